@@ -1,0 +1,1 @@
+//! Business-hours calendars and the running clock of deadlines.

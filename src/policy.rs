@@ -1,0 +1,136 @@
+//! The public entry points: parse, check, format and evaluate a policy.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::ast::PolicyFile;
+use crate::compile::Plan;
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::eval::{Decision, EvalOptions};
+
+/// A parsed, checked and compiled policy: immutable, `Send + Sync`, cheap to share through
+/// an `Arc` across threads.
+///
+/// ```
+/// # use service_policy::Policy;
+/// let policy = Policy::parse(r#"policy "Demo" {
+///   rule greet { then tag "hello" }
+/// }"#).unwrap();
+/// assert_eq!(policy.name(), "Demo");
+/// ```
+#[derive(Debug)]
+pub struct Policy {
+    ast: PolicyFile,
+    plan: Plan,
+    warnings: Diagnostics,
+}
+
+/// Why a policy file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The policy has errors.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+impl Policy {
+    /// Parses and checks a policy; the errors (and warnings) come back as [`Diagnostics`].
+    pub fn parse(source: &str) -> Result<Policy, Diagnostics> {
+        Policy::parse_named("<policy>", source)
+    }
+
+    /// Like [`Policy::parse`], reporting positions under `name` (usually the file path).
+    pub fn parse_named(name: &str, source: &str) -> Result<Policy, Diagnostics> {
+        let file = Arc::new(SourceFile {
+            name: name.to_owned(),
+            text: source.to_owned(),
+        });
+        let (ast, diagnostics) = analyse(source);
+        let all = Diagnostics::new(file.clone(), diagnostics);
+        let Some(ast) = ast else {
+            return Err(all);
+        };
+        if all.has_errors() {
+            return Err(all);
+        }
+        let plan = Plan::new(&ast).map_err(|errors| Diagnostics::new(file.clone(), errors))?;
+        Ok(Policy {
+            ast,
+            plan,
+            warnings: all,
+        })
+    }
+
+    /// Reads, parses and checks a policy file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Policy::parse_named(&path.display().to_string(), &text).map_err(LoadError::Invalid)
+    }
+
+    /// The policy's name.
+    pub fn name(&self) -> &str {
+        &self.ast.name.value
+    }
+
+    /// The syntax tree.
+    pub fn ast(&self) -> &PolicyFile {
+        &self.ast
+    }
+
+    /// The warnings the checker found (the policy has no errors).
+    pub fn warnings(&self) -> &Diagnostics {
+        &self.warnings
+    }
+
+    /// Evaluates one record at `options.now`.
+    pub fn evaluate(&self, record: &serde_json::Value, options: &EvalOptions) -> Decision {
+        crate::eval::evaluate(&self.plan, record, options)
+    }
+}
+
+/// Parses and checks: the AST when it parsed, and every diagnostic found.
+fn analyse(source: &str) -> (Option<PolicyFile>, Vec<Diagnostic>) {
+    match crate::syntax::parse(source) {
+        Ok(ast) => {
+            let diagnostics = crate::check::check(&ast);
+            (Some(ast), diagnostics)
+        }
+        Err(errors) => (None, errors),
+    }
+}
+
+/// Every diagnostic of a policy source, errors and warnings, for `service-policy check`.
+pub fn check_source(name: &str, source: &str) -> Diagnostics {
+    let file = Arc::new(SourceFile {
+        name: name.to_owned(),
+        text: source.to_owned(),
+    });
+    Diagnostics::new(file, analyse(source).1)
+}
+
+/// Prints a policy source in canonical form, keeping comments; syntax errors come back as
+/// diagnostics.
+pub fn format(source: &str) -> Result<String, Diagnostics> {
+    match crate::syntax::parse(source) {
+        Ok(ast) => Ok(crate::fmt::format_policy(&ast, source)),
+        Err(errors) => Err(Diagnostics::new(
+            Arc::new(SourceFile {
+                name: "<policy>".to_owned(),
+                text: source.to_owned(),
+            }),
+            errors,
+        )),
+    }
+}
