@@ -772,8 +772,16 @@ impl Lower {
         let operators = pair.clone().into_inner().filter(|p| p.as_rule() != Rule::operand).count();
         let depth = depth.saturating_add(operators).saturating_add(1);
         if depth > MAX_EXPR_DEPTH {
+            // Point at the first operator past the limit rather than the whole expression.
+            let allowed = MAX_EXPR_DEPTH.saturating_sub(depth - operators);
+            let at = pair
+                .clone()
+                .into_inner()
+                .filter(|p| p.as_rule() != Rule::operand)
+                .nth(allowed)
+                .map_or(span, |p| self.span(&p));
             self.error(
-                Diagnostic::new(Code::E0002, span, format!("expression nests deeper than {MAX_EXPR_DEPTH} levels"))
+                Diagnostic::new(Code::E0002, at, format!("expression nests deeper than {MAX_EXPR_DEPTH} levels"))
                     .with_primary_label("too many operators or nested parts")
                     .with_help("split it, for example into `const` definitions or several rules"),
             );
