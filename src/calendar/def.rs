@@ -31,7 +31,7 @@ impl Calendar {
         let mut seen_timezone: Option<Span> = None;
         let mut days: [Vec<Placed>; 7] = Default::default();
         let mut closed: Vec<Date> = Vec::new();
-        let mut interval_errors = false;
+        let mut rejected_hours = false;
 
         for line in &def.lines {
             match line {
@@ -71,11 +71,12 @@ impl Calendar {
                 CalendarLine::Open(hours) => {
                     let Some(range) = day_range(&hours.from, hours.to.as_ref(), &mut diagnostics)
                     else {
+                        rejected_hours = true;
                         continue;
                     };
                     for interval in &hours.intervals {
                         let Some(placed) = check_interval(interval, &mut diagnostics) else {
-                            interval_errors = true;
+                            rejected_hours = true;
                             continue;
                         };
                         for day in days.iter_mut().take(range.1 + 1).skip(range.0) {
@@ -104,7 +105,7 @@ impl Calendar {
                     continue;
                 }
                 reported.push(key);
-                interval_errors = true;
+                rejected_hours = true;
                 let (earlier, later) = if first.span.start <= second.span.start {
                     (first, second)
                 } else {
@@ -129,8 +130,10 @@ impl Calendar {
             }
         }
 
+        // Said only when nothing else explains it: a calendar whose every line was
+        // refused has no open hours as a consequence, not as a second problem.
         let open = days.iter().any(|day| !day.is_empty());
-        if !open && !interval_errors {
+        if !open && !rejected_hours {
             diagnostics.push(
                 Diagnostic::new(
                     Code::E0304,
@@ -188,8 +191,11 @@ fn day_range(
             )
             .with_primary_label("weeks run from `mon` to `sun`")
             .with_help(format!(
-                "write `{}-{}`, or split a range across the weekend into two lines such as `{}-sun` and `mon-{}`",
-                names.1, names.0, names.0, names.1
+                "write `{}-{}`, or split a range across the weekend into two lines such as `{}` and `{}`",
+                names.1,
+                names.0,
+                day_span(names.0, "sun"),
+                day_span("mon", names.1),
             )),
         );
         return None;
@@ -247,6 +253,15 @@ fn check_interval(interval: &ClockInterval, diagnostics: &mut Vec<Diagnostic>) -
             .with_help(help),
     );
     None
+}
+
+/// `a-b`, or just `a` when both are the same day.
+fn day_span(first: &str, last: &str) -> String {
+    if first == last {
+        first.to_owned()
+    } else {
+        format!("{first}-{last}")
+    }
 }
 
 /// `HH:MM` for minutes after midnight.
