@@ -3,11 +3,9 @@
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use super::{Calendar, MINUTES_PER_DAY, time_zone};
+use super::{Calendar, MINUTES_PER_DAY, WEEKDAYS, clock, time_zone};
 use crate::ast::{CalendarDef, CalendarLine, ClockInterval, Ident, Span};
 use crate::diagnostic::{Code, Diagnostic};
-
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// An interval kept for one weekday, with the span it came from.
 #[derive(Clone, Copy)]
@@ -269,9 +267,4 @@ fn day_span(first: &str, last: &str) -> String {
     } else {
         format!("{first}-{last}")
     }
-}
-
-/// `HH:MM` for minutes after midnight.
-fn clock(minutes: u16) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
