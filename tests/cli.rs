@@ -12,7 +12,7 @@ const POLICY: &str = r#"policy "Support" {
     priority: "low" | "high"
     opened_at: time
     first_reply_at: time?
-    refund: money?
+    credit: money?
   }
 
   rule first_reply {
@@ -21,7 +21,7 @@ const POLICY: &str = r#"policy "Support" {
   }
 
   rule refund_cap {
-    limit refund <= 100 USD
+    limit credit <= 100 USD
     on exceed: require approval from "manager"
   }
 
@@ -137,7 +137,12 @@ fn check_reports_errors_in_every_format() {
     let result = &run["results"][0];
     assert_eq!(result["ruleId"], "E0103");
     assert_eq!(result["level"], "error");
-    assert!(result["message"]["text"].as_str().unwrap().contains("priorty"));
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("priorty")
+    );
     let region = &result["locations"][0]["physicalLocation"]["region"];
     assert_eq!(region["startLine"].as_u64(), Some(expected_line));
 }
@@ -168,7 +173,10 @@ fn check_missing_file_is_a_usage_error() {
 
 #[test]
 fn unknown_flag_is_a_usage_error() {
-    let out = bin().args(["check", "--no-such-flag", "x"]).output().unwrap();
+    let out = bin()
+        .args(["check", "--no-such-flag", "x"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -182,8 +190,16 @@ fn fmt_check_reports_and_fmt_rewrites() {
 
     let check = bin().args(["fmt", "--check"]).arg(&path).output().unwrap();
     assert_eq!(check.status.code(), Some(1));
-    assert!(stdout(&check).contains("-        when"), "{}", stdout(&check));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), messy, "--check writes nothing");
+    assert!(
+        stdout(&check).contains("-        when"),
+        "{}",
+        stdout(&check)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        messy,
+        "--check writes nothing"
+    );
 
     let write = bin().arg("fmt").arg(&path).output().unwrap();
     assert_eq!(write.status.code(), Some(0));
@@ -215,7 +231,7 @@ fn eval_prints_one_decision_per_record() {
     );
     let yaml = dir.write(
         "refund.yaml",
-        "priority: low\nopened_at: 2026-03-02T09:30:00Z\nrefund: 250 USD\n",
+        "priority: low\nopened_at: 2026-03-02T09:30:00Z\ncredit: 250 USD\n",
     );
     let out = bin()
         .args(["eval", "--now", NOW])
@@ -280,7 +296,10 @@ fn eval_human_summary() {
     assert!(text.contains("tag vip"), "{text}");
     assert!(text.contains("first_reply: pending"), "{text}");
     assert!(text.contains("30m left"), "{text}");
-    assert!(text.contains("undecided: refund_cap (missing refund)"), "{text}");
+    assert!(
+        text.contains("undecided: refund_cap (missing credit)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -295,7 +314,11 @@ fn eval_rejects_records_that_are_not_objects_and_bad_times() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("must be an object"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("must be an object"),
+        "{}",
+        stderr(&out)
+    );
 
     let bad_now = bin()
         .args(["eval", "--now", "yesterday"])
@@ -358,7 +381,7 @@ fn test_suite(dir: &Dir) -> PathBuf {
     dir.write("support.policy", POLICY);
     dir.write(
         "records/refund.json",
-        r#"{"priority": "low", "opened_at": "2026-03-02T09:30:00Z", "refund": "250 USD"}"#,
+        r#"{"priority": "low", "opened_at": "2026-03-02T09:30:00Z", "credit": "250 USD"}"#,
     );
     dir.write("support.tests.yaml", TESTS)
 }
@@ -389,7 +412,8 @@ fn test_command_shows_failures_side_by_side() {
     let text = stdout(&out);
     assert!(text.contains("FAIL late first reply escalates"), "{text}");
     assert!(
-        text.lines().any(|l| l.contains("team-lead") && l.contains("│")),
+        text.lines()
+            .any(|l| l.contains("team-lead") && l.contains("│")),
         "expected and actual side by side: {text}"
     );
     assert!(text.contains("1 passed, 1 failed"), "{text}");
@@ -406,7 +430,10 @@ fn test_command_junit_and_json() {
         .unwrap();
     assert_eq!(junit.status.code(), Some(0));
     let xml = stdout(&junit);
-    assert!(xml.contains("<testsuites") && xml.contains("late first reply escalates"), "{xml}");
+    assert!(
+        xml.contains("<testsuites") && xml.contains("late first reply escalates"),
+        "{xml}"
+    );
     assert!(xml.contains("tests=\"2\""), "{xml}");
 
     let json = bin()
@@ -430,7 +457,11 @@ fn test_command_min_coverage() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("below the minimum"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("below the minimum"),
+        "{}",
+        stderr(&out)
+    );
     let ok = bin()
         .args(["test", "--min-coverage", "60"])
         .arg(&file)
@@ -480,7 +511,11 @@ fn batch_keeps_every_line_in_order() {
         .arg(&records)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "a failed line makes the run fail");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed line makes the run fail"
+    );
     let lines = batch_lines(&out);
     assert_eq!(lines.len(), 49, "one line per non-blank input line");
     let numbers: Vec<u64> = lines.iter().map(|l| l["line"].as_u64().unwrap()).collect();
@@ -488,10 +523,18 @@ fn batch_keeps_every_line_in_order() {
     assert_eq!(numbers, expected);
     assert_eq!(lines[0]["id"], "T-0");
     assert!(lines[0]["decision"]["actions"].is_array());
-    assert!(lines[17]["error"].as_str().unwrap().contains("invalid JSON"));
+    assert!(
+        lines[17]["error"]
+            .as_str()
+            .unwrap()
+            .contains("invalid JSON")
+    );
     assert!(lines[30]["error"].as_str().unwrap().contains("an array"));
     let summary = stderr(&out);
-    assert!(summary.contains("49 records: 47 decisions, 2 errors"), "{summary}");
+    assert!(
+        summary.contains("49 records: 47 decisions, 2 errors"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -528,7 +571,9 @@ fn batch_invalid_utf8_and_output_file() {
     let records = dir.path().join("bytes.jsonl");
     let mut bytes = b"{\"priority\": \"low\", \"opened_at\": \"2026-03-02T09:00:00Z\"}\n".to_vec();
     bytes.extend_from_slice(b"{\"x\": \"\xff\xfe\"}\n");
-    bytes.extend_from_slice(b"{\"priority\": \"high\", \"opened_at\": \"2026-03-02T09:00:00Z\"}\r\n");
+    bytes.extend_from_slice(
+        b"{\"priority\": \"high\", \"opened_at\": \"2026-03-02T09:00:00Z\"}\r\n",
+    );
     std::fs::write(&records, bytes).unwrap();
     let output = dir.path().join("out/decisions.jsonl");
     std::fs::create_dir_all(output.parent().unwrap()).unwrap();
@@ -542,7 +587,10 @@ fn batch_invalid_utf8_and_output_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).is_empty(), "decisions go to the file");
     let written = std::fs::read_to_string(&output).unwrap();
-    let lines: Vec<Value> = written.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 3);
     assert!(lines[1]["error"].as_str().unwrap().contains("UTF-8"));
     assert_eq!(lines[2]["line"], 3);
@@ -550,7 +598,11 @@ fn batch_invalid_utf8_and_output_file() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers.len(), 1, "no temporary file is left: {leftovers:?}");
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no temporary file is left: {leftovers:?}"
+    );
 }
 
 #[test]
