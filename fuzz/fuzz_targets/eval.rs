@@ -62,21 +62,90 @@ fn policies() -> &'static [Policy] {
 
 /// Field names the policies read, so records reach deep into them.
 const KEYS: &[&str] = &[
-    "channel", "priority", "customer", "tier", "refunds", "amount", "at", "opened_at",
-    "first_reply_at", "resolved_at", "paused", "from", "to", "refund", "requested", "order",
-    "total", "csat", "tags", "message", "x", "y", "z", "f", "done", "start", "pauses", "items",
-    "v", "w", "currency", "id", "kind", "queue", "language", "answered_at", "created_at",
+    "channel",
+    "priority",
+    "customer",
+    "tier",
+    "refunds",
+    "amount",
+    "at",
+    "opened_at",
+    "first_reply_at",
+    "resolved_at",
+    "paused",
+    "from",
+    "to",
+    "refund",
+    "requested",
+    "order",
+    "total",
+    "csat",
+    "tags",
+    "message",
+    "x",
+    "y",
+    "z",
+    "f",
+    "done",
+    "start",
+    "pauses",
+    "items",
+    "v",
+    "w",
+    "currency",
+    "id",
+    "kind",
+    "queue",
+    "language",
+    "answered_at",
+    "created_at",
 ];
 
 /// Values in the forms records use, valid and almost valid.
 const TEXTS: &[&str] = &[
-    "phone", "email", "chat", "urgent", "high", "low", "normal", "gold", "platinum", "standard",
-    "a", "b", "vip-handled", "12.50 USD", "7000 INR", "5000.00 INR", "-3 INR", "1 XXX",
-    "99999999999999999999999999999 INR", "0.0000000000000000000000000001 INR", "USD", "INR",
-    "2026-03-02T09:00:00Z", "2026-03-02T14:30:00+05:30", "9999-12-31T23:59:59Z",
-    "-009999-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-03-02", "0000-01-01", "1h30m",
-    "PT1H30M", "P1D", "PT99999999999999H", "9999999999w", "15m", "0s", "1e400", "NaN", "-0",
-    "79228162514264337593543950335", "79228162514264337593543950336", "", "(?i)lawyer",
+    "phone",
+    "email",
+    "chat",
+    "urgent",
+    "high",
+    "low",
+    "normal",
+    "gold",
+    "platinum",
+    "standard",
+    "a",
+    "b",
+    "vip-handled",
+    "12.50 USD",
+    "7000 INR",
+    "5000.00 INR",
+    "-3 INR",
+    "1 XXX",
+    "99999999999999999999999999999 INR",
+    "0.0000000000000000000000000001 INR",
+    "USD",
+    "INR",
+    "2026-03-02T09:00:00Z",
+    "2026-03-02T14:30:00+05:30",
+    "9999-12-31T23:59:59Z",
+    "-009999-01-01T00:00:00Z",
+    "2026-02-30T00:00:00Z",
+    "2026-03-02",
+    "0000-01-01",
+    "1h30m",
+    "PT1H30M",
+    "P1D",
+    "PT99999999999999H",
+    "9999999999w",
+    "15m",
+    "0s",
+    "1e400",
+    "NaN",
+    "-0",
+    "79228162514264337593543950335",
+    "79228162514264337593543950336",
+    "",
+    "(?i)lawyer",
 ];
 
 #[derive(Arbitrary, Debug)]
@@ -110,7 +179,11 @@ const MAX_DEPTH: usize = 12;
 
 fn key(k: &Key) -> String {
     match k {
-        Key::Known(i) => KEYS.get(usize::from(*i) % KEYS.len()).copied().unwrap_or("x").to_owned(),
+        Key::Known(i) => KEYS
+            .get(usize::from(*i) % KEYS.len())
+            .copied()
+            .unwrap_or("x")
+            .to_owned(),
         Key::Any(s) => s.clone(),
     }
 }
@@ -134,7 +207,11 @@ fn to_json(j: &Json, depth: usize) -> Value {
         Json::Unsigned(u) => Value::from(*u),
         Json::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         Json::Known(i) => Value::String(
-            TEXTS.get(usize::from(*i) % TEXTS.len()).copied().unwrap_or("").to_owned(),
+            TEXTS
+                .get(usize::from(*i) % TEXTS.len())
+                .copied()
+                .unwrap_or("")
+                .to_owned(),
         ),
         Json::Text(s) => Value::String(s.clone()),
         Json::Array(items) => Value::Array(items.iter().map(|v| to_json(v, depth + 1)).collect()),
@@ -145,9 +222,12 @@ fn to_json(j: &Json, depth: usize) -> Value {
 /// The same record with the fields of every object in reverse order.
 fn reversed(v: &Value) -> Value {
     match v {
-        Value::Object(map) => {
-            Value::Object(map.iter().rev().map(|(k, v)| (k.clone(), reversed(v))).collect())
-        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .rev()
+                .map(|(k, v)| (k.clone(), reversed(v)))
+                .collect(),
+        ),
         Value::Array(items) => Value::Array(items.iter().map(reversed).collect()),
         other => other.clone(),
     }
@@ -167,7 +247,11 @@ fuzz_target!(|input: Input| {
     let now = jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let options = EvalOptions {
         now,
-        explain: if input.explain { Explain::On } else { Explain::Off },
+        explain: if input.explain {
+            Explain::On
+        } else {
+            Explain::Off
+        },
     };
     let record = object(&input.record, 0);
     let first = serde_json::to_string(&policy.evaluate(&record, &options))
@@ -177,5 +261,8 @@ fuzz_target!(|input: Input| {
     assert_eq!(first, second, "evaluation is deterministic");
     let other = serde_json::to_string(&policy.evaluate(&reversed(&record), &options))
         .unwrap_or_else(|e| panic!("a decision always serialises: {e}"));
-    assert_eq!(first, other, "the order of a record's fields does not matter\n{record}");
+    assert_eq!(
+        first, other,
+        "the order of a record's fields does not matter\n{record}"
+    );
 });

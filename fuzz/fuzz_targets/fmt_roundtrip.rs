@@ -21,13 +21,26 @@ fuzz_target!(|data: &[u8]| {
         Ok(again) => again,
         Err(errors) => panic!("formatted text does not parse: {errors:?}\n---\n{formatted}"),
     };
-    assert_eq!(tree.name, again.name, "formatting changed the name\n---\n{formatted}");
-    assert_eq!(tree.items, again.items, "formatting changed the meaning\n---\n{formatted}");
+    assert_eq!(
+        tree.name, again.name,
+        "formatting changed the name\n---\n{formatted}"
+    );
+    assert_eq!(
+        tree.items, again.items,
+        "formatting changed the meaning\n---\n{formatted}"
+    );
     // Comments keep their words; trailing blanks may go.
     let words = |f: &syntax_tree::PolicyFile| -> Vec<String> {
-        f.comments.iter().map(|c| c.text.trim_end().to_owned()).collect()
+        f.comments
+            .iter()
+            .map(|c| c.text.trim_end().to_owned())
+            .collect()
     };
-    assert_eq!(words(&tree), words(&again), "formatting lost a comment\n---\n{formatted}");
+    assert_eq!(
+        words(&tree),
+        words(&again),
+        "formatting lost a comment\n---\n{formatted}"
+    );
     let twice = match format(&formatted) {
         Ok(twice) => twice,
         Err(d) => panic!("formatted text does not format: {:?}", d.items()),

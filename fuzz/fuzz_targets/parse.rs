@@ -20,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(!d.message.is_empty());
         for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
             assert!(span.start <= span.end && span.end <= text.len(), "{d:?}");
-            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{d:?}");
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{d:?}"
+            );
         }
         // Positions are computed for every diagnostic shown.
         let _ = diagnostics.line_col(d.span);

@@ -20,6 +20,14 @@ use crate::ast::Span;
 #[derive(Debug)]
 struct NamedFile(Arc<SourceFile>);
 
+/// A snippet longer than this many bytes is cut to a window of the span's own line, so a
+/// 10 MB line (minified or hostile) is never echoed whole.
+const SNIPPET_LIMIT: usize = 4096;
+
+/// How many bytes a cut snippet shows on each side of the span's start, and the most a
+/// label underlines on a line longer than [`SNIPPET_LIMIT`].
+const WINDOW: usize = 120;
+
 impl SourceCode for NamedFile {
     fn read_span<'a>(
         &'a self,
@@ -27,33 +35,86 @@ impl SourceCode for NamedFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self
-            .0
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let text = self.0.text.as_str();
+        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+        if contents.data().len() <= SNIPPET_LIMIT {
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.0.name.clone(),
+                contents.data(),
+                *contents.span(),
+                contents.line(),
+                contents.column(),
+                contents.line_count(),
+            )));
+        }
+        // Too long to show: a window of the line the span starts on, context lines left out.
+        let start = floor_boundary(text, span.offset());
+        let (line_start, line_end) = line_around(text, start);
+        let from = floor_boundary(text, start.saturating_sub(WINDOW).max(line_start));
+        let span_end = span.offset().saturating_add(span.len()).max(start);
+        let to = ceil_boundary(
+            text,
+            span_end
+                .min(start.saturating_add(WINDOW))
+                .saturating_add(WINDOW)
+                .min(line_end),
+        );
+        let data = text.get(from..to).unwrap_or("");
+        let line = text
+            .get(..from)
+            .map_or(0, |before| before.matches('\n').count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.name.clone(),
-            contents.data(),
-            *contents.span(),
-            contents.line(),
-            contents.column(),
+            data.as_bytes(),
+            SourceSpan::new(from.into(), to - from),
+            line,
+            start - line_start,
             contents.line_count(),
         )))
     }
 }
 
+/// The largest character boundary at or before `at`, inside the text.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The smallest character boundary at or after `at`, inside the text.
+fn ceil_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// Where the line holding byte `at` starts and ends (before its line break).
+fn line_around(text: &str, at: usize) -> (usize, usize) {
+    let start = text
+        .get(..at)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(at..)
+        .and_then(|after| after.find('\n'))
+        .map_or(text.len(), |i| at + i);
+    (start, end)
+}
+
 /// Clamps a span to the text and to character boundaries, so a stray offset can never
-/// make the renderer slice inside a character.
+/// make the renderer slice inside a character. On a line too long to show whole, the span
+/// is cut to the window the snippet shows.
 fn source_span(text: &str, span: Span) -> SourceSpan {
-    let clamp = |mut at: usize| {
-        at = at.min(text.len());
-        while at > 0 && !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        at
-    };
-    let start = clamp(span.start);
-    let end = clamp(span.end.max(span.start));
+    let start = floor_boundary(text, span.start);
+    let mut end = floor_boundary(text, span.end.max(span.start));
+    let (line_start, line_end) = line_around(text, start);
+    if line_end - line_start > SNIPPET_LIMIT {
+        end = floor_boundary(text, end.min(line_end).min(start.saturating_add(WINDOW)));
+    }
     SourceSpan::new(start.into(), end - start)
 }
 
@@ -281,5 +342,34 @@ mod tests {
             miette::Diagnostic::severity(&all),
             Some(miette::Severity::Warning)
         );
+    }
+
+    #[test]
+    fn a_span_on_a_huge_line_shows_a_window_of_it() {
+        // A label at the start, in the middle and at the end of a 1 MB line, and one that
+        // covers most of it; a multi-byte character sits at each window's edge.
+        let text = format!(
+            "policy \"p\" {{\n{}x = 1{}\n}}\n",
+            "é".repeat(500_000),
+            "ü".repeat(500_000)
+        );
+        let at = text.find('x').unwrap();
+        let cases = [
+            (Span::new(at, at + 1), "x = 1"),
+            (Span::new(13, 15), "éé"),
+            (Span::new(text.len() - 4, text.len() - 2), "üü"),
+            (Span::new(13, text.len() - 3), "éé"),
+        ];
+        for (span, shown) in cases {
+            let d = Diagnostic::new(Code::E0002, span, "too long").with_primary_label("here");
+            let out = render_human(&diags(&text, vec![d]), false);
+            assert!(out.len() < 2 * SNIPPET_LIMIT, "{} bytes", out.len());
+            assert!(out.contains(shown), "{out}");
+            assert!(out.contains("here"), "{out}");
+        }
+        let d = Diagnostic::new(Code::E0002, Span::new(at, at + 1), "too long");
+        let out = render_human(&diags(&text, vec![d]), false);
+        let column = text[text.find('\n').unwrap() + 1..at].len() + 1;
+        assert!(out.contains(&format!("a.policy:2:{column}")), "{out}");
     }
 }
