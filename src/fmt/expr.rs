@@ -695,7 +695,7 @@ mod tests {
         })));
         assert_eq!(
             format_expr(&c),
-            "sum(r.amount for r in customer.refunds where r.at >= now - 30d)"
+            "sum(r.amount for r in customer.refunds where r.at >= now - 4w2d)"
         );
         let call = e(ExprKind::Call(
             ident("min"),
