@@ -127,8 +127,31 @@ impl<'a> Printer<'a> {
             .is_some_and(|gap| gap.chars().all(|c| c == ' ' || c == '\t'))
     }
 
+    /// `extent` without the white space and comments at its end: a parser may let a
+    /// node's span run over what it skipped after the node's last token.
+    fn trim_extent(&self, extent: Span) -> Span {
+        let mut end = extent.end;
+        loop {
+            let Some(inside) = self.source.get(extent.start..end) else {
+                return extent;
+            };
+            end = extent.start + inside.trim_end().len();
+            let ends_in_comment = self
+                .comments
+                .get(self.next..)
+                .unwrap_or_default()
+                .iter()
+                .find(|c| c.span.start >= extent.start && c.span.start < end && c.span.end >= end);
+            match ends_in_comment {
+                Some(comment) => end = comment.span.start,
+                None => return Span::new(extent.start, end),
+            }
+        }
+    }
+
     /// Prints one line of canonical text that stands for the source range `extent`.
     fn line(&mut self, indent: &str, extent: Span, text: &str, blank: Blank) {
+        let extent = self.trim_extent(extent);
         self.own_line_comments_before(extent.start, indent);
         if blank == Blank::Keep {
             self.blank_line_before(extent.start);
@@ -482,7 +505,14 @@ impl<'a> Printer<'a> {
         let lead = match &handler.trigger {
             Trigger::At(percent, _) => format!("at {}%: ", expr::format_decimal(*percent)),
             Trigger::Breach => "on breach: ".to_owned(),
-            Trigger::AfterBreach(by) => format!("after breach by {}: ", format_expr(by)),
+            Trigger::AfterBreach(by) => {
+                let mut by = format_expr(by);
+                // A time literal would read on through the `:` (`…00Z:`): keep them apart.
+                if ends_with_time_literal(&by) {
+                    by = format!("({by})");
+                }
+                format!("after breach by {by}: ")
+            }
             Trigger::Met => "on met: ".to_owned(),
             Trigger::Exceed => "on exceed: ".to_owned(),
         };
@@ -518,6 +548,22 @@ impl<'a> Printer<'a> {
     }
 }
 
+/// Whether printed expression text ends with a time literal (`2026-03-02T09:00:00Z`).
+fn ends_with_time_literal(text: &str) -> bool {
+    let last = text
+        .rsplit([' ', '(', '[', ','])
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches('-');
+    let bytes = last.as_bytes();
+    bytes.len() > 11
+        && bytes
+            .get(..4)
+            .is_some_and(|y| y.iter().all(u8::is_ascii_digit))
+        && bytes.get(4) == Some(&b'-')
+        && last.contains(['T', 't'])
+}
+
 /// Prints one action with its `with { … }` arguments.
 fn format_action(action: &Action) -> String {
     let mut out = match &action.kind {
@@ -549,4 +595,98 @@ fn format_action(action: &Action) -> String {
         out.push_str(" }");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::{ConstDef, Expr, ExprKind, Ident, Literal, Text};
+
+    fn policy_with(comments: &[(&str, usize)], items: Vec<Item>) -> PolicyFile {
+        PolicyFile {
+            name: Text {
+                value: "p".to_owned(),
+                span: Span::default(),
+            },
+            items,
+            comments: comments
+                .iter()
+                .map(|(text, at)| Comment {
+                    text: (*text).to_owned(),
+                    span: Span::new(*at, *at + 2 + text.len()),
+                })
+                .collect(),
+            span: Span::default(),
+        }
+    }
+
+    fn const_item(name: &str) -> Item {
+        Item::Const(ConstDef {
+            name: Ident {
+                name: name.to_owned(),
+                span: Span::default(),
+            },
+            value: Expr {
+                kind: ExprKind::Literal(Literal::Bool(true)),
+                span: Span::default(),
+            },
+            span: Span::default(),
+        })
+    }
+
+    /// A tree whose spans do not point into the source still keeps every comment, once,
+    /// in order.
+    #[test]
+    fn comments_survive_spans_that_do_not_fit() {
+        let policy = policy_with(
+            &[(" one", 0), (" two", 0), (" three", 50)],
+            vec![const_item("a"), const_item("b")],
+        );
+        let out = format_policy(&policy, "");
+        let found: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.split_once("//").map(|(_, c)| c))
+            .collect();
+        assert_eq!(found, vec![" one", " two", " three"], "{out}");
+        let a = out.find("const a = true").unwrap();
+        let b = out.find("const b = true").unwrap();
+        assert!(a < b, "{out}");
+    }
+
+    #[test]
+    fn blank_lines_come_from_the_source_only() {
+        let source =
+            "policy \"p\" {\n\n\n  const a = true\n\n\n\n  const b = true\n  const c = true\n}\n";
+        let span_of = |needle: &str| {
+            let start = source.find(needle).unwrap();
+            Span::new(start, start + needle.len())
+        };
+        let mut items = vec![const_item("a"), const_item("b"), const_item("c")];
+        for (item, text) in
+            items
+                .iter_mut()
+                .zip(["const a = true", "const b = true", "const c = true"])
+        {
+            if let Item::Const(def) = item {
+                def.span = span_of(text);
+            }
+        }
+        let mut policy = policy_with(&[], items);
+        policy.name.span = span_of("\"p\"");
+        policy.span = Span::new(0, source.trim_end().len());
+        let out = format_policy(&policy, source);
+        assert_eq!(
+            out,
+            "policy \"p\" {\n  const a = true\n\n  const b = true\n  const c = true\n}\n"
+        );
+    }
+
+    #[test]
+    fn time_literals_before_a_colon_are_parenthesised() {
+        assert!(ends_with_time_literal("2026-03-02T09:00:00Z"));
+        assert!(ends_with_time_literal("x - -2026-03-02T09:00:00+05:30"));
+        assert!(!ends_with_time_literal("2h"));
+        assert!(!ends_with_time_literal("2026-03-02"));
+        assert!(!ends_with_time_literal("\"2026-03-02T09:00:00Z\""));
+    }
 }
