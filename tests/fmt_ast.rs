@@ -7,11 +7,9 @@ use proptest::prelude::*;
 use service_policy::fmt::format_policy;
 use support::arb;
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-
-    #[test]
-    fn printing_is_deterministic_and_canonical(policy in arb::policy_file()) {
+#[test]
+fn printing_is_deterministic_and_canonical() {
+    support::check(256, arb::policy_file, |policy| {
         let first = format_policy(&policy, "");
         let second = format_policy(&policy, "");
         prop_assert_eq!(&first, &second);
@@ -23,5 +21,6 @@ proptest! {
             prop_assert!(!line.ends_with(' '), "trailing space in {:?}", line);
             prop_assert!(!line.contains('\t'), "tab in {:?}", line);
         }
-    }
+        Ok(())
+    });
 }
