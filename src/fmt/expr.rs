@@ -373,18 +373,28 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// A field path used as an expression or a `set` target: the first segment in backticks
-/// when it is a keyword or not an identifier, later segments only when not identifiers
-/// (after a `.` keywords are ordinary names).
+/// A field path used as an expression or a `set` target. A segment that is not an
+/// identifier goes in backticks. A keyword is an ordinary name after a `.`, and also
+/// first when a `.` follows (`refund.requested`), except `not`, `true`, `false` and `now`;
+/// a keyword alone is backticked (`` `from` ``).
 pub fn format_path(path: &Path) -> String {
+    let dotted = path.segments.len() > 1;
     let mut out = String::new();
     for (i, segment) in path.segments.iter().enumerate() {
         if i > 0 {
             out.push('.');
         }
-        push_segment(&mut out, &segment.name, i == 0);
+        let quote_keyword = i == 0 && !(dotted && may_head_a_dotted_path(&segment.name));
+        push_segment(&mut out, &segment.name, quote_keyword);
     }
     out
+}
+
+/// Whether a keyword may start a path bare when a `.` follows it (`refund.requested`).
+/// Not the keywords that begin an operand or a prefix operator: `not.x` would read as
+/// `not` applied to `.x`.
+fn may_head_a_dotted_path(name: &str) -> bool {
+    !matches!(name, "not" | "true" | "false" | "now")
 }
 
 /// A field path in a schema declaration, where keywords are ordinary names.
@@ -788,9 +798,13 @@ mod tests {
 
     #[test]
     fn paths_use_backticks_only_where_needed() {
-        let cases: [(&[&str], &str); 8] = [
+        let cases: [(&[&str], &str); 12] = [
             (&["customer", "tier"], "customer.tier"),
-            (&["from", "address"], "`from`.address"),
+            (&["from", "address"], "from.address"),
+            (&["refund", "requested"], "refund.requested"),
+            (&["refund"], "`refund`"),
+            (&["not", "x"], "`not`.x"),
+            (&["now", "at"], "`now`.at"),
             (&["email", "from"], "email.from"),
             (&["first reply at"], "`first reply at`"),
             (&["a", "b-c"], "a.`b-c`"),
