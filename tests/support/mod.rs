@@ -38,7 +38,7 @@ where
             .spawn_scoped(scope, move || {
                 let mut runner = TestRunner::new(config);
                 runner
-                    .run(&make(), |value| test(value))
+                    .run(&make(), test)
                     .map_err(|e| e.to_string())
             })
             .expect("spawn the property thread");
