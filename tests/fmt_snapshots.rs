@@ -58,3 +58,11 @@ fn multilingual_names_and_texts_are_kept() {
 fn syntax_errors_are_reported() {
     assert!(format("policy \"x\" { rule }").is_err());
 }
+
+/// Windows line ends format exactly like Unix ones.
+#[test]
+fn crlf_sources_format_like_lf_sources() {
+    let source = std::fs::read_to_string("tests/fixtures/fmt/comments.policy").unwrap();
+    let crlf = source.replace('\n', "\r\n");
+    assert_eq!(format(&crlf).unwrap(), format(&source).unwrap());
+}

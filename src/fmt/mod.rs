@@ -136,12 +136,14 @@ impl<'a> Printer<'a> {
                 return extent;
             };
             end = extent.start + inside.trim_end().len();
+            // Only pending comments that start before `end` can hold it (they are sorted).
             let ends_in_comment = self
                 .comments
                 .get(self.next..)
                 .unwrap_or_default()
                 .iter()
-                .find(|c| c.span.start >= extent.start && c.span.start < end && c.span.end >= end);
+                .take_while(|c| c.span.start < end)
+                .find(|c| c.span.start >= extent.start && c.span.end >= end);
             match ends_in_comment {
                 Some(comment) => end = comment.span.start,
                 None => return Span::new(extent.start, end),

@@ -37,9 +37,7 @@ where
             .stack_size(PROPERTY_STACK)
             .spawn_scoped(scope, move || {
                 let mut runner = TestRunner::new(config);
-                runner
-                    .run(&make(), test)
-                    .map_err(|e| e.to_string())
+                runner.run(&make(), test).map_err(|e| e.to_string())
             })
             .expect("spawn the property thread");
         match runner.join() {
