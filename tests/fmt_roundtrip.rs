@@ -79,3 +79,81 @@ fn comments_survive_formatting() {
         Ok(())
     });
 }
+
+/// Canonical text with every line re-indented and trailing blanks added: what to do to
+/// each line, as `(leading spaces, trailing spaces, use a tab)`.
+fn messy_layout() -> impl Strategy<Value = (PolicyFile, Vec<(usize, usize, bool)>)> {
+    (
+        arb::policy_file(),
+        proptest::collection::vec((0usize..7, 0usize..3, any::<bool>()), 0..400),
+    )
+}
+
+#[test]
+fn layout_does_not_depend_on_the_input_layout() {
+    support::check(200, messy_layout, |(policy, noise)| {
+        let canonical = format_policy(&policy, "");
+        let mut messy = String::new();
+        for (i, line) in canonical.lines().enumerate() {
+            let (lead, trail, tab) = noise.get(i).copied().unwrap_or((0, 0, false));
+            let pad = if tab { "\t" } else { " " };
+            messy.push_str(&pad.repeat(lead));
+            messy.push_str(line.trim_start());
+            messy.push_str(&" ".repeat(trail));
+            messy.push('\n');
+        }
+        let parsed = parse_ok(&messy)?;
+        prop_assert_eq!(format_policy(&parsed, &messy), canonical);
+        Ok(())
+    });
+}
+
+/// Canonical text with runs of blank lines put after some lines: `(line, how many)`.
+fn blank_runs() -> impl Strategy<Value = (PolicyFile, Vec<(usize, usize)>)> {
+    (
+        arb::policy_file(),
+        proptest::collection::vec((0usize..200, 1usize..4), 0..10),
+    )
+}
+
+#[test]
+fn blank_lines_are_kept_once_and_only_inside_blocks() {
+    support::check(200, blank_runs, |(policy, runs)| {
+        let canonical = format_policy(&policy, "");
+        let mut lines: Vec<String> = canonical.lines().map(str::to_owned).collect();
+        for (at, count) in runs {
+            let at = at % lines.len().max(1);
+            for _ in 0..count {
+                lines.insert(at, String::new());
+            }
+        }
+        let messy = lines.join("\n") + "\n";
+        let parsed = parse_ok(&messy)?;
+        let formatted = format_policy(&parsed, &messy);
+        let without_blanks: String = formatted
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| format!("{l}\n"))
+            .collect();
+        prop_assert_eq!(&without_blanks, &canonical);
+        prop_assert!(!formatted.contains("\n\n\n"), "{}", formatted);
+        let out: Vec<&str> = formatted.lines().collect();
+        for pair in out.windows(2) {
+            if pair[1].is_empty() {
+                prop_assert!(!pair[0].ends_with('{'), "blank after `{{`:\n{}", formatted);
+            }
+            if pair[0].is_empty() {
+                prop_assert!(
+                    !pair[1].trim_start().starts_with('}'),
+                    "blank before `}}`:\n{}",
+                    formatted
+                );
+            }
+        }
+        prop_assert_eq!(
+            format_policy(&parse_ok(&formatted)?, &formatted),
+            formatted.clone()
+        );
+        Ok(())
+    });
+}
