@@ -764,13 +764,34 @@ mod tests {
                 "1h30m",
             ),
             (Literal::Duration(Duration::from_secs(90).unwrap()), "1m30s"),
-            (Literal::Duration(Duration::from_secs(86_400).unwrap()), "1d"),
-            (Literal::Duration(Duration::from_secs(30 * 86_400).unwrap()), "30d"),
-            (Literal::Duration(Duration::from_secs(90 * 86_400).unwrap()), "90d"),
-            (Literal::Duration(Duration::from_secs(14 * 86_400).unwrap()), "2w"),
-            (Literal::Duration(Duration::from_secs(36 * 3600).unwrap()), "1d12h"),
-            (Literal::Duration(Duration::from_secs(9 * 86_400 + 61).unwrap()), "9d1m1s"),
-            (Literal::Duration(Duration::from_secs(-(8 * 86_400 + 3600)).unwrap()), "-8d1h"),
+            (
+                Literal::Duration(Duration::from_secs(86_400).unwrap()),
+                "1d",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(30 * 86_400).unwrap()),
+                "30d",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(90 * 86_400).unwrap()),
+                "90d",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(14 * 86_400).unwrap()),
+                "2w",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(36 * 3600).unwrap()),
+                "1d12h",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(9 * 86_400 + 61).unwrap()),
+                "9d1m1s",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(-(8 * 86_400 + 3600)).unwrap()),
+                "-8d1h",
+            ),
             (Literal::Duration(Duration::ZERO), "0s"),
             (Literal::Date(jiff::civil::date(2026, 1, 26)), "2026-01-26"),
             (Literal::Bool(true), "true"),
