@@ -319,7 +319,7 @@ pub(crate) fn format_decimal(n: Decimal) -> String {
 pub(crate) fn format_duration(d: Duration) -> String {
     const DAY: u64 = 24 * 3600 * 1_000_000_000;
     let magnitude = d.as_nanos().unsigned_abs();
-    if magnitude == 0 || magnitude % (7 * DAY) == 0 {
+    if magnitude == 0 || magnitude.is_multiple_of(7 * DAY) {
         return d.to_string();
     }
     let days = magnitude / DAY;
