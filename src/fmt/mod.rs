@@ -101,8 +101,7 @@ impl<'a> Printer<'a> {
 
     fn write_comment_line(&mut self, indent: &str, comment: &Comment) {
         self.out.push_str(indent);
-        self.out.push_str("//");
-        self.out.push_str(&comment.text);
+        push_comment(&mut self.out, comment);
         self.out.push('\n');
     }
 
@@ -195,8 +194,7 @@ impl<'a> Printer<'a> {
             if !text.is_empty() {
                 self.out.push(' ');
             }
-            self.out.push_str("//");
-            self.out.push_str(&comment.text);
+            push_comment(&mut self.out, comment);
             self.last_end = self.last_end.max(comment.span.end);
         }
         self.out.push('\n');
@@ -550,6 +548,18 @@ impl<'a> Printer<'a> {
     }
 }
 
+/// `//` and the comment's text. A parsed comment never holds a line end; one in a tree
+/// built by hand would turn the rest of its text into code, so it becomes a space.
+fn push_comment(out: &mut String, comment: &Comment) {
+    out.push_str("//");
+    out.extend(
+        comment
+            .text
+            .chars()
+            .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c }),
+    );
+}
+
 /// Whether printed expression text ends with a time literal (`2026-03-02T09:00:00Z`).
 fn ends_with_time_literal(text: &str) -> bool {
     let last = text
@@ -680,6 +690,17 @@ mod tests {
         assert_eq!(
             out,
             "policy \"p\" {\n  const a = true\n\n  const b = true\n  const c = true\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_line_end_in_a_comment_cannot_become_code() {
+        let policy = policy_with(&[("a\nconst x = 1", 0)], vec![]);
+        let out = format_policy(&policy, "");
+        assert!(out.contains("//a const x = 1"), "{out}");
+        assert!(
+            !out.lines().any(|l| l.trim_start().starts_with("const")),
+            "{out}"
         );
     }
 
