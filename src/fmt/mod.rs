@@ -210,6 +210,7 @@ impl<'a> Printer<'a> {
 
     /// Prints what is left inside a block and its closing `}`; `block` is the whole block.
     fn close(&mut self, indent: &str, block: Span) {
+        let block = self.trim_extent(block);
         let inner = format!("{indent}{INDENT}");
         let brace = block.end.saturating_sub(1);
         self.own_line_comments_before(brace, &inner);
@@ -690,6 +691,28 @@ mod tests {
         assert_eq!(
             out,
             "policy \"p\" {\n  const a = true\n\n  const b = true\n  const c = true\n}\n"
+        );
+    }
+
+    /// Spans that run over the blanks and comments after a node's last token (as pest's
+    /// implicit white space can make them) place comments as tight spans would.
+    #[test]
+    fn loose_span_ends_are_trimmed() {
+        let source = "policy \"p\" {\n  const a = true // c\n\n  // d\n} // e\n";
+        let at = |needle: &str| source.find(needle).unwrap();
+        let mut item = const_item("a");
+        if let Item::Const(def) = &mut item {
+            def.span = Span::new(at("const"), at("// d"));
+        }
+        let mut policy = policy_with(
+            &[(" c", at("// c")), (" d", at("// d")), (" e", at("// e"))],
+            vec![item],
+        );
+        policy.name.span = Span::new(at("\"p\""), at("\"p\"") + 3);
+        policy.span = Span::new(0, source.len());
+        assert_eq!(
+            format_policy(&policy, source),
+            "policy \"p\" {\n  const a = true // c\n\n  // d\n} // e\n"
         );
     }
 
