@@ -17,16 +17,89 @@ fn parse_ok(text: &str) -> Result<PolicyFile, TestCaseError> {
     })
 }
 
-/// Puts `comments` into `text`: each is `(line, own_line, text)`; an own-line comment goes
-/// above line `line % lines`, another at its end.
-fn with_comments(text: &str, comments: &[(usize, bool, String)]) -> String {
+/// Where a generated comment goes.
+#[derive(Clone, Copy, Debug)]
+enum Place {
+    /// On its own line above the line.
+    OwnLine,
+    /// At the end of the line.
+    EndOfLine,
+    /// In the middle of the line: the line is broken after the comment, at one of the
+    /// spaces between tokens (the index picks which).
+    Inside(usize),
+}
+
+fn place() -> impl Strategy<Value = Place> {
+    prop_oneof![
+        Just(Place::OwnLine),
+        Just(Place::EndOfLine),
+        (0usize..64).prop_map(Place::Inside),
+    ]
+}
+
+/// Byte offsets of the spaces in `line` where a line break may go: between tokens, not
+/// inside a text or backticked name, and not inside a money literal (`500 USD` must stay
+/// on one line), and before any comment on the line.
+fn break_points(line: &str) -> Vec<usize> {
+    let bytes = line.as_bytes();
+    let mut points = Vec::new();
+    let mut in_text = false;
+    let mut in_backticks = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_text {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_text = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'/' if !in_backticks && bytes.get(i + 1) == Some(&b'/') => break,
+            b'"' if !in_backticks => in_text = true,
+            b'`' => in_backticks = !in_backticks,
+            b' ' if !in_backticks => {
+                let money = i > 0
+                    && bytes[i - 1].is_ascii_digit()
+                    && bytes
+                        .get(i + 1..i + 4)
+                        .is_some_and(|code| code.iter().all(u8::is_ascii_uppercase));
+                if !money && line[..i].trim_start().len() > 0 {
+                    points.push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    points
+}
+
+/// Puts `comments` into `text`, each `(line, place, text)` on line `line % lines`.
+fn with_comments(text: &str, comments: &[(usize, Place, String)]) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-    for (line, own_line, comment) in comments {
+    for (line, place, comment) in comments {
         let at = line % lines.len().max(1);
-        if *own_line {
-            lines.insert(at, format!("// {comment}"));
-        } else if let Some(l) = lines.get_mut(at) {
-            l.push_str(&format!(" // {comment}"));
+        match place {
+            Place::OwnLine => lines.insert(at, format!("// {comment}")),
+            Place::EndOfLine => {
+                if let Some(l) = lines.get_mut(at) {
+                    l.push_str(&format!(" // {comment}"));
+                }
+            }
+            Place::Inside(pick) => {
+                let Some(l) = lines.get(at).cloned() else {
+                    continue;
+                };
+                let points = break_points(&l);
+                let Some(&cut) = points.get(pick % points.len().max(1)) else {
+                    continue;
+                };
+                let (head, tail) = l.split_at(cut);
+                lines[at] = format!("{head} // {comment}");
+                lines.insert(at + 1, format!("   {tail}"));
+            }
         }
     }
     let mut out = lines.join("\n");
@@ -34,13 +107,13 @@ fn with_comments(text: &str, comments: &[(usize, bool, String)]) -> String {
     out
 }
 
-/// Comments to put into a policy text: `(line, own_line, text)`.
-fn comment_specs() -> impl Strategy<Value = (PolicyFile, Vec<(usize, bool, String)>)> {
+/// Comments to put into a policy text.
+fn comment_specs() -> impl Strategy<Value = (PolicyFile, Vec<(usize, Place, String)>)> {
     (
         arb::policy_file(),
         proptest::collection::vec(
-            (0usize..200, any::<bool>(), "[a-zA-Z0-9 নীதிहि\"`/]{0,16}"),
-            0..8,
+            (0usize..200, place(), "[a-zA-Z0-9 নীதிहि\"`/]{0,16}"),
+            0..10,
         ),
     )
 }
