@@ -66,7 +66,7 @@ fn break_points(line: &str) -> Vec<usize> {
                     && bytes
                         .get(i + 1..i + 4)
                         .is_some_and(|code| code.iter().all(u8::is_ascii_uppercase));
-                if !money && line[..i].trim_start().len() > 0 {
+                if !money && !line[..i].trim_start().is_empty() {
                     points.push(i);
                 }
             }
