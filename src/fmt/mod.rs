@@ -31,6 +31,15 @@ const INDENT: &str = "  ";
 ///
 /// Spans that do not fit `source` (a tree built by hand) never lose a comment: they only
 /// move comments to the end of a block or of the file.
+///
+/// ```
+/// let source = "policy \"Demo\" { rule r { when (a + b) > 90m // late\n then tag \"x\" tag \"y\" } }";
+/// let ast = service_policy::syntax::parse(source).unwrap();
+/// assert_eq!(
+///     service_policy::fmt::format_policy(&ast, source),
+///     "policy \"Demo\" {\n  rule r {\n    when a + b > 1h30m // late\n    then tag \"x\"\n         tag \"y\"\n  }\n}\n",
+/// );
+/// ```
 pub fn format_policy(policy: &PolicyFile, source: &str) -> String {
     let mut printer = Printer::new(policy, source);
     printer.policy(policy);
