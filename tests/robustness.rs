@@ -417,6 +417,41 @@ fn batch_input_that_is_not_lines() {
     assert!(lines[0]["error"].is_string());
 }
 
+#[test]
+fn batch_line_over_the_limit_is_an_error_line_and_the_next_line_still_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = temp_file(dir.path(), "p.policy", POLICY.as_bytes());
+    // 64 MiB is the limit: a JSON text of 65 MiB, then a normal record.
+    let mut input = Vec::with_capacity(66 << 20);
+    input.extend_from_slice(br#"{"message":""#);
+    input.resize(65 << 20, b'a');
+    input.extend_from_slice(b"\"}\n");
+    input.extend_from_slice(
+        br#"{"id":"after","priority":"low","opened_at":"2026-03-02T09:00:00Z"}"#,
+    );
+    let records = temp_file(dir.path(), "long.jsonl", &input);
+    drop(input);
+    let out = run(
+        &[
+            "batch".as_ref(),
+            "--now".as_ref(),
+            NOW.as_ref(),
+            policy.as_os_str(),
+            records.as_os_str(),
+        ],
+        b"",
+        "overlong line",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let lines = batch_lines(&out);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[0]["error"], "the line is longer than 67108864 bytes");
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[1]["id"], "after");
+    assert!(lines[1].get("decision").is_some());
+}
+
 /// Names in `dir` other than `keep`.
 fn others(dir: &Path, keep: &[&str]) -> Vec<String> {
     std::fs::read_dir(dir)
