@@ -272,6 +272,51 @@ fn policy_files_that_are_not_files() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+// ---- hostile records ----
+
+#[test]
+fn records_nested_too_deeply_or_expanding_aliases_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = temp_file(dir.path(), "p.policy", POLICY.as_bytes());
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    // Nine levels of ten aliases: a billion elements if expanded.
+    let mut bomb =
+        String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+    for (prev, next) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+        .iter()
+        .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+    {
+        let refs = vec![format!("*{prev}"); 10].join(",");
+        bomb.push_str(&format!("{next}: &{next} [{refs}]\n"));
+    }
+    let cases = [
+        (
+            "deep.json",
+            format!("{{\"message\": {deep}}}"),
+            "recursion limit",
+        ),
+        ("deep.yaml", format!("message: {deep}"), "recursion limit"),
+        ("bomb.yaml", bomb, "budget"),
+    ];
+    for (name, text, words) in cases {
+        let path = temp_file(dir.path(), name, text.as_bytes());
+        let out = run(
+            &[
+                "eval".as_ref(),
+                "--now".as_ref(),
+                NOW.as_ref(),
+                policy.as_os_str(),
+                path.as_os_str(),
+            ],
+            b"",
+            name,
+        );
+        assert_refused(&out, name);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(words), "{name}: {stderr:.1000}");
+    }
+}
+
 // ---- batch integrity ----
 
 fn batch_lines(out: &Output) -> Vec<Value> {
@@ -622,16 +667,40 @@ fn replay_parse(bytes: &[u8], name: &str) {
     }
 }
 
-/// An eval regression is a policy, a line `---`, then a JSON record.
+/// An eval regression is a policy (its text, or the path of an example policy), a line
+/// `---`, then a JSON record. The decision is the same twice and with every object's
+/// fields in reverse order.
 fn replay_eval(bytes: &[u8], name: &str) {
     let text = std::str::from_utf8(bytes).unwrap();
     let (policy, record) = text
         .split_once("\n---\n")
         .unwrap_or_else(|| panic!("{name}: a policy, `---`, a record"));
-    let policy = Policy::parse(policy).unwrap_or_else(|d| panic!("{name}: {:?}", d.items()));
+    let policy = if policy.starts_with("examples/") && !policy.contains('\n') {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(root.join(policy)).unwrap()
+    } else {
+        policy.to_owned()
+    };
+    let policy = Policy::parse(&policy).unwrap_or_else(|d| panic!("{name}: {:?}", d.items()));
     let record: Value = serde_json::from_str(record).unwrap();
     let options = EvalOptions::at(NOW.parse().unwrap());
     let first = serde_json::to_string(&policy.evaluate(&record, &options)).unwrap();
     let second = serde_json::to_string(&policy.evaluate(&record, &options)).unwrap();
     assert_eq!(first, second, "{name}");
+    let reversed = serde_json::to_string(&policy.evaluate(&reverse(&record), &options)).unwrap();
+    assert_eq!(first, reversed, "{name}: the order of fields matters");
+}
+
+/// The same value with every object's fields in reverse order.
+fn reverse(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .rev()
+                .map(|(k, v)| (k.clone(), reverse(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(reverse).collect()),
+        other => other.clone(),
+    }
 }

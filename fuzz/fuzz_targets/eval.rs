@@ -20,7 +20,7 @@ const LOOSE: &str = r#"policy "Loose" {
   const cap = 100 USD
   table pick(x, y) {
     "a", _ => 1h
-    >= 3, "b" => 2h
+    "b", "c" => 2h
     _, _ => 3h
   }
   rule r1 { when x > 1 and y == "a" or not z then escalate to "a" }
