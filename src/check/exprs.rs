@@ -632,9 +632,10 @@ impl<'a> Checker<'a> {
 
     /// The type of an expression already walked, without reporting again.
     fn expr_peek(&mut self, expr: &'a Expr) -> Ty {
-        let before = self.diags.len();
+        let before = (self.diags.len(), self.error_count);
         let ty = self.expr(expr);
-        self.diags.truncate(before);
+        self.diags.truncate(before.0);
+        self.error_count = before.1;
         ty
     }
 

@@ -117,6 +117,8 @@ struct Checker<'a> {
     in_const: Option<&'a Ident>,
     /// Expression nesting, to stay bounded on hand-built trees.
     depth: usize,
+    /// How many errors `diags` holds.
+    error_count: usize,
 }
 
 impl<'a> Checker<'a> {
@@ -133,10 +135,19 @@ impl<'a> Checker<'a> {
             scopes: Vec::new(),
             in_const: None,
             depth: 0,
+            error_count: 0,
         }
     }
 
+    /// How many errors have been reported so far.
+    fn errors(&self) -> usize {
+        self.error_count
+    }
+
     fn report(&mut self, diagnostic: Diagnostic) {
+        if diagnostic.severity() == crate::diagnostic::Severity::Error {
+            self.error_count += 1;
+        }
         self.diags.push(diagnostic);
     }
 
@@ -534,6 +545,7 @@ impl<'a> Checker<'a> {
                     } else {
                         "unless"
                     };
+                    let before = self.errors();
                     let ty = self.expr(guard);
                     if !ty.is_boolish() {
                         self.report(
@@ -545,7 +557,8 @@ impl<'a> Checker<'a> {
                             .with_primary_label(format!("this is a {ty}"))
                             .with_help("compare it with something, e.g. `x > 0` or `x == \"a\"`"),
                         );
-                    } else {
+                    } else if self.errors() == before {
+                        // A guard with a type error would only be judged on a wrong reading.
                         self.guard_lint(guard, word);
                     }
                 }
