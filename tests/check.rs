@@ -40,24 +40,25 @@ fn actual(diagnostics: &Diagnostics) -> Vec<(String, usize, usize)> {
 
 #[test]
 fn fixtures_report_exactly_the_expected_diagnostics() {
+    // Mismatches are collected so one run shows every fixture that is off.
+    let mut failures: Vec<String> = Vec::new();
     insta::glob!("fixtures/check/*.policy", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let diagnostics = check_source(&name, &text);
-        assert_eq!(
-            actual(&diagnostics),
-            expected(&text),
-            "{name}: diagnostics differ from the `// expect:` lines\n{diagnostics}"
-        );
+        let (got, want) = (actual(&diagnostics), expected(&text));
+        if got != want {
+            failures.push(format!("{name}:\n  got  {got:?}\n  want {want:?}\n{diagnostics}"));
+        }
         for d in diagnostics.items() {
-            assert!(
-                !d.message.ends_with('.') && d.message.chars().next().is_some_and(|c| !c.is_uppercase()),
-                "{name}: message style: {}",
-                d.message
-            );
+            let first = d.message.chars().next();
+            if d.message.ends_with('.') || first.is_none_or(char::is_uppercase) {
+                failures.push(format!("{name}: message style: {}", d.message));
+            }
         }
         insta::assert_json_snapshot!(diagnostics.to_json());
     });
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
@@ -121,7 +122,7 @@ fn suggestions_name_the_nearest_candidate() {
     let text = include_str!("fixtures/check/e0102_minimal.policy");
     let diagnostics = check_source("e.policy", text);
     let help = diagnostics.items().first().and_then(|d| d.help.clone());
-    assert_eq!(help.as_deref(), Some("did you mean `len`?"));
+    assert_eq!(help.as_deref(), Some("did you mean `count`?"));
 }
 
 #[test]
