@@ -67,7 +67,7 @@ impl<'a> Checker<'a> {
                         } else {
                             self.mismatch(
                                 inner.span,
-                                format!("cannot negate a {ty}"),
+                                format!("cannot negate {ty:#}"),
                                 &ty,
                                 "`-` applies to numbers, money and durations",
                             );
@@ -78,7 +78,7 @@ impl<'a> Checker<'a> {
                         if !ty.is_boolish() {
                             self.mismatch(
                                 inner.span,
-                                format!("`not` needs a bool, not a {ty}"),
+                                format!("`not` needs a bool, not {ty:#}"),
                                 &ty,
                                 "compare the value first, e.g. `not (x == 0)`",
                             );
@@ -98,10 +98,10 @@ impl<'a> Checker<'a> {
                             Code::E0204,
                             x.span,
                             format!(
-                                "`{percent}% of` needs a number, money or a duration, not a {ty}"
+                                "`{percent}% of` needs a number, money or a duration, not {ty:#}"
                             ),
                         )
-                        .with_primary_label(format!("this is a {ty}"))
+                        .with_primary_label(format!("this is {ty:#}"))
                         .with_help("take a percent of an amount, e.g. `50% of order.total`"),
                     );
                     Ty::Unknown
@@ -117,7 +117,7 @@ impl<'a> Checker<'a> {
                 if !matches!(ty, Ty::Unknown | Ty::Time) {
                     self.mismatch(
                         inner.span,
-                        format!("`during` needs a time, not a {ty}"),
+                        format!("`during` needs a time, not {ty:#}"),
                         &ty,
                         "use an instant such as `opened_at` or `now`",
                     );
@@ -134,7 +134,7 @@ impl<'a> Checker<'a> {
     fn mismatch(&mut self, span: Span, message: String, found: &Ty, help: &str) {
         self.report(
             Diagnostic::new(Code::E0201, span, message)
-                .with_primary_label(format!("this is a {found}"))
+                .with_primary_label(format!("this is {found:#}"))
                 .with_help(help.to_owned()),
         );
     }
@@ -159,10 +159,10 @@ impl<'a> Checker<'a> {
                             Diagnostic::new(
                                 Code::E0201,
                                 item.span,
-                                format!("a list holds one type of element, but this is a {ty} among {first_ty}s"),
+                                format!("a list holds one type of element, but this is {ty:#} after {first_ty:#}"),
                             )
-                            .with_primary_label(format!("this is a {ty}"))
-                            .with_label(first_span, format!("this is a {first_ty}"))
+                            .with_primary_label(format!("this is {ty:#}"))
+                            .with_label(first_span, format!("this is {first_ty:#}"))
                             .with_help("make every element the same type"),
                         );
                     } else {
@@ -335,7 +335,7 @@ impl<'a> Checker<'a> {
                             segment.span,
                             format!("unknown field `{}` of `{reached}`", segment.name),
                         )
-                        .with_primary_label(format!("`{reached}` is a {other}, it has no fields"))
+                        .with_primary_label(format!("`{reached}` is {other:#}, it has no fields"))
                         .with_help(if matches!(other, Ty::List(_)) {
                             format!("read the elements with a comprehension, e.g. `sum(x.{} for x in {reached})`", segment.name)
                         } else {
@@ -363,7 +363,7 @@ impl<'a> Checker<'a> {
                         let ty = ty.clone();
                         self.mismatch(
                             side.span,
-                            format!("`{}` needs bools on both sides, not a {ty}", op.symbol()),
+                            format!("`{}` needs bools on both sides, not {ty:#}", op.symbol()),
                             &ty,
                             "compare the value first, e.g. `x > 0`",
                         );
@@ -385,11 +385,11 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::E0201,
                     span,
-                    format!("cannot compare a {ta} with a {tb}"),
+                    format!("cannot compare {ta:#} with {tb:#}"),
                 )
                 .with_primary_label(format!("`{}` between different types", op.symbol()))
-                .with_label(a.span, format!("this is a {ta}"))
-                .with_label(b.span, format!("this is a {tb}"))
+                .with_label(a.span, format!("this is {ta:#}"))
+                .with_label(b.span, format!("this is {tb:#}"))
                 .with_help("compare values of one type, e.g. money with money"),
             );
             return;
@@ -402,9 +402,9 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::E0201,
                             side.span,
-                            format!("`{}` cannot order a {ty}", op.symbol()),
+                            format!("`{}` cannot order {ty:#}", op.symbol()),
                         )
-                        .with_primary_label(format!("this is a {ty}"))
+                        .with_primary_label(format!("this is {ty:#}"))
                         .with_help("ordering is defined on numbers, money, durations, times and dates; texts have only `==` and `!=`"),
                     );
                     return;
@@ -487,10 +487,10 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::E0201,
                     b.span,
-                    format!("cannot apply `{}` to a {ta} and a {tb}", op.symbol()),
+                    format!("cannot apply `{}` to {ta:#} and {tb:#}", op.symbol()),
                 )
-                .with_primary_label(format!("this is a {tb}"))
-                .with_label(a.span, format!("this is a {ta}"))
+                .with_primary_label(format!("this is {tb:#}"))
+                .with_label(a.span, format!("this is {ta:#}"))
                 .with_help("see the arithmetic table: e.g. time + duration, money × number, duration ÷ duration"),
             );
             Ty::Unknown
@@ -503,7 +503,7 @@ impl<'a> Checker<'a> {
             if !ta.is_textual() {
                 self.mismatch(
                     a.span,
-                    format!("`matches` needs a text, not a {ta}"),
+                    format!("`matches` needs a text, not {ta:#}"),
                     &ta,
                     "match a text field such as `message`",
                 );
@@ -517,7 +517,7 @@ impl<'a> Checker<'a> {
                 let Some(element) = tb.element() else {
                     self.mismatch(
                         b.span,
-                        format!("`{}` needs a list on its right, not a {tb}", op.symbol()),
+                        format!("`{}` needs a list on its right, not {tb:#}", op.symbol()),
                         &tb,
                         "write a list such as `[\"a\", \"b\"]`",
                     );
@@ -530,7 +530,7 @@ impl<'a> Checker<'a> {
                     if !tb.is_textual() {
                         self.mismatch(
                             b.span,
-                            format!("a text can only contain a text, not a {tb}"),
+                            format!("a text can only contain a text, not {tb:#}"),
                             &tb,
                             "search for a text, e.g. `message contains \"refund\"`",
                         );
@@ -541,7 +541,7 @@ impl<'a> Checker<'a> {
                         if !element.compatible(&tb) {
                             self.mismatch(
                                 b.span,
-                                format!("a list of {element} cannot contain a {tb}"),
+                                format!("a list of {element} cannot contain {tb:#}"),
                                 &tb,
                                 "look for a value of the list's element type",
                             );
@@ -552,7 +552,7 @@ impl<'a> Checker<'a> {
                     None => {
                         self.mismatch(
                             a.span,
-                            format!("`contains` needs a text or a list, not a {ta}"),
+                            format!("`contains` needs a text or a list, not {ta:#}"),
                             &ta,
                             "use `contains` on a text or a list",
                         );
@@ -571,9 +571,9 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::E0201,
                     a.span,
-                    format!("`{word}` looks for a {ta} in a list of {element}"),
+                    format!("`{word}` looks for {ta:#} in a list of {element}"),
                 )
-                .with_primary_label(format!("this is a {ta}"))
+                .with_primary_label(format!("this is {ta:#}"))
                 .with_label(b.span, format!("a list of {element}"))
                 .with_help("make the value and the list elements the same type"),
             );
@@ -599,7 +599,7 @@ impl<'a> Checker<'a> {
                     pattern.span,
                     "the pattern of `matches` must be a text literal",
                 )
-                .with_primary_label(format!("this is a {ty} expression, not a literal"))
+                .with_primary_label(format!("this is {ty:#} expression, not a literal"))
                 .with_help(
                     "write the regular expression in quotes so it compiles when the policy loads",
                 ),
@@ -625,7 +625,7 @@ impl<'a> Checker<'a> {
             self.report(
                 Diagnostic::new(Code::E0305, pattern.span, "invalid regular expression")
                     .with_primary_label(detail)
-                    .with_help("patterns use the Rust `regex` syntax; escape special characters with `\\\\`"),
+                    .with_help("patterns use the Rust `regex` syntax; escape special characters with `\\`"),
             );
         }
     }
@@ -730,7 +730,7 @@ impl<'a> Checker<'a> {
                         None => {
                             self.mismatch(
                                 arg.span,
-                                format!("`{fname}` of one value needs a list, not a {ty}"),
+                                format!("`{fname}` of one value needs a list, not {ty:#}"),
                                 ty,
                                 &format!("pass a list, or two or more values: `{fname}(a, b)`"),
                             );
@@ -744,7 +744,7 @@ impl<'a> Checker<'a> {
                             if !ty.is_ordered() {
                                 self.mismatch(
                                     arg.span,
-                                    format!("`{fname}` cannot order a {ty}"),
+                                    format!("`{fname}` cannot order {ty:#}"),
                                     ty,
                                     "use numbers, money, durations, times or dates",
                                 );
@@ -753,7 +753,7 @@ impl<'a> Checker<'a> {
                             if !joined.compatible(ty) {
                                 self.mismatch(
                                     arg.span,
-                                    format!("`{fname}` mixes a {joined} and a {ty}"),
+                                    format!("`{fname}` mixes {joined:#} and {ty:#}"),
                                     ty,
                                     "give every argument the same type",
                                 );
@@ -779,7 +779,7 @@ impl<'a> Checker<'a> {
         let wrong = |this: &mut Self, what: &str| {
             this.mismatch(
                 arg.span,
-                format!("`{fname}` needs {what}, not a {ty}"),
+                format!("`{fname}` needs {what}, not {ty:#}"),
                 ty,
                 &format!("pass {what} to `{fname}`"),
             );
@@ -842,9 +842,9 @@ impl<'a> Checker<'a> {
         if !ty.is_unknown() && !want.compatible(&ty) {
             self.mismatch(
                 expr.span,
-                format!("`{what}` needs a {want}, not a {ty}"),
+                format!("`{what}` needs {want:#}, not {ty:#}"),
                 &ty,
-                &format!("pass a {want}"),
+                &format!("pass {want:#}"),
             );
         }
         ty
@@ -921,7 +921,7 @@ impl<'a> Checker<'a> {
                 } else {
                     let earlier = slot.0.clone();
                     let param = def.params.get(index).map_or("", |p| p.name.as_str());
-                    self.mismatch(arg.span, format!("the table parameter `{param}` gets a {ty} here but a {earlier} elsewhere"), ty,
+                    self.mismatch(arg.span, format!("the table parameter `{param}` gets {ty:#} here but {earlier:#} elsewhere"), ty,
                         "pass values of one type to each table parameter");
                 }
             }
@@ -959,8 +959,8 @@ impl<'a> Checker<'a> {
                             "the rows of the table `{name}` give different types: {output} and {ty}"
                         ),
                     )
-                    .with_primary_label(format!("this is a {ty}"))
-                    .with_label(earlier, format!("this is a {output}"))
+                    .with_primary_label(format!("this is {ty:#}"))
+                    .with_label(earlier, format!("this is {output:#}"))
                     .with_help("give every row an output of the same type"),
                 );
                 continue;
@@ -1034,7 +1034,7 @@ impl<'a> Checker<'a> {
                 if !ty.is_ordered() && !matches!(op, CompareOp::Eq | CompareOp::Ne) {
                     self.mismatch(
                         e.span,
-                        format!("a `{}` cell cannot order a {ty}", op.symbol()),
+                        format!("a `{}` cell cannot order {ty:#}", op.symbol()),
                         &ty,
                         "ordering is defined on numbers, money, durations, times and dates",
                     );
@@ -1043,7 +1043,7 @@ impl<'a> Checker<'a> {
                 if !param.compatible(&ty) {
                     self.mismatch(
                         e.span,
-                        format!("this cell compares a {param} with a {ty}"),
+                        format!("this cell compares {param:#} with {ty:#}"),
                         &ty,
                         "write a cell of the parameter's type",
                     );
@@ -1058,7 +1058,7 @@ impl<'a> Checker<'a> {
             if !param.compatible(&ty) {
                 self.mismatch(
                     value.span,
-                    format!("this cell compares a {param} with a {ty}"),
+                    format!("this cell compares {param:#} with {ty:#}"),
                     &ty,
                     "write a cell of the parameter's type",
                 );
@@ -1078,7 +1078,7 @@ impl<'a> Checker<'a> {
                 self.mismatch(
                     c.list.span,
                     format!(
-                        "`{}(… for {} in …)` needs a list, not a {list}",
+                        "`{}(… for {} in …)` needs a list, not {list:#}",
                         c.agg.name(),
                         c.var.name
                     ),
@@ -1095,7 +1095,7 @@ impl<'a> Checker<'a> {
             if !ty.is_boolish() {
                 self.mismatch(
                     filter.span,
-                    format!("`where` needs a bool, not a {ty}"),
+                    format!("`where` needs a bool, not {ty:#}"),
                     &ty,
                     "filter with a comparison, e.g. `where r.amount > 0`",
                 );
@@ -1110,7 +1110,7 @@ impl<'a> Checker<'a> {
                 } else {
                     self.mismatch(
                         c.body.span,
-                        format!("`sum` adds numbers, money or durations, not a {body}"),
+                        format!("`sum` adds numbers, money or durations, not {body:#}"),
                         &body,
                         "sum an amount, e.g. `sum(r.amount for r in …)`",
                     );
@@ -1123,7 +1123,7 @@ impl<'a> Checker<'a> {
                 } else {
                     self.mismatch(
                         c.body.span,
-                        format!("`{}` cannot order a {body}", c.agg.name()),
+                        format!("`{}` cannot order {body:#}", c.agg.name()),
                         &body,
                         "use numbers, money, durations, times or dates",
                     );
@@ -1134,7 +1134,7 @@ impl<'a> Checker<'a> {
                 if !body.is_boolish() {
                     self.mismatch(
                         c.body.span,
-                        format!("`{}` needs a bool per element, not a {body}", c.agg.name()),
+                        format!("`{}` needs a bool per element, not {body:#}", c.agg.name()),
                         &body,
                         "test each element, e.g. `any(r.amount > 100 USD for r in …)`",
                     );
@@ -1159,9 +1159,9 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::E0204,
                         expr.span,
-                        format!("`expect` needs a time as {what}, not a {ty}"),
+                        format!("`expect` needs a time as {what}, not {ty:#}"),
                     )
-                    .with_primary_label(format!("this is a {ty}"))
+                    .with_primary_label(format!("this is {ty:#}"))
                     .with_help("write `expect DONE within DURATION of START` with two time fields"),
                 );
             }
@@ -1171,9 +1171,9 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::E0204,
                     d.within.span,
-                    format!("`within` needs a duration, not a {within}"),
+                    format!("`within` needs a duration, not {within:#}"),
                 )
-                .with_primary_label(format!("this is a {within}"))
+                .with_primary_label(format!("this is {within:#}"))
                 .with_help("write a duration such as `4h` or `1h30m`"),
             );
         }
@@ -1189,10 +1189,10 @@ impl<'a> Checker<'a> {
                         Code::E0204,
                         excluding.span,
                         format!(
-                            "`excluding` needs a list of `{{ from: time, to: time? }}`, not a {ty}"
+                            "`excluding` needs a list of `{{ from: time, to: time? }}`, not {ty:#}"
                         ),
                     )
-                    .with_primary_label(format!("this is a {ty}"))
+                    .with_primary_label(format!("this is {ty:#}"))
                     .with_help("declare the field as `list<{ from: time, to: time? }>`"),
                 );
             }
@@ -1245,9 +1245,9 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::E0204,
                         expr.span,
-                        format!("`limit` needs an ordered value, not a {ty}"),
+                        format!("`limit` needs an ordered value, not {ty:#}"),
                     )
-                    .with_primary_label(format!("this is a {ty}"))
+                    .with_primary_label(format!("this is {ty:#}"))
                     .with_help("limit a number, money, a duration, a time or a date"),
                 );
                 return;
@@ -1258,10 +1258,10 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::E0204,
                     limit.max.span,
-                    format!("`limit` compares a {value} with a {max}"),
+                    format!("`limit` compares {value:#} with {max:#}"),
                 )
-                .with_primary_label(format!("this is a {max}"))
-                .with_label(limit.value.span, format!("this is a {value}"))
+                .with_primary_label(format!("this is {max:#}"))
+                .with_label(limit.value.span, format!("this is {value:#}"))
                 .with_help("the value and its maximum must have the same type"),
             );
             return;
@@ -1364,11 +1364,11 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::E0201,
                     value.span,
-                    format!("`{dotted}` is a {declared}, but this is a {ty}"),
+                    format!("`{dotted}` is {declared:#}, but this is {ty:#}"),
                 )
-                .with_primary_label(format!("this is a {ty}"))
+                .with_primary_label(format!("this is {ty:#}"))
                 .with_label(path.span, format!("declared as {declared}"))
-                .with_help(format!("set `{dotted}` to a {declared}")),
+                .with_help(format!("set `{dotted}` to {declared:#}")),
             );
             return;
         }

@@ -552,9 +552,9 @@ impl<'a> Checker<'a> {
                             Diagnostic::new(
                                 Code::E0201,
                                 guard.span,
-                                format!("the `{word}` guard must be a bool, not a {ty}"),
+                                format!("the `{word}` guard must be a bool, not {ty:#}"),
                             )
-                            .with_primary_label(format!("this is a {ty}"))
+                            .with_primary_label(format!("this is {ty:#}"))
                             .with_help("compare it with something, e.g. `x > 0` or `x == \"a\"`"),
                         );
                     } else if self.errors() == before {
@@ -712,9 +712,9 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::E0204,
                             delay.span,
-                            format!("`after breach by` needs a duration, not a {ty}"),
+                            format!("`after breach by` needs a duration, not {ty:#}"),
                         )
-                        .with_primary_label(format!("this is a {ty}"))
+                        .with_primary_label(format!("this is {ty:#}"))
                         .with_help("write a duration such as `2h`"),
                     );
                 }

@@ -125,7 +125,16 @@ impl Ty {
 }
 
 impl fmt::Display for Ty {
+    /// The type's name; the alternate form (`{:#}`) puts an article before it, so messages
+    /// read "a number", "an object" and "money" (money takes none).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            match self {
+                Ty::Money(_) => {}
+                Ty::Unknown | Ty::Object(_) => f.write_str("an ")?,
+                _ => f.write_str("a ")?,
+            }
+        }
         match self {
             Ty::Unknown => f.write_str("unknown"),
             Ty::Number => f.write_str("number"),
@@ -158,5 +167,8 @@ mod tests {
             "list<duration>"
         );
         assert!(!Ty::Text.is_ordered());
+        assert_eq!(format!("{:#}", Ty::Number), "a number");
+        assert_eq!(format!("{:#}", Ty::Money(usd)), "money (USD)");
+        assert_eq!(format!("{:#}", Ty::Object(Rc::from(Vec::new()))), "an object");
     }
 }
