@@ -1,8 +1,8 @@
 //! Checking a generated 1 000-rule policy: the checker must stay linear-ish in policy size.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use std::hint::black_box;
 use std::fmt::Write as _;
+use std::hint::black_box;
 
 /// A policy with a schema, a table, a calendar, constants and `rules` rules of every kind.
 fn generated_policy(rules: usize) -> String {

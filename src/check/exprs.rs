@@ -625,7 +625,9 @@ impl<'a> Checker<'a> {
             self.report(
                 Diagnostic::new(Code::E0305, pattern.span, "invalid regular expression")
                     .with_primary_label(detail)
-                    .with_help("patterns use the Rust `regex` syntax; escape special characters with `\\`"),
+                    .with_help(
+                        "patterns use the Rust `regex` syntax; escape special characters with `\\`",
+                    ),
             );
         }
     }

@@ -24,8 +24,8 @@ mod types;
 use std::collections::HashMap;
 
 use crate::ast::{
-    CalendarDef, CalendarLine, Clause, ClauseKind, ConstDef, Ident, Item, Ladder, PolicyFile,
-    RuleDef, Span, TableDef, Text, Trigger,
+    CalendarDef, Clause, ClauseKind, ConstDef, Ident, Item, Ladder, PolicyFile, RuleDef, Span,
+    TableDef, Text, Trigger,
 };
 use crate::diagnostic::{Code, Diagnostic};
 
@@ -62,7 +62,7 @@ const BUILTINS: [&str; 14] = [
 
 /// Whether a time zone name is in the bundled IANA database.
 fn known_time_zone(name: &str) -> bool {
-    jiff::tz::db().get(name).is_ok()
+    crate::calendar::time_zone(name).is_some()
 }
 
 /// A declared schema field.
@@ -434,12 +434,21 @@ impl<'a> Checker<'a> {
         self.report(diagnostic);
     }
 
-    /// The calendar's own validity (intervals, days) belongs to the calendar module; here
-    /// only its time zone is checked.
+    /// A calendar is validated by the calendar module itself (intervals, days, its time
+    /// zone), against the policy's zone; the checker only passes its diagnostics on.
     fn calendar(&mut self, def: &'a CalendarDef) {
-        for line in &def.lines {
-            if let CalendarLine::Timezone(name) = line {
-                self.time_zone(name);
+        let policy_tz = self
+            .policy
+            .items
+            .iter()
+            .find_map(|item| match item {
+                Item::Timezone(name) => crate::calendar::time_zone(&name.value),
+                _ => None,
+            })
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        if let Err(problems) = crate::calendar::Calendar::from_def(def, &policy_tz) {
+            for problem in problems {
+                self.report(problem);
             }
         }
     }

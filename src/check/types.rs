@@ -169,6 +169,9 @@ mod tests {
         assert!(!Ty::Text.is_ordered());
         assert_eq!(format!("{:#}", Ty::Number), "a number");
         assert_eq!(format!("{:#}", Ty::Money(usd)), "money (USD)");
-        assert_eq!(format!("{:#}", Ty::Object(Rc::from(Vec::new()))), "an object");
+        assert_eq!(
+            format!("{:#}", Ty::Object(Rc::from(Vec::new()))),
+            "an object"
+        );
     }
 }
