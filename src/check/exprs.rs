@@ -12,8 +12,9 @@ use super::fold::Val;
 use super::types::Ty;
 use super::{BUILTINS, Checker, Progress, suggest};
 
-/// Most nesting a walk follows; the parser's own limit is lower.
-const MAX_DEPTH: usize = 512;
+/// Most nesting a walk follows, counting expressions and the consts and table outputs they
+/// lead into; the parser's own limit on one expression is lower.
+const MAX_DEPTH: usize = 300;
 
 /// The regex size limit for `matches` patterns: large enough for any sensible pattern,
 /// small enough that loading a policy stays fast.

@@ -82,21 +82,27 @@ pub(crate) fn holds(op: CompareOp, order: Ordering) -> bool {
     }
 }
 
+/// How deep folding goes, counting nested expressions and the consts they name together.
+pub(crate) const MAX_FOLD_DEPTH: usize = 300;
+
 /// Folds expressions, asking `consts` for the value of a bare name.
 pub(crate) struct Folder<'a> {
-    /// The value of a constant by name, if it folds.
-    pub(crate) consts: &'a dyn Fn(&str) -> Option<Val>,
+    /// The value of a constant by name, if it folds, given the depth reached so far.
+    pub(crate) consts: &'a dyn Fn(&str, usize) -> Option<Val>,
+    /// The depth at which this folder starts (a const's folder continues its user's count).
+    pub(crate) depth: usize,
 }
 
 impl Folder<'_> {
     /// The value of `expr`, if it is known without a record.
     pub(crate) fn fold(&self, expr: &Expr) -> Option<Val> {
-        self.fold_at(expr, 0)
+        self.fold_at(expr, self.depth)
     }
 
     fn fold_at(&self, expr: &Expr, depth: usize) -> Option<Val> {
-        // INVARIANT: the parser bounds nesting; this guard only protects hand-built trees.
-        if depth > 512 {
+        // INVARIANT: expressions and the consts they name are followed at most
+        // MAX_FOLD_DEPTH deep in total, so a long chain of consts cannot exhaust the stack.
+        if depth > MAX_FOLD_DEPTH {
             return None;
         }
         let sub = |e: &Expr| self.fold_at(e, depth + 1);
@@ -108,7 +114,7 @@ impl Folder<'_> {
                 .collect::<Option<Vec<_>>>()
                 .map(Val::List),
             ExprKind::Path(path) => match path.segments.as_slice() {
-                [only] => (self.consts)(&only.name),
+                [only] => (self.consts)(&only.name, depth + 1),
                 _ => None,
             },
             ExprKind::Unary(UnaryOp::Not, inner) => match sub(inner)? {
@@ -218,8 +224,11 @@ mod tests {
 
     #[test]
     fn folds_comparisons_and_logic() {
-        let none = |_: &str| None;
-        let folder = Folder { consts: &none };
+        let none = |_: &str, _: usize| None;
+        let folder = Folder {
+            consts: &none,
+            depth: 0,
+        };
         let n = |v: i64| lit(Literal::Number(Decimal::from(v)));
         let e = bin(BinaryOp::Compare(CompareOp::Gt), n(1), n(2));
         assert_eq!(folder.fold(&e), Some(Val::Bool(false)));

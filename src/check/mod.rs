@@ -515,29 +515,32 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The value of a const, when it folds.
+    /// The value of a const, when it folds; `depth` is how deep folding already is.
     fn const_val(&self, name: &str, depth: usize) -> Option<Val> {
-        // INVARIANT: a chain of consts is followed at most this deep, so a cycle or a very
-        // long chain ends instead of exhausting the stack.
-        if depth > 64 {
-            return None;
-        }
         let def = self.consts.get(name)?.def;
-        let lookup = |n: &str| self.const_val(n, depth + 1);
-        Folder { consts: &lookup }.fold(&def.value)
+        let lookup = |n: &str, d: usize| self.const_val(n, d);
+        Folder {
+            consts: &lookup,
+            depth,
+        }
+        .fold(&def.value)
     }
 
     /// The value of an expression that reads no record field, when it folds. Names that a
     /// comprehension variable shadows do not fold.
     fn fold(&self, expr: &crate::ast::Expr) -> Option<Val> {
-        let lookup = |n: &str| {
+        let lookup = |n: &str, d: usize| {
             if self.scopes.iter().any(|(v, _)| v == n) {
                 None
             } else {
-                self.const_val(n, 0)
+                self.const_val(n, d)
             }
         };
-        Folder { consts: &lookup }.fold(expr)
+        Folder {
+            consts: &lookup,
+            depth: 0,
+        }
+        .fold(expr)
     }
 
     // ----- rules -----
