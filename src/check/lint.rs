@@ -482,3 +482,80 @@ impl Checker<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn n(v: i64) -> Val {
+        Val::Num(Decimal::from(v))
+    }
+
+    fn t(v: &str) -> Val {
+        Val::Text(v.to_owned())
+    }
+
+    #[test]
+    fn conjunctions_with_no_common_value_are_unsatisfiable() {
+        let gt5 = Atom::Cmp(CompareOp::Gt, n(5));
+        let lt3 = Atom::Cmp(CompareOp::Lt, n(3));
+        let le5 = Atom::Cmp(CompareOp::Le, n(5));
+        let ge5 = Atom::Cmp(CompareOp::Ge, n(5));
+        assert!(unsatisfiable(&[&gt5, &lt3]));
+        assert!(unsatisfiable(&[&gt5, &le5]));
+        assert!(!unsatisfiable(&[&ge5, &le5]));
+        let eq_a = Atom::Cmp(CompareOp::Eq, t("a"));
+        let eq_b = Atom::Cmp(CompareOp::Eq, t("b"));
+        let ne_a = Atom::Cmp(CompareOp::Ne, t("a"));
+        assert!(unsatisfiable(&[&eq_a, &eq_b]));
+        assert!(unsatisfiable(&[&eq_a, &ne_a]));
+        assert!(!unsatisfiable(&[&eq_a, &Atom::Cmp(CompareOp::Ne, t("b"))]));
+        let in_ab = Atom::In(vec![t("a"), t("b")]);
+        let not_in_ab = Atom::NotIn(vec![t("a"), t("b")]);
+        assert!(unsatisfiable(&[&in_ab, &not_in_ab]));
+        assert!(!unsatisfiable(&[&in_ab, &Atom::NotIn(vec![t("a")])]));
+        assert!(unsatisfiable(&[
+            &Atom::Missing(true),
+            &Atom::Missing(false)
+        ]));
+        assert!(unsatisfiable(&[&Atom::Missing(true), &gt5]));
+        assert!(!unsatisfiable(&[&Atom::Missing(false), &gt5]));
+        // Equality inside a range, and outside it.
+        let eq4 = Atom::Cmp(CompareOp::Eq, n(4));
+        assert!(!unsatisfiable(&[
+            &lt3.clone(),
+            &Atom::Cmp(CompareOp::Eq, n(2))
+        ]));
+        assert!(unsatisfiable(&[&gt5, &eq4]));
+    }
+
+    #[test]
+    fn values_of_different_kinds_are_not_judged() {
+        let gt5 = Atom::Cmp(CompareOp::Gt, n(5));
+        let lt_text = Atom::Cmp(CompareOp::Lt, t("a"));
+        assert!(!unsatisfiable(&[&gt5, &lt_text]));
+    }
+
+    #[test]
+    fn complementary_disjunctions_cover_every_value() {
+        let eq_a = Atom::Cmp(CompareOp::Eq, t("a"));
+        let ne_a = Atom::Cmp(CompareOp::Ne, t("a"));
+        let ne_b = Atom::Cmp(CompareOp::Ne, t("b"));
+        assert!(complementary(&eq_a, &ne_a));
+        assert!(complementary(&ne_a, &eq_a));
+        assert!(complementary(&ne_a, &ne_b));
+        assert!(!complementary(&eq_a, &Atom::Cmp(CompareOp::Eq, t("b"))));
+        let lt5 = Atom::Cmp(CompareOp::Lt, n(5));
+        let ge5 = Atom::Cmp(CompareOp::Ge, n(5));
+        let gt5 = Atom::Cmp(CompareOp::Gt, n(5));
+        assert!(complementary(&lt5, &ge5));
+        assert!(!complementary(&lt5, &gt5));
+        assert!(complementary(&Atom::Cmp(CompareOp::Le, n(5)), &gt5));
+        assert!(complementary(&Atom::Missing(true), &Atom::Missing(false)));
+        assert!(complementary(
+            &Atom::In(vec![t("a"), t("b")]),
+            &Atom::NotIn(vec![t("a")])
+        ));
+    }
+}
