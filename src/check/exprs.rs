@@ -847,7 +847,7 @@ impl<'a> Checker<'a> {
                 expr.span,
                 format!("`{what}` needs {want:#}, not {ty:#}"),
                 &ty,
-                &format!("pass {want:#}"),
+                &example(want),
             );
         }
         ty
@@ -1378,6 +1378,17 @@ impl<'a> Checker<'a> {
         if let Ty::Enum(members) = &declared {
             self.enum_member(members, Some(dotted), value);
         }
+    }
+}
+
+/// A help line showing how to write a value of `want`.
+fn example(want: &Ty) -> String {
+    match want {
+        Ty::Text | Ty::Enum(_) => "write a text in quotes, e.g. `\"team-lead\"`".to_owned(),
+        Ty::Duration => "write a duration such as `24h` or `1h30m`".to_owned(),
+        Ty::Money(_) => "write an amount with its currency, e.g. `25 USD`".to_owned(),
+        Ty::Time => "pass an instant, such as a `time` field or `now`".to_owned(),
+        other => format!("pass {other:#}"),
     }
 }
 

@@ -249,6 +249,36 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        self.consts_hiding_fields();
+    }
+
+    /// A const named like a declared field would hide the field from every bare path.
+    fn consts_hiding_fields(&mut self) {
+        let Some(fields) = &mut self.schema else {
+            return;
+        };
+        let mut clashes: Vec<(Span, String, Span)> = Vec::new();
+        for (name, info) in &self.consts {
+            let index = self.field_index.get(*name).copied();
+            if let Some((_, field)) = index.and_then(|i| fields.get_mut(i)) {
+                // Reported here; `W0006` would only repeat it.
+                field.read = true;
+                clashes.push((info.def.name.span, (*name).to_owned(), field.span));
+            }
+        }
+        clashes.sort_by_key(|(span, _, _)| span.start);
+        for (span, name, field) in clashes {
+            self.report(
+                Diagnostic::new(
+                    Code::E0101,
+                    span,
+                    format!("the constant `{name}` has the name of a record field"),
+                )
+                .with_primary_label("this constant would hide the field")
+                .with_label(field, "the field is declared here")
+                .with_help(format!("rename the constant, e.g. `{name}_value`")),
+            );
+        }
     }
 
     /// `version`, `timezone`, `ladder` and `record` may appear once.
