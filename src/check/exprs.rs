@@ -992,6 +992,25 @@ impl<'a> Checker<'a> {
             return; // a duplicate, already reported
         }
         let params = info.args.clone();
+        // Without a typed call site, a column takes the type of its first cell, so the
+        // cells of one column at least agree with each other.
+        let mut columns: Vec<Ty> = params.iter().map(|(ty, _)| ty.clone()).collect();
+        for (index, column) in columns.iter_mut().enumerate() {
+            if !column.is_unknown() {
+                continue;
+            }
+            let first = def
+                .rows
+                .iter()
+                .find_map(|row| match &row.cells.get(index)?.kind {
+                    CellKind::Any => None,
+                    CellKind::Equals(e) | CellKind::Compare(_, e) => Some(e),
+                    CellKind::OneOf(items) => items.first(),
+                });
+            if let Some(first) = first {
+                *column = self.expr_peek(first);
+            }
+        }
         for row in &def.rows {
             if row.cells.len() != def.params.len() {
                 let (n, m) = (def.params.len(), row.cells.len());
@@ -1015,13 +1034,15 @@ impl<'a> Checker<'a> {
                 );
             }
             for (index, cell) in row.cells.iter().enumerate() {
-                let Some((param_ty, origin)) = params.get(index) else {
+                let (Some((_, origin)), Some(column)) = (params.get(index), columns.get(index))
+                else {
                     break;
                 };
                 let origin = origin
                     .clone()
                     .or_else(|| def.params.get(index).map(|p| p.name.clone()));
-                self.cell(&cell.kind, param_ty, origin);
+                let column = column.clone();
+                self.cell(&cell.kind, &column, origin);
             }
         }
         self.table_lints(def, &params);
