@@ -1,0 +1,93 @@
+//! Properties of the checker: it never panics, stays bounded on deep or long input, is
+//! deterministic, and its enumeration check agrees with plain membership.
+
+use proptest::prelude::*;
+use service_policy::{Code, check_source};
+
+const RETAIL: &str = include_str!("fixtures/check/retail_valid.policy");
+
+fn codes(text: &str) -> Vec<Code> {
+    check_source("p.policy", text)
+        .items()
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+#[test]
+fn deep_expressions_and_long_const_chains_stay_bounded() {
+    // Close to the parser's expression depth limit.
+    let sum = vec!["1"; 200].join(" + ");
+    let text = format!("policy \"Deep\" {{\n  rule deep {{ when {sum} > 0 then tag \"x\" }}\n}}\n");
+    let found = codes(&text);
+    assert!(found.iter().all(|c| *c == Code::W0002), "{found:?}");
+
+    // Thousands of consts, each defined by the one before: typing and folding must not
+    // follow the chain without bound.
+    let mut text = String::from("policy \"Chain\" {\n  const c0 = 1\n");
+    for i in 1..3000 {
+        text.push_str(&format!("  const c{i} = c{} + 1\n", i - 1));
+    }
+    text.push_str("  rule last { when c2999 > 5 then tag \"x\" }\n}\n");
+    let found = codes(&text);
+    assert!(
+        !found
+            .iter()
+            .any(|c| c.severity() == service_policy::Severity::Error),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_const_cycle_is_reported_not_followed() {
+    let text = "policy \"Cycle\" {\n  const a = b + 1\n  const b = a + 1\n  rule r { when a > 1 then tag \"x\" }\n}\n";
+    assert_eq!(codes(text), vec![Code::E0102]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Cutting any piece out of a valid policy gives syntax errors or checker diagnostics,
+    /// never a panic, and the same diagnostics every time.
+    #[test]
+    fn never_panics_on_damaged_policies(start in 0usize..RETAIL.len(), len in 0usize..80) {
+        let mut cut_start = start.min(RETAIL.len());
+        while !RETAIL.is_char_boundary(cut_start) { cut_start -= 1; }
+        let mut cut_end = (cut_start + len).min(RETAIL.len());
+        while !RETAIL.is_char_boundary(cut_end) { cut_end -= 1; }
+        let text = format!("{}{}", &RETAIL[..cut_start], &RETAIL[cut_end..]);
+        let first = check_source("p.policy", &text).to_json();
+        let second = check_source("p.policy", &text).to_json();
+        prop_assert_eq!(first, second);
+    }
+
+    /// A text compared with an enumeration field is `E0203` exactly when it is not a member.
+    #[test]
+    fn enumeration_check_is_membership(value in "[a-z]{1,7}") {
+        let members = ["low", "normal", "high", "urgent"];
+        let text = format!(
+            "policy \"E\" {{\n  record {{\n    priority: \"low\" | \"normal\" | \"high\" | \"urgent\"\n  }}\n  rule r {{ when priority == \"{value}\" then tag \"x\" }}\n}}\n"
+        );
+        let found = codes(&text);
+        if members.contains(&value.as_str()) {
+            prop_assert!(found.is_empty(), "{:?}", found);
+        } else {
+            prop_assert_eq!(found, vec![Code::E0203]);
+        }
+    }
+
+    /// Two literal amounts in one sum: `E0202` exactly when the currencies differ.
+    #[test]
+    fn currency_check_compares_codes(a in prop::sample::select(vec!["USD", "EUR", "INR", "JPY"]),
+                                     b in prop::sample::select(vec!["USD", "EUR", "INR", "JPY"])) {
+        let text = format!(
+            "policy \"M\" {{\n  rule r {{ when amount > 1 {a} + 2 {b} then tag \"x\" }}\n}}\n"
+        );
+        let found = codes(&text);
+        if a == b {
+            prop_assert!(found.is_empty(), "{:?}", found);
+        } else {
+            prop_assert_eq!(found, vec![Code::E0202]);
+        }
+    }
+}
