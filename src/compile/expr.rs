@@ -19,7 +19,11 @@ pub(crate) struct FieldRef {
 impl FieldRef {
     pub(crate) fn new(path: &crate::ast::Path, ty: FieldType) -> FieldRef {
         FieldRef {
-            segments: path.segments.iter().map(|s| s.name.as_str().into()).collect(),
+            segments: path
+                .segments
+                .iter()
+                .map(|s| s.name.as_str().into())
+                .collect(),
             dotted: path.dotted().into(),
             ty,
         }
@@ -162,7 +166,12 @@ impl Node {
 /// Folds a node whose inputs are all constant into its value. A node that would fail
 /// (a division by zero in a constant) stays as it is, so the error belongs to the rule
 /// that evaluates it, not to loading.
-pub(crate) fn fold(node: Node, tables: &[TablePlan], calendars: &[Calendar], tz: &TimeZone) -> Node {
+pub(crate) fn fold(
+    node: Node,
+    tables: &[TablePlan],
+    calendars: &[Calendar],
+    tz: &TimeZone,
+) -> Node {
     if !node.foldable() {
         return node;
     }

@@ -440,7 +440,9 @@ impl<'p> Compiler<'p> {
                 ActionKindPlan::Refund(self.expr(amount, &mut scope))
             }
             ActionKind::Tag(e) => ActionKindPlan::Tag(self.expr(e, &mut scope)),
-            ActionKind::Set(path, e) => ActionKindPlan::Set(path.dotted(), self.expr(e, &mut scope)),
+            ActionKind::Set(path, e) => {
+                ActionKindPlan::Set(path.dotted(), self.expr(e, &mut scope))
+            }
             ActionKind::Emit(e) => ActionKindPlan::Emit(self.expr(e, &mut scope)),
         };
         let args = action
@@ -472,7 +474,9 @@ impl<'p> Compiler<'p> {
     fn expr_unfolded(&mut self, e: &'p Expr, scope: &mut Vec<String>) -> Node {
         match &e.kind {
             ExprKind::Literal(lit) => Node::Const(literal_value(lit)),
-            ExprKind::List(items) => Node::List(items.iter().map(|i| self.expr(i, scope)).collect()),
+            ExprKind::List(items) => {
+                Node::List(items.iter().map(|i| self.expr(i, scope)).collect())
+            }
             ExprKind::Path(path) => self.path(path, scope),
             ExprKind::Now => Node::Now,
             ExprKind::Unary(ast::UnaryOp::Neg, x) => Node::Neg(Box::new(self.expr(x, scope))),
@@ -528,7 +532,9 @@ impl<'p> Compiler<'p> {
                     },
                 }
             }
-            ExprKind::IsMissing(x, missing) => Node::IsMissing(Box::new(self.expr(x, scope)), *missing),
+            ExprKind::IsMissing(x, missing) => {
+                Node::IsMissing(Box::new(self.expr(x, scope)), *missing)
+            }
             ExprKind::During(x, cal) => {
                 let x = self.expr(x, scope);
                 match self.calendar(cal) {
@@ -633,14 +639,19 @@ impl<'p> Compiler<'p> {
     }
 
     /// A path: a comprehension or table variable, a constant, or a record field.
-    fn path(&mut self, path: &'p ast::Path, scope: &mut Vec<String>) -> Node {
+    fn path(&mut self, path: &'p ast::Path, scope: &[String]) -> Node {
         let Some(first) = path.segments.first() else {
             return Node::Const(Value::Missing);
         };
         if let Some(slot) = scope.iter().rposition(|v| *v == first.name) {
             return Node::Var {
                 slot,
-                rest: path.segments.iter().skip(1).map(|s| s.name.clone().into()).collect(),
+                rest: path
+                    .segments
+                    .iter()
+                    .skip(1)
+                    .map(|s| s.name.clone().into())
+                    .collect(),
                 label: path.dotted().into(),
             };
         }
@@ -700,7 +711,9 @@ fn field_type(kind: &TypeKind) -> FieldType {
         TypeKind::Duration => FieldType::Duration,
         TypeKind::Date => FieldType::Date,
         TypeKind::Time => FieldType::Time,
-        TypeKind::Enum(options) => FieldType::Enum(options.iter().map(|t| t.value.clone()).collect()),
+        TypeKind::Enum(options) => {
+            FieldType::Enum(options.iter().map(|t| t.value.clone()).collect())
+        }
         TypeKind::List(element) => FieldType::List(Box::new(field_type(&element.kind))),
         TypeKind::Object(fields) => FieldType::Object(
             fields

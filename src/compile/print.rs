@@ -47,7 +47,10 @@ fn write(e: &Expr, out: &mut String) {
                 if i > 0 {
                     out.push('.');
                 }
-                let plain = segment.name.chars().all(|c| c == '_' || c.is_alphanumeric());
+                let plain = segment
+                    .name
+                    .chars()
+                    .all(|c| c == '_' || c.is_alphanumeric());
                 if plain {
                     out.push_str(&segment.name);
                 } else {
@@ -86,7 +89,11 @@ fn write(e: &Expr, out: &mut String) {
         }
         ExprKind::IsMissing(x, missing) => {
             operand(x, out);
-            out.push_str(if *missing { " is missing" } else { " is present" });
+            out.push_str(if *missing {
+                " is missing"
+            } else {
+                " is present"
+            });
         }
         ExprKind::During(x, cal) => {
             operand(x, out);

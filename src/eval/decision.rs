@@ -145,7 +145,9 @@ impl ActionKind {
             ],
             ActionKind::Refund { amount } => vec![("amount", Json::String(amount.to_string()))],
             ActionKind::Tag { tag } => vec![("tag", text(tag))],
-            ActionKind::Set { field, value } => vec![("field", text(field)), ("value", value.clone())],
+            ActionKind::Set { field, value } => {
+                vec![("field", text(field)), ("value", value.clone())]
+            }
             ActionKind::Emit { name } => vec![("name", text(name))],
         }
     }

@@ -78,7 +78,11 @@ pub(crate) struct Ctx<'a> {
 type Out<'a> = Result<Value<'a>, Fault>;
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(env: Env<'a>, record: Option<&'a Map<String, Json>>, now: Timestamp) -> Ctx<'a> {
+    pub(crate) fn new(
+        env: Env<'a>,
+        record: Option<&'a Map<String, Json>>,
+        now: Timestamp,
+    ) -> Ctx<'a> {
         Ctx {
             env,
             record,
@@ -129,7 +133,10 @@ impl<'a> Ctx<'a> {
                     return Ok(Value::Missing);
                 }
                 let Value::List(l) = l else {
-                    return fault(format!("`in` needs a list on its right, found {}", l.kind()));
+                    return fault(format!(
+                        "`in` needs a list on its right, found {}",
+                        l.kind()
+                    ));
                 };
                 let found = member(&l, &x)?;
                 Ok(Value::Bool(found != *negated))
@@ -138,7 +145,9 @@ impl<'a> Ctx<'a> {
                 let (x, y) = (self.eval(a)?, self.eval(b)?);
                 match (&x, &y) {
                     (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
-                    (Value::Text(t), Value::Text(part)) => Ok(Value::Bool(t.contains(part.as_ref()))),
+                    (Value::Text(t), Value::Text(part)) => {
+                        Ok(Value::Bool(t.contains(part.as_ref())))
+                    }
                     (Value::List(l), _) => Ok(Value::Bool(member(l, &y)?)),
                     _ => fault(format!(
                         "`contains` needs text and text, or a list, found {} and {}",
@@ -168,7 +177,8 @@ impl<'a> Ctx<'a> {
             }
             Node::BusinessTime(from, to, cal) => {
                 let (a, b) = (self.eval(from)?, self.eval(to)?);
-                let (Some(a), Some(b)) = (as_time(&a, "business_time")?, as_time(&b, "business_time")?)
+                let (Some(a), Some(b)) =
+                    (as_time(&a, "business_time")?, as_time(&b, "business_time")?)
                 else {
                     return Ok(Value::Missing);
                 };
@@ -193,7 +203,10 @@ impl<'a> Ctx<'a> {
         match self.eval(node)? {
             Value::Bool(b) => Ok(Some(b)),
             Value::Missing => Ok(None),
-            other => fault(format!("a condition must be true or false, found {}", other.kind())),
+            other => fault(format!(
+                "a condition must be true or false, found {}",
+                other.kind()
+            )),
         }
     }
 
@@ -319,8 +332,15 @@ impl<'a> Ctx<'a> {
     }
 
     fn call(&mut self, builtin: Builtin, args: &'a [Node], label: &'a str) -> Out<'a> {
-        if let ([single], Builtin::Min | Builtin::Max | Builtin::Count | Builtin::Sum | Builtin::Any | Builtin::All) =
-            (args, builtin)
+        if let (
+            [single],
+            Builtin::Min
+            | Builtin::Max
+            | Builtin::Count
+            | Builtin::Sum
+            | Builtin::Any
+            | Builtin::All,
+        ) = (args, builtin)
         {
             let v = self.eval(single)?;
             return match v {
@@ -476,7 +496,13 @@ impl<'a> Ctx<'a> {
         let list = match self.eval(&c.list)? {
             Value::Missing => return Ok(Value::Missing),
             Value::List(list) => list,
-            other => return fault(format!("`{}` needs a list, found {}", c.label, other.kind())),
+            other => {
+                return fault(format!(
+                    "`{}` needs a list, found {}",
+                    c.label,
+                    other.kind()
+                ));
+            }
         };
         let mut acc = Acc::new(c.agg);
         let slot = self.base + c.slot;
@@ -548,7 +574,11 @@ fn compare_values(op: CompareOp, a: Value<'_>, b: Value<'_>) -> Result<bool, Fau
 /// The smaller (or larger) of two values.
 fn pick<'a>(min: bool, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, Fault> {
     let order = compare(a.clone(), b.clone())?;
-    let take_b = if min { order == Ordering::Greater } else { order == Ordering::Less };
+    let take_b = if min {
+        order == Ordering::Greater
+    } else {
+        order == Ordering::Less
+    };
     Ok(if take_b { b } else { a })
 }
 
@@ -636,7 +666,11 @@ impl<'a> Acc<'a> {
             }
             Aggregate::Any | Aggregate::All => {
                 let Value::Bool(b) = v else {
-                    return fault(format!("`{}` needs conditions, found {}", self.agg.name(), v.kind()));
+                    return fault(format!(
+                        "`{}` needs conditions, found {}",
+                        self.agg.name(),
+                        v.kind()
+                    ));
                 };
                 let all = self.agg == Aggregate::All;
                 let current = self.truth.unwrap_or(all);

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::compile::{Block, Plan};
 
 pub use decision::{
-    Action, ActionKind, Check, Comparison, Decision, DeadlineCheck, DeadlineStatus, ErrorEntry,
+    Action, ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry,
     LimitCheck, LimitStatus, RuleStatus, RuleTrace, Undecided,
 };
 pub(crate) use expr::{Env, eval_constant};
@@ -160,7 +160,7 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                 recheck,
             }) => {
                 fired.push(rule.name.clone());
-                checks.extend(check);
+                checks.extend(check.map(|c| *c));
                 if let Some(at) = recheck {
                     recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
                 }
@@ -245,7 +245,12 @@ fn is_absent(map: &Map<String, Json>, segments: &[Box<str>]) -> bool {
 }
 
 /// Adds an action, merging it into an equal one required earlier.
-fn gather(gathered: &mut Vec<Gathered>, kind: ActionKind, args: Option<Map<String, Json>>, rule: usize) {
+fn gather(
+    gathered: &mut Vec<Gathered>,
+    kind: ActionKind,
+    args: Option<Map<String, Json>>,
+    rule: usize,
+) {
     if let Some(existing) = gathered
         .iter_mut()
         .find(|g| g.kind == kind && g.args == args)
@@ -297,10 +302,7 @@ fn collapse_ladder(gathered: &mut Vec<Gathered>, ladder: &[String]) {
         index += 1;
         stay
     });
-    if let Some(kept) = gathered
-        .iter_mut()
-        .find(|g| rank(g).is_some())
-    {
+    if let Some(kept) = gathered.iter_mut().find(|g| rank(g).is_some()) {
         kept.rules = rules;
     }
 }
@@ -371,11 +373,7 @@ fn action_key(policy: &str, kind: &ActionKind, args: Option<&Map<String, Json>>)
         }
     }
     let digest = hasher.finalize();
-    digest
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// JSON with object keys sorted, so equal values hash equally.
@@ -419,8 +417,14 @@ mod tests {
         b.insert("y".into(), Json::from(2));
         b.insert("x".into(), Json::from(1));
         let tag = ActionKind::Tag { tag: "t".into() };
-        assert_eq!(action_key("P", &tag, Some(&a)), action_key("P", &tag, Some(&b)));
-        assert_ne!(action_key("P", &tag, Some(&a)), action_key("Q", &tag, Some(&a)));
+        assert_eq!(
+            action_key("P", &tag, Some(&a)),
+            action_key("P", &tag, Some(&b))
+        );
+        assert_ne!(
+            action_key("P", &tag, Some(&a)),
+            action_key("Q", &tag, Some(&a))
+        );
         assert_ne!(action_key("P", &tag, None), action_key("P", &tag, Some(&a)));
         assert_eq!(action_key("P", &tag, None).len(), 16);
         let within = crate::value::Duration::from_secs(60).unwrap();

@@ -16,7 +16,7 @@ pub(crate) enum Outcome<'a> {
     NotApplied,
     /// The guard held; its check, actions and the next instant its state would change.
     Applied {
-        check: Option<Check>,
+        check: Option<Box<Check>>,
         actions: Vec<(ActionKind, Option<Map<String, Json>>)>,
         recheck: Option<Timestamp>,
     },
@@ -63,7 +63,7 @@ pub(crate) fn evaluate_rule<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan, trace: boo
         Err(fault) => Outcome::Error(fault),
         Ok(Step::Missing) => Outcome::Undecided(dedup(&cx.missing)),
         Ok(Step::Value((check, actions, recheck))) => Outcome::Applied {
-            check,
+            check: check.map(Box::new),
             actions,
             recheck,
         },
@@ -155,7 +155,15 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body> {
             calendar,
             excluding,
         }) => {
-            let d = need!(deadline(cx, rule, done, within, start, *calendar, excluding.as_ref()));
+            let d = need!(deadline(
+                cx,
+                rule,
+                done,
+                within,
+                start,
+                *calendar,
+                excluding.as_ref()
+            ));
             actions.extend(d.actions);
             recheck = d.recheck;
             check = Some(Check::Deadline(d.check));
@@ -290,7 +298,8 @@ fn deadline<'a>(
             deadline_at
         } else {
             // Breached means strictly after the deadline: the next instant.
-            now.checked_add(jiff::SignedDuration::from_nanos(1)).unwrap_or(now)
+            now.checked_add(jiff::SignedDuration::from_nanos(1))
+                .unwrap_or(now)
         });
     }
     for handler in &rule.handlers {
@@ -298,7 +307,9 @@ fn deadline<'a>(
             TriggerPlan::At(fraction) => {
                 let threshold = scaled(target, *fraction)?;
                 let reached = elapsed >= threshold;
-                if moving && !reached && status == DeadlineStatus::Pending
+                if moving
+                    && !reached
+                    && status == DeadlineStatus::Pending
                     && let Some(at) = clock.advance(start_at, threshold)
                 {
                     candidates.push(at);
@@ -312,7 +323,10 @@ fn deadline<'a>(
                 let step = duration_of(&need!(present(cx.eval(node))), "`after breach by`")?;
                 let late = clock.running_time(deadline_at, end);
                 let reached = status == DeadlineStatus::Breached && late >= step;
-                if moving && !reached && let Some(at) = clock.advance(deadline_at, step) {
+                if moving
+                    && !reached
+                    && let Some(at) = clock.advance(deadline_at, step)
+                {
                     candidates.push(at);
                 }
                 reached
@@ -363,7 +377,10 @@ fn pauses<'a>(
         other => {
             return Err(Fault {
                 field: None,
-                message: format!("`excluding` needs a list of `{{from, to}}`, found {}", other.kind()),
+                message: format!(
+                    "`excluding` needs a list of `{{from, to}}`, found {}",
+                    other.kind()
+                ),
             });
         }
     };
@@ -380,7 +397,10 @@ fn pauses<'a>(
             }
             return Err(Fault {
                 field: None,
-                message: format!("a paused interval must be `{{from, to}}`, found {}", item.kind()),
+                message: format!(
+                    "a paused interval must be `{{from, to}}`, found {}",
+                    item.kind()
+                ),
             });
         };
         let read = |name: &str| -> Result<Option<Timestamp>, Fault> {

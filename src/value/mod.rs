@@ -4,6 +4,8 @@
 
 mod duration;
 mod money;
+// The file holds the `Value` type itself, named after it.
+#[allow(clippy::module_inception)]
 mod value;
 
 pub use duration::{Duration, DurationError};
