@@ -1,0 +1,206 @@
+//! No stale documentation: every complete policy in the docs and the examples checks clean,
+//! and every bad example in `docs/diagnostics.md` gives the code it documents.
+//!
+//! Fences in Markdown:
+//! - ```` ```policy ```` — a complete policy: it must parse and check with no error and no
+//!   warning;
+//! - ```` ```policy-bad CODE ```` — a policy that must produce the diagnostic `CODE` (and
+//!   no error with another code);
+//! - any other tag (`text`, `policy-fragment`, `json`, `yaml`, `rust`, …) is not checked
+//!   here.
+
+use std::path::{Path, PathBuf};
+
+use service_policy::{Code, Severity, check_source};
+
+/// A fenced block: where it starts, its info string and its text.
+struct Block {
+    line: usize,
+    info: String,
+    text: String,
+}
+
+/// The fenced blocks of a Markdown text (``` fences only, as the docs use).
+fn blocks(markdown: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut open: Option<Block> = None;
+    for (index, line) in markdown.lines().enumerate() {
+        let trimmed = line.trim_start();
+        match open.take() {
+            None => {
+                if let Some(info) = trimmed.strip_prefix("```") {
+                    open = Some(Block {
+                        line: index + 1,
+                        info: info.trim().to_owned(),
+                        text: String::new(),
+                    });
+                }
+            }
+            Some(mut block) => {
+                if trimmed.starts_with("```") {
+                    out.push(block);
+                } else {
+                    block.text.push_str(line);
+                    block.text.push('\n');
+                    open = Some(block);
+                }
+            }
+        }
+    }
+    assert!(open.is_none(), "a fenced block is never closed");
+    out
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Markdown files whose policies are checked: `docs/*.md` and `README.md`.
+fn markdown_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
+        .expect("the docs folder exists")
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    let readme = root().join("README.md");
+    if readme.exists() {
+        files.push(readme);
+    }
+    files.sort();
+    files
+}
+
+/// Every diagnostic of a policy, as `CODE line:col message` lines.
+fn diagnostics_of(name: &str, text: &str) -> Vec<(Code, String)> {
+    let diagnostics = check_source(name, text);
+    diagnostics
+        .items()
+        .iter()
+        .map(|d| {
+            let (line, column) = diagnostics.line_col(d.span);
+            (d.code, format!("{} {line}:{column} {}", d.code, d.message))
+        })
+        .collect()
+}
+
+#[test]
+fn every_policy_block_in_the_docs_checks_clean() {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for file in markdown_files() {
+        let markdown = std::fs::read_to_string(&file).expect("the file reads");
+        for block in blocks(&markdown).into_iter().filter(|b| b.info == "policy") {
+            let name = format!("{}:{}", file.display(), block.line);
+            let found = diagnostics_of(&name, &block.text);
+            if !found.is_empty() {
+                problems.push(format!(
+                    "{name}: a ```policy block must check clean:\n  {}",
+                    found
+                        .iter()
+                        .map(|(_, s)| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n  ")
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The language reference, the semantics, the cookbook and the diagnostics all hold
+    // complete policies; far fewer would mean the extraction broke.
+    assert!(checked >= 40, "only {checked} policy blocks found");
+}
+
+#[test]
+fn every_bad_example_gives_its_code() {
+    let path = root().join("docs/diagnostics.md");
+    let markdown = std::fs::read_to_string(&path).expect("docs/diagnostics.md reads");
+    let mut seen = Vec::new();
+    let mut problems = Vec::new();
+    for block in blocks(&markdown) {
+        let Some(code) = block.info.strip_prefix("policy-bad ") else {
+            continue;
+        };
+        let code = code.trim();
+        let name = format!("{}:{}", path.display(), block.line);
+        let found = diagnostics_of(&name, &block.text);
+        if !found.iter().any(|(c, _)| c.as_str() == code) {
+            problems.push(format!("{name}: expected {code}, found {found:?}"));
+        }
+        // A bad example shows one problem: no error of another code muddies it.
+        let others: Vec<_> = found
+            .iter()
+            .filter(|(c, _)| c.as_str() != code && c.severity() == Severity::Error)
+            .collect();
+        if !others.is_empty() {
+            problems.push(format!("{name}: {code} example also gives {others:?}"));
+        }
+        seen.push(code.to_owned());
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // Every code of the language has its example.
+    let all = [
+        "E0001", "E0002", "E0101", "E0102", "E0103", "E0201", "E0202", "E0203", "E0204", "E0301",
+        "E0302", "E0303", "E0304", "E0305", "E0306", "E0307", "W0001", "W0002", "W0003", "W0004",
+        "W0005", "W0006", "W0007",
+    ];
+    let missing: Vec<_> = all
+        .iter()
+        .filter(|c| !seen.iter().any(|s| s == *c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a bad example: {missing:?}"
+    );
+}
+
+#[test]
+fn every_example_policy_checks_clean() {
+    let dir = root().join("examples/policies");
+    let mut policies: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("examples/policies exists")
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "policy"))
+        .collect();
+    policies.sort();
+    assert!(policies.len() >= 4, "the four example policies are there");
+    for path in &policies {
+        let text = std::fs::read_to_string(path).expect("the policy reads");
+        let found = diagnostics_of(&path.display().to_string(), &text);
+        assert!(found.is_empty(), "{}: {found:?}", path.display());
+    }
+}
+
+#[test]
+fn the_block_reader_finds_fences_and_their_tags() {
+    let text = "intro\n```policy\npolicy \"A\" {}\n```\n\n```policy-bad E0103\nx\n```\n";
+    let found = blocks(text);
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].info, "policy");
+    assert_eq!(found[0].text, "policy \"A\" {}\n");
+    assert_eq!(found[0].line, 2);
+    assert_eq!(found[1].info, "policy-bad E0103");
+}
+
+/// Paths in docs that point into the repository exist (examples, policies, records).
+#[test]
+fn files_the_docs_name_exist() {
+    for file in markdown_files() {
+        let markdown = std::fs::read_to_string(&file).expect("the file reads");
+        for word in markdown.split(|c: char| c.is_whitespace() || "`()[]<>\"',".contains(c)) {
+            let word = word.trim_end_matches(['.', ':', ';']);
+            if (word.starts_with("examples/") || word.starts_with("docs/"))
+                && Path::new(word).extension().is_some()
+                && !word.contains('*')
+                && !word.contains('{')
+            {
+                assert!(
+                    root().join(word).exists(),
+                    "{} names `{word}`, which does not exist",
+                    file.display()
+                );
+            }
+        }
+    }
+}
