@@ -136,10 +136,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
         }
     }
-    println!(
-        "\nThe three escalations of M-4001 became one: the ladder puts {} highest.",
-        "प्रबंधक"
-    );
+    println!("\nThe three escalations of M-4001 became one: the ladder puts प्रबंधक highest.");
     Ok(())
 }
 
