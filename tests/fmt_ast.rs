@@ -24,3 +24,9 @@ fn printing_is_deterministic_and_canonical() {
         Ok(())
     });
 }
+
+#[test]
+fn comments_in_skips_strings_and_backticks() {
+    let source = "a // one\n\"x // no\" `y // no` // two\n//three";
+    assert_eq!(support::comments_in(source), vec![" one", " two", "three"]);
+}

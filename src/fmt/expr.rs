@@ -13,7 +13,7 @@ use crate::ast::{
     BinaryOp, Cell, CellKind, Comprehension, Expr, ExprKind, Ident, Literal, Path, TypeExpr,
     TypeKind, UnaryOp,
 };
-use crate::value::Money;
+use crate::value::{Duration, Money};
 
 /// The reserved words of SPEC §3. A bare field path cannot start with one of them.
 pub const KEYWORDS: &[&str] = &[
@@ -301,7 +301,7 @@ pub fn format_literal(literal: &Literal) -> String {
         Literal::Number(n) => format_decimal(*n),
         Literal::Percent(p) => format!("{}%", format_decimal(*p)),
         Literal::Money(money) => format_money(money),
-        Literal::Duration(d) => d.to_string(),
+        Literal::Duration(d) => format_duration(*d),
         Literal::Date(date) => date.to_string(),
         Literal::Time(ts, offset) => format_time(*ts, *offset),
         Literal::Text(text) => format_text(text),
@@ -312,6 +312,30 @@ pub fn format_literal(literal: &Literal) -> String {
 /// A decimal as written: plain digits, the scale kept (`3.750`), never an exponent.
 pub(crate) fn format_decimal(n: Decimal) -> String {
     n.to_string()
+}
+
+/// A duration literal: units `d h m s` largest first (`1h30m`, `30d`, `1d12h`), and `w`
+/// only for a whole number of weeks (`2w`), so `90d` stays `90d` rather than `12w6d`.
+pub(crate) fn format_duration(d: Duration) -> String {
+    const DAY: u64 = 24 * 3600 * 1_000_000_000;
+    let magnitude = d.as_nanos().unsigned_abs();
+    if magnitude == 0 || magnitude.is_multiple_of(7 * DAY) {
+        return d.to_string();
+    }
+    let days = magnitude / DAY;
+    // INVARIANT: less than a day of nanoseconds fits an i64.
+    let rest = i64::try_from(magnitude % DAY).unwrap_or_default();
+    let mut out = String::new();
+    if d.is_negative() {
+        out.push('-');
+    }
+    if days > 0 {
+        let _ = write!(out, "{days}d");
+    }
+    if rest > 0 {
+        out.push_str(&Duration::from_nanos(rest).to_string());
+    }
+    out
 }
 
 /// Money as `<amount> <CODE>`, keeping the literal's scale (`49.90 EUR`).
@@ -373,18 +397,28 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// A field path used as an expression or a `set` target: the first segment in backticks
-/// when it is a keyword or not an identifier, later segments only when not identifiers
-/// (after a `.` keywords are ordinary names).
+/// A field path used as an expression or a `set` target. A segment that is not an
+/// identifier goes in backticks. A keyword is an ordinary name after a `.`, and also
+/// first when a `.` follows (`refund.requested`), except `not`, `true`, `false` and `now`;
+/// a keyword alone is backticked (`` `from` ``).
 pub fn format_path(path: &Path) -> String {
+    let dotted = path.segments.len() > 1;
     let mut out = String::new();
     for (i, segment) in path.segments.iter().enumerate() {
         if i > 0 {
             out.push('.');
         }
-        push_segment(&mut out, &segment.name, i == 0);
+        let quote_keyword = i == 0 && !(dotted && may_head_a_dotted_path(&segment.name));
+        push_segment(&mut out, &segment.name, quote_keyword);
     }
     out
+}
+
+/// Whether a keyword may start a path bare when a `.` follows it (`refund.requested`).
+/// Not the keywords that begin an operand or a prefix operator: `not.x` would read as
+/// `not` applied to `.x`.
+fn may_head_a_dotted_path(name: &str) -> bool {
+    !matches!(name, "not" | "true" | "false" | "now")
 }
 
 /// A field path in a schema declaration, where keywords are ordinary names.
@@ -486,7 +520,7 @@ pub(crate) fn format_cell(cell: &Cell) -> String {
 mod tests {
     use super::*;
     use crate::ast::{Aggregate, CompareOp, Span, TestOp};
-    use crate::value::{Currency, Duration};
+    use crate::value::Currency;
 
     fn e(kind: ExprKind) -> Expr {
         Expr {
@@ -695,7 +729,7 @@ mod tests {
         })));
         assert_eq!(
             format_expr(&c),
-            "sum(r.amount for r in customer.refunds where r.at >= now - 4w2d)"
+            "sum(r.amount for r in customer.refunds where r.at >= now - 30d)"
         );
         let call = e(ExprKind::Call(
             ident("min"),
@@ -730,6 +764,35 @@ mod tests {
                 "1h30m",
             ),
             (Literal::Duration(Duration::from_secs(90).unwrap()), "1m30s"),
+            (
+                Literal::Duration(Duration::from_secs(86_400).unwrap()),
+                "1d",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(30 * 86_400).unwrap()),
+                "30d",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(90 * 86_400).unwrap()),
+                "90d",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(14 * 86_400).unwrap()),
+                "2w",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(36 * 3600).unwrap()),
+                "1d12h",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(9 * 86_400 + 61).unwrap()),
+                "9d1m1s",
+            ),
+            (
+                Literal::Duration(Duration::from_secs(-(8 * 86_400 + 3600)).unwrap()),
+                "-8d1h",
+            ),
+            (Literal::Duration(Duration::ZERO), "0s"),
             (Literal::Date(jiff::civil::date(2026, 1, 26)), "2026-01-26"),
             (Literal::Bool(true), "true"),
         ];
@@ -788,9 +851,13 @@ mod tests {
 
     #[test]
     fn paths_use_backticks_only_where_needed() {
-        let cases: [(&[&str], &str); 8] = [
+        let cases: [(&[&str], &str); 12] = [
             (&["customer", "tier"], "customer.tier"),
-            (&["from", "address"], "`from`.address"),
+            (&["from", "address"], "from.address"),
+            (&["refund", "requested"], "refund.requested"),
+            (&["refund"], "`refund`"),
+            (&["not", "x"], "`not`.x"),
+            (&["now", "at"], "`now`.at"),
             (&["email", "from"], "email.from"),
             (&["first reply at"], "`first reply at`"),
             (&["a", "b-c"], "a.`b-c`"),

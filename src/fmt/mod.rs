@@ -31,6 +31,15 @@ const INDENT: &str = "  ";
 ///
 /// Spans that do not fit `source` (a tree built by hand) never lose a comment: they only
 /// move comments to the end of a block or of the file.
+///
+/// ```
+/// let source = "policy \"Demo\" { rule r { when (a + b) > 90m // late\n then tag \"x\" tag \"y\" } }";
+/// let ast = service_policy::syntax::parse(source).unwrap();
+/// assert_eq!(
+///     service_policy::fmt::format_policy(&ast, source),
+///     "policy \"Demo\" {\n  rule r {\n    when a + b > 1h30m // late\n    then tag \"x\"\n         tag \"y\"\n  }\n}\n",
+/// );
+/// ```
 pub fn format_policy(policy: &PolicyFile, source: &str) -> String {
     let mut printer = Printer::new(policy, source);
     printer.policy(policy);
@@ -101,8 +110,7 @@ impl<'a> Printer<'a> {
 
     fn write_comment_line(&mut self, indent: &str, comment: &Comment) {
         self.out.push_str(indent);
-        self.out.push_str("//");
-        self.out.push_str(&comment.text);
+        push_comment(&mut self.out, comment);
         self.out.push('\n');
     }
 
@@ -136,12 +144,14 @@ impl<'a> Printer<'a> {
                 return extent;
             };
             end = extent.start + inside.trim_end().len();
+            // Only pending comments that start before `end` can hold it (they are sorted).
             let ends_in_comment = self
                 .comments
                 .get(self.next..)
                 .unwrap_or_default()
                 .iter()
-                .find(|c| c.span.start >= extent.start && c.span.start < end && c.span.end >= end);
+                .take_while(|c| c.span.start < end)
+                .find(|c| c.span.start >= extent.start && c.span.end >= end);
             match ends_in_comment {
                 Some(comment) => end = comment.span.start,
                 None => return Span::new(extent.start, end),
@@ -193,8 +203,7 @@ impl<'a> Printer<'a> {
             if !text.is_empty() {
                 self.out.push(' ');
             }
-            self.out.push_str("//");
-            self.out.push_str(&comment.text);
+            push_comment(&mut self.out, comment);
             self.last_end = self.last_end.max(comment.span.end);
         }
         self.out.push('\n');
@@ -210,6 +219,7 @@ impl<'a> Printer<'a> {
 
     /// Prints what is left inside a block and its closing `}`; `block` is the whole block.
     fn close(&mut self, indent: &str, block: Span) {
+        let block = self.trim_extent(block);
         let inner = format!("{indent}{INDENT}");
         let brace = block.end.saturating_sub(1);
         self.own_line_comments_before(brace, &inner);
@@ -548,6 +558,18 @@ impl<'a> Printer<'a> {
     }
 }
 
+/// `//` and the comment's text. A parsed comment never holds a line end; one in a tree
+/// built by hand would turn the rest of its text into code, so it becomes a space.
+fn push_comment(out: &mut String, comment: &Comment) {
+    out.push_str("//");
+    out.extend(
+        comment
+            .text
+            .chars()
+            .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c }),
+    );
+}
+
 /// Whether printed expression text ends with a time literal (`2026-03-02T09:00:00Z`).
 fn ends_with_time_literal(text: &str) -> bool {
     let last = text
@@ -678,6 +700,39 @@ mod tests {
         assert_eq!(
             out,
             "policy \"p\" {\n  const a = true\n\n  const b = true\n  const c = true\n}\n"
+        );
+    }
+
+    /// Spans that run over the blanks and comments after a node's last token (as pest's
+    /// implicit white space can make them) place comments as tight spans would.
+    #[test]
+    fn loose_span_ends_are_trimmed() {
+        let source = "policy \"p\" {\n  const a = true // c\n\n  // d\n} // e\n";
+        let at = |needle: &str| source.find(needle).unwrap();
+        let mut item = const_item("a");
+        if let Item::Const(def) = &mut item {
+            def.span = Span::new(at("const"), at("// d"));
+        }
+        let mut policy = policy_with(
+            &[(" c", at("// c")), (" d", at("// d")), (" e", at("// e"))],
+            vec![item],
+        );
+        policy.name.span = Span::new(at("\"p\""), at("\"p\"") + 3);
+        policy.span = Span::new(0, source.len());
+        assert_eq!(
+            format_policy(&policy, source),
+            "policy \"p\" {\n  const a = true // c\n\n  // d\n} // e\n"
+        );
+    }
+
+    #[test]
+    fn a_line_end_in_a_comment_cannot_become_code() {
+        let policy = policy_with(&[("a\nconst x = 1", 0)], vec![]);
+        let out = format_policy(&policy, "");
+        assert!(out.contains("//a const x = 1"), "{out}");
+        assert!(
+            !out.lines().any(|l| l.trim_start().starts_with("const")),
+            "{out}"
         );
     }
 
