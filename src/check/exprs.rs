@@ -566,7 +566,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `x in LIST`: the element types agree, and enumeration members are known.
-    fn member_of(&mut self, word: &str, a: &Expr, ta: &Ty, b: &Expr, element: &Ty) {
+    fn member_of(&mut self, word: &str, a: &Expr, ta: &Ty, b: &'a Expr, element: &Ty) {
         if !ta.compatible(element) {
             self.report(
                 Diagnostic::new(
@@ -580,13 +580,31 @@ impl<'a> Checker<'a> {
             );
             return;
         }
-        if let (Ty::Enum(members), ExprKind::List(items)) = (ta, &b.kind) {
+        if let (Ty::Enum(members), Some(items)) = (ta, self.literal_list(b)) {
             for item in items {
                 self.enum_member(members, path_name(a), item);
             }
         }
         if let Ty::Enum(members) = element {
             self.enum_member(members, path_name(b), a);
+        }
+    }
+
+    /// The written elements of a list literal, directly or behind a const, so a text outside
+    /// an enumeration is reported where it is written.
+    fn literal_list(&self, list: &'a Expr) -> Option<&'a [Expr]> {
+        match &list.kind {
+            ExprKind::List(items) => Some(items),
+            ExprKind::Path(path) => match path.segments.as_slice() {
+                [only] if !self.scopes.iter().any(|(v, _)| *v == only.name) => {
+                    match &self.consts.get(only.name.as_str())?.def.value.kind {
+                        ExprKind::List(items) => Some(items),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+            _ => None,
         }
     }
 

@@ -39,7 +39,13 @@ use types::Ty;
 pub fn check(policy: &PolicyFile) -> Vec<Diagnostic> {
     let mut checker = Checker::new(policy);
     checker.run();
-    checker.diags
+    // A const's problem found again through each of its uses is reported once.
+    let mut seen = std::collections::HashSet::new();
+    checker
+        .diags
+        .into_iter()
+        .filter(|d| seen.insert((d.code, d.span.start, d.span.end, d.message.clone())))
+        .collect()
 }
 
 /// The built-in functions of SPEC §6 (aggregates included), for "did you mean" suggestions.
