@@ -255,7 +255,13 @@ impl Checker<'_> {
                 ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), a, b) => {
                     if parent != Some(*op) {
                         let chain = links(expr, *op);
-                        if let Some(diagnostic) = self.chain_lint(&chain, *op, word) {
+                        // A chain inside a larger guard is only part of the condition.
+                        let what = if std::ptr::eq(expr, guard) {
+                            format!("this `{word}` guard")
+                        } else {
+                            "this condition".to_owned()
+                        };
+                        if let Some(diagnostic) = self.chain_lint(&chain, *op, &what) {
                             self.report(diagnostic);
                             return;
                         }
@@ -269,7 +275,7 @@ impl Checker<'_> {
         }
     }
 
-    fn chain_lint(&self, chain: &[&Expr], op: BinaryOp, word: &str) -> Option<Diagnostic> {
+    fn chain_lint(&self, chain: &[&Expr], op: BinaryOp, what: &str) -> Option<Diagnostic> {
         let atoms: Vec<(String, Atom, Span)> = chain
             .iter()
             .take(MAX_LINKS)
@@ -285,12 +291,11 @@ impl Checker<'_> {
                 let mut together: Vec<&Atom> = earlier.iter().map(|(_, a, _)| a).collect();
                 together.push(atom);
                 if unsatisfiable(&together) {
-                    let mut d = Diagnostic::new(
-                        Code::W0002,
-                        *span,
-                        format!("this `{word}` guard can never be true"),
-                    )
-                    .with_primary_label(format!("contradicts the earlier condition on `{path}`"));
+                    let mut d =
+                        Diagnostic::new(Code::W0002, *span, format!("{what} can never be true"))
+                            .with_primary_label(format!(
+                                "contradicts the earlier condition on `{path}`"
+                            ));
                     for (_, _, s) in &earlier {
                         d = d.with_label(*s, "earlier condition");
                     }
@@ -305,7 +310,7 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::W0002,
                         *span,
-                        format!("this `{word}` guard is always true"),
+                        format!("{what} is always true"),
                     )
                     .with_primary_label(format!(
                         "together with the earlier condition, this covers every value of `{path}`"
