@@ -216,29 +216,51 @@ impl<'a> Checker<'a> {
             return self.const_ty(&first.name, first.span, true);
         }
         if let Some(inside) = self.in_const {
+            let dotted = path.dotted();
+            let declared = self.field_index.get(&dotted).copied();
+            if let (Some(index), Some(fields)) = (declared, self.schema.as_mut())
+                && let Some((_, field)) = fields.get_mut(index)
+            {
+                // Reported here as a read in the wrong place; `W0006` would only repeat it.
+                field.read = true;
+            }
+            let declared = declared.is_some();
             let candidates: Vec<&str> = self
                 .consts
                 .keys()
                 .copied()
                 .filter(|c| *c != inside.name)
                 .collect();
-            let help = match suggest::nearest(&path.dotted(), candidates) {
-                Some(best) => format!("did you mean the constant `{best}`?"),
-                None => "a `const` is computed once, before any record: use literals and other constants".to_owned(),
-            };
-            self.report(
+            let nearest = suggest::nearest(&dotted, candidates);
+            let diagnostic = if declared || (path.segments.len() > 1 && nearest.is_none()) {
                 Diagnostic::new(
                     Code::E0102,
                     path.span,
                     format!(
-                        "unknown constant `{}` in the constant `{}`",
-                        path.dotted(),
+                        "the constant `{}` reads the record field `{dotted}`",
                         inside.name
                     ),
                 )
                 .with_primary_label("record fields cannot be read in a `const`")
-                .with_help(help),
-            );
+                .with_label(inside.span, "a `const` is computed once, before any record")
+                .with_help("move the expression into the rule that needs it")
+            } else {
+                let help = match nearest {
+                    Some(best) => format!("did you mean the constant `{best}`?"),
+                    None => "a `const` can use literals and other constants only".to_owned(),
+                };
+                Diagnostic::new(
+                    Code::E0102,
+                    path.span,
+                    format!(
+                        "unknown constant `{dotted}` in the constant `{}`",
+                        inside.name
+                    ),
+                )
+                .with_primary_label("no constant has this name; record fields cannot be read here")
+                .with_help(help)
+            };
+            self.report(diagnostic);
             return Ty::Unknown;
         }
         self.field(path)
