@@ -37,6 +37,45 @@ enum CellSet {
     Cmp(CompareOp, Val),
 }
 
+/// A cell as the row lint sees it: `_`, a known set of values, or not known at load time.
+enum Cover {
+    Any,
+    Set(CellSet),
+    Unknown,
+}
+
+/// Whether every value the cell `later` accepts is accepted by `earlier`.
+fn covers(earlier: &Cover, later: &Cover) -> bool {
+    let (e, l) = match (earlier, later) {
+        (Cover::Any, _) => return true,
+        (Cover::Set(e), Cover::Set(l)) => (e, l),
+        _ => return false,
+    };
+    match (e, l) {
+        (CellSet::Values(es), CellSet::Values(ls)) => ls.iter().all(|v| contains(es, v)),
+        (CellSet::Cmp(op, bound), CellSet::Values(ls)) => ls
+            .iter()
+            .all(|v| v.compare(bound).is_some_and(|o| holds(*op, o))),
+        (CellSet::Cmp(op1, b1), CellSet::Cmp(op2, b2)) => {
+            use CompareOp::{Ge, Gt, Le, Lt};
+            match (*op1, *op2) {
+                (Gt | Ge, Gt | Ge) => match b2.compare(b1) {
+                    Some(Ordering::Greater) => true,
+                    Some(Ordering::Equal) => *op1 == Ge || *op2 == Gt,
+                    _ => false,
+                },
+                (Lt | Le, Lt | Le) => match b2.compare(b1) {
+                    Some(Ordering::Less) => true,
+                    Some(Ordering::Equal) => *op1 == Le || *op2 == Lt,
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        (CellSet::Values(_), CellSet::Cmp(..)) => false,
+    }
+}
+
 fn flip(op: CompareOp) -> CompareOp {
     match op {
         CompareOp::Lt => CompareOp::Gt,
@@ -372,55 +411,44 @@ impl Checker<'_> {
         })
     }
 
-    /// Whether every value the cell `later` accepts is accepted by `earlier`.
-    fn covers(&self, earlier: &CellKind, later: &CellKind) -> bool {
-        if matches!(earlier, CellKind::Any) {
-            return true;
-        }
-        let (Some(e), Some(l)) = (self.cell_set(earlier), self.cell_set(later)) else {
-            return false;
-        };
-        match (e, l) {
-            (CellSet::Values(es), CellSet::Values(ls)) => ls.iter().all(|v| contains(&es, v)),
-            (CellSet::Cmp(op, bound), CellSet::Values(ls)) => ls
-                .iter()
-                .all(|v| v.compare(&bound).is_some_and(|o| holds(op, o))),
-            (CellSet::Cmp(op1, b1), CellSet::Cmp(op2, b2)) => {
-                use CompareOp::{Ge, Gt, Le, Lt};
-                match (op1, op2) {
-                    (Gt | Ge, Gt | Ge) => match b2.compare(&b1) {
-                        Some(Ordering::Greater) => true,
-                        Some(Ordering::Equal) => op1 == Ge || op2 == Gt,
-                        _ => false,
-                    },
-                    (Lt | Le, Lt | Le) => match b2.compare(&b1) {
-                        Some(Ordering::Less) => true,
-                        Some(Ordering::Equal) => op1 == Le || op2 == Lt,
-                        _ => false,
-                    },
-                    _ => false,
-                }
-            }
-            (CellSet::Values(_), CellSet::Cmp(..)) => false,
-        }
-    }
-
     /// `W0004` shadowed rows and `W0005` enumerations a table does not cover.
     pub(super) fn table_lints(&mut self, def: &TableDef, params: &[(Ty, Option<String>)]) {
         let arity = def.params.len();
         let mut found: Vec<Diagnostic> = Vec::new();
-        for (i, row) in def.rows.iter().enumerate() {
-            if row.cells.len() != arity {
-                continue;
-            }
-            let shadow = def.rows.iter().take(i).find(|earlier| {
-                earlier.cells.len() == arity
-                    && earlier
-                        .cells
+        // Each cell is folded once; rows are then compared pairwise.
+        let covers_of: Vec<Option<Vec<Cover>>> = def
+            .rows
+            .iter()
+            .map(|row| {
+                (row.cells.len() == arity).then(|| {
+                    row.cells
                         .iter()
-                        .zip(&row.cells)
-                        .all(|(e, l)| self.covers(&e.kind, &l.kind))
-            });
+                        .map(|c| match (&c.kind, self.cell_set(&c.kind)) {
+                            (CellKind::Any, _) => Cover::Any,
+                            (_, Some(set)) => Cover::Set(set),
+                            (_, None) => Cover::Unknown,
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        for (i, row) in def.rows.iter().enumerate() {
+            let Some(Some(later)) = covers_of.get(i) else {
+                continue;
+            };
+            let shadow = def
+                .rows
+                .iter()
+                .zip(&covers_of)
+                .take(i)
+                .find_map(|(earlier, cells)| {
+                    let cells = cells.as_ref()?;
+                    cells
+                        .iter()
+                        .zip(later)
+                        .all(|(e, l)| covers(e, l))
+                        .then_some(earlier)
+                });
             if let Some(earlier) = shadow {
                 let cells = match (row.cells.first(), row.cells.last()) {
                     (Some(a), Some(b)) => a.span.to(b.span),
