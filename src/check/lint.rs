@@ -571,6 +571,26 @@ mod tests {
     }
 
     #[test]
+    fn broader_cells_cover_narrower_ones() {
+        let values = |vs: &[&str]| Cover::Set(CellSet::Values(vs.iter().map(|v| t(v)).collect()));
+        assert!(covers(&Cover::Any, &values(&["a"])));
+        assert!(covers(&Cover::Any, &Cover::Any));
+        assert!(!covers(&values(&["a"]), &Cover::Any));
+        assert!(covers(&values(&["a", "b"]), &values(&["b"])));
+        assert!(!covers(&values(&["a"]), &values(&["a", "b"])));
+        assert!(!covers(&Cover::Unknown, &values(&["a"])));
+        let ge = |v: i64| Cover::Set(CellSet::Cmp(CompareOp::Ge, n(v)));
+        let gt = |v: i64| Cover::Set(CellSet::Cmp(CompareOp::Gt, n(v)));
+        assert!(covers(&ge(100), &ge(200)));
+        assert!(covers(&ge(100), &gt(100)));
+        assert!(!covers(&gt(100), &ge(100)));
+        assert!(!covers(&ge(200), &ge(100)));
+        let nums = Cover::Set(CellSet::Values(vec![n(150), n(300)]));
+        assert!(covers(&ge(100), &nums));
+        assert!(!covers(&ge(200), &nums));
+    }
+
+    #[test]
     fn complementary_disjunctions_cover_every_value() {
         let eq_a = Atom::Cmp(CompareOp::Eq, t("a"));
         let ne_a = Atom::Cmp(CompareOp::Ne, t("a"));
