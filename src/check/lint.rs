@@ -104,8 +104,10 @@ fn within(value: &Val, bound: &Option<(Val, bool)>, above: bool) -> bool {
 }
 
 /// Whether a conjunction of atoms about one path can never hold.
-fn unsatisfiable(atoms: &[&Atom]) -> bool {
-    let mut allowed: Option<Vec<Val>> = None;
+/// `domain` is the path's enumeration, when the schema gives one.
+fn unsatisfiable(atoms: &[&Atom], domain: Option<&[String]>) -> bool {
+    let mut allowed: Option<Vec<Val>> =
+        domain.map(|members| members.iter().map(|m| Val::Text(m.clone())).collect());
     let mut excluded: Vec<Val> = Vec::new();
     let mut lo: Option<(Val, bool)> = None;
     let mut hi: Option<(Val, bool)> = None;
@@ -268,6 +270,20 @@ impl Checker<'_> {
         }
     }
 
+    /// The members of a declared enumeration field (not of a comprehension variable, whose
+    /// name may coincide with a field's).
+    fn enumeration_of(&self, path: &str) -> Option<Rc<[String]>> {
+        let first = path.split('.').next().unwrap_or(path);
+        if self.scopes.iter().any(|(v, _)| v == first) {
+            return None;
+        }
+        let index = *self.field_index.get(path)?;
+        match self.schema.as_ref()?.get(index).map(|(_, f)| &f.ty) {
+            Some(Ty::Enum(members)) => Some(members.clone()),
+            _ => None,
+        }
+    }
+
     /// `W0002` for a `when` or `unless` guard.
     pub(super) fn guard_lint(&mut self, guard: &Expr, word: &str) {
         if let Some(Val::Bool(value)) = self.fold(guard) {
@@ -329,7 +345,8 @@ impl Checker<'_> {
             if op == BinaryOp::And {
                 let mut together: Vec<&Atom> = earlier.iter().map(|(_, a, _)| a).collect();
                 together.push(atom);
-                if unsatisfiable(&together) {
+                let domain = self.enumeration_of(path);
+                if unsatisfiable(&together, domain.as_deref()) {
                     let mut d =
                         Diagnostic::new(Code::W0002, *span, format!("{what} can never be true"))
                             .with_primary_label(format!(
@@ -535,39 +552,52 @@ mod tests {
         let lt3 = Atom::Cmp(CompareOp::Lt, n(3));
         let le5 = Atom::Cmp(CompareOp::Le, n(5));
         let ge5 = Atom::Cmp(CompareOp::Ge, n(5));
-        assert!(unsatisfiable(&[&gt5, &lt3]));
-        assert!(unsatisfiable(&[&gt5, &le5]));
-        assert!(!unsatisfiable(&[&ge5, &le5]));
+        assert!(unsatisfiable(&[&gt5, &lt3], None));
+        assert!(unsatisfiable(&[&gt5, &le5], None));
+        assert!(!unsatisfiable(&[&ge5, &le5], None));
         let eq_a = Atom::Cmp(CompareOp::Eq, t("a"));
         let eq_b = Atom::Cmp(CompareOp::Eq, t("b"));
         let ne_a = Atom::Cmp(CompareOp::Ne, t("a"));
-        assert!(unsatisfiable(&[&eq_a, &eq_b]));
-        assert!(unsatisfiable(&[&eq_a, &ne_a]));
-        assert!(!unsatisfiable(&[&eq_a, &Atom::Cmp(CompareOp::Ne, t("b"))]));
+        assert!(unsatisfiable(&[&eq_a, &eq_b], None));
+        assert!(unsatisfiable(&[&eq_a, &ne_a], None));
+        assert!(!unsatisfiable(
+            &[&eq_a, &Atom::Cmp(CompareOp::Ne, t("b"))],
+            None
+        ));
         let in_ab = Atom::In(vec![t("a"), t("b")]);
         let not_in_ab = Atom::NotIn(vec![t("a"), t("b")]);
-        assert!(unsatisfiable(&[&in_ab, &not_in_ab]));
-        assert!(!unsatisfiable(&[&in_ab, &Atom::NotIn(vec![t("a")])]));
-        assert!(unsatisfiable(&[
-            &Atom::Missing(true),
-            &Atom::Missing(false)
-        ]));
-        assert!(unsatisfiable(&[&Atom::Missing(true), &gt5]));
-        assert!(!unsatisfiable(&[&Atom::Missing(false), &gt5]));
+        assert!(unsatisfiable(&[&in_ab, &not_in_ab], None));
+        assert!(!unsatisfiable(&[&in_ab, &Atom::NotIn(vec![t("a")])], None));
+        assert!(unsatisfiable(
+            &[&Atom::Missing(true), &Atom::Missing(false)],
+            None
+        ));
+        assert!(unsatisfiable(&[&Atom::Missing(true), &gt5], None));
+        assert!(!unsatisfiable(&[&Atom::Missing(false), &gt5], None));
         // Equality inside a range, and outside it.
         let eq4 = Atom::Cmp(CompareOp::Eq, n(4));
-        assert!(!unsatisfiable(&[
-            &lt3.clone(),
-            &Atom::Cmp(CompareOp::Eq, n(2))
-        ]));
-        assert!(unsatisfiable(&[&gt5, &eq4]));
+        assert!(!unsatisfiable(
+            &[&lt3.clone(), &Atom::Cmp(CompareOp::Eq, n(2))],
+            None
+        ));
+        assert!(unsatisfiable(&[&gt5, &eq4], None));
+    }
+
+    #[test]
+    fn an_enumeration_bounds_what_inequalities_leave() {
+        let domain = ["low".to_owned(), "high".to_owned()];
+        let ne_low = Atom::Cmp(CompareOp::Ne, t("low"));
+        let ne_high = Atom::Cmp(CompareOp::Ne, t("high"));
+        assert!(unsatisfiable(&[&ne_low, &ne_high], Some(&domain)));
+        assert!(!unsatisfiable(&[&ne_low, &ne_high], None));
+        assert!(!unsatisfiable(&[&ne_low], Some(&domain)));
     }
 
     #[test]
     fn values_of_different_kinds_are_not_judged() {
         let gt5 = Atom::Cmp(CompareOp::Gt, n(5));
         let lt_text = Atom::Cmp(CompareOp::Lt, t("a"));
-        assert!(!unsatisfiable(&[&gt5, &lt_text]));
+        assert!(!unsatisfiable(&[&gt5, &lt_text], None));
     }
 
     #[test]
