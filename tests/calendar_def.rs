@@ -168,7 +168,7 @@ fn interval_not_ending_after_its_start() {
         "interval 17:00-09:00 does not end after it starts"
     );
     assert_eq!(found[0].span.range(), backwards.span.range());
-    assert!(found[0].help.as_deref().unwrap().contains("24:00"));
+    assert!(found[0].help.as_deref().unwrap().contains("`24:00`"));
     assert_eq!(
         found[1].message,
         "interval 09:00-09:00 does not end after it starts"
@@ -250,7 +250,14 @@ fn unknown_weekday_names() {
     assert_eq!(found[1].message, "unknown weekday `fry`");
     assert_eq!(found[1].span.range(), to_span.range());
     assert!(found.iter().all(|d| d.code == Code::E0304));
-    assert!(found[0].help.as_deref().unwrap().contains("`mon`"));
+    assert_eq!(
+        found[0].help.as_deref(),
+        Some("write `mon`; weekdays are `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`")
+    );
+    assert_eq!(
+        found[1].help.as_deref(),
+        Some("weekdays are `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`")
+    );
 }
 
 #[test]

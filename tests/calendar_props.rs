@@ -197,6 +197,7 @@ proptest! {
             let just_before = nanos_before(due, 1);
             prop_assert!(clock.running_time(c.start, just_before) < d);
             prop_assert!(!pauses.iter().any(|(from, to)| *from <= just_before && just_before < *to));
+            prop_assert!(clock.is_running(just_before));
         }
         // Pauses never add time, and all pauses removed gives the plain measure.
         let plain = Clock { calendar: clock.calendar, pauses: &[] };

@@ -3,11 +3,9 @@
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use super::{Calendar, MINUTES_PER_DAY, time_zone};
+use super::{Calendar, MINUTES_PER_DAY, WEEKDAYS, clock, time_zone};
 use crate::ast::{CalendarDef, CalendarLine, ClockInterval, Ident, Span};
 use crate::diagnostic::{Code, Diagnostic};
-
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// An interval kept for one weekday, with the span it came from.
 #[derive(Clone, Copy)]
@@ -124,7 +122,7 @@ impl Calendar {
                         ),
                     )
                     .with_primary_label("overlaps another interval")
-                    .with_label(earlier.span, "this one")
+                    .with_label(earlier.span, "the other interval")
                     .with_help("intervals of a day must not overlap; join them into one or move one boundary"),
                 );
             }
@@ -206,6 +204,13 @@ fn day_range(
 fn weekday(name: &Ident, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
     let found = WEEKDAYS.iter().position(|day| *day == name.name);
     if found.is_none() {
+        // `Thursday` or `THU` most likely mean the short name they start with.
+        let lower = name.name.to_lowercase();
+        let all = "weekdays are `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`";
+        let help = match WEEKDAYS.iter().find(|day| lower.starts_with(*day)) {
+            Some(day) => format!("write `{day}`; {all}"),
+            None => all.to_owned(),
+        };
         diagnostics.push(
             Diagnostic::new(
                 Code::E0304,
@@ -213,7 +218,7 @@ fn weekday(name: &Ident, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
                 format!("unknown weekday `{}`", name.name),
             )
             .with_primary_label("not a weekday")
-            .with_help("weekdays are `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`"),
+            .with_help(help),
         );
     }
     found
@@ -244,7 +249,7 @@ fn check_interval(interval: &ClockInterval, diagnostics: &mut Vec<Diagnostic>) -
                 clock(start),
                 clock(end)
             ),
-            "an interval must end after it starts; for hours past midnight use `…-24:00` and a `00:00-…` interval on the next day",
+            "for hours past midnight, end the day at `24:00` and open the next day at `00:00`",
         )
     };
     diagnostics.push(
@@ -262,9 +267,4 @@ fn day_span(first: &str, last: &str) -> String {
     } else {
         format!("{first}-{last}")
     }
-}
-
-/// `HH:MM` for minutes after midnight.
-fn clock(minutes: u16) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }

@@ -65,7 +65,8 @@ pub fn time_zone(name: &str) -> Option<TimeZone> {
 pub enum CalendarError {
     /// An interval starts or ends after `24:00`, or does not end after it starts.
     #[error(
-        "interval {start}-{end} on weekday {weekday} must end after it starts, within 00:00-24:00"
+        "interval {}-{} on `{}` must end after it starts, within 00:00-24:00",
+        clock(*start), clock(*end), weekday_name(*weekday)
     )]
     BadInterval {
         /// 0 = Monday … 6 = Sunday.
@@ -76,7 +77,7 @@ pub enum CalendarError {
         end: u16,
     },
     /// Two intervals of one weekday overlap.
-    #[error("intervals on weekday {weekday} overlap at minute {at}")]
+    #[error("intervals on `{}` overlap at {}", weekday_name(*weekday), clock(*at))]
     Overlap {
         /// 0 = Monday … 6 = Sunday.
         weekday: usize,
@@ -406,6 +407,18 @@ impl Calendar {
     }
 }
 
+/// The weekday names of calendar lines, Monday first.
+pub(crate) const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn weekday_name(index: usize) -> &'static str {
+    WEEKDAYS.get(index).copied().unwrap_or("?")
+}
+
+/// `HH:MM` for minutes after midnight.
+pub(crate) fn clock(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 fn civil(day: Date, minutes: u16) -> Option<DateTime> {
     if minutes >= MINUTES_PER_DAY {
         return Some(day.tomorrow().ok()?.to_datetime(Time::midnight()));
@@ -573,6 +586,24 @@ mod tests {
             let to = from + i128::from(span_minutes) * NANOS_PER_MINUTE;
             proptest::prop_assert_eq!(c.open_nanos(from, to), open_nanos_day_by_day(&c, from, to));
         }
+    }
+
+    #[test]
+    fn errors_from_parts_read_in_clock_times() {
+        let bad = CalendarError::BadInterval {
+            weekday: 4,
+            start: 1020,
+            end: 540,
+        };
+        assert_eq!(
+            bad.to_string(),
+            "interval 17:00-09:00 on `fri` must end after it starts, within 00:00-24:00"
+        );
+        let overlap = CalendarError::Overlap {
+            weekday: 6,
+            at: 605,
+        };
+        assert_eq!(overlap.to_string(), "intervals on `sun` overlap at 10:05");
     }
 
     #[test]

@@ -28,6 +28,8 @@ enum Words {
     Say(&'static str),
     /// A binary or postfix operator: all of them read "an operator".
     Operator,
+    /// A keyword that is also an operator: implied by "an operator" when that is expected.
+    OperatorWord(&'static str),
     /// A prefix operator: implied by "a value" when that is expected too.
     Prefix(&'static str),
     /// Never expected on its own (silent or internal rules).
@@ -35,7 +37,7 @@ enum Words {
 }
 
 fn words(rule: Rule, entry: Entry) -> Words {
-    use Words::{Never, Operator, Prefix, Say};
+    use Words::{Never, Operator, OperatorWord, Prefix, Say};
     match rule {
         Rule::EOI => match entry {
             Entry::File => Say("the end of the file"),
@@ -70,16 +72,16 @@ fn words(rule: Rule, entry: Entry) -> Words {
         Rule::kw_exceed => Say("`exceed`"),
         Rule::kw_after => Say("`after`"),
         Rule::kw_by => Say("`by`"),
-        Rule::kw_and => Say("`and`"),
-        Rule::kw_or => Say("`or`"),
-        Rule::kw_not => Say("`not`"),
-        Rule::kw_in => Say("`in`"),
-        Rule::kw_is => Say("`is`"),
+        Rule::kw_and => OperatorWord("`and`"),
+        Rule::kw_or => OperatorWord("`or`"),
+        Rule::kw_not => OperatorWord("`not`"),
+        Rule::kw_in => OperatorWord("`in`"),
+        Rule::kw_is => OperatorWord("`is`"),
         Rule::kw_missing => Say("`missing`"),
         Rule::kw_present => Say("`present`"),
-        Rule::kw_contains => Say("`contains`"),
-        Rule::kw_matches => Say("`matches`"),
-        Rule::kw_during => Say("`during`"),
+        Rule::kw_contains => OperatorWord("`contains`"),
+        Rule::kw_matches => OperatorWord("`matches`"),
+        Rule::kw_during => OperatorWord("`during`"),
         Rule::kw_true => Say("`true`"),
         Rule::kw_false => Say("`false`"),
         Rule::kw_now => Say("`now`"),
@@ -117,7 +119,7 @@ fn words(rule: Rule, entry: Entry) -> Words {
         Rule::dash => Say("`-`"),
         Rule::arrow => Say("`=>`"),
         Rule::eq_sign => Say("`=`"),
-        Rule::limit_op => Say("`<=` or `<`"),
+        Rule::limit_op => Say("a limit operator (`<=` or `<`)"),
         Rule::name => Say("a name"),
         Rule::ident => Say("a name like `support_hours`"),
         Rule::backtick => Say("a name in backticks"),
@@ -356,64 +358,12 @@ fn leading_keywords(rule: Rule) -> &'static [&'static str] {
     }
 }
 
-const KEYWORDS: [&str; 57] = [
-    "policy",
-    "version",
-    "timezone",
-    "ladder",
-    "record",
-    "calendar",
-    "closed",
-    "const",
-    "table",
-    "rule",
-    "first",
-    "of",
-    "when",
-    "unless",
-    "then",
-    "expect",
-    "within",
-    "using",
-    "excluding",
-    "limit",
-    "at",
-    "on",
-    "breach",
-    "met",
-    "exceed",
-    "after",
-    "by",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "missing",
-    "present",
-    "contains",
-    "matches",
-    "during",
-    "true",
-    "false",
-    "now",
-    "for",
-    "where",
-    "escalate",
-    "to",
-    "notify",
-    "assign",
-    "require",
-    "approval",
-    "from",
-    "follow",
-    "up",
-    "refund",
-    "compensate",
-    "tag",
-    "set",
-    "emit",
-    "with",
+/// Keywords an author may well have meant as a field name (`from`, `at`, `tag`); the
+/// connecting words (`of`, `then`, `within`, …) more likely mean a missing value.
+const NAME_LIKE_KEYWORDS: [&str; 24] = [
+    "version", "timezone", "ladder", "record", "calendar", "closed", "table", "rule", "limit",
+    "at", "breach", "met", "exceed", "after", "missing", "present", "refund", "tag", "list",
+    "approval", "from", "to", "set", "emit",
 ];
 
 /// Turns a pest error from parsing `source` (which starts at `base` in the whole file)
@@ -429,7 +379,12 @@ pub(crate) fn to_diagnostic(
             InputLocation::Pos(p) => p,
             InputLocation::Span((s, _)) => s,
         };
-    let (found, span) = found_at(whole, pos);
+    let (found, mut span) = found_at(whole, pos);
+    if pos >= whole.len() {
+        // Point just after the last written character, not at an empty last line.
+        let end = whole.trim_end().len();
+        span = Span::new(end, end);
+    }
     let positives: Vec<Rule> = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { message } => {
@@ -464,6 +419,7 @@ pub(crate) fn to_diagnostic(
     let mut says: Vec<&str> = Vec::new();
     let mut prefixes: Vec<&str> = Vec::new();
     let mut operator = false;
+    let mut words_of_operators: Vec<&str> = Vec::new();
     for rule in &positives {
         // A value implies the operators that may precede it (`-`, `not`, `50% of`).
         if value_expected
@@ -481,6 +437,7 @@ pub(crate) fn to_diagnostic(
                 }
             }
             Words::Operator => operator = true,
+            Words::OperatorWord(s) => words_of_operators.push(s),
             Words::Prefix(s) => prefixes.push(s),
             Words::Never => {}
         }
@@ -492,22 +449,35 @@ pub(crate) fn to_diagnostic(
             }
         }
     }
+    if !operator {
+        for w in words_of_operators {
+            if !says.contains(&w) {
+                says.push(w);
+            }
+        }
+    }
     if operator {
         // After a complete value a `(` or `.` is rarely what the author missed.
         says.retain(|s| *s != "`(`");
         says.insert(0, "an operator");
     }
     let expected = join(&says);
+    // A long list reads once, in the message; the label stays short.
+    let label = if says.len() <= 2 {
+        format!("expected {expected}")
+    } else {
+        "not expected here".to_owned()
+    };
     let mut diagnostic = Diagnostic::new(
         Code::E0001,
         span,
         format!("expected {expected}, found {found}"),
     )
-    .with_primary_label(format!("expected {expected}"));
+    .with_primary_label(label);
     if let Some(help) = help_for(whole, span, &positives, value_expected) {
         diagnostic = diagnostic.with_help(help);
     }
-    if span.start >= whole.len() {
+    if pos >= whole.len() {
         if let Some(open) = super::scan::unclosed(whole) {
             diagnostic = diagnostic
                 .with_label(open, "this is never closed")
@@ -519,7 +489,7 @@ pub(crate) fn to_diagnostic(
 
 fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -> Option<String> {
     let token = whole.get(span.range()).unwrap_or("");
-    if KEYWORDS.contains(&token) && (value_expected || positives.contains(&Rule::ident)) {
+    if NAME_LIKE_KEYWORDS.contains(&token) && (value_expected || positives.contains(&Rule::ident)) {
         return Some(format!(
             "`{token}` is a keyword; to use it as a name write it in backticks: `` `{token}` ``"
         ));

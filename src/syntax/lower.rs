@@ -107,9 +107,11 @@ impl Lower {
         self.errors.into_inner()
     }
 
+    /// The pair's span without the white space and comments pest leaves at the end of a
+    /// rule that closes with an optional part (`const x = a ` → `const x = a`).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        let s = pair.as_span();
-        Span::new(self.base + s.start(), self.base + s.end())
+        let start = pair.as_span().start();
+        Span::new(self.base + start, self.base + end_of(pair))
     }
 
     fn error(&self, diagnostic: Diagnostic) {
@@ -902,10 +904,18 @@ impl Lower {
             .count();
         let depth = depth.saturating_add(operators).saturating_add(1);
         if depth > MAX_EXPR_DEPTH {
+            // Point at the first operator past the limit rather than the whole expression.
+            let allowed = MAX_EXPR_DEPTH.saturating_sub(depth - operators);
+            let at = pair
+                .clone()
+                .into_inner()
+                .filter(|p| p.as_rule() != Rule::operand)
+                .nth(allowed)
+                .map_or(span, |p| self.span(&p));
             self.error(
                 Diagnostic::new(
                     Code::E0002,
-                    span,
+                    at,
                     format!("expression nests deeper than {MAX_EXPR_DEPTH} levels"),
                 )
                 .with_primary_label("too many operators or nested parts")
@@ -1277,6 +1287,16 @@ impl Lower {
         let segments = pair.into_inner().map(|p| self.lower_segment(p)).collect();
         Path { segments, span }
     }
+}
+
+/// Where the last token inside a pair ends.
+fn end_of(pair: &Pair<'_, Rule>) -> usize {
+    let mut current = pair.clone();
+    // INVARIANT: each step goes one level down the tree, which is finite.
+    while let Some(last) = current.clone().into_inner().last() {
+        current = last;
+    }
+    current.as_span().end()
 }
 
 fn compare_op(rule: Rule) -> Option<CompareOp> {
