@@ -1265,39 +1265,48 @@ impl<'a> Checker<'a> {
 
     /// `W0007`: a duration of a day or more counted in open hours.
     fn days_on_calendar(&mut self, within: &Expr, calendar: &Ident) {
-        let mut found: Option<Span> = None;
+        let mut found: Option<(Span, crate::value::Duration)> = None;
         if let Some(Val::Dur(d)) = self.fold(within) {
             if d.has_days() {
-                found = Some(within.span);
+                found = Some((within.span, d));
             }
         } else if let ExprKind::Call(name, _) = &within.kind
             && let Some(info) = self.tables.get(name.name.as_str())
         {
-            {
-                found = info
-                    .def
-                    .rows
-                    .iter()
-                    .find_map(|row| match self.fold(&row.output) {
-                        Some(Val::Dur(d)) if d.has_days() => Some(row.output.span),
-                        _ => None,
-                    });
-            }
+            found = info
+                .def
+                .rows
+                .iter()
+                .find_map(|row| match self.fold(&row.output) {
+                    Some(Val::Dur(d)) if d.has_days() => Some((row.output.span, d)),
+                    _ => None,
+                });
         }
-        if let Some(span) = found {
-            let mut diagnostic = Diagnostic::new(
-                Code::W0007,
-                span,
-                format!("a duration of a day or more is counted in open hours of `{}`", calendar.name),
-            )
-            .with_primary_label("`1d` here means 24 open hours, several working days")
-            .with_help("write the time in open hours (e.g. `16h` for two 8-hour days), or drop `using` to count calendar days");
-            if span.start != within.span.start {
-                diagnostic = diagnostic.with_label(within.span, "this table gives it");
-            }
-            diagnostic = diagnostic.with_label(calendar.span, "counted on this calendar");
-            self.report(diagnostic);
+        let Some((span, duration)) = found else {
+            return;
+        };
+        let hours = duration.whole_secs().unsigned_abs() / 3600;
+        let mut diagnostic = Diagnostic::new(
+            Code::W0007,
+            span,
+            format!(
+                "a duration of a day or more is counted in open hours of `{}`",
+                calendar.name
+            ),
+        )
+        .with_primary_label(format!(
+            "`{duration}` is {hours} open hours here, not {} working day{}",
+            hours / 24,
+            plural(usize::try_from(hours / 24).unwrap_or(usize::MAX))
+        ))
+        .with_help(
+            "write the time in open hours (e.g. `16h` for two 8-hour days), or drop `using` to count calendar days",
+        );
+        if span.start != within.span.start {
+            diagnostic = diagnostic.with_label(within.span, "this table gives it");
         }
+        diagnostic = diagnostic.with_label(calendar.span, "counted on this calendar");
+        self.report(diagnostic);
     }
 
     pub(super) fn limit(&mut self, limit: &'a Limit) {
