@@ -306,8 +306,14 @@ impl<'a> Checker<'a> {
             return Ty::Unknown;
         }
         let candidates: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
-        let help = match suggest::nearest(&dotted, candidates) {
-            Some(best) => format!("did you mean `{best}`?"),
+        let nearest = suggest::nearest(&dotted, candidates).map(str::to_owned);
+        let help = match &nearest {
+            Some(best) => {
+                // The author most likely meant this field: count it as read, so the typo
+                // gives one diagnostic and not also a `W0006`.
+                self.mark_read(best);
+                format!("did you mean `{best}`?")
+            }
             None => format!("declare it in `record {{ … }}`, e.g. `{dotted}: text?`"),
         };
         self.report(
@@ -316,6 +322,16 @@ impl<'a> Checker<'a> {
                 .with_help(help),
         );
         Ty::Unknown
+    }
+
+    /// Counts a declared field as read.
+    fn mark_read(&mut self, name: &str) {
+        let index = self.field_index.get(name).copied();
+        if let (Some(index), Some(fields)) = (index, self.schema.as_mut())
+            && let Some((_, field)) = fields.get_mut(index)
+        {
+            field.read = true;
+        }
     }
 
     /// Follows `rest` into the members of an object type.
@@ -1418,8 +1434,12 @@ impl<'a> Checker<'a> {
             .and_then(|&i| fields.get_mut(i))
         else {
             let candidates: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
-            let help = match suggest::nearest(&dotted, candidates) {
-                Some(best) => format!("did you mean `{best}`?"),
+            let nearest = suggest::nearest(&dotted, candidates).map(str::to_owned);
+            let help = match &nearest {
+                Some(best) => {
+                    self.mark_read(best);
+                    format!("did you mean `{best}`?")
+                }
                 None => format!("declare it in `record {{ … }}`, e.g. `{dotted}: text?`"),
             };
             self.report(
