@@ -22,6 +22,24 @@ fn deep_expressions_and_long_const_chains_stay_bounded() {
     let found = codes(&text);
     assert!(found.iter().all(|c| *c == Code::W0002), "{found:?}");
 
+    // Nesting through every kind of node the walks recurse into, at the parser's limit.
+    let nested_calls = format!("{}1{}", "abs(".repeat(120), ")".repeat(120));
+    let nested_not = format!("{}true", "not ".repeat(200));
+    let nested_lists = format!("{}1{}", "[".repeat(120), "]".repeat(120));
+    for guard in [
+        format!("{nested_calls} > 0"),
+        nested_not,
+        format!("count({nested_lists}) > 0"),
+        format!("any(x > 0 for x in [{nested_calls}])"),
+    ] {
+        let text = format!("policy \"Deep\" {{\n  rule deep {{ when {guard} then tag \"x\" }}\n}}\n");
+        let diagnostics = check_source("deep.policy", &text);
+        assert!(
+            diagnostics.items().iter().all(|d| matches!(d.code, Code::W0002 | Code::E0002 | Code::E0201)),
+            "{diagnostics}"
+        );
+    }
+
     // Thousands of consts, each defined by the one before: typing and folding must not
     // follow the chain without bound.
     let mut text = String::from("policy \"Chain\" {\n  const c0 = 1\n");

@@ -696,11 +696,11 @@ impl<'a> Checker<'a> {
         let is_expect = matches!(check, Some(ClauseKind::Expect(_)));
         let is_limit = matches!(check, Some(ClauseKind::Limit(_)));
         let (needs_expect, word) = match &handler.trigger {
-            Trigger::At(..) => (true, "at P%"),
-            Trigger::Breach => (true, "on breach"),
-            Trigger::AfterBreach(_) => (true, "after breach by"),
-            Trigger::Met => (true, "on met"),
-            Trigger::Exceed => (false, "on exceed"),
+            Trigger::At(percent, _) => (true, format!("at {percent}%")),
+            Trigger::Breach => (true, "on breach".to_owned()),
+            Trigger::AfterBreach(_) => (true, "after breach by".to_owned()),
+            Trigger::Met => (true, "on met".to_owned()),
+            Trigger::Exceed => (false, "on exceed".to_owned()),
         };
         let fits = if needs_expect { is_expect } else { is_limit };
         if !fits {
