@@ -32,10 +32,14 @@ fn deep_expressions_and_long_const_chains_stay_bounded() {
         format!("count({nested_lists}) > 0"),
         format!("any(x > 0 for x in [{nested_calls}])"),
     ] {
-        let text = format!("policy \"Deep\" {{\n  rule deep {{ when {guard} then tag \"x\" }}\n}}\n");
+        let text =
+            format!("policy \"Deep\" {{\n  rule deep {{ when {guard} then tag \"x\" }}\n}}\n");
         let diagnostics = check_source("deep.policy", &text);
         assert!(
-            diagnostics.items().iter().all(|d| matches!(d.code, Code::W0002 | Code::E0002 | Code::E0201)),
+            diagnostics
+                .items()
+                .iter()
+                .all(|d| matches!(d.code, Code::W0002 | Code::E0002 | Code::E0201)),
             "{diagnostics}"
         );
     }

@@ -179,26 +179,26 @@ impl<'a> Checker<'a> {
 
     /// `E0202` when two known currencies differ. `left` and `right` are the operands.
     fn currencies(&mut self, a: &Ty, b: &Ty, left: Span, right: Span) {
-        if let (Some(x), Some(y)) = (a.currency(), b.currency())
-            && x != y
-        {
-            {
-                self.report(
-                    Diagnostic::new(
-                        Code::E0202,
-                        right,
-                        format!("currency mismatch: `{}` and `{}`", x.code(), y.code()),
-                    )
-                    .with_primary_label(format!("this is in {}", y.code()))
-                    .with_label(left, format!("this is in {}", x.code()))
-                    .with_help(format!(
-                        "amounts in different currencies cannot be mixed; write both in `{}` or both in `{}`",
-                        x.code(),
-                        y.code()
-                    )),
-                );
-            }
+        let (Some(x), Some(y)) = (a.currency(), b.currency()) else {
+            return;
+        };
+        if x == y {
+            return;
         }
+        self.report(
+            Diagnostic::new(
+                Code::E0202,
+                right,
+                format!("currency mismatch: `{}` and `{}`", x.code(), y.code()),
+            )
+            .with_primary_label(format!("this is in {}", y.code()))
+            .with_label(left, format!("this is in {}", x.code()))
+            .with_help(format!(
+                "amounts in different currencies cannot be mixed; write both in `{}` or both in `{}`",
+                x.code(),
+                y.code()
+            )),
+        );
     }
 
     // ----- paths -----
@@ -217,14 +217,11 @@ impl<'a> Checker<'a> {
         }
         if let Some(inside) = self.in_const {
             let dotted = path.dotted();
-            let declared = self.field_index.get(&dotted).copied();
-            if let (Some(index), Some(fields)) = (declared, self.schema.as_mut())
-                && let Some((_, field)) = fields.get_mut(index)
-            {
+            let declared = self.field_index.contains_key(&dotted);
+            if declared {
                 // Reported here as a read in the wrong place; `W0006` would only repeat it.
-                field.read = true;
+                self.mark_read(&dotted);
             }
-            let declared = declared.is_some();
             let candidates: Vec<&str> = self
                 .consts
                 .keys()
