@@ -2,10 +2,12 @@
 //!
 //! Every `tests/fixtures/check/*.policy` file lists the diagnostics it must produce as
 //! `// expect: CODE LINE:COLUMN` comments; the test asserts exactly that set (nothing more,
-//! nothing less) and snapshots the full diagnostics (messages, labels, help).
+//! nothing less) and snapshots the diagnostics as a person reads them (snippets, labels,
+//! help).
 
 use std::collections::BTreeSet;
 
+use service_policy::diagnostic::render::render_human;
 use service_policy::{Diagnostics, Policy, Severity, check_source};
 
 /// The `// expect: CODE LINE:COLUMN` lines of a fixture.
@@ -58,7 +60,7 @@ fn fixtures_report_exactly_the_expected_diagnostics() {
                 failures.push(format!("{name}: message style: {}", d.message));
             }
         }
-        insta::assert_json_snapshot!(diagnostics.to_json());
+        insta::assert_snapshot!(render_human(&diagnostics, false));
     });
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -179,26 +179,26 @@ impl<'a> Checker<'a> {
 
     /// `E0202` when two known currencies differ. `left` and `right` are the operands.
     fn currencies(&mut self, a: &Ty, b: &Ty, left: Span, right: Span) {
-        if let (Some(x), Some(y)) = (a.currency(), b.currency())
-            && x != y
-        {
-            {
-                self.report(
-                    Diagnostic::new(
-                        Code::E0202,
-                        right,
-                        format!("currency mismatch: `{}` and `{}`", x.code(), y.code()),
-                    )
-                    .with_primary_label(format!("this is in {}", y.code()))
-                    .with_label(left, format!("this is in {}", x.code()))
-                    .with_help(format!(
-                        "amounts in different currencies cannot be mixed; write both in `{}` or both in `{}`",
-                        x.code(),
-                        y.code()
-                    )),
-                );
-            }
+        let (Some(x), Some(y)) = (a.currency(), b.currency()) else {
+            return;
+        };
+        if x == y {
+            return;
         }
+        self.report(
+            Diagnostic::new(
+                Code::E0202,
+                right,
+                format!("currency mismatch: `{}` and `{}`", x.code(), y.code()),
+            )
+            .with_primary_label(format!("this is in {}", y.code()))
+            .with_label(left, format!("this is in {}", x.code()))
+            .with_help(format!(
+                "amounts in different currencies cannot be mixed; write both in `{}` or both in `{}`",
+                x.code(),
+                y.code()
+            )),
+        );
     }
 
     // ----- paths -----
@@ -216,29 +216,48 @@ impl<'a> Checker<'a> {
             return self.const_ty(&first.name, first.span, true);
         }
         if let Some(inside) = self.in_const {
+            let dotted = path.dotted();
+            let declared = self.field_index.contains_key(&dotted);
+            if declared {
+                // Reported here as a read in the wrong place; `W0006` would only repeat it.
+                self.mark_read(&dotted);
+            }
             let candidates: Vec<&str> = self
                 .consts
                 .keys()
                 .copied()
                 .filter(|c| *c != inside.name)
                 .collect();
-            let help = match suggest::nearest(&path.dotted(), candidates) {
-                Some(best) => format!("did you mean the constant `{best}`?"),
-                None => "a `const` is computed once, before any record: use literals and other constants".to_owned(),
-            };
-            self.report(
+            let nearest = suggest::nearest(&dotted, candidates);
+            let diagnostic = if declared || (path.segments.len() > 1 && nearest.is_none()) {
                 Diagnostic::new(
                     Code::E0102,
                     path.span,
                     format!(
-                        "unknown constant `{}` in the constant `{}`",
-                        path.dotted(),
+                        "the constant `{}` reads the record field `{dotted}`",
                         inside.name
                     ),
                 )
                 .with_primary_label("record fields cannot be read in a `const`")
-                .with_help(help),
-            );
+                .with_label(inside.span, "a `const` is computed once, before any record")
+                .with_help("move the expression into the rule that needs it")
+            } else {
+                let help = match nearest {
+                    Some(best) => format!("did you mean the constant `{best}`?"),
+                    None => "a `const` can use literals and other constants only".to_owned(),
+                };
+                Diagnostic::new(
+                    Code::E0102,
+                    path.span,
+                    format!(
+                        "unknown constant `{dotted}` in the constant `{}`",
+                        inside.name
+                    ),
+                )
+                .with_primary_label("no constant has this name; record fields cannot be read here")
+                .with_help(help)
+            };
+            self.report(diagnostic);
             return Ty::Unknown;
         }
         self.field(path)
@@ -284,8 +303,14 @@ impl<'a> Checker<'a> {
             return Ty::Unknown;
         }
         let candidates: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
-        let help = match suggest::nearest(&dotted, candidates) {
-            Some(best) => format!("did you mean `{best}`?"),
+        let nearest = suggest::nearest(&dotted, candidates).map(str::to_owned);
+        let help = match &nearest {
+            Some(best) => {
+                // The author most likely meant this field: count it as read, so the typo
+                // gives one diagnostic and not also a `W0006`.
+                self.mark_read(best);
+                format!("did you mean `{best}`?")
+            }
             None => format!("declare it in `record {{ … }}`, e.g. `{dotted}: text?`"),
         };
         self.report(
@@ -294,6 +319,16 @@ impl<'a> Checker<'a> {
                 .with_help(help),
         );
         Ty::Unknown
+    }
+
+    /// Counts a declared field as read.
+    fn mark_read(&mut self, name: &str) {
+        let index = self.field_index.get(name).copied();
+        if let (Some(index), Some(fields)) = (index, self.schema.as_mut())
+            && let Some((_, field)) = fields.get_mut(index)
+        {
+            field.read = true;
+        }
     }
 
     /// Follows `rest` into the members of an object type.
@@ -566,7 +601,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `x in LIST`: the element types agree, and enumeration members are known.
-    fn member_of(&mut self, word: &str, a: &Expr, ta: &Ty, b: &Expr, element: &Ty) {
+    fn member_of(&mut self, word: &str, a: &Expr, ta: &Ty, b: &'a Expr, element: &Ty) {
         if !ta.compatible(element) {
             self.report(
                 Diagnostic::new(
@@ -580,13 +615,31 @@ impl<'a> Checker<'a> {
             );
             return;
         }
-        if let (Ty::Enum(members), ExprKind::List(items)) = (ta, &b.kind) {
+        if let (Ty::Enum(members), Some(items)) = (ta, self.literal_list(b)) {
             for item in items {
                 self.enum_member(members, path_name(a), item);
             }
         }
         if let Ty::Enum(members) = element {
             self.enum_member(members, path_name(b), a);
+        }
+    }
+
+    /// The written elements of a list literal, directly or behind a const, so a text outside
+    /// an enumeration is reported where it is written.
+    fn literal_list(&self, list: &'a Expr) -> Option<&'a [Expr]> {
+        match &list.kind {
+            ExprKind::List(items) => Some(items),
+            ExprKind::Path(path) => match path.segments.as_slice() {
+                [only] if !self.scopes.iter().any(|(v, _)| *v == only.name) => {
+                    match &self.consts.get(only.name.as_str())?.def.value.kind {
+                        ExprKind::List(items) => Some(items),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -1225,39 +1278,48 @@ impl<'a> Checker<'a> {
 
     /// `W0007`: a duration of a day or more counted in open hours.
     fn days_on_calendar(&mut self, within: &Expr, calendar: &Ident) {
-        let mut found: Option<Span> = None;
+        let mut found: Option<(Span, crate::value::Duration)> = None;
         if let Some(Val::Dur(d)) = self.fold(within) {
             if d.has_days() {
-                found = Some(within.span);
+                found = Some((within.span, d));
             }
         } else if let ExprKind::Call(name, _) = &within.kind
             && let Some(info) = self.tables.get(name.name.as_str())
         {
-            {
-                found = info
-                    .def
-                    .rows
-                    .iter()
-                    .find_map(|row| match self.fold(&row.output) {
-                        Some(Val::Dur(d)) if d.has_days() => Some(row.output.span),
-                        _ => None,
-                    });
-            }
+            found = info
+                .def
+                .rows
+                .iter()
+                .find_map(|row| match self.fold(&row.output) {
+                    Some(Val::Dur(d)) if d.has_days() => Some((row.output.span, d)),
+                    _ => None,
+                });
         }
-        if let Some(span) = found {
-            let mut diagnostic = Diagnostic::new(
-                Code::W0007,
-                span,
-                format!("a duration of a day or more is counted in open hours of `{}`", calendar.name),
-            )
-            .with_primary_label("`1d` here means 24 open hours, several working days")
-            .with_help("write the time in open hours (e.g. `16h` for two 8-hour days), or drop `using` to count calendar days");
-            if span.start != within.span.start {
-                diagnostic = diagnostic.with_label(within.span, "this table gives it");
-            }
-            diagnostic = diagnostic.with_label(calendar.span, "counted on this calendar");
-            self.report(diagnostic);
+        let Some((span, duration)) = found else {
+            return;
+        };
+        let hours = duration.whole_secs().unsigned_abs() / 3600;
+        let mut diagnostic = Diagnostic::new(
+            Code::W0007,
+            span,
+            format!(
+                "a duration of a day or more is counted in open hours of `{}`",
+                calendar.name
+            ),
+        )
+        .with_primary_label(format!(
+            "`{duration}` is {hours} open hours here, not {} working day{}",
+            hours / 24,
+            plural(usize::try_from(hours / 24).unwrap_or(usize::MAX))
+        ))
+        .with_help(
+            "write the time in open hours (e.g. `16h` for two 8-hour days), or drop `using` to count calendar days",
+        );
+        if span.start != within.span.start {
+            diagnostic = diagnostic.with_label(within.span, "this table gives it");
         }
+        diagnostic = diagnostic.with_label(calendar.span, "counted on this calendar");
+        self.report(diagnostic);
     }
 
     pub(super) fn limit(&mut self, limit: &'a Limit) {
@@ -1369,8 +1431,12 @@ impl<'a> Checker<'a> {
             .and_then(|&i| fields.get_mut(i))
         else {
             let candidates: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
-            let help = match suggest::nearest(&dotted, candidates) {
-                Some(best) => format!("did you mean `{best}`?"),
+            let nearest = suggest::nearest(&dotted, candidates).map(str::to_owned);
+            let help = match &nearest {
+                Some(best) => {
+                    self.mark_read(best);
+                    format!("did you mean `{best}`?")
+                }
                 None => format!("declare it in `record {{ … }}`, e.g. `{dotted}: text?`"),
             };
             self.report(

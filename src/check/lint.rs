@@ -37,6 +37,45 @@ enum CellSet {
     Cmp(CompareOp, Val),
 }
 
+/// A cell as the row lint sees it: `_`, a known set of values, or not known at load time.
+enum Cover {
+    Any,
+    Set(CellSet),
+    Unknown,
+}
+
+/// Whether every value the cell `later` accepts is accepted by `earlier`.
+fn covers(earlier: &Cover, later: &Cover) -> bool {
+    let (e, l) = match (earlier, later) {
+        (Cover::Any, _) => return true,
+        (Cover::Set(e), Cover::Set(l)) => (e, l),
+        _ => return false,
+    };
+    match (e, l) {
+        (CellSet::Values(es), CellSet::Values(ls)) => ls.iter().all(|v| contains(es, v)),
+        (CellSet::Cmp(op, bound), CellSet::Values(ls)) => ls
+            .iter()
+            .all(|v| v.compare(bound).is_some_and(|o| holds(*op, o))),
+        (CellSet::Cmp(op1, b1), CellSet::Cmp(op2, b2)) => {
+            use CompareOp::{Ge, Gt, Le, Lt};
+            match (*op1, *op2) {
+                (Gt | Ge, Gt | Ge) => match b2.compare(b1) {
+                    Some(Ordering::Greater) => true,
+                    Some(Ordering::Equal) => *op1 == Ge || *op2 == Gt,
+                    _ => false,
+                },
+                (Lt | Le, Lt | Le) => match b2.compare(b1) {
+                    Some(Ordering::Less) => true,
+                    Some(Ordering::Equal) => *op1 == Le || *op2 == Lt,
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        (CellSet::Values(_), CellSet::Cmp(..)) => false,
+    }
+}
+
 fn flip(op: CompareOp) -> CompareOp {
     match op {
         CompareOp::Lt => CompareOp::Gt,
@@ -65,8 +104,10 @@ fn within(value: &Val, bound: &Option<(Val, bool)>, above: bool) -> bool {
 }
 
 /// Whether a conjunction of atoms about one path can never hold.
-fn unsatisfiable(atoms: &[&Atom]) -> bool {
-    let mut allowed: Option<Vec<Val>> = None;
+/// `domain` is the path's enumeration, when the schema gives one.
+fn unsatisfiable(atoms: &[&Atom], domain: Option<&[String]>) -> bool {
+    let mut allowed: Option<Vec<Val>> =
+        domain.map(|members| members.iter().map(|m| Val::Text(m.clone())).collect());
     let mut excluded: Vec<Val> = Vec::new();
     let mut lo: Option<(Val, bool)> = None;
     let mut hi: Option<(Val, bool)> = None;
@@ -229,6 +270,20 @@ impl Checker<'_> {
         }
     }
 
+    /// The members of a declared enumeration field (not of a comprehension variable, whose
+    /// name may coincide with a field's).
+    fn enumeration_of(&self, path: &str) -> Option<Rc<[String]>> {
+        let first = path.split('.').next().unwrap_or(path);
+        if self.scopes.iter().any(|(v, _)| v == first) {
+            return None;
+        }
+        let index = *self.field_index.get(path)?;
+        match self.schema.as_ref()?.get(index).map(|(_, f)| &f.ty) {
+            Some(Ty::Enum(members)) => Some(members.clone()),
+            _ => None,
+        }
+    }
+
     /// `W0002` for a `when` or `unless` guard.
     pub(super) fn guard_lint(&mut self, guard: &Expr, word: &str) {
         if let Some(Val::Bool(value)) = self.fold(guard) {
@@ -255,7 +310,13 @@ impl Checker<'_> {
                 ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), a, b) => {
                     if parent != Some(*op) {
                         let chain = links(expr, *op);
-                        if let Some(diagnostic) = self.chain_lint(&chain, *op, word) {
+                        // A chain inside a larger guard is only part of the condition.
+                        let what = if std::ptr::eq(expr, guard) {
+                            format!("this `{word}` guard")
+                        } else {
+                            "this condition".to_owned()
+                        };
+                        if let Some(diagnostic) = self.chain_lint(&chain, *op, &what) {
                             self.report(diagnostic);
                             return;
                         }
@@ -269,7 +330,7 @@ impl Checker<'_> {
         }
     }
 
-    fn chain_lint(&self, chain: &[&Expr], op: BinaryOp, word: &str) -> Option<Diagnostic> {
+    fn chain_lint(&self, chain: &[&Expr], op: BinaryOp, what: &str) -> Option<Diagnostic> {
         let atoms: Vec<(String, Atom, Span)> = chain
             .iter()
             .take(MAX_LINKS)
@@ -284,13 +345,13 @@ impl Checker<'_> {
             if op == BinaryOp::And {
                 let mut together: Vec<&Atom> = earlier.iter().map(|(_, a, _)| a).collect();
                 together.push(atom);
-                if unsatisfiable(&together) {
-                    let mut d = Diagnostic::new(
-                        Code::W0002,
-                        *span,
-                        format!("this `{word}` guard can never be true"),
-                    )
-                    .with_primary_label(format!("contradicts the earlier condition on `{path}`"));
+                let domain = self.enumeration_of(path);
+                if unsatisfiable(&together, domain.as_deref()) {
+                    let mut d =
+                        Diagnostic::new(Code::W0002, *span, format!("{what} can never be true"))
+                            .with_primary_label(format!(
+                                "contradicts the earlier condition on `{path}`"
+                            ));
                     for (_, _, s) in &earlier {
                         d = d.with_label(*s, "earlier condition");
                     }
@@ -305,7 +366,7 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::W0002,
                         *span,
-                        format!("this `{word}` guard is always true"),
+                        format!("{what} is always true"),
                     )
                     .with_primary_label(format!(
                         "together with the earlier condition, this covers every value of `{path}`"
@@ -367,55 +428,44 @@ impl Checker<'_> {
         })
     }
 
-    /// Whether every value the cell `later` accepts is accepted by `earlier`.
-    fn covers(&self, earlier: &CellKind, later: &CellKind) -> bool {
-        if matches!(earlier, CellKind::Any) {
-            return true;
-        }
-        let (Some(e), Some(l)) = (self.cell_set(earlier), self.cell_set(later)) else {
-            return false;
-        };
-        match (e, l) {
-            (CellSet::Values(es), CellSet::Values(ls)) => ls.iter().all(|v| contains(&es, v)),
-            (CellSet::Cmp(op, bound), CellSet::Values(ls)) => ls
-                .iter()
-                .all(|v| v.compare(&bound).is_some_and(|o| holds(op, o))),
-            (CellSet::Cmp(op1, b1), CellSet::Cmp(op2, b2)) => {
-                use CompareOp::{Ge, Gt, Le, Lt};
-                match (op1, op2) {
-                    (Gt | Ge, Gt | Ge) => match b2.compare(&b1) {
-                        Some(Ordering::Greater) => true,
-                        Some(Ordering::Equal) => op1 == Ge || op2 == Gt,
-                        _ => false,
-                    },
-                    (Lt | Le, Lt | Le) => match b2.compare(&b1) {
-                        Some(Ordering::Less) => true,
-                        Some(Ordering::Equal) => op1 == Le || op2 == Lt,
-                        _ => false,
-                    },
-                    _ => false,
-                }
-            }
-            (CellSet::Values(_), CellSet::Cmp(..)) => false,
-        }
-    }
-
     /// `W0004` shadowed rows and `W0005` enumerations a table does not cover.
     pub(super) fn table_lints(&mut self, def: &TableDef, params: &[(Ty, Option<String>)]) {
         let arity = def.params.len();
         let mut found: Vec<Diagnostic> = Vec::new();
-        for (i, row) in def.rows.iter().enumerate() {
-            if row.cells.len() != arity {
-                continue;
-            }
-            let shadow = def.rows.iter().take(i).find(|earlier| {
-                earlier.cells.len() == arity
-                    && earlier
-                        .cells
+        // Each cell is folded once; rows are then compared pairwise.
+        let covers_of: Vec<Option<Vec<Cover>>> = def
+            .rows
+            .iter()
+            .map(|row| {
+                (row.cells.len() == arity).then(|| {
+                    row.cells
                         .iter()
-                        .zip(&row.cells)
-                        .all(|(e, l)| self.covers(&e.kind, &l.kind))
-            });
+                        .map(|c| match (&c.kind, self.cell_set(&c.kind)) {
+                            (CellKind::Any, _) => Cover::Any,
+                            (_, Some(set)) => Cover::Set(set),
+                            (_, None) => Cover::Unknown,
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        for (i, row) in def.rows.iter().enumerate() {
+            let Some(Some(later)) = covers_of.get(i) else {
+                continue;
+            };
+            let shadow = def
+                .rows
+                .iter()
+                .zip(&covers_of)
+                .take(i)
+                .find_map(|(earlier, cells)| {
+                    let cells = cells.as_ref()?;
+                    cells
+                        .iter()
+                        .zip(later)
+                        .all(|(e, l)| covers(e, l))
+                        .then_some(earlier)
+                });
             if let Some(earlier) = shadow {
                 let cells = match (row.cells.first(), row.cells.last()) {
                     (Some(a), Some(b)) => a.span.to(b.span),
@@ -502,39 +552,72 @@ mod tests {
         let lt3 = Atom::Cmp(CompareOp::Lt, n(3));
         let le5 = Atom::Cmp(CompareOp::Le, n(5));
         let ge5 = Atom::Cmp(CompareOp::Ge, n(5));
-        assert!(unsatisfiable(&[&gt5, &lt3]));
-        assert!(unsatisfiable(&[&gt5, &le5]));
-        assert!(!unsatisfiable(&[&ge5, &le5]));
+        assert!(unsatisfiable(&[&gt5, &lt3], None));
+        assert!(unsatisfiable(&[&gt5, &le5], None));
+        assert!(!unsatisfiable(&[&ge5, &le5], None));
         let eq_a = Atom::Cmp(CompareOp::Eq, t("a"));
         let eq_b = Atom::Cmp(CompareOp::Eq, t("b"));
         let ne_a = Atom::Cmp(CompareOp::Ne, t("a"));
-        assert!(unsatisfiable(&[&eq_a, &eq_b]));
-        assert!(unsatisfiable(&[&eq_a, &ne_a]));
-        assert!(!unsatisfiable(&[&eq_a, &Atom::Cmp(CompareOp::Ne, t("b"))]));
+        assert!(unsatisfiable(&[&eq_a, &eq_b], None));
+        assert!(unsatisfiable(&[&eq_a, &ne_a], None));
+        assert!(!unsatisfiable(
+            &[&eq_a, &Atom::Cmp(CompareOp::Ne, t("b"))],
+            None
+        ));
         let in_ab = Atom::In(vec![t("a"), t("b")]);
         let not_in_ab = Atom::NotIn(vec![t("a"), t("b")]);
-        assert!(unsatisfiable(&[&in_ab, &not_in_ab]));
-        assert!(!unsatisfiable(&[&in_ab, &Atom::NotIn(vec![t("a")])]));
-        assert!(unsatisfiable(&[
-            &Atom::Missing(true),
-            &Atom::Missing(false)
-        ]));
-        assert!(unsatisfiable(&[&Atom::Missing(true), &gt5]));
-        assert!(!unsatisfiable(&[&Atom::Missing(false), &gt5]));
+        assert!(unsatisfiable(&[&in_ab, &not_in_ab], None));
+        assert!(!unsatisfiable(&[&in_ab, &Atom::NotIn(vec![t("a")])], None));
+        assert!(unsatisfiable(
+            &[&Atom::Missing(true), &Atom::Missing(false)],
+            None
+        ));
+        assert!(unsatisfiable(&[&Atom::Missing(true), &gt5], None));
+        assert!(!unsatisfiable(&[&Atom::Missing(false), &gt5], None));
         // Equality inside a range, and outside it.
         let eq4 = Atom::Cmp(CompareOp::Eq, n(4));
-        assert!(!unsatisfiable(&[
-            &lt3.clone(),
-            &Atom::Cmp(CompareOp::Eq, n(2))
-        ]));
-        assert!(unsatisfiable(&[&gt5, &eq4]));
+        assert!(!unsatisfiable(
+            &[&lt3.clone(), &Atom::Cmp(CompareOp::Eq, n(2))],
+            None
+        ));
+        assert!(unsatisfiable(&[&gt5, &eq4], None));
+    }
+
+    #[test]
+    fn an_enumeration_bounds_what_inequalities_leave() {
+        let domain = ["low".to_owned(), "high".to_owned()];
+        let ne_low = Atom::Cmp(CompareOp::Ne, t("low"));
+        let ne_high = Atom::Cmp(CompareOp::Ne, t("high"));
+        assert!(unsatisfiable(&[&ne_low, &ne_high], Some(&domain)));
+        assert!(!unsatisfiable(&[&ne_low, &ne_high], None));
+        assert!(!unsatisfiable(&[&ne_low], Some(&domain)));
     }
 
     #[test]
     fn values_of_different_kinds_are_not_judged() {
         let gt5 = Atom::Cmp(CompareOp::Gt, n(5));
         let lt_text = Atom::Cmp(CompareOp::Lt, t("a"));
-        assert!(!unsatisfiable(&[&gt5, &lt_text]));
+        assert!(!unsatisfiable(&[&gt5, &lt_text], None));
+    }
+
+    #[test]
+    fn broader_cells_cover_narrower_ones() {
+        let values = |vs: &[&str]| Cover::Set(CellSet::Values(vs.iter().map(|v| t(v)).collect()));
+        assert!(covers(&Cover::Any, &values(&["a"])));
+        assert!(covers(&Cover::Any, &Cover::Any));
+        assert!(!covers(&values(&["a"]), &Cover::Any));
+        assert!(covers(&values(&["a", "b"]), &values(&["b"])));
+        assert!(!covers(&values(&["a"]), &values(&["a", "b"])));
+        assert!(!covers(&Cover::Unknown, &values(&["a"])));
+        let ge = |v: i64| Cover::Set(CellSet::Cmp(CompareOp::Ge, n(v)));
+        let gt = |v: i64| Cover::Set(CellSet::Cmp(CompareOp::Gt, n(v)));
+        assert!(covers(&ge(100), &ge(200)));
+        assert!(covers(&ge(100), &gt(100)));
+        assert!(!covers(&gt(100), &ge(100)));
+        assert!(!covers(&ge(200), &ge(100)));
+        let nums = Cover::Set(CellSet::Values(vec![n(150), n(300)]));
+        assert!(covers(&ge(100), &nums));
+        assert!(!covers(&ge(200), &nums));
     }
 
     #[test]

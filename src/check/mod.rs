@@ -39,7 +39,13 @@ use types::Ty;
 pub fn check(policy: &PolicyFile) -> Vec<Diagnostic> {
     let mut checker = Checker::new(policy);
     checker.run();
-    checker.diags
+    // A const's problem found again through each of its uses is reported once.
+    let mut seen = std::collections::HashSet::new();
+    checker
+        .diags
+        .into_iter()
+        .filter(|d| seen.insert((d.code, d.span.start, d.span.end, d.message.clone())))
+        .collect()
 }
 
 /// The built-in functions of SPEC §6 (aggregates included), for "did you mean" suggestions.
@@ -690,11 +696,11 @@ impl<'a> Checker<'a> {
         let is_expect = matches!(check, Some(ClauseKind::Expect(_)));
         let is_limit = matches!(check, Some(ClauseKind::Limit(_)));
         let (needs_expect, word) = match &handler.trigger {
-            Trigger::At(..) => (true, "at P%"),
-            Trigger::Breach => (true, "on breach"),
-            Trigger::AfterBreach(_) => (true, "after breach by"),
-            Trigger::Met => (true, "on met"),
-            Trigger::Exceed => (false, "on exceed"),
+            Trigger::At(percent, _) => (true, format!("at {percent}%")),
+            Trigger::Breach => (true, "on breach".to_owned()),
+            Trigger::AfterBreach(_) => (true, "after breach by".to_owned()),
+            Trigger::Met => (true, "on met".to_owned()),
+            Trigger::Exceed => (false, "on exceed".to_owned()),
         };
         let fits = if needs_expect { is_expect } else { is_limit };
         if !fits {
