@@ -4,7 +4,13 @@ fn main() {
     match service_policy::syntax::parse(&src) {
         Ok(ast) => println!("{ast:#?}"),
         Err(errs) => {
-            let d = service_policy::Diagnostics::new(std::sync::Arc::new(service_policy::SourceFile{name: path, text: src}), errs);
+            let d = service_policy::Diagnostics::new(
+                std::sync::Arc::new(service_policy::SourceFile {
+                    name: path,
+                    text: src,
+                }),
+                errs,
+            );
             println!("{d}");
         }
     }

@@ -65,7 +65,9 @@ pub fn calc(expr: &str) -> Result<Value, String> {
 /// The three-valued truth of a guard: `Some(bool)`, or `None` when undecided; panics on
 /// an error.
 pub fn truth_with(items: &str, guard: &str, record: &Value) -> Option<bool> {
-    let p = body(&format!("{items}\nrule r {{ when {guard} then tag \"t\" }}"));
+    let p = body(&format!(
+        "{items}\nrule r {{ when {guard} then tag \"t\" }}"
+    ));
     let d = decide(&p, record);
     assert_eq!(d["errors"], json!([]), "{guard}: {d}");
     if d["fired"] == json!(["r"]) {
