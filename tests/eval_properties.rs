@@ -15,7 +15,7 @@ const LOOSE: &str = r#"policy "Loose" {
   calendar hours { mon-fri 09:00-17:00 }
   table t(x) {
     "a" => 1h
-    >= 3 => 2h
+    "b" => 2h
     _ => 3h
   }
   rule r1 { when x > 1 and y == "a" or not z then escalate to "a" }
@@ -28,7 +28,7 @@ const LOOSE: &str = r#"policy "Loose" {
   rule r8 { when business_time(start, done, hours) > 1h or date(start) == 2026-03-02 then follow up within x }
   first of {
     rule r9 { when x is missing then tag "m" }
-    rule r10 { when x in [1, 2, "a"] unless z then set f to 1 }
+    rule r10 { when x in ["1", "a"] unless z then set f to 1 }
   }
 }"#;
 
