@@ -220,3 +220,79 @@ fn no_binary_floating_point_in_values() {
         }
     }
 }
+
+/// An arithmetic expression over numbers, written with literals and with fields.
+#[derive(Clone, Debug)]
+enum Arith {
+    Leaf(String),
+    Neg(Box<Arith>),
+    Op(&'static str, Box<Arith>, Box<Arith>),
+}
+
+impl Arith {
+    fn text(&self, fields: bool, leaves: &mut Vec<String>) -> String {
+        match self {
+            Arith::Leaf(n) => {
+                leaves.push(n.clone());
+                if fields {
+                    format!("x{}", leaves.len() - 1)
+                } else {
+                    n.clone()
+                }
+            }
+            Arith::Neg(x) => format!("-({})", x.text(fields, leaves)),
+            Arith::Op(op, a, b) => {
+                format!(
+                    "({} {op} {})",
+                    a.text(fields, leaves),
+                    b.text(fields, leaves)
+                )
+            }
+        }
+    }
+}
+
+fn arith_tree() -> impl Strategy<Value = Arith> {
+    let leaf = prop_oneof![
+        Just("0".to_owned()),
+        Just("1".to_owned()),
+        Just("9999999999999999999999999999".to_owned()),
+        (0u32..1000, 0u32..3)
+            .prop_map(|(n, scale)| { rust_decimal::Decimal::new(i64::from(n), scale).to_string() }),
+    ]
+    .prop_map(Arith::Leaf);
+    leaf.prop_recursive(4, 16, 2, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|x| Arith::Neg(Box::new(x))),
+            (
+                prop::sample::select(vec!["+", "-", "*", "/"]),
+                inner.clone(),
+                inner
+            )
+                .prop_map(|(op, a, b)| Arith::Op(op, Box::new(a), Box::new(b))),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Folding at load and evaluating from the record give the same value or error.
+    #[test]
+    fn folded_and_evaluated_arithmetic_agree(tree in arith_tree()) {
+        let mut leaves = Vec::new();
+        let literal = tree.text(false, &mut leaves);
+        let mut names = Vec::new();
+        let with_fields = tree.text(true, &mut names);
+        let schema: Vec<String> = (0..leaves.len()).map(|i| format!("x{i}: number")).collect();
+        let schema = format!("record {{ {} }}", schema.join("  "));
+        let record: Map<String, Value> = leaves
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (format!("x{i}"), Value::String(n.clone())))
+            .collect();
+        let folded = eval_support::calc_with("", &literal, &json!({}));
+        let evaluated = eval_support::calc_with(&schema, &with_fields, &Value::Object(record));
+        prop_assert_eq!(folded, evaluated, "{} / {}", literal, with_fields);
+    }
+}
