@@ -46,6 +46,8 @@ pub(crate) enum Node {
     },
     /// `now`.
     Now,
+    /// A constant that depends on `now` (index into the plan's constants).
+    ConstRef(usize),
     /// A list with computed elements.
     List(Vec<Node>),
     Neg(Box<Node>),
@@ -143,7 +145,9 @@ impl Node {
     fn foldable(&self) -> bool {
         let all = |nodes: &[&Node]| nodes.iter().all(|n| matches!(n, Node::Const(_)));
         match self {
-            Node::Const(_) | Node::Field(_) | Node::Var { .. } | Node::Now => false,
+            Node::Const(_) | Node::Field(_) | Node::Var { .. } | Node::Now | Node::ConstRef(_) => {
+                false
+            }
             Node::List(items) => items.iter().all(|n| matches!(n, Node::Const(_))),
             Node::Neg(x) | Node::Not(x) | Node::PercentOf(_, x) | Node::Matches(x, _) => all(&[x]),
             Node::IsMissing(x, _) | Node::During(x, _) => all(&[x]),
@@ -176,6 +180,7 @@ pub(crate) fn fold(
         return node;
     }
     let env = crate::eval::Env {
+        consts: &[],
         tables,
         calendars,
         tz,

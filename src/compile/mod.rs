@@ -35,6 +35,8 @@ pub struct Plan {
     pub(crate) required: Vec<FieldRef>,
     pub(crate) calendars: Vec<Calendar>,
     pub(crate) tables: Vec<TablePlan>,
+    /// Constants that depend on `now`, evaluated at most once per evaluation.
+    pub(crate) consts: Vec<Node>,
     pub(crate) rules: Vec<RulePlan>,
     pub(crate) blocks: Vec<Block>,
 }
@@ -163,6 +165,7 @@ struct Compiler<'p> {
     tz: TimeZone,
     consts: HashMap<&'p str, &'p ast::ConstDef>,
     const_cache: HashMap<String, Node>,
+    dynamic_consts: Vec<Node>,
     const_stack: Vec<String>,
     calendar_index: HashMap<&'p str, usize>,
     calendars: Vec<Calendar>,
@@ -179,6 +182,7 @@ impl<'p> Compiler<'p> {
             tz: TimeZone::UTC,
             consts: HashMap::new(),
             const_cache: HashMap::new(),
+            dynamic_consts: Vec::new(),
             const_stack: Vec::new(),
             calendar_index: HashMap::new(),
             calendars: Vec::new(),
@@ -236,6 +240,7 @@ impl<'p> Compiler<'p> {
                 table_defs.push(def);
             }
         }
+        self.compile_constants();
         for def in table_defs {
             let table = self.compile_table(def);
             self.tables.push(table);
@@ -271,6 +276,7 @@ impl<'p> Compiler<'p> {
             required,
             calendars: self.calendars,
             tables: self.tables,
+            consts: self.dynamic_consts,
             rules,
             blocks,
         })
@@ -665,6 +671,48 @@ impl<'p> Compiler<'p> {
         Node::Field(Box::new(FieldRef::new(path, ty)))
     }
 
+    /// Compiles every constant after the constants it uses, without recursing along chains
+    /// of constants (a chain may be as long as the policy). Constants left over use each
+    /// other in a cycle.
+    fn compile_constants(&mut self) {
+        let mut pending: Vec<(&'p ast::ConstDef, Vec<&'p str>)> = Vec::new();
+        for item in &self.ast.items {
+            if let Item::Const(def) = item {
+                let mut uses = Vec::new();
+                const_uses(&def.value, &self.consts, &mut Vec::new(), &mut uses);
+                pending.push((def, uses));
+            }
+        }
+        loop {
+            let mut progressed = false;
+            let mut waiting = Vec::new();
+            for (def, uses) in pending {
+                if uses.iter().all(|u| self.const_cache.contains_key(*u)) {
+                    self.constant(def);
+                    progressed = true;
+                } else {
+                    waiting.push((def, uses));
+                }
+            }
+            pending = waiting;
+            if !progressed || pending.is_empty() {
+                break;
+            }
+        }
+        for (def, _) in pending {
+            if self.const_cache.contains_key(&def.name.name) {
+                continue;
+            }
+            self.error(
+                Code::E0102,
+                def.span,
+                format!("constant `{}` is defined in terms of itself", def.name.name),
+            );
+            self.const_cache
+                .insert(def.name.name.clone(), Node::Const(Value::Missing));
+        }
+    }
+
     /// A constant's compiled value, compiled once; a cycle is a diagnostic.
     fn constant(&mut self, def: &'p ast::ConstDef) -> Node {
         let name = def.name.name.clone();
@@ -682,8 +730,67 @@ impl<'p> Compiler<'p> {
         self.const_stack.push(name.clone());
         let node = self.expr(&def.value, &mut Vec::new());
         self.const_stack.pop();
+        // A constant that needs `now` is shared, not copied into every use: a chain of
+        // constants each using the previous twice must stay linear in size and time.
+        let node = match node {
+            Node::Const(_) => node,
+            other => {
+                self.dynamic_consts.push(other);
+                Node::ConstRef(self.dynamic_consts.len() - 1)
+            }
+        };
         self.const_cache.insert(name, node.clone());
         node
+    }
+}
+
+/// The constants an expression uses (single-segment paths naming a constant that no
+/// comprehension variable hides).
+fn const_uses<'p>(
+    e: &'p Expr,
+    consts: &HashMap<&'p str, &'p ast::ConstDef>,
+    vars: &mut Vec<&'p str>,
+    out: &mut Vec<&'p str>,
+) {
+    let mut walk = |e: &'p Expr, vars: &mut Vec<&'p str>| const_uses(e, consts, vars, out);
+    match &e.kind {
+        ExprKind::Path(path) => {
+            if let [only] = path.segments.as_slice()
+                && !vars.contains(&only.name.as_str())
+                && let Some((name, _)) = consts.get_key_value(only.name.as_str())
+            {
+                walk_done(out, name);
+            }
+        }
+        ExprKind::Literal(_) | ExprKind::Now => {}
+        ExprKind::List(items) | ExprKind::Call(_, items) => {
+            for item in items {
+                walk(item, vars);
+            }
+        }
+        ExprKind::Unary(_, x)
+        | ExprKind::PercentOf(_, x)
+        | ExprKind::IsMissing(x, _)
+        | ExprKind::During(x, _) => walk(x, vars),
+        ExprKind::Binary(_, a, b) | ExprKind::Test(_, a, b) => {
+            walk(a, vars);
+            walk(b, vars);
+        }
+        ExprKind::Comprehension(c) => {
+            walk(&c.list, vars);
+            vars.push(&c.var.name);
+            walk(&c.body, vars);
+            if let Some(filter) = &c.filter {
+                walk(filter, vars);
+            }
+            vars.pop();
+        }
+    }
+}
+
+fn walk_done<'p>(out: &mut Vec<&'p str>, name: &&'p str) {
+    if !out.contains(name) {
+        out.push(name);
     }
 }
 
