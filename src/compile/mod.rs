@@ -241,10 +241,11 @@ impl<'p> Compiler<'p> {
             }
         }
         self.compile_constants();
-        for def in table_defs {
+        for def in &table_defs {
             let table = self.compile_table(def);
             self.tables.push(table);
         }
+        self.refuse_recursion(&table_defs);
         let required = self.required_fields();
         let mut rules = Vec::new();
         let mut blocks = Vec::new();
@@ -713,6 +714,83 @@ impl<'p> Compiler<'p> {
         }
     }
 
+    /// Tables and constants that use each other in a cycle would never finish evaluating:
+    /// each cycle is a diagnostic on the first table in it.
+    fn refuse_recursion(&mut self, table_defs: &[&'p ast::TableDef]) {
+        let tables = self.tables.len();
+        // Vertices: tables first, then the `now`-dependent constants.
+        let mut edges: Vec<Vec<usize>> = Vec::new();
+        for table in &self.tables {
+            let mut out = Vec::new();
+            for row in &table.rows {
+                uses(&row.output, tables, &mut out);
+            }
+            edges.push(out);
+        }
+        for node in &self.dynamic_consts {
+            let mut out = Vec::new();
+            uses(node, tables, &mut out);
+            edges.push(out);
+        }
+        // Iterative depth-first search: 0 = unseen, 1 = on the path, 2 = done.
+        let mut state = vec![0u8; edges.len()];
+        let mut reported = vec![false; tables];
+        for root in 0..edges.len() {
+            if state.get(root) != Some(&0) {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+            if let Some(s) = state.get_mut(root) {
+                *s = 1;
+            }
+            while let Some((vertex, next)) = stack.pop() {
+                let Some(target) = edges.get(vertex).and_then(|e| e.get(next)).copied() else {
+                    if let Some(s) = state.get_mut(vertex) {
+                        *s = 2;
+                    }
+                    continue;
+                };
+                stack.push((vertex, next + 1));
+                match state.get(target) {
+                    Some(0) => {
+                        if let Some(s) = state.get_mut(target) {
+                            *s = 1;
+                        }
+                        stack.push((target, 0));
+                    }
+                    Some(1) => {
+                        // A cycle: name the first table on it.
+                        let on_cycle = stack
+                            .iter()
+                            .map(|(v, _)| *v)
+                            .skip_while(|v| *v != target)
+                            .find(|v| *v < tables);
+                        if let Some(table) = on_cycle
+                            && let (Some(def), Some(false)) =
+                                (table_defs.get(table), reported.get(table))
+                        {
+                            if let Some(r) = reported.get_mut(table) {
+                                *r = true;
+                            }
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::E0102,
+                                    def.name.span,
+                                    format!(
+                                        "table `{}` uses itself, through its rows or a constant",
+                                        def.name.name
+                                    ),
+                                )
+                                .with_help("a table row's output may not lead back to the table"),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// A constant's compiled value, compiled once; a cycle is a diagnostic.
     fn constant(&mut self, def: &'p ast::ConstDef) -> Node {
         let name = def.name.name.clone();
@@ -742,6 +820,17 @@ impl<'p> Compiler<'p> {
         self.const_cache.insert(name, node.clone());
         node
     }
+}
+
+/// The tables (as their index) and `now`-dependent constants (as `tables` + index) a
+/// compiled expression uses.
+fn uses(node: &Node, tables: usize, out: &mut Vec<usize>) {
+    match node {
+        Node::Table(index, _) => out.push(*index),
+        Node::ConstRef(index) => out.push(tables + index),
+        _ => {}
+    }
+    node.each_child(&mut |child| uses(child, tables, out));
 }
 
 /// The constants an expression uses (single-segment paths naming a constant that no
