@@ -31,6 +31,13 @@ pub struct Clock<'a> {
 }
 
 impl Clock<'_> {
+    /// Whether the clock runs at `t`: the calendar (if any) is open and no pause covers
+    /// `t` (pauses are half-open, like intervals).
+    pub fn is_running(&self, t: Timestamp) -> bool {
+        let open = self.calendar.is_none_or(|calendar| calendar.is_open(t));
+        open && !self.pauses.iter().any(|(from, to)| *from <= t && t < *to)
+    }
+
     /// The running time in `[from, to)`: open (with a calendar) and not paused; zero when
     /// `to <= from`. Only the first [`super::MAX_SPAN_DAYS`] after `from` are counted.
     pub fn running_time(&self, from: Timestamp, to: Timestamp) -> Duration {
@@ -134,6 +141,36 @@ mod tests {
 
     fn ts(text: &str) -> Timestamp {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn is_running_needs_an_open_calendar_and_no_pause() {
+        let pauses = [(ts("2026-03-02T10:00:00Z"), ts("2026-03-02T11:00:00Z"))];
+        let always = Clock {
+            calendar: None,
+            pauses: &pauses,
+        };
+        assert!(always.is_running(ts("2026-03-02T09:59:59Z")));
+        assert!(!always.is_running(ts("2026-03-02T10:00:00Z")));
+        assert!(always.is_running(ts("2026-03-02T11:00:00Z")));
+        let weekly: [Vec<(u16, u16)>; 7] =
+            std::array::from_fn(|d| if d < 5 { vec![(540, 1020)] } else { vec![] });
+        let calendar = Calendar::new(jiff::tz::TimeZone::UTC, weekly, []).unwrap();
+        let office = Clock {
+            calendar: Some(&calendar),
+            pauses: &pauses,
+        };
+        assert!(office.is_running(ts("2026-03-02T09:00:00Z")));
+        assert!(!office.is_running(ts("2026-03-02T10:30:00Z")));
+        assert!(!office.is_running(ts("2026-03-02T08:59:59Z")));
+        assert!(!office.is_running(ts("2026-03-07T12:00:00Z")));
+    }
+
+    #[test]
+    fn calendars_and_clocks_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Calendar>();
+        shareable::<Clock<'static>>();
     }
 
     #[test]

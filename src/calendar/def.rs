@@ -3,11 +3,9 @@
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use super::{Calendar, MINUTES_PER_DAY, time_zone};
+use super::{Calendar, MINUTES_PER_DAY, WEEKDAYS, clock, time_zone};
 use crate::ast::{CalendarDef, CalendarLine, ClockInterval, Ident, Span};
 use crate::diagnostic::{Code, Diagnostic};
-
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// An interval kept for one weekday, with the span it came from.
 #[derive(Clone, Copy)]
@@ -31,7 +29,7 @@ impl Calendar {
         let mut seen_timezone: Option<Span> = None;
         let mut days: [Vec<Placed>; 7] = Default::default();
         let mut closed: Vec<Date> = Vec::new();
-        let mut interval_errors = false;
+        let mut rejected_hours = false;
 
         for line in &def.lines {
             match line {
@@ -71,11 +69,12 @@ impl Calendar {
                 CalendarLine::Open(hours) => {
                     let Some(range) = day_range(&hours.from, hours.to.as_ref(), &mut diagnostics)
                     else {
+                        rejected_hours = true;
                         continue;
                     };
                     for interval in &hours.intervals {
                         let Some(placed) = check_interval(interval, &mut diagnostics) else {
-                            interval_errors = true;
+                            rejected_hours = true;
                             continue;
                         };
                         for day in days.iter_mut().take(range.1 + 1).skip(range.0) {
@@ -104,7 +103,7 @@ impl Calendar {
                     continue;
                 }
                 reported.push(key);
-                interval_errors = true;
+                rejected_hours = true;
                 let (earlier, later) = if first.span.start <= second.span.start {
                     (first, second)
                 } else {
@@ -123,14 +122,16 @@ impl Calendar {
                         ),
                     )
                     .with_primary_label("overlaps another interval")
-                    .with_label(earlier.span, "this one")
+                    .with_label(earlier.span, "the other interval")
                     .with_help("intervals of a day must not overlap; join them into one or move one boundary"),
                 );
             }
         }
 
+        // Said only when nothing else explains it: a calendar whose every line was
+        // refused has no open hours as a consequence, not as a second problem.
         let open = days.iter().any(|day| !day.is_empty());
-        if !open && !interval_errors {
+        if !open && !rejected_hours {
             diagnostics.push(
                 Diagnostic::new(
                     Code::E0304,
@@ -188,8 +189,11 @@ fn day_range(
             )
             .with_primary_label("weeks run from `mon` to `sun`")
             .with_help(format!(
-                "write `{}-{}`, or split a range across the weekend into two lines such as `{}-sun` and `mon-{}`",
-                names.1, names.0, names.0, names.1
+                "write `{}-{}`, or split a range across the weekend into two lines such as `{}` and `{}`",
+                names.1,
+                names.0,
+                day_span(names.0, "sun"),
+                day_span("mon", names.1),
             )),
         );
         return None;
@@ -200,6 +204,13 @@ fn day_range(
 fn weekday(name: &Ident, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
     let found = WEEKDAYS.iter().position(|day| *day == name.name);
     if found.is_none() {
+        // `Thursday` or `THU` most likely mean the short name they start with.
+        let lower = name.name.to_lowercase();
+        let all = "weekdays are `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`";
+        let help = match WEEKDAYS.iter().find(|day| lower.starts_with(*day)) {
+            Some(day) => format!("write `{day}`; {all}"),
+            None => all.to_owned(),
+        };
         diagnostics.push(
             Diagnostic::new(
                 Code::E0304,
@@ -207,7 +218,7 @@ fn weekday(name: &Ident, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
                 format!("unknown weekday `{}`", name.name),
             )
             .with_primary_label("not a weekday")
-            .with_help("weekdays are `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`"),
+            .with_help(help),
         );
     }
     found
@@ -238,7 +249,7 @@ fn check_interval(interval: &ClockInterval, diagnostics: &mut Vec<Diagnostic>) -
                 clock(start),
                 clock(end)
             ),
-            "an interval must end after it starts; for hours past midnight use `…-24:00` and a `00:00-…` interval on the next day",
+            "for hours past midnight, end the day at `24:00` and open the next day at `00:00`",
         )
     };
     diagnostics.push(
@@ -249,7 +260,11 @@ fn check_interval(interval: &ClockInterval, diagnostics: &mut Vec<Diagnostic>) -
     None
 }
 
-/// `HH:MM` for minutes after midnight.
-fn clock(minutes: u16) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+/// `a-b`, or just `a` when both are the same day.
+fn day_span(first: &str, last: &str) -> String {
+    if first == last {
+        first.to_owned()
+    } else {
+        format!("{first}-{last}")
+    }
 }

@@ -65,7 +65,8 @@ pub fn time_zone(name: &str) -> Option<TimeZone> {
 pub enum CalendarError {
     /// An interval starts or ends after `24:00`, or does not end after it starts.
     #[error(
-        "interval {start}-{end} on weekday {weekday} must end after it starts, within 00:00-24:00"
+        "interval {}-{} on `{}` must end after it starts, within 00:00-24:00",
+        clock(*start), clock(*end), weekday_name(*weekday)
     )]
     BadInterval {
         /// 0 = Monday … 6 = Sunday.
@@ -76,7 +77,7 @@ pub enum CalendarError {
         end: u16,
     },
     /// Two intervals of one weekday overlap.
-    #[error("intervals on weekday {weekday} overlap at minute {at}")]
+    #[error("intervals on `{}` overlap at {}", weekday_name(*weekday), clock(*at))]
     Overlap {
         /// 0 = Monday … 6 = Sunday.
         weekday: usize,
@@ -406,6 +407,18 @@ impl Calendar {
     }
 }
 
+/// The weekday names of calendar lines, Monday first.
+pub(crate) const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn weekday_name(index: usize) -> &'static str {
+    WEEKDAYS.get(index).copied().unwrap_or("?")
+}
+
+/// `HH:MM` for minutes after midnight.
+pub(crate) fn clock(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 fn civil(day: Date, minutes: u16) -> Option<DateTime> {
     if minutes >= MINUTES_PER_DAY {
         return Some(day.tomorrow().ok()?.to_datetime(Time::midnight()));
@@ -472,6 +485,125 @@ mod tests {
             c.instant(fall, 120),
             Some(ts("2026-11-01T07:00:00Z").as_nanosecond())
         );
+    }
+
+    /// An independent statement of the map: `m(c)` is the first instant whose civil time
+    /// is at or after `c`. Around one transition `T` the civil time rises steadily before
+    /// `T` and after it, so that first instant is `c` under the old offset, `T` itself, or
+    /// `c` under the new offset, whichever comes first and reaches `c`.
+    fn first_instant_reaching(tz: &TimeZone, c: DateTime, transition: Timestamp) -> Timestamp {
+        let old = tz.to_offset(Timestamp::from_nanosecond(transition.as_nanosecond() - 1).unwrap());
+        let new = tz.to_offset(transition);
+        let on_old_side = old.to_timestamp(c).ok().filter(|a| *a < transition);
+        let at_transition = Some(transition).filter(|t| tz.to_datetime(*t) >= c);
+        let on_new_side = new.to_timestamp(c).ok().filter(|b| *b >= transition);
+        [on_old_side, at_transition, on_new_side]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_day_map_is_monotone_and_is_the_first_instant_reaching_each_civil_time() {
+        let zones = [
+            "America/New_York",
+            "Europe/Berlin",
+            "America/Santiago",
+            "Australia/Lord_Howe",
+            "Pacific/Apia",
+            "America/St_Johns",
+        ];
+        for zone in zones {
+            let c = cal(zone, every_day(0, 1440), &[]);
+            let tz = c.time_zone().clone();
+            for transition in tz.following(ts("2010-01-01T00:00:00Z")).take(30) {
+                let t = transition.timestamp();
+                let local_day = tz.to_datetime(t).date();
+                let mut previous = i128::MIN;
+                for day in [
+                    local_day.yesterday().unwrap(),
+                    local_day,
+                    local_day.tomorrow().unwrap(),
+                ] {
+                    for minutes in (0..=1440).step_by(5) {
+                        let got = c.instant(day, minutes).unwrap();
+                        assert!(got >= previous, "{zone} {day} {minutes}: not monotone");
+                        previous = got;
+                        let expected = first_instant_reaching(&tz, civil(day, minutes).unwrap(), t);
+                        assert_eq!(
+                            got,
+                            expected.as_nanosecond(),
+                            "{zone} {day} minute {minutes}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Day by day without skipping weeks: the reference the fast walk must agree with.
+    fn open_nanos_day_by_day(c: &Calendar, from: i128, to: i128) -> i128 {
+        let mut day = c.local_date(from).unwrap();
+        let last = c.local_date(to).unwrap().tomorrow().unwrap();
+        let mut total = 0;
+        while day <= last {
+            for (s, e) in c.day_intervals(day) {
+                total += (e.min(to) - s.max(from)).max(0);
+            }
+            day = day.tomorrow().unwrap();
+        }
+        total
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_weeks_agrees_with_walking_day_by_day(
+            zone in proptest::sample::select(vec!["UTC", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kathmandu"]),
+            hours in proptest::array::uniform7(proptest::collection::btree_set(0u16..=24, 0..=4)),
+            holidays in proptest::collection::vec(0i64..400, 0..4),
+            from_day in 0i64..7000,
+            from_minute in 0i64..1440,
+            span_minutes in 0i64..(400 * 1440),
+        ) {
+            // Whole-hour boundaries, so intervals meet transitions and midnight often.
+            let mut weekly: [Vec<(u16, u16)>; 7] = hours.map(|set| {
+                let points: Vec<u16> = set.into_iter().map(|h| h * 60).collect();
+                points.chunks_exact(2).filter_map(|p| match p {
+                    [s, e] => Some((*s, *e)),
+                    _ => None,
+                }).collect()
+            });
+            if weekly.iter().all(Vec::is_empty) {
+                weekly[0].push((0, 1440));
+            }
+            let base = jiff::civil::date(2010, 1, 1);
+            let from_date = add_days(base, from_day).unwrap();
+            let closed: Vec<Date> = holidays.iter().map(|h| add_days(from_date, *h).unwrap()).collect();
+            let c = cal(zone, weekly, &closed);
+            let from = ts("2010-01-01T00:00:00Z").as_nanosecond()
+                + i128::from(from_day * 1440 + from_minute) * NANOS_PER_MINUTE;
+            let to = from + i128::from(span_minutes) * NANOS_PER_MINUTE;
+            proptest::prop_assert_eq!(c.open_nanos(from, to), open_nanos_day_by_day(&c, from, to));
+        }
+    }
+
+    #[test]
+    fn errors_from_parts_read_in_clock_times() {
+        let bad = CalendarError::BadInterval {
+            weekday: 4,
+            start: 1020,
+            end: 540,
+        };
+        assert_eq!(
+            bad.to_string(),
+            "interval 17:00-09:00 on `fri` must end after it starts, within 00:00-24:00"
+        );
+        let overlap = CalendarError::Overlap {
+            weekday: 6,
+            at: 605,
+        };
+        assert_eq!(overlap.to_string(), "intervals on `sun` overlap at 10:05");
     }
 
     #[test]
