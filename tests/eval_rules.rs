@@ -508,3 +508,34 @@ fn skipped_rules_in_first_of_are_traced() {
     );
     assert_eq!(names(&d, "fired"), json!(["a"]));
 }
+
+#[test]
+fn records_from_yaml_and_host_structs() {
+    let p = body(r#"rule r { when amount > 100 USD and channel == "chat" then tag "big" }"#);
+    let now = eval_support::NOW.parse().unwrap();
+    let options = service_policy::EvalOptions::at(now);
+    let d = p
+        .evaluate_yaml("amount: 150 USD\nchannel: chat\n", &options)
+        .unwrap();
+    assert_eq!(d.fired, ["r"]);
+    assert_eq!(
+        d.actions[0].kind,
+        service_policy::eval::ActionKind::Tag { tag: "big".into() }
+    );
+    assert!(p.evaluate_yaml("amount: [unclosed", &options).is_err());
+    #[derive(serde::Serialize)]
+    struct Ticket<'a> {
+        amount: &'a str,
+        channel: &'a str,
+    }
+    let d = p
+        .evaluate_serialize(
+            &Ticket {
+                amount: "50 USD",
+                channel: "chat",
+            },
+            &options,
+        )
+        .unwrap();
+    assert!(d.fired.is_empty());
+}

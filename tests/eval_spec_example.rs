@@ -292,3 +292,25 @@ fn decisions_are_byte_identical() {
         first
     );
 }
+
+#[test]
+fn decisions_read_back_from_their_json() {
+    let p = retail();
+    let now = eval_support::NOW.parse().unwrap();
+    let records = [
+        base(),
+        with(base(), &["message"], json!("legal action")),
+        with(base(), &["first_reply_at"], Value::Null),
+        with(base(), &["refund", "requested"], json!("100 USD")),
+    ];
+    for record in records {
+        for explain in [service_policy::Explain::Off, service_policy::Explain::On] {
+            let options = service_policy::EvalOptions { now, explain };
+            let decision = p.evaluate(&record, &options);
+            let text = serde_json::to_string(&decision).unwrap();
+            let back: service_policy::Decision = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, decision);
+            assert_eq!(serde_json::to_string(&back).unwrap(), text);
+        }
+    }
+}
