@@ -204,3 +204,54 @@ fn files_the_docs_name_exist() {
         }
     }
 }
+
+/// The messages shown in `docs/diagnostics.md` are what `service-policy check` prints today:
+/// each ```` ```text ```` block after a bad example appears, line for line, in the rendering
+/// of that example (blocks shortened with `…` are compared on their first line only).
+#[cfg(feature = "cli")]
+#[test]
+fn rendered_messages_in_the_diagnostics_reference_are_current() {
+    use service_policy::diagnostic::render::render_human;
+
+    let path = root().join("docs/diagnostics.md");
+    let markdown = std::fs::read_to_string(&path).expect("docs/diagnostics.md reads");
+    let all = blocks(&markdown);
+    let mut compared = 0;
+    let mut problems = Vec::new();
+    for (index, block) in all.iter().enumerate() {
+        let Some(code) = block.info.strip_prefix("policy-bad ") else {
+            continue;
+        };
+        let Some(shown) = all.get(index + 1).filter(|b| b.info == "text") else {
+            problems.push(format!("{code}: no ```text block after the bad example"));
+            continue;
+        };
+        let rendered = render_human(&check_source("shop.policy", &block.text), false);
+        let normalise = |text: &str| -> String {
+            text.lines()
+                .map(str::trim_end)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let rendered = normalise(&rendered);
+        let expected = if shown.text.contains('…') {
+            shown
+                .text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_end()
+                .to_owned()
+        } else {
+            normalise(&shown.text)
+        };
+        if !rendered.contains(&expected) {
+            problems.push(format!(
+                "{code}: the docs show\n{expected}\nbut check prints\n{rendered}"
+            ));
+        }
+        compared += 1;
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    assert_eq!(compared, 23, "one rendering per code");
+}
