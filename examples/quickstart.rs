@@ -76,16 +76,23 @@ fn main() -> Result<(), Box<dyn Error>> {
         ),
     ];
 
-    println!("{}", policy.name());
-    println!("evaluated at {}\n", options.now);
-    for (about, record) in &tickets {
-        let decision = policy.evaluate(record, &options);
+    let decisions: Vec<Decision> = tickets
+        .iter()
+        .map(|(_, record)| policy.evaluate(record, &options))
+        .collect();
+
+    // Every decision names the policy and its version, so a stored decision says which
+    // rules made it.
+    let version = decisions
+        .first()
+        .and_then(|d| d.version.clone())
+        .unwrap_or_else(|| "unversioned".into());
+    println!("{}, version {version}", policy.name());
+    println!("evaluated at {} (15:30 in Kolkata)\n", options.now);
+    for ((about, record), decision) in tickets.iter().zip(&decisions) {
         let id = record["id"].as_str().unwrap_or("?");
-        if let Some(version) = &decision.version {
-            print!("[v{version}] ");
-        }
         println!("{id}: {about}");
-        print_decision(&decision);
+        print_decision(decision);
         println!();
     }
     Ok(())
@@ -93,29 +100,29 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 fn print_decision(decision: &Decision) {
     if decision.actions.is_empty() {
-        println!("  needs     nothing");
+        println!("  needs      nothing");
     }
     for (i, action) in decision.actions.iter().enumerate() {
         let label = if i == 0 { "needs" } else { "" };
         println!(
-            "  {label:<9} {:<38} (rule {})",
+            "  {label:<10} {:<48} (rule {})",
             describe(action),
             action.rules.join(", ")
         );
     }
     for check in &decision.checks {
-        println!("  {:<9} {}", "check", describe_check(check));
+        println!("  {:<10} {}", "check", describe_check(check));
     }
     for undecided in &decision.undecided {
         println!(
-            "  {:<9} {:<22} missing {}",
+            "  {:<10} {:<22} missing {}",
             "undecided",
             undecided.rule,
             undecided.missing.join(", ")
         );
     }
     for error in &decision.errors {
-        println!("  {:<9} {}", "error", error.message);
+        println!("  {:<10} {}", "error", error.message);
     }
     match decision.recheck_at {
         Some(at) => println!(
