@@ -255,3 +255,79 @@ fn rendered_messages_in_the_diagnostics_reference_are_current() {
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
     assert_eq!(compared, 23, "one rendering per code");
 }
+
+/// The anchor GitHub gives a heading: lowercase, punctuation dropped, spaces to hyphens.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-' || *c == '_')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The anchors of a Markdown file's headings (outside fenced blocks).
+fn anchors(markdown: &str) -> Vec<String> {
+    let mut fenced = false;
+    let mut out = Vec::new();
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            out.push(slug(line.trim_start_matches('#')));
+        }
+    }
+    out
+}
+
+/// Links between the docs (`[text](file.md#anchor)`, `[text](#anchor)`) lead somewhere.
+#[test]
+fn links_between_the_docs_resolve() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for file in markdown_files() {
+        let markdown = std::fs::read_to_string(&file).expect("the file reads");
+        let dir = file.parent().expect("a file has a folder");
+        for (start, _) in markdown.match_indices("](") {
+            let rest = &markdown[start + 2..];
+            let Some(end) = rest.find(')') else { continue };
+            let target = &rest[..end];
+            if target.starts_with("http") || target.contains(' ') {
+                continue;
+            }
+            let (path, anchor) = target.split_once('#').unwrap_or((target, ""));
+            let linked = if path.is_empty() {
+                file.clone()
+            } else {
+                dir.join(path)
+            };
+            if !linked.exists() {
+                problems.push(format!("{}: `{target}`: no such file", file.display()));
+                continue;
+            }
+            if !anchor.is_empty() && linked.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&linked).expect("the linked file reads");
+                if !anchors(&text).iter().any(|a| a == anchor) {
+                    problems.push(format!("{}: `{target}`: no such heading", file.display()));
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(checked > 50, "only {checked} links found");
+}
+
+#[test]
+fn slugs_follow_github() {
+    assert_eq!(
+        slug(" Actions: merging, the ladder and keys"),
+        "actions-merging-the-ladder-and-keys"
+    );
+    assert_eq!(slug(" `recheck_at`"), "recheck_at");
+    assert_eq!(
+        slug(" 1. First reply by priority and channel"),
+        "1-first-reply-by-priority-and-channel"
+    );
+}
