@@ -331,3 +331,219 @@ fn slugs_follow_github() {
         "1-first-reply-by-priority-and-channel"
     );
 }
+
+/// The worked examples of `docs/semantics.md` are what evaluation gives.
+mod worked_examples {
+    use super::*;
+    use serde_json::{Value, json};
+    use service_policy::{EvalOptions, Policy};
+
+    fn semantics() -> String {
+        std::fs::read_to_string(root().join("docs/semantics.md")).expect("semantics.md reads")
+    }
+
+    /// The policy block of semantics.md named `name`.
+    fn policy(name: &str) -> Policy {
+        let text = semantics();
+        let block = blocks(&text)
+            .into_iter()
+            .find(|b| b.info == "policy" && b.text.contains(&format!("policy \"{name}\"")))
+            .unwrap_or_else(|| panic!("semantics.md has a policy named {name}"));
+        Policy::parse(&block.text).expect("the block loads")
+    }
+
+    /// The JSON blocks of semantics.md, parsed.
+    fn json_blocks() -> Vec<Value> {
+        blocks(&semantics())
+            .into_iter()
+            .filter(|b| b.info == "json")
+            .map(|b| serde_json::from_str(&b.text).expect("a json block parses"))
+            .collect()
+    }
+
+    fn decide(p: &Policy, record: Value, now: &str) -> Value {
+        let decision = p.evaluate(&record, &EvalOptions::at(now.parse().expect("a time")));
+        serde_json::to_value(decision).expect("a decision serialises")
+    }
+
+    /// Every key of `shown` is in `actual` with the same value.
+    fn shows(shown: &Value, actual: &Value) {
+        let shown = shown.as_object().expect("an object");
+        for (key, value) in shown {
+            assert_eq!(actual.get(key), Some(value), "`{key}` differs");
+        }
+    }
+
+    #[test]
+    fn daylight_saving_table() {
+        let p = policy("Night desk");
+        for (opened, deadline) in [
+            ("2026-03-07T06:00:00Z", "2026-03-07T08:00:00Z"),
+            ("2026-03-08T06:00:00Z", "2026-03-09T06:00:00Z"),
+            ("2026-11-01T05:00:00Z", "2026-11-01T07:00:00Z"),
+        ] {
+            let d = decide(&p, json!({ "opened_at": opened }), opened);
+            assert_eq!(d["checks"][0]["deadline"], deadline, "opened {opened}");
+        }
+    }
+
+    #[test]
+    fn atomic_rules_report_their_errors() {
+        let p = policy("Atomic");
+        let record = json!({
+            "opened_at": "2026-03-02T09:00:00Z",
+            "first_reply_at": "2026-03-02T08:00:00Z",
+            "refund_amount": "30 USD",
+            "order_total": "40 EUR"
+        });
+        let shown = json_blocks()
+            .into_iter()
+            .find(|b| {
+                b.get("errors")
+                    .is_some_and(|e| e.as_array().is_some_and(|a| a.len() == 2))
+            })
+            .expect("the atomic example's decision");
+        shows(&shown, &decide(&p, record, "2026-03-02T10:00:00Z"));
+    }
+
+    #[test]
+    fn merging_example() {
+        let p = policy("Merging");
+        let record = json!({ "priority": "urgent", "csat": 1, "channel": "social" });
+        let shown = json_blocks()
+            .into_iter()
+            .find(|b| {
+                b.get("actions")
+                    .is_some_and(|a| a.as_array().is_some_and(|a| a.len() == 4))
+            })
+            .expect("the merging example's decision");
+        shows(&shown, &decide(&p, record, "2026-03-02T10:00:00Z"));
+    }
+
+    #[test]
+    fn first_of_table() {
+        let p = policy("First of");
+        let now = "2026-03-02T10:00:00Z";
+        let gold = decide(
+            &p,
+            json!({ "customer": { "tier": "gold" }, "refund_amount": "250 EUR" }),
+            now,
+        );
+        assert_eq!(gold["fired"], json!(["gold_refunds"]));
+        assert_eq!(gold["actions"], json!([]));
+        let standard = decide(
+            &p,
+            json!({ "customer": { "tier": "standard" }, "refund_amount": "250 EUR" }),
+            now,
+        );
+        assert_eq!(standard["fired"], json!(["other_refunds"]));
+        assert_eq!(standard["actions"][0]["from"], "team-lead");
+        let unknown = decide(&p, json!({ "refund_amount": "250 EUR" }), now);
+        assert_eq!(unknown["fired"], json!([]));
+        assert_eq!(
+            unknown["undecided"],
+            json!([{ "rule": "gold_refunds", "missing": ["customer.tier"] }])
+        );
+        assert_eq!(unknown["actions"], json!([]));
+    }
+
+    #[test]
+    fn the_full_decision_is_the_retail_one() {
+        let text = std::fs::read_to_string(root().join("examples/policies/retail.policy"))
+            .expect("retail.policy reads");
+        let p = Policy::parse(&text).expect("retail loads");
+        let record: Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                root().join("examples/policies/records/retail_late_reply.json"),
+            )
+            .expect("the record reads"),
+        )
+        .expect("the record parses");
+        let shown = json_blocks()
+            .into_iter()
+            .find(|b| b.get("policy").is_some())
+            .expect("the full decision");
+        assert_eq!(decide(&p, record, "2026-03-02T10:00:00Z"), shown);
+    }
+
+    /// The table of a high-priority email's day in the "Deadlines" section.
+    #[test]
+    fn deadline_day_table() {
+        let text = std::fs::read_to_string(root().join("examples/policies/call_center.policy"))
+            .expect("call_center.policy reads");
+        let p = Policy::parse(&text).expect("the call centre policy loads");
+        let record = json!({
+            "channel": "email", "priority": "high", "customer": { "segment": "consumer" },
+            "opened_at": "2026-03-02T14:00:00Z", "paused": []
+        });
+        // now (UTC), status, elapsed, actions as "kind:target", recheck_at
+        let rows = [
+            (
+                "2026-03-02T14:00:00Z",
+                "pending",
+                "0s",
+                vec![],
+                json!("2026-03-02T15:00:00Z"),
+            ),
+            (
+                "2026-03-02T15:00:00Z",
+                "pending",
+                "1h",
+                vec!["notify:agent"],
+                json!("2026-03-02T15:36:00Z"),
+            ),
+            (
+                "2026-03-02T15:36:00Z",
+                "pending",
+                "1h36m",
+                vec!["notify:agent", "notify:team-lead"],
+                json!("2026-03-02T16:00:00Z"),
+            ),
+            (
+                "2026-03-02T16:00:00Z",
+                "pending",
+                "2h",
+                vec!["notify:agent", "notify:team-lead"],
+                json!("2026-03-02T16:00:00.000000001Z"),
+            ),
+            (
+                "2026-03-02T16:00:00.000000001Z",
+                "breached",
+                "2h",
+                vec!["escalate:team-lead"],
+                json!("2026-03-02T18:00:00Z"),
+            ),
+            (
+                "2026-03-02T18:00:00Z",
+                "breached",
+                "4h",
+                vec!["escalate:supervisor"],
+                Value::Null,
+            ),
+        ];
+        for (now, status, elapsed, actions, recheck) in rows {
+            let d = decide(&p, record.clone(), now);
+            let check = &d["checks"][0];
+            assert_eq!(check["status"], status, "at {now}");
+            let shown_elapsed = check["elapsed"].as_str().expect("elapsed is text");
+            assert!(
+                shown_elapsed.starts_with(elapsed),
+                "at {now}: {shown_elapsed}"
+            );
+            let got: Vec<String> = d["actions"]
+                .as_array()
+                .expect("actions")
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{}:{}",
+                        a["action"].as_str().unwrap_or(""),
+                        a["to"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            assert_eq!(got, actions, "at {now}");
+            assert_eq!(d["recheck_at"], recheck, "at {now}");
+        }
+    }
+}
