@@ -547,3 +547,36 @@ mod worked_examples {
         }
     }
 }
+
+/// The test-file example of the language reference runs and passes against the reference's
+/// first policy, with a `records/big_refund.json` made for it.
+#[test]
+fn the_test_file_example_passes() {
+    let text = std::fs::read_to_string(root().join("docs/language.md")).expect("language.md reads");
+    let all = blocks(&text);
+    let policy = all
+        .iter()
+        .find(|b| b.info == "policy" && b.text.contains("policy \"Shop support\""))
+        .expect("the first policy of the reference");
+    let suite = all
+        .iter()
+        .find(|b| b.info == "yaml" && b.text.contains("shop.tests.yaml"))
+        .expect("the test-file example");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("shop.policy"), &policy.text).expect("write the policy");
+    std::fs::create_dir(dir.path().join("records")).expect("a records folder");
+    std::fs::write(
+        dir.path().join("records/big_refund.json"),
+        r#"{"priority": "normal", "opened_at": "2026-03-02T08:00:00Z",
+            "first_reply_at": "2026-03-02T08:20:00Z", "refund_amount": "350 EUR"}"#,
+    )
+    .expect("write the record");
+    let path = dir.path().join("shop.tests.yaml");
+    std::fs::write(&path, &suite.text).expect("write the suite");
+    let result = service_policy::testing::run_file(&path);
+    assert!(result.error.is_none(), "{:?}", result.error);
+    assert_eq!(result.cases.len(), 2);
+    for case in &result.cases {
+        assert!(case.passed, "{}: {:?}", case.name, case.failures);
+    }
+}
