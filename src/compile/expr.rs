@@ -69,7 +69,8 @@ pub(crate) enum Node {
     /// A built-in function, its arguments and its source text (to name an empty `min`).
     Call(Builtin, Vec<Node>, Box<str>),
     BusinessTime(Box<Node>, Box<Node>, usize),
-    Table(usize, Vec<Node>),
+    /// A table call and its source text (named when no row matches).
+    Table(usize, Vec<Node>, Box<str>),
     Comprehension(Box<CompPlan>),
 }
 
@@ -144,7 +145,7 @@ impl Node {
     pub(crate) fn each_child(&self, f: &mut impl FnMut(&Node)) {
         match self {
             Node::Const(_) | Node::Field(_) | Node::Var { .. } | Node::Now | Node::ConstRef(_) => {}
-            Node::List(items) | Node::Call(_, items, _) | Node::Table(_, items) => {
+            Node::List(items) | Node::Call(_, items, _) | Node::Table(_, items, _) => {
                 items.iter().for_each(f)
             }
             Node::Neg(x)
@@ -191,7 +192,7 @@ impl Node {
             | Node::In(_, a, b)
             | Node::Contains(a, b)
             | Node::BusinessTime(a, b, _) => all(&[a, b]),
-            Node::Call(_, args, _) | Node::Table(_, args) => {
+            Node::Call(_, args, _) | Node::Table(_, args, _) => {
                 args.iter().all(|n| matches!(n, Node::Const(_)))
             }
             // A comprehension's body reads its variable; folding its list is enough.

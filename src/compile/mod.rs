@@ -589,7 +589,7 @@ impl<'p> Compiler<'p> {
                 );
             }
             let args = args.iter().map(|a| self.expr(a, scope)).collect();
-            return Node::Table(index, args);
+            return Node::Table(index, args, print::expr(e).into());
         }
         if name.name == "business_time" {
             if let [from, to, cal] = args {
@@ -826,7 +826,7 @@ impl<'p> Compiler<'p> {
 /// compiled expression uses.
 fn uses(node: &Node, tables: usize, out: &mut Vec<usize>) {
     match node {
-        Node::Table(index, _) => out.push(*index),
+        Node::Table(index, _, _) => out.push(*index),
         Node::ConstRef(index) => out.push(tables + index),
         _ => {}
     }

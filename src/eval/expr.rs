@@ -125,7 +125,7 @@ impl<'a> Ctx<'a> {
             Node::During(x, cal) => self.during(x, *cal),
             Node::BusinessTime(from, to, cal) => self.business_time(from, to, *cal),
             Node::Call(builtin, args, label) => self.call(*builtin, args, label),
-            Node::Table(index, args) => self.table(*index, args),
+            Node::Table(index, args, label) => self.table(*index, args, label),
             Node::Comprehension(c) => self.comprehension(c),
         }
     }
@@ -520,17 +520,24 @@ impl<'a> Ctx<'a> {
     }
 
     #[inline(never)]
-    fn table(&mut self, index: usize, args: &'a [Node]) -> Out<'a> {
+    fn table(&mut self, index: usize, args: &'a [Node], label: &'a str) -> Out<'a> {
         let Some(table) = self.env.tables.get(index) else {
             return fault("table is not available");
         };
         let base = self.vars.len();
+        let mark = self.missing.len();
         for arg in args {
             let v = self.eval(arg)?;
             self.vars.push(v);
         }
         let result = self.table_rows(table, base);
         self.vars.truncate(base);
+        if let Ok(Value::Missing) = result
+            && self.missing.len() == mark
+        {
+            // No row matched: name the call, since no field was missing.
+            self.missing.push(label);
+        }
         result
     }
 
