@@ -660,22 +660,16 @@ impl<'a> Checker<'a> {
             );
             return;
         };
-        if let Err(error) = regex::RegexBuilder::new(text)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
-            let detail = match error {
-                regex::Error::Syntax(message) => {
-                    let last = message.lines().rfind(|l| !l.trim().is_empty());
-                    last.map_or_else(String::new, |l| {
-                        l.trim().trim_start_matches("error: ").to_owned()
-                    })
-                }
-                regex::Error::CompiledTooBig(limit) => {
-                    format!("the compiled pattern exceeds the size limit of {limit} bytes")
-                }
-                _ => "the pattern does not compile".to_owned(),
-            };
+        // Policies repeat patterns; each distinct one is compiled once.
+        let problem = match self.patterns.get(text.as_str()) {
+            Some(problem) => problem.clone(),
+            None => {
+                let problem = pattern_problem(text);
+                self.patterns.insert(text.clone(), problem.clone());
+                problem
+            }
+        };
+        if let Some(detail) = problem {
             self.report(
                 Diagnostic::new(Code::E0305, pattern.span, "invalid regular expression")
                     .with_primary_label(detail)
@@ -1466,6 +1460,26 @@ impl<'a> Checker<'a> {
             self.enum_member(members, Some(dotted), value);
         }
     }
+}
+
+/// Why a `matches` pattern does not compile, or `None` when it does.
+fn pattern_problem(text: &str) -> Option<String> {
+    let error = regex::RegexBuilder::new(text)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .err()?;
+    Some(match error {
+        regex::Error::Syntax(message) => {
+            let last = message.lines().rfind(|l| !l.trim().is_empty());
+            last.map_or_else(String::new, |l| {
+                l.trim().trim_start_matches("error: ").to_owned()
+            })
+        }
+        regex::Error::CompiledTooBig(limit) => {
+            format!("the compiled pattern exceeds the size limit of {limit} bytes")
+        }
+        _ => "the pattern does not compile".to_owned(),
+    })
 }
 
 /// A help line showing how to write a value of `want`.

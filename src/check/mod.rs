@@ -125,6 +125,8 @@ struct Checker<'a> {
     depth: usize,
     /// How many errors `diags` holds.
     error_count: usize,
+    /// `matches` patterns already compiled, with the problem of each that does not.
+    patterns: HashMap<String, Option<String>>,
 }
 
 impl<'a> Checker<'a> {
@@ -142,6 +144,7 @@ impl<'a> Checker<'a> {
             in_const: None,
             depth: 0,
             error_count: 0,
+            patterns: HashMap::new(),
         }
     }
 
