@@ -35,7 +35,9 @@ pub(crate) fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate nearest to `wanted`, when it is near enough to be a likely typo: at most a
-/// third of the longer name's length (and at least one edit). Ties go to the first candidate.
+/// third of the longer name's length (and at least one edit, for names of three characters
+/// or more). Ties go to the alphabetically first candidate, so the answer does not depend on
+/// the candidates' order.
 pub(crate) fn nearest<'a, I>(wanted: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
@@ -48,8 +50,10 @@ where
         }
         let d = distance(&wanted_lower, &candidate.to_lowercase());
         let longest = wanted.chars().count().max(candidate.chars().count());
-        let allowed = (longest / 3).max(1);
-        if d <= allowed && best.is_none_or(|(b, _)| d < b) {
+        // One edit turns any short name into any other: names under three characters are
+        // only suggested when they differ in case.
+        let allowed = if longest < 3 { 0 } else { (longest / 3).max(1) };
+        if d <= allowed && best.is_none_or(|(b, name)| (d, candidate) < (b, name)) {
             best = Some((d, candidate));
         }
     }
@@ -76,5 +80,9 @@ mod tests {
         assert_eq!(nearest("prority", names), Some("priority"));
         assert_eq!(nearest("zzz", names), None);
         assert_eq!(nearest("Channel", names), Some("channel"));
+        assert_eq!(nearest("x", ["j", "y"]), None);
+        assert_eq!(nearest("X", ["x"]), Some("x"));
+        assert_eq!(nearest("cab", ["cbb", "caa"]), Some("caa"));
+        assert_eq!(nearest("cab", ["caa", "cbb"]), Some("caa"));
     }
 }
