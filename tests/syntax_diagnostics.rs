@@ -16,7 +16,10 @@ fn broken_policies_render_helpful_errors() {
         assert!(!errors.is_empty());
         for e in &errors {
             assert!(matches!(e.code, Code::E0001 | Code::E0002), "{e:?}");
-            assert!(e.span.end <= text.len() && e.span.start <= e.span.end, "{e:?}");
+            assert!(
+                e.span.end <= text.len() && e.span.start <= e.span.end,
+                "{e:?}"
+            );
         }
         let diags = Diagnostics::new(Arc::new(SourceFile { name, text }), errors);
         insta::assert_snapshot!(render_human(&diags, false));

@@ -16,7 +16,10 @@ fn spans_are_sound(src: &str) {
         for d in errors {
             for span in std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span)) {
                 assert!(span.start <= span.end && span.end <= src.len(), "{d:?}");
-                assert!(src.is_char_boundary(span.start) && src.is_char_boundary(span.end), "{d:?}");
+                assert!(
+                    src.is_char_boundary(span.start) && src.is_char_boundary(span.end),
+                    "{d:?}"
+                );
             }
             assert!(!d.message.is_empty());
         }
@@ -32,8 +35,21 @@ enum Mutation {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     let interesting = prop_oneof![
-        Just('{'), Just('}'), Just('('), Just(')'), Just('"'), Just('`'), Just('%'), Just('.'),
-        Just(':'), Just('-'), Just('\\'), Just('/'), Just('\n'), Just('ন'), any::<char>()
+        Just('{'),
+        Just('}'),
+        Just('('),
+        Just(')'),
+        Just('"'),
+        Just('`'),
+        Just('%'),
+        Just('.'),
+        Just(':'),
+        Just('-'),
+        Just('\\'),
+        Just('/'),
+        Just('\n'),
+        Just('ন'),
+        any::<char>()
     ];
     prop_oneof![
         any::<usize>().prop_map(Mutation::Delete),
@@ -85,7 +101,11 @@ proptest! {
 
 #[test]
 fn a_hundred_thousand_parentheses_are_refused_not_overflowed() {
-    let src = format!("policy \"p\" {{ const x = {}1{} }}", "(".repeat(100_000), ")".repeat(100_000));
+    let src = format!(
+        "policy \"p\" {{ const x = {}1{} }}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
     let errors = parse(&src).unwrap_err();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].code, Code::E0002);
@@ -95,9 +115,17 @@ fn a_hundred_thousand_parentheses_are_refused_not_overflowed() {
 fn deep_but_allowed_nesting_parses() {
     // Braces of the policy and the rule count too: stay just inside the limit.
     let depth = MAX_NESTING - 2;
-    let src = format!("policy \"p\" {{ const x = {}1{} }}", "(".repeat(depth), ")".repeat(depth));
+    let src = format!(
+        "policy \"p\" {{ const x = {}1{} }}",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
     parse(&src).unwrap();
-    let ok = format!("policy \"p\" {{ const x = {}1{} }}", "(".repeat(100), ")".repeat(100));
+    let ok = format!(
+        "policy \"p\" {{ const x = {}1{} }}",
+        "(".repeat(100),
+        ")".repeat(100)
+    );
     parse(&ok).unwrap();
 }
 

@@ -27,7 +27,10 @@ impl SourceCode for NamedFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self.0.text.read_span(span, context_lines_before, context_lines_after)?;
+        let contents = self
+            .0
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.name.clone(),
             contents.data(),
@@ -60,7 +63,10 @@ fn labels_of<'a>(d: &'a Diagnostic, text: &'a str) -> Box<dyn Iterator<Item = La
         source_span(text, d.span),
     );
     let secondary = d.labels.iter().map(move |l| {
-        LabeledSpan::new_with_span((!l.message.is_empty()).then(|| l.message.clone()), source_span(text, l.span))
+        LabeledSpan::new_with_span(
+            (!l.message.is_empty()).then(|| l.message.clone()),
+            source_span(text, l.span),
+        )
     });
     Box::new(std::iter::once(primary).chain(secondary))
 }
@@ -92,14 +98,19 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         // Without the text, spans cannot be clamped; they come from the parser and fit it.
         let primary = LabeledSpan::new_primary_with_span(
             (!self.primary_label.is_empty()).then(|| self.primary_label.clone()),
-            SourceSpan::new(self.span.start.into(), self.span.end.saturating_sub(self.span.start)),
+            SourceSpan::new(
+                self.span.start.into(),
+                self.span.end.saturating_sub(self.span.start),
+            ),
         );
         let secondary = self.labels.iter().map(|l| {
             LabeledSpan::new_with_span(
@@ -118,7 +129,9 @@ impl miette::Diagnostic for Diagnostics {
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        Some(Box::new(self.items.iter().map(|d| d as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.items.iter().map(|d| d as &dyn miette::Diagnostic),
+        ))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -155,7 +168,10 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -193,7 +209,12 @@ pub fn render_human(diags: &Diagnostics, color: bool) -> String {
         if handler.render_report(&mut one, &report).is_err() {
             // The handler only fails on a span outside the text; fall back to one line.
             let (line, column) = diags.line_col(diagnostic.span);
-            one = format!("{}:{line}:{column}: [{}] {}\n", diags.source().name, diagnostic.code, diagnostic.message);
+            one = format!(
+                "{}:{line}:{column}: [{}] {}\n",
+                diags.source().name,
+                diagnostic.code,
+                diagnostic.message
+            );
         }
         out.push_str(&one);
     }
@@ -207,7 +228,10 @@ mod tests {
 
     fn diags(text: &str, items: Vec<Diagnostic>) -> Diagnostics {
         Diagnostics::new(
-            Arc::new(SourceFile { name: "a.policy".to_owned(), text: text.to_owned() }),
+            Arc::new(SourceFile {
+                name: "a.policy".to_owned(),
+                text: text.to_owned(),
+            }),
             items,
         )
     }
@@ -216,9 +240,13 @@ mod tests {
     fn renders_code_position_caret_label_and_help() {
         let text = "policy \"p\" {\n  rule r { when x = 1 }\n}\n";
         let at = text.find('=').unwrap();
-        let d = Diagnostic::new(Code::E0001, Span::new(at, at + 1), "expected an operator, found `=`")
-            .with_primary_label("expected an operator")
-            .with_help("compare with `==`");
+        let d = Diagnostic::new(
+            Code::E0001,
+            Span::new(at, at + 1),
+            "expected an operator, found `=`",
+        )
+        .with_primary_label("expected an operator")
+        .with_help("compare with `==`");
         let out = render_human(&diags(text, vec![d]), false);
         assert!(out.contains("E0001"), "{out}");
         assert!(out.contains("a.policy:2:19"), "{out}");
@@ -231,7 +259,11 @@ mod tests {
     #[test]
     fn spans_at_the_end_and_inside_characters_do_not_break_rendering() {
         let text = "policy \"নীতি\"";
-        let d = Diagnostic::new(Code::E0001, Span::new(9, 400), "expected `{`, found the end of the file");
+        let d = Diagnostic::new(
+            Code::E0001,
+            Span::new(9, 400),
+            "expected `{`, found the end of the file",
+        );
         let out = render_human(&diags(text, vec![d]), false);
         assert!(out.contains("expected `{`"), "{out}");
     }
@@ -239,9 +271,15 @@ mod tests {
     #[test]
     fn diagnostics_are_miette_reports_for_embedders() {
         let text = "abc";
-        let all = diags(text, vec![Diagnostic::new(Code::W0001, Span::new(0, 1), "unused")]);
+        let all = diags(
+            text,
+            vec![Diagnostic::new(Code::W0001, Span::new(0, 1), "unused")],
+        );
         let related: Vec<_> = miette::Diagnostic::related(&all).unwrap().collect();
         assert_eq!(related.len(), 1);
-        assert_eq!(miette::Diagnostic::severity(&all), Some(miette::Severity::Warning));
+        assert_eq!(
+            miette::Diagnostic::severity(&all),
+            Some(miette::Severity::Warning)
+        );
     }
 }

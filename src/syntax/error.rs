@@ -136,9 +136,9 @@ fn words(rule: Rule, entry: Entry) -> Words {
         Rule::clock => Say("a time of day like `09:00`"),
         Rule::string => Say("a text in double quotes"),
         Rule::file | Rule::policy => Say("`policy \"Name\" { … }`"),
-        Rule::item_entry | Rule::item => {
-            Say("an item (`rule`, `first of`, `const`, `table`, `calendar`, `record`, `ladder`, `timezone` or `version`)")
-        }
+        Rule::item_entry | Rule::item => Say(
+            "an item (`rule`, `first of`, `const`, `table`, `calendar`, `record`, `ladder`, `timezone` or `version`)",
+        ),
         Rule::rule_entry | Rule::rule_item => Say("a rule like `rule name { … }`"),
         Rule::version_item => Say("`version \"…\"`"),
         Rule::timezone_item | Rule::calendar_timezone => Say("`timezone \"Area/City\"`"),
@@ -166,7 +166,9 @@ fn words(rule: Rule, entry: Entry) -> Words {
         Rule::cell_value => Say("a literal like `\"urgent\"` or `1000 USD`"),
         Rule::table_output => Say("the row's value"),
         Rule::first_of_item => Say("`first of { … }`"),
-        Rule::clause => Say("a clause (`when`, `unless`, `then`, `expect`, `limit`, `at`, `on` or `after`)"),
+        Rule::clause => {
+            Say("a clause (`when`, `unless`, `then`, `expect`, `limit`, `at`, `on` or `after`)")
+        }
         Rule::when_clause => Say("`when`"),
         Rule::unless_clause => Say("`unless`"),
         Rule::then_clause => Say("`then`"),
@@ -249,7 +251,10 @@ fn found_at(source: &str, pos: usize) -> (String, Span) {
         return ("the end of the file".to_owned(), Span::new(pos, pos));
     };
     let len = if first == '"' {
-        let close = rest.get(1..).and_then(|r| r.find(['"', '\n'])).map_or(rest.len(), |i| i + 2);
+        let close = rest
+            .get(1..)
+            .and_then(|r| r.find(['"', '\n']))
+            .map_or(rest.len(), |i| i + 2);
         close.min(rest.len())
     } else if first.is_alphanumeric() || first == '_' {
         rest.chars()
@@ -270,7 +275,11 @@ fn found_at(source: &str, pos: usize) -> (String, Span) {
     } else {
         text.to_owned()
     };
-    let shown = if shown == "\n" || shown == "\r" { "a line end".to_owned() } else { format!("`{shown}`") };
+    let shown = if shown == "\n" || shown == "\r" {
+        "a line end".to_owned()
+    } else {
+        format!("`{shown}`")
+    };
     (shown, Span::new(pos, pos + len))
 }
 
@@ -285,7 +294,9 @@ fn distance(a: &str, b: &str) -> usize {
         }
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            let next = (prev + cost).min(row.get(j).copied().unwrap_or(0) + 1).min(row.get(j + 1).copied().unwrap_or(0) + 1);
+            let next = (prev + cost)
+                .min(row.get(j).copied().unwrap_or(0) + 1)
+                .min(row.get(j + 1).copied().unwrap_or(0) + 1);
             prev = row.get(j + 1).copied().unwrap_or(0);
             if let Some(cell) = row.get_mut(j + 1) {
                 *cell = next;
@@ -309,9 +320,25 @@ pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
 /// The keywords a rule may begin with, for "did you mean" help.
 fn leading_keywords(rule: Rule) -> &'static [&'static str] {
     match rule {
-        Rule::item | Rule::item_entry => &["version", "timezone", "ladder", "record", "calendar", "const", "table", "rule", "first"],
-        Rule::clause => &["when", "unless", "then", "expect", "limit", "at", "on", "after"],
-        Rule::action => &["escalate", "notify", "assign", "require", "follow", "refund", "compensate", "tag", "set", "emit"],
+        Rule::item | Rule::item_entry => &[
+            "version", "timezone", "ladder", "record", "calendar", "const", "table", "rule",
+            "first",
+        ],
+        Rule::clause => &[
+            "when", "unless", "then", "expect", "limit", "at", "on", "after",
+        ],
+        Rule::action => &[
+            "escalate",
+            "notify",
+            "assign",
+            "require",
+            "follow",
+            "refund",
+            "compensate",
+            "tag",
+            "set",
+            "emit",
+        ],
         Rule::kw_within => &["within"],
         Rule::kw_of => &["of"],
         Rule::kw_using => &["using"],
@@ -321,9 +348,12 @@ fn leading_keywords(rule: Rule) -> &'static [&'static str] {
         Rule::kw_breach | Rule::kw_met | Rule::kw_exceed => &["breach", "met", "exceed"],
         Rule::kw_missing | Rule::kw_present => &["missing", "present"],
         Rule::kw_closed | Rule::kw_timezone => &["closed", "timezone"],
-        Rule::op_and | Rule::op_or | Rule::op_in | Rule::op_contains | Rule::op_matches | Rule::op_during => {
-            &["and", "or", "in", "contains", "matches", "during", "is"]
-        }
+        Rule::op_and
+        | Rule::op_or
+        | Rule::op_in
+        | Rule::op_contains
+        | Rule::op_matches
+        | Rule::op_during => &["and", "or", "in", "contains", "matches", "during", "is"],
         _ => &[],
     }
 }
@@ -331,13 +361,19 @@ fn leading_keywords(rule: Rule) -> &'static [&'static str] {
 /// Keywords an author may well have meant as a field name (`from`, `at`, `tag`); the
 /// connecting words (`of`, `then`, `within`, …) more likely mean a missing value.
 const NAME_LIKE_KEYWORDS: [&str; 24] = [
-    "version", "timezone", "ladder", "record", "calendar", "closed", "table", "rule", "limit", "at", "breach", "met",
-    "exceed", "after", "missing", "present", "refund", "tag", "list", "approval", "from", "to", "set", "emit",
+    "version", "timezone", "ladder", "record", "calendar", "closed", "table", "rule", "limit",
+    "at", "breach", "met", "exceed", "after", "missing", "present", "refund", "tag", "list",
+    "approval", "from", "to", "set", "emit",
 ];
 
 /// Turns a pest error from parsing `source` (which starts at `base` in the whole file)
 /// into a diagnostic with whole-file spans. `whole` is the whole file, for context.
-pub(crate) fn to_diagnostic(error: &Error<Rule>, whole: &str, base: usize, entry: Entry) -> Diagnostic {
+pub(crate) fn to_diagnostic(
+    error: &Error<Rule>,
+    whole: &str,
+    base: usize,
+    entry: Entry,
+) -> Diagnostic {
     let pos = base
         + match error.location {
             InputLocation::Pos(p) => p,
@@ -386,7 +422,12 @@ pub(crate) fn to_diagnostic(error: &Error<Rule>, whole: &str, base: usize, entry
     let mut words_of_operators: Vec<&str> = Vec::new();
     for rule in &positives {
         // A value implies the operators that may precede it (`-`, `not`, `50% of`).
-        if value_expected && matches!(rule, Rule::kw_not | Rule::percent_lit | Rule::op_neg | Rule::op_not | Rule::percent_of) {
+        if value_expected
+            && matches!(
+                rule,
+                Rule::kw_not | Rule::percent_lit | Rule::op_neg | Rule::op_not | Rule::percent_of
+            )
+        {
             continue;
         }
         match words(*rule, entry) {
@@ -422,18 +463,26 @@ pub(crate) fn to_diagnostic(error: &Error<Rule>, whole: &str, base: usize, entry
     }
     let expected = join(&says);
     // A long list reads once, in the message; the label stays short.
-    let label = if says.len() <= 2 { format!("expected {expected}") } else { "not expected here".to_owned() };
-    let mut diagnostic =
-        Diagnostic::new(Code::E0001, span, format!("expected {expected}, found {found}")).with_primary_label(label);
+    let label = if says.len() <= 2 {
+        format!("expected {expected}")
+    } else {
+        "not expected here".to_owned()
+    };
+    let mut diagnostic = Diagnostic::new(
+        Code::E0001,
+        span,
+        format!("expected {expected}, found {found}"),
+    )
+    .with_primary_label(label);
     if let Some(help) = help_for(whole, span, &positives, value_expected) {
         diagnostic = diagnostic.with_help(help);
     }
-    if pos >= whole.len() {
-        if let Some(open) = super::scan::unclosed(whole) {
-            diagnostic = diagnostic
-                .with_label(open, "this is never closed")
-                .with_help("add the missing closing bracket");
-        }
+    if pos >= whole.len()
+        && let Some(open) = super::scan::unclosed(whole)
+    {
+        diagnostic = diagnostic
+            .with_label(open, "this is never closed")
+            .with_help("add the missing closing bracket");
     }
     diagnostic
 }
@@ -441,16 +490,25 @@ pub(crate) fn to_diagnostic(error: &Error<Rule>, whole: &str, base: usize, entry
 fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -> Option<String> {
     let token = whole.get(span.range()).unwrap_or("");
     if NAME_LIKE_KEYWORDS.contains(&token) && (value_expected || positives.contains(&Rule::ident)) {
-        return Some(format!("`{token}` is a keyword; to use it as a name write it in backticks: `` `{token}` ``"));
+        return Some(format!(
+            "`{token}` is a keyword; to use it as a name write it in backticks: `` `{token}` ``"
+        ));
     }
-    let candidates: Vec<&str> = positives.iter().flat_map(|r| leading_keywords(*r).iter().copied()).collect();
-    if token.chars().next().is_some_and(char::is_alphabetic) {
-        if let Some(best) = closest(token, &candidates) {
-            return Some(format!("did you mean `{best}`?"));
-        }
+    let candidates: Vec<&str> = positives
+        .iter()
+        .flat_map(|r| leading_keywords(*r).iter().copied())
+        .collect();
+    if token.chars().next().is_some_and(char::is_alphabetic)
+        && let Some(best) = closest(token, &candidates)
+    {
+        return Some(format!("did you mean `{best}`?"));
     }
     match token {
-        "=" if value_expected || positives.iter().any(|r| matches!(words(*r, Entry::File), Words::Operator)) => {
+        "=" if value_expected
+            || positives
+                .iter()
+                .any(|r| matches!(words(*r, Entry::File), Words::Operator)) =>
+        {
             Some("compare with `==`".to_owned())
         }
         "&&" => Some("write `and`".to_owned()),
@@ -460,10 +518,15 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
             Some("a limit reads `limit VALUE <= MAX` or `limit VALUE < MAX`".to_owned())
         }
         "'" => Some("texts are written in double quotes: `\"…\"`".to_owned()),
-        _ if positives.contains(&Rule::percent_lit) && token.chars().all(|c| c.is_ascii_digit()) && !token.is_empty() => {
+        _ if positives.contains(&Rule::percent_lit)
+            && token.chars().all(|c| c.is_ascii_digit())
+            && !token.is_empty() =>
+        {
             Some(format!("write the share as a percent: `{token}%`"))
         }
-        _ if positives.contains(&Rule::clause) && ["rule", "first", "const", "table", "calendar"].contains(&token) => {
+        _ if positives.contains(&Rule::clause)
+            && ["rule", "first", "const", "table", "calendar"].contains(&token) =>
+        {
             Some("a `}` is probably missing before this item".to_owned())
         }
         _ => None,
@@ -476,7 +539,10 @@ mod tests {
 
     #[test]
     fn typos_find_their_keyword() {
-        assert_eq!(closest("escalte", &["escalate", "notify"]), Some("escalate"));
+        assert_eq!(
+            closest("escalte", &["escalate", "notify"]),
+            Some("escalate")
+        );
         assert_eq!(closest("xyz", &["escalate", "notify"]), None);
         assert_eq!(distance("kitten", "sitting"), 3);
     }

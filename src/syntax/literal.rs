@@ -89,21 +89,32 @@ impl LiteralError {
 }
 
 fn duration_help(text: &str) -> String {
-    let letters: String = text.chars().skip_while(|c| c.is_ascii_digit() || *c == '_').collect();
+    let letters: String = text
+        .chars()
+        .skip_while(|c| c.is_ascii_digit() || *c == '_')
+        .collect();
     if letters.len() == 3 && letters.chars().all(|c| c.is_ascii_uppercase()) {
-        let amount = &text[..text.len() - 3];
-        return format!("for money, put a space between the amount and the code: `{amount} {letters}`");
+        let amount = text.get(..text.len() - 3).unwrap_or(text);
+        return format!(
+            "for money, put a space between the amount and the code: `{amount} {letters}`"
+        );
     }
     if text.contains('.') {
         return "durations take whole numbers of each unit: write `1h30m`, not `1.5h`".to_owned();
     }
-    "write whole numbers with the units `w d h m s`, largest first, each at most once, like `1h30m`".to_owned()
+    "write whole numbers with the units `w d h m s`, largest first, each at most once, like `1h30m`"
+        .to_owned()
 }
 
 /// `42`, `3.75`, `1_000`: an exact decimal.
 pub(crate) fn number(text: &str) -> Result<Decimal, LiteralError> {
     let bad = || LiteralError::BadNumber(text.to_owned());
-    if text.starts_with('_') || text.ends_with('_') || text.contains("__") || text.contains("_.") || text.contains("._") {
+    if text.starts_with('_')
+        || text.ends_with('_')
+        || text.contains("__")
+        || text.contains("_.")
+        || text.contains("._")
+    {
         return Err(bad());
     }
     let cleaned: String = text.chars().filter(|c| *c != '_').collect();
@@ -124,14 +135,22 @@ pub(crate) fn percent(text: &str) -> Result<Decimal, LiteralError> {
 /// `500 USD`: amount and ISO 4217 code. Errors name the part at fault.
 pub(crate) fn money(text: &str) -> Result<Money, (LiteralError, Option<(usize, usize)>)> {
     let code_start = text.len().saturating_sub(3);
-    let (amount_text, code) = (text.get(..code_start).unwrap_or("").trim_end(), text.get(code_start..).unwrap_or(""));
+    let (amount_text, code) = (
+        text.get(..code_start).unwrap_or("").trim_end(),
+        text.get(code_start..).unwrap_or(""),
+    );
     let amount = number(amount_text).map_err(|e| (e, Some((0, amount_text.len()))))?;
     let currency = if code.chars().all(|c| c.is_ascii_uppercase()) {
         Currency::from_code(code)
     } else {
         None
     };
-    let currency = currency.ok_or_else(|| (LiteralError::UnknownCurrency(code.to_owned()), Some((code_start, text.len()))))?;
+    let currency = currency.ok_or_else(|| {
+        (
+            LiteralError::UnknownCurrency(code.to_owned()),
+            Some((code_start, text.len())),
+        )
+    })?;
     Ok(Money::new(amount, currency))
 }
 
@@ -144,29 +163,46 @@ pub(crate) fn duration(text: &str) -> Result<Duration, LiteralError> {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Checks year, month and day, explaining what is wrong.
 fn civil_date(whole: &str, date: &str) -> Result<jiff::civil::Date, String> {
     let mut parts = date.split('-');
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err("write it as `YYYY-MM-DD`".to_owned());
     };
     let _ = whole;
     if m.len() != 2 || d.len() != 2 {
         return Err("month and day take two digits each".to_owned());
     }
-    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<i16>(), m.parse::<i8>(), d.parse::<i8>()) else {
+    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<i16>(), m.parse::<i8>(), d.parse::<i8>())
+    else {
         return Err("write it as `YYYY-MM-DD`".to_owned());
     };
     if !(1..=12).contains(&month) {
         return Err(format!("there is no month {month}"));
     }
-    let first = jiff::civil::Date::new(year, month, 1).map_err(|_| format!("year {year} is out of range"))?;
+    let first = jiff::civil::Date::new(year, month, 1)
+        .map_err(|_| format!("year {year} is out of range"))?;
     let days = first.days_in_month();
-    let month_name = MONTHS.get(usize::from(month.unsigned_abs()) - 1).copied().unwrap_or("that month");
+    let month_name = MONTHS
+        .get(usize::from(month.unsigned_abs()) - 1)
+        .copied()
+        .unwrap_or("that month");
     if day < 1 || day > days {
         return Err(format!("{month_name} {year} has {days} days"));
     }
@@ -181,7 +217,9 @@ pub(crate) fn date(text: &str) -> Result<jiff::civil::Date, LiteralError> {
 /// `2026-03-02T14:30:00+05:30`: the instant and the offset it was written with.
 pub(crate) fn time(text: &str) -> Result<(jiff::Timestamp, jiff::tz::Offset), LiteralError> {
     let bad = |why: &str| LiteralError::BadTime(text.to_owned(), why.to_owned());
-    let split = text.find(['T', 't']).ok_or_else(|| bad("the date and time are joined by `T`"))?;
+    let split = text
+        .find(['T', 't'])
+        .ok_or_else(|| bad("the date and time are joined by `T`"))?;
     let (day, rest) = text.split_at(split);
     civil_date(text, day).map_err(|why| bad(&why))?;
     let rest = rest.get(1..).unwrap_or("");
@@ -200,21 +238,28 @@ pub(crate) fn time(text: &str) -> Result<(jiff::Timestamp, jiff::tz::Offset), Li
         if h > 23 || m > 59 {
             return Err(bad("the offset is out of range"));
         }
-        let offset = jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60)).map_err(|_| bad("the offset is out of range"))?;
+        let offset = jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60))
+            .map_err(|_| bad("the offset is out of range"))?;
         (clock, offset)
     } else {
-        return Err(bad("it has no offset; add `Z` for UTC or an offset like `+05:30`"));
+        return Err(bad(
+            "it has no offset; add `Z` for UTC or an offset like `+05:30`",
+        ));
     };
     let mut fields = clock.split(':');
     let hour = fields.next().and_then(|h| h.parse::<u8>().ok());
     let minute = fields.next().and_then(|m| m.parse::<u8>().ok());
-    let second = fields.next().map(|s| s.split('.').next().and_then(|s| s.parse::<u8>().ok()));
+    let second = fields
+        .next()
+        .map(|s| s.split('.').next().and_then(|s| s.parse::<u8>().ok()));
     match (hour, minute, second) {
-        (Some(h), Some(m), s) if h < 24 && m < 60 && s.is_none_or(|s| s.is_some_and(|s| s < 60)) => {}
+        (Some(h), Some(m), s)
+            if h < 24 && m < 60 && s.is_none_or(|s| s.is_some_and(|s| s < 60)) => {}
         (Some(h), ..) if h >= 24 => return Err(bad(&format!("there is no hour {h}"))),
         _ => return Err(bad("write the time of day as `HH:MM:SS`")),
     }
-    let instant = jiff::Timestamp::from_str(text).map_err(|_| bad("write the time of day as `HH:MM:SS`"))?;
+    let instant =
+        jiff::Timestamp::from_str(text).map_err(|_| bad("write the time of day as `HH:MM:SS`"))?;
     Ok((instant, offset))
 }
 
@@ -248,7 +293,11 @@ pub(crate) fn text(quoted: &str) -> Result<String, LiteralError> {
         let start = at + 1;
         let bad = |end: usize| {
             let end = end.max(start + 1).min(quoted.len());
-            LiteralError::BadEscape(quoted.get(start..end).unwrap_or("\\").to_owned(), start, end)
+            LiteralError::BadEscape(
+                quoted.get(start..end).unwrap_or("\\").to_owned(),
+                start,
+                end,
+            )
         };
         match chars.next() {
             Some((_, '"')) => out.push('"'),
@@ -262,7 +311,8 @@ pub(crate) fn text(quoted: &str) -> Result<String, LiteralError> {
                 let mut hex = String::new();
                 let mut end = u_at + 2;
                 let mut closed = false;
-                while let Some((i, c)) = chars.next_if(|(_, c)| c.is_ascii_hexdigit() || *c == '}') {
+                while let Some((i, c)) = chars.next_if(|(_, c)| c.is_ascii_hexdigit() || *c == '}')
+                {
                     end = i + 2;
                     if c == '}' {
                         closed = true;
@@ -294,12 +344,24 @@ mod tests {
     fn numbers_are_exact_and_bounded() {
         assert_eq!(number("1_000").unwrap(), Decimal::from(1000));
         assert_eq!(number("3.75").unwrap(), Decimal::new(375, 2));
-        assert_eq!(number("0000000000000000000000000000001").unwrap(), Decimal::ONE);
+        assert_eq!(
+            number("0000000000000000000000000000001").unwrap(),
+            Decimal::ONE
+        );
         assert!(number("1234567890123456789012345678").is_ok());
-        assert!(matches!(number("12345678901234567890123456789"), Err(LiteralError::TooManyDigits(_))));
-        assert!(matches!(number("0.12345678901234567890123456789"), Err(LiteralError::TooManyDigits(_))));
+        assert!(matches!(
+            number("12345678901234567890123456789"),
+            Err(LiteralError::TooManyDigits(_))
+        ));
+        assert!(matches!(
+            number("0.12345678901234567890123456789"),
+            Err(LiteralError::TooManyDigits(_))
+        ));
         for bad in ["1__0", "1_", "1_.5"] {
-            assert!(matches!(number(bad), Err(LiteralError::BadNumber(_))), "{bad}");
+            assert!(
+                matches!(number(bad), Err(LiteralError::BadNumber(_))),
+                "{bad}"
+            );
         }
         assert_eq!(percent("12.5%").unwrap(), Decimal::new(125, 1));
     }
@@ -311,15 +373,26 @@ mod tests {
         let (err, at) = money("5 usd").unwrap_err();
         assert_eq!(at, Some((2, 5)));
         assert_eq!(err.help(), "currency codes are written in capitals: `USD`");
-        assert!(matches!(money("5 ABC").unwrap_err().0, LiteralError::UnknownCurrency(_)));
+        assert!(matches!(
+            money("5 ABC").unwrap_err().0,
+            LiteralError::UnknownCurrency(_)
+        ));
     }
 
     #[test]
     fn durations_explain_their_rules() {
         assert_eq!(duration("1h30m").unwrap().whole_secs(), 5400);
-        assert!(duration("1.5h").unwrap_err().help().contains("whole numbers"));
+        assert!(
+            duration("1.5h")
+                .unwrap_err()
+                .help()
+                .contains("whole numbers")
+        );
         assert!(duration("500USD").unwrap_err().help().contains("`500 USD`"));
-        assert!(matches!(duration("30m1h"), Err(LiteralError::BadDuration(_))));
+        assert!(matches!(
+            duration("30m1h"),
+            Err(LiteralError::BadDuration(_))
+        ));
     }
 
     #[test]
@@ -329,13 +402,31 @@ mod tests {
             date("2026-02-30").unwrap_err().to_string(),
             "`2026-02-30` is not a date: February 2026 has 28 days"
         );
-        assert!(date("2026-13-01").unwrap_err().to_string().contains("no month 13"));
+        assert!(
+            date("2026-13-01")
+                .unwrap_err()
+                .to_string()
+                .contains("no month 13")
+        );
         let (t, off) = time("2026-03-02T14:30:00+05:30").unwrap();
         assert_eq!(t.to_string(), "2026-03-02T09:00:00Z");
         assert_eq!(off.seconds(), 5 * 3600 + 1800);
-        assert_eq!(time("2026-03-02T09:00:00Z").unwrap().1, jiff::tz::Offset::UTC);
-        assert!(time("2026-03-02T09:00:00").unwrap_err().to_string().contains("no offset"));
-        assert!(time("2026-03-02T25:00:00Z").unwrap_err().to_string().contains("no hour 25"));
+        assert_eq!(
+            time("2026-03-02T09:00:00Z").unwrap().1,
+            jiff::tz::Offset::UTC
+        );
+        assert!(
+            time("2026-03-02T09:00:00")
+                .unwrap_err()
+                .to_string()
+                .contains("no offset")
+        );
+        assert!(
+            time("2026-03-02T25:00:00Z")
+                .unwrap_err()
+                .to_string()
+                .contains("no hour 25")
+        );
         assert!(time("2026-02-30T09:00:00Z").is_err());
     }
 

@@ -147,7 +147,11 @@ impl Lower {
 
     // ---- file and items ----
 
-    pub(crate) fn lower_file(&self, pair: Pair<'_, Rule>, comments: Vec<Comment>) -> Option<PolicyFile> {
+    pub(crate) fn lower_file(
+        &self,
+        pair: Pair<'_, Rule>,
+        comments: Vec<Comment>,
+    ) -> Option<PolicyFile> {
         let policy = inner(pair).find(|p| p.as_rule() == Rule::policy)?;
         Some(self.lower_policy(policy, comments))
     }
@@ -210,9 +214,13 @@ impl Lower {
 
     fn first_string(&self, pair: Pair<'_, Rule>) -> Text {
         let span = self.span(&pair);
-        inner(pair)
-            .find(|p| p.as_rule() == Rule::string)
-            .map_or(Text { value: String::new(), span }, |p| self.lower_string(p))
+        inner(pair).find(|p| p.as_rule() == Rule::string).map_or(
+            Text {
+                value: String::new(),
+                span,
+            },
+            |p| self.lower_string(p),
+        )
     }
 
     fn lower_version_item(&self, pair: Pair<'_, Rule>) -> Text {
@@ -249,7 +257,10 @@ impl Lower {
 
     fn lower_field_decl(&self, pair: Pair<'_, Rule>) -> FieldDecl {
         let span = self.span(&pair);
-        let mut path = Path { segments: Vec::new(), span };
+        let mut path = Path {
+            segments: Vec::new(),
+            span,
+        };
         let mut ty = None;
         for p in inner(pair) {
             match p.as_rule() {
@@ -260,7 +271,11 @@ impl Lower {
         }
         FieldDecl {
             path,
-            ty: ty.unwrap_or(TypeExpr { kind: TypeKind::Text, optional: false, span }),
+            ty: ty.unwrap_or(TypeExpr {
+                kind: TypeKind::Text,
+                optional: false,
+                span,
+            }),
             span,
         }
     }
@@ -279,14 +294,23 @@ impl Lower {
                 _ => self.unexpected(&p),
             }
         }
-        TypeExpr { kind, optional, span }
+        TypeExpr {
+            kind,
+            optional,
+            span,
+        }
     }
 
     fn lower_list_type(&self, pair: Pair<'_, Rule>) -> TypeKind {
         let span = self.span(&pair);
-        let element = inner(pair)
-            .find(|p| p.as_rule() == Rule::type_expr)
-            .map_or(TypeExpr { kind: TypeKind::Text, optional: false, span }, |p| self.lower_type_expr(p));
+        let element = inner(pair).find(|p| p.as_rule() == Rule::type_expr).map_or(
+            TypeExpr {
+                kind: TypeKind::Text,
+                optional: false,
+                span,
+            },
+            |p| self.lower_type_expr(p),
+        );
         TypeKind::List(Box::new(element))
     }
 
@@ -301,13 +325,23 @@ impl Lower {
 
     fn lower_object_field(&self, pair: Pair<'_, Rule>) -> FieldDecl {
         let span = self.span(&pair);
-        let mut path = Path { segments: Vec::new(), span };
-        let mut ty = TypeExpr { kind: TypeKind::Text, optional: false, span };
+        let mut path = Path {
+            segments: Vec::new(),
+            span,
+        };
+        let mut ty = TypeExpr {
+            kind: TypeKind::Text,
+            optional: false,
+            span,
+        };
         for p in inner(pair) {
             match p.as_rule() {
                 Rule::name | Rule::backtick => {
                     let segment = self.lower_segment(p);
-                    path = Path { span: segment.span, segments: vec![segment] };
+                    path = Path {
+                        span: segment.span,
+                        segments: vec![segment],
+                    };
                 }
                 Rule::type_expr => ty = self.lower_type_expr(p),
                 _ => self.unexpected(&p),
@@ -326,7 +360,9 @@ impl Lower {
     }
 
     fn lower_named_type(&self, pair: Pair<'_, Rule>) -> TypeKind {
-        const NAMES: [&str; 7] = ["text", "number", "bool", "money", "duration", "date", "time"];
+        const NAMES: [&str; 7] = [
+            "text", "number", "bool", "money", "duration", "date", "time",
+        ];
         match pair.as_str() {
             "text" => TypeKind::Text,
             "number" => TypeKind::Number,
@@ -341,9 +377,13 @@ impl Lower {
                     help = format!("did you mean `{best}`?");
                 }
                 self.error(
-                    Diagnostic::new(Code::E0001, self.span(&pair), format!("unknown type `{other}`"))
-                        .with_primary_label("not a type")
-                        .with_help(help),
+                    Diagnostic::new(
+                        Code::E0001,
+                        self.span(&pair),
+                        format!("unknown type `{other}`"),
+                    )
+                    .with_primary_label("not a type")
+                    .with_help(help),
                 );
                 TypeKind::Text
             }
@@ -354,13 +394,18 @@ impl Lower {
 
     fn lower_calendar_item(&self, pair: Pair<'_, Rule>) -> CalendarDef {
         let span = self.span(&pair);
-        let mut name = Ident { name: String::new(), span };
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
         let mut lines = Vec::new();
         for p in inner(pair) {
             match p.as_rule() {
                 Rule::kw_calendar => {}
                 Rule::ident => name = self.lower_ident(p),
-                Rule::calendar_timezone => lines.push(CalendarLine::Timezone(self.lower_calendar_timezone(p))),
+                Rule::calendar_timezone => {
+                    lines.push(CalendarLine::Timezone(self.lower_calendar_timezone(p)))
+                }
                 Rule::closed_line => lines.push(CalendarLine::Closed(self.lower_closed_line(p))),
                 Rule::open_line => lines.push(CalendarLine::Open(self.lower_open_line(p))),
                 _ => self.unexpected(&p),
@@ -399,17 +444,30 @@ impl Lower {
             }
         }
         let mut days = days.into_iter();
-        let from = days.next().unwrap_or(Ident { name: String::new(), span });
-        OpenHours { from, to: days.next(), intervals, span }
+        let from = days.next().unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        OpenHours {
+            from,
+            to: days.next(),
+            intervals,
+            span,
+        }
     }
 
     fn lower_day(&self, pair: Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_owned(),
+            span: self.span(&pair),
+        }
     }
 
     fn lower_clock_interval(&self, pair: Pair<'_, Rule>) -> ClockInterval {
         let span = self.span(&pair);
-        let mut clocks = inner(pair).filter(|p| p.as_rule() == Rule::clock).map(|p| self.lower_clock(p));
+        let mut clocks = inner(pair)
+            .filter(|p| p.as_rule() == Rule::clock)
+            .map(|p| self.lower_clock(p));
         let start = clocks.next().unwrap_or(ClockTime { minutes: 0 });
         let end = clocks.next().unwrap_or(ClockTime { minutes: 0 });
         ClockInterval { start, end, span }
@@ -426,7 +484,10 @@ impl Lower {
 
     fn lower_const_item(&self, pair: Pair<'_, Rule>) -> ConstDef {
         let span = self.span(&pair);
-        let mut name = Ident { name: String::new(), span };
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
         let mut value = placeholder(span);
         for p in inner(pair) {
             match p.as_rule() {
@@ -452,8 +513,16 @@ impl Lower {
             }
         }
         let mut idents = idents.into_iter();
-        let name = idents.next().unwrap_or(Ident { name: String::new(), span });
-        TableDef { name, params: idents.collect(), rows, span }
+        let name = idents.next().unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        TableDef {
+            name,
+            params: idents.collect(),
+            rows,
+            span,
+        }
     }
 
     fn lower_table_row(&self, pair: Pair<'_, Rule>) -> TableRow {
@@ -467,7 +536,11 @@ impl Lower {
                 _ => self.unexpected(&p),
             }
         }
-        TableRow { cells, output, span }
+        TableRow {
+            cells,
+            output,
+            span,
+        }
     }
 
     fn lower_cell(&self, pair: Pair<'_, Rule>) -> Cell {
@@ -528,15 +601,27 @@ impl Lower {
             let negated = match value.kind {
                 ExprKind::Literal(Literal::Number(n)) => Some(Literal::Number(-n)),
                 ExprKind::Literal(Literal::Percent(n)) => Some(Literal::Percent(-n)),
-                ExprKind::Literal(Literal::Money(m)) => Some(Literal::Money(crate::value::Money { amount: -m.amount, ..m })),
+                ExprKind::Literal(Literal::Money(m)) => Some(Literal::Money(crate::value::Money {
+                    amount: -m.amount,
+                    ..m
+                })),
                 ExprKind::Literal(Literal::Duration(d)) => d.checked_neg().map(Literal::Duration),
                 _ => None,
             };
             match negated {
-                Some(lit) => value = Expr { kind: ExprKind::Literal(lit), span },
+                Some(lit) => {
+                    value = Expr {
+                        kind: ExprKind::Literal(lit),
+                        span,
+                    }
+                }
                 None => self.error(
-                    Diagnostic::new(Code::E0001, span, "`-` can only stand before a number, percent, money or duration")
-                        .with_primary_label("cannot be negated"),
+                    Diagnostic::new(
+                        Code::E0001,
+                        span,
+                        "`-` can only stand before a number, percent, money or duration",
+                    )
+                    .with_primary_label("cannot be negated"),
                 ),
             }
         }
@@ -556,7 +641,10 @@ impl Lower {
 
     fn lower_rule_item(&self, pair: Pair<'_, Rule>) -> RuleDef {
         let span = self.span(&pair);
-        let mut name = Ident { name: String::new(), span };
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
         let mut description = None;
         let mut clauses = Vec::new();
         for p in inner(pair) {
@@ -568,7 +656,12 @@ impl Lower {
                 _ => self.unexpected(&p),
             }
         }
-        RuleDef { name, description, clauses, span }
+        RuleDef {
+            name,
+            description,
+            clauses,
+            span,
+        }
     }
 
     fn lower_clause(&self, pair: Pair<'_, Rule>) -> Option<Clause> {
@@ -624,7 +717,11 @@ impl Lower {
         };
         for p in inner(pair) {
             match p.as_rule() {
-                Rule::kw_expect | Rule::kw_within | Rule::kw_of | Rule::kw_using | Rule::kw_excluding => {}
+                Rule::kw_expect
+                | Rule::kw_within
+                | Rule::kw_of
+                | Rule::kw_using
+                | Rule::kw_excluding => {}
                 Rule::done_expr => deadline.done = self.lower_expr(p, 0),
                 Rule::within_expr => deadline.within = self.lower_expr(p, 0),
                 Rule::start_expr => deadline.start = self.lower_expr(p, 0),
@@ -638,7 +735,11 @@ impl Lower {
 
     fn lower_limit_clause(&self, pair: Pair<'_, Rule>) -> Limit {
         let span = self.span(&pair);
-        let mut limit = Limit { value: placeholder(span), op: LimitOp::AtMost, max: placeholder(span) };
+        let mut limit = Limit {
+            value: placeholder(span),
+            op: LimitOp::AtMost,
+            max: placeholder(span),
+        };
         for p in inner(pair) {
             match p.as_rule() {
                 Rule::kw_limit => {}
@@ -652,7 +753,11 @@ impl Lower {
     }
 
     fn lower_limit_op(&self, pair: Pair<'_, Rule>) -> LimitOp {
-        if pair.as_str() == "<" { LimitOp::Below } else { LimitOp::AtMost }
+        if pair.as_str() == "<" {
+            LimitOp::Below
+        } else {
+            LimitOp::AtMost
+        }
     }
 
     fn handler_actions(&self, pair: Pair<'_, Rule>) -> Vec<Action> {
@@ -673,7 +778,11 @@ impl Lower {
             });
             trigger = Trigger::At(value, at);
         }
-        Handler { trigger, actions: self.handler_actions(pair), span }
+        Handler {
+            trigger,
+            actions: self.handler_actions(pair),
+            span,
+        }
     }
 
     fn lower_on_handler(&self, pair: Pair<'_, Rule>) -> Handler {
@@ -687,7 +796,11 @@ impl Lower {
                 _ => {}
             }
         }
-        Handler { trigger, actions: self.handler_actions(pair), span }
+        Handler {
+            trigger,
+            actions: self.handler_actions(pair),
+            span,
+        }
     }
 
     fn lower_after_handler(&self, pair: Pair<'_, Rule>) -> Handler {
@@ -695,7 +808,11 @@ impl Lower {
         let by = inner(pair.clone())
             .find(|p| p.as_rule() == Rule::by_expr)
             .map_or_else(|| placeholder(span), |p| self.lower_expr(p, 0));
-        Handler { trigger: Trigger::AfterBreach(by), actions: self.handler_actions(pair), span }
+        Handler {
+            trigger: Trigger::AfterBreach(by),
+            actions: self.handler_actions(pair),
+            span,
+        }
     }
 
     // ---- actions ----
@@ -724,12 +841,18 @@ impl Lower {
 
     fn lower_refund_action(&self, pair: Pair<'_, Rule>) -> ActionKind {
         let compensate = inner(pair.clone()).any(|p| p.as_rule() == Rule::kw_compensate);
-        ActionKind::Refund { amount: self.only_expr(pair), compensate }
+        ActionKind::Refund {
+            amount: self.only_expr(pair),
+            compensate,
+        }
     }
 
     fn lower_set_action(&self, pair: Pair<'_, Rule>) -> ActionKind {
         let span = self.span(&pair);
-        let mut path = Path { segments: Vec::new(), span };
+        let mut path = Path {
+            segments: Vec::new(),
+            span,
+        };
         let mut value = placeholder(span);
         for p in inner(pair) {
             match p.as_rule() {
@@ -751,7 +874,10 @@ impl Lower {
 
     fn lower_with_arg(&self, pair: Pair<'_, Rule>) -> (Ident, Expr) {
         let span = self.span(&pair);
-        let mut key = Ident { name: String::new(), span };
+        let mut key = Ident {
+            name: String::new(),
+            span,
+        };
         let mut value = placeholder(span);
         for p in inner(pair) {
             match p.as_rule() {
@@ -771,7 +897,11 @@ impl Lower {
         let span = self.span(&pair);
         // INVARIANT: no tree deeper than MAX_EXPR_DEPTH is built. An expression with n
         // operators folds into a tree at most n deep, so the check comes before folding.
-        let operators = pair.clone().into_inner().filter(|p| p.as_rule() != Rule::operand).count();
+        let operators = pair
+            .clone()
+            .into_inner()
+            .filter(|p| p.as_rule() != Rule::operand)
+            .count();
         let depth = depth.saturating_add(operators).saturating_add(1);
         if depth > MAX_EXPR_DEPTH {
             // Point at the first operator past the limit rather than the whole expression.
@@ -783,9 +913,13 @@ impl Lower {
                 .nth(allowed)
                 .map_or(span, |p| self.span(&p));
             self.error(
-                Diagnostic::new(Code::E0002, at, format!("expression nests deeper than {MAX_EXPR_DEPTH} levels"))
-                    .with_primary_label("too many operators or nested parts")
-                    .with_help("split it, for example into `const` definitions or several rules"),
+                Diagnostic::new(
+                    Code::E0002,
+                    at,
+                    format!("expression nests deeper than {MAX_EXPR_DEPTH} levels"),
+                )
+                .with_primary_label("too many operators or nested parts")
+                .with_help("split it, for example into `const` definitions or several rules"),
             );
             return placeholder(span);
         }
@@ -801,19 +935,25 @@ impl Lower {
     /// Refuses `a < b < c`: comparisons and tests do not chain (SPEC §6).
     fn check_chain(&self, operand: &Folded, op: &Pair<'_, Rule>) {
         let chained = !operand.grouped
-            && match &operand.expr.kind {
+            && matches!(
+                &operand.expr.kind,
                 ExprKind::Binary(BinaryOp::Compare(_), ..)
-                | ExprKind::Test(..)
-                | ExprKind::IsMissing(..)
-                | ExprKind::During(..) => true,
-                _ => false,
-            };
+                    | ExprKind::Test(..)
+                    | ExprKind::IsMissing(..)
+                    | ExprKind::During(..)
+            );
         if chained {
             self.error(
-                Diagnostic::new(Code::E0001, self.span(op), format!("`{}` cannot follow another comparison or test", op.as_str()))
-                    .with_primary_label("comparisons do not chain")
-                    .with_label(operand.expr.span, "this is already a comparison or test")
-                    .with_help("join two comparisons with `and` (`a < b and b < c`), or add parentheses"),
+                Diagnostic::new(
+                    Code::E0001,
+                    self.span(op),
+                    format!("`{}` cannot follow another comparison or test", op.as_str()),
+                )
+                .with_primary_label("comparisons do not chain")
+                .with_label(operand.expr.span, "this is already a comparison or test")
+                .with_help(
+                    "join two comparisons with `and` (`a < b and b < c`), or add parentheses",
+                ),
             );
         }
     }
@@ -838,7 +978,10 @@ impl Lower {
                 return rhs;
             }
         };
-        Folded { expr: Expr { kind, span }, grouped: false }
+        Folded {
+            expr: Expr { kind, span },
+            grouped: false,
+        }
     }
 
     fn fold_postfix(&self, lhs: Folded, op: Pair<'_, Rule>) -> Folded {
@@ -850,7 +993,13 @@ impl Lower {
             Rule::op_during => {
                 let calendar = inner(op.clone())
                     .find(|p| p.as_rule() == Rule::ident)
-                    .map_or(Ident { name: String::new(), span }, |p| self.lower_ident(p));
+                    .map_or(
+                        Ident {
+                            name: String::new(),
+                            span,
+                        },
+                        |p| self.lower_ident(p),
+                    );
                 ExprKind::During(Box::new(lhs.expr), calendar)
             }
             _ => {
@@ -858,14 +1007,20 @@ impl Lower {
                 return lhs;
             }
         };
-        Folded { expr: Expr { kind, span }, grouped: false }
+        Folded {
+            expr: Expr { kind, span },
+            grouped: false,
+        }
     }
 
     fn fold_infix(&self, lhs: Folded, op: Pair<'_, Rule>, rhs: Folded) -> Folded {
         let span = lhs.expr.span.to(rhs.expr.span);
         let rule = op.as_rule();
         if compare_op(rule).is_some()
-            || matches!(rule, Rule::op_in | Rule::op_not_in | Rule::op_contains | Rule::op_matches)
+            || matches!(
+                rule,
+                Rule::op_in | Rule::op_not_in | Rule::op_contains | Rule::op_matches
+            )
         {
             self.check_chain(&lhs, &op);
         }
@@ -891,28 +1046,61 @@ impl Lower {
                 }
                 _ => {
                     self.unexpected(&op);
-                    return Folded { expr: *l, grouped: false };
+                    return Folded {
+                        expr: *l,
+                        grouped: false,
+                    };
                 }
             }
         };
-        Folded { expr: Expr { kind, span }, grouped: false }
+        Folded {
+            expr: Expr { kind, span },
+            grouped: false,
+        }
     }
 
     fn lower_operand(&self, pair: Pair<'_, Rule>, depth: usize) -> Folded {
         let span = self.span(&pair);
         let Some(p) = inner(pair).next() else {
-            return Folded { expr: placeholder(span), grouped: false };
+            return Folded {
+                expr: placeholder(span),
+                grouped: false,
+            };
         };
         match p.as_rule() {
-            Rule::paren => Folded { expr: self.lower_paren(p, depth), grouped: true },
-            Rule::list => Folded { expr: self.lower_list(p, depth), grouped: false },
-            Rule::call => Folded { expr: self.lower_call(p, depth), grouped: false },
+            Rule::paren => Folded {
+                expr: self.lower_paren(p, depth),
+                grouped: true,
+            },
+            Rule::list => Folded {
+                expr: self.lower_list(p, depth),
+                grouped: false,
+            },
+            Rule::call => Folded {
+                expr: self.lower_call(p, depth),
+                grouped: false,
+            },
             Rule::path => {
                 let path = self.lower_path(p);
-                Folded { expr: Expr { span: path.span, kind: ExprKind::Path(path) }, grouped: false }
+                Folded {
+                    expr: Expr {
+                        span: path.span,
+                        kind: ExprKind::Path(path),
+                    },
+                    grouped: false,
+                }
             }
-            Rule::kw_now => Folded { expr: Expr { kind: ExprKind::Now, span }, grouped: false },
-            _ => Folded { expr: self.lower_literal(p), grouped: false },
+            Rule::kw_now => Folded {
+                expr: Expr {
+                    kind: ExprKind::Now,
+                    span,
+                },
+                grouped: false,
+            },
+            _ => Folded {
+                expr: self.lower_literal(p),
+                grouped: false,
+            },
         }
     }
 
@@ -929,12 +1117,18 @@ impl Lower {
             .filter(|p| p.as_rule() == Rule::expr)
             .map(|p| self.lower_expr(p, depth))
             .collect();
-        Expr { kind: ExprKind::List(items), span }
+        Expr {
+            kind: ExprKind::List(items),
+            span,
+        }
     }
 
     fn lower_call(&self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
         let span = self.span(&pair);
-        let mut name = Ident { name: String::new(), span };
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
         let mut kind = None;
         for p in inner(pair) {
             match p.as_rule() {
@@ -965,9 +1159,18 @@ impl Lower {
         self.lower_comprehension_tail(tail, name, body, depth)
     }
 
-    fn lower_comprehension_tail(&self, pair: Pair<'_, Rule>, name: &Ident, body: Expr, depth: usize) -> ExprKind {
+    fn lower_comprehension_tail(
+        &self,
+        pair: Pair<'_, Rule>,
+        name: &Ident,
+        body: Expr,
+        depth: usize,
+    ) -> ExprKind {
         let span = self.span(&pair);
-        let mut var = Ident { name: String::new(), span };
+        let mut var = Ident {
+            name: String::new(),
+            span,
+        };
         let mut exprs = Vec::new();
         for p in inner(pair) {
             match p.as_rule() {
@@ -982,25 +1185,48 @@ impl Lower {
         let filter = exprs.next();
         let Some(agg) = Aggregate::from_name(&name.name) else {
             self.error(
-                Diagnostic::new(Code::E0001, name.span, format!("`{}` cannot aggregate a `for` comprehension", name.name))
-                    .with_primary_label("not an aggregate")
-                    .with_help("a comprehension starts with `count`, `sum`, `min`, `max`, `any` or `all`"),
+                Diagnostic::new(
+                    Code::E0001,
+                    name.span,
+                    format!("`{}` cannot aggregate a `for` comprehension", name.name),
+                )
+                .with_primary_label("not an aggregate")
+                .with_help(
+                    "a comprehension starts with `count`, `sum`, `min`, `max`, `any` or `all`",
+                ),
             );
             return ExprKind::Call(name.clone(), vec![body, list]);
         };
-        ExprKind::Comprehension(Box::new(Comprehension { agg, agg_span: name.span, body, var, list, filter }))
+        ExprKind::Comprehension(Box::new(Comprehension {
+            agg,
+            agg_span: name.span,
+            body,
+            var,
+            list,
+            filter,
+        }))
     }
 
     fn lower_literal(&self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
         let text = pair.as_str();
         let result = match pair.as_rule() {
-            Rule::number_lit => literal::number(text).map(Literal::Number).map_err(|e| (e, None)),
-            Rule::percent_lit => literal::percent(text).map(Literal::Percent).map_err(|e| (e, None)),
+            Rule::number_lit => literal::number(text)
+                .map(Literal::Number)
+                .map_err(|e| (e, None)),
+            Rule::percent_lit => literal::percent(text)
+                .map(Literal::Percent)
+                .map_err(|e| (e, None)),
             Rule::money_lit => literal::money(text).map(Literal::Money),
-            Rule::duration_lit => literal::duration(text).map(Literal::Duration).map_err(|e| (e, None)),
-            Rule::date_lit => literal::date(text).map(Literal::Date).map_err(|e| (e, None)),
-            Rule::time_lit => literal::time(text).map(|(t, o)| Literal::Time(t, o)).map_err(|e| (e, None)),
+            Rule::duration_lit => literal::duration(text)
+                .map(Literal::Duration)
+                .map_err(|e| (e, None)),
+            Rule::date_lit => literal::date(text)
+                .map(Literal::Date)
+                .map_err(|e| (e, None)),
+            Rule::time_lit => literal::time(text)
+                .map(|(t, o)| Literal::Time(t, o))
+                .map_err(|e| (e, None)),
             Rule::string => Ok(Literal::Text(self.lower_string(pair).value)),
             Rule::kw_true => Ok(Literal::Bool(true)),
             Rule::kw_false => Ok(Literal::Bool(false)),
@@ -1010,7 +1236,10 @@ impl Lower {
             }
         };
         match result {
-            Ok(lit) => Expr { kind: ExprKind::Literal(lit), span },
+            Ok(lit) => Expr {
+                kind: ExprKind::Literal(lit),
+                span,
+            },
             Err((e, sub)) => {
                 self.literal_error(span, &e, sub);
                 placeholder(span)
@@ -1030,17 +1259,26 @@ impl Lower {
     }
 
     fn lower_ident(&self, pair: Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_owned(),
+            span: self.span(&pair),
+        }
     }
 
     /// A path segment: a name, or a backticked name without its backticks.
     fn lower_segment(&self, pair: Pair<'_, Rule>) -> Ident {
         let text = pair.as_str();
         let name = match pair.as_rule() {
-            Rule::backtick => text.strip_prefix('`').and_then(|t| t.strip_suffix('`')).unwrap_or(text),
+            Rule::backtick => text
+                .strip_prefix('`')
+                .and_then(|t| t.strip_suffix('`'))
+                .unwrap_or(text),
             _ => text,
         };
-        Ident { name: name.to_owned(), span: self.span(&pair) }
+        Ident {
+            name: name.to_owned(),
+            span: self.span(&pair),
+        }
     }
 
     /// `path` and `field_path`.

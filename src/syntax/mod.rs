@@ -43,7 +43,9 @@ pub fn parse(source: &str) -> Result<PolicyFile, Vec<Diagnostic>> {
     match PolicyParser::parse(Rule::file, source) {
         Ok(mut pairs) => {
             let lower = Lower::new(0);
-            let file = pairs.next().and_then(|pair| lower.lower_file(pair, comments));
+            let file = pairs
+                .next()
+                .and_then(|pair| lower.lower_file(pair, comments));
             let errors = lower.finish();
             match file {
                 Some(file) if errors.is_empty() => Ok(file),
@@ -60,7 +62,11 @@ fn recover(source: &str, file_error: &pest::error::Error<Rule>) -> Vec<Diagnosti
     let mut errors = vec![first];
     for piece in scan::items(source) {
         let errs = parse_piece(source, piece.span, Entry::Item);
-        if piece.first_of && errs.iter().any(|d| d.code == crate::diagnostic::Code::E0001) {
+        if piece.first_of
+            && errs
+                .iter()
+                .any(|d| d.code == crate::diagnostic::Code::E0001)
+        {
             let rule_errors: Vec<Diagnostic> = scan::rules(source, piece.span)
                 .into_iter()
                 .flat_map(|rule| parse_piece(source, rule.span, Entry::Rule))

@@ -48,8 +48,16 @@ pub(crate) fn walk(
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let end = source.get(i..).unwrap_or("").find('\n').map_or(source.len(), |n| i + n);
-                let end = if end > i && bytes.get(end - 1) == Some(&b'\r') { end - 1 } else { end };
+                let end = source
+                    .get(i..)
+                    .unwrap_or("")
+                    .find('\n')
+                    .map_or(source.len(), |n| i + n);
+                let end = if end > i && bytes.get(end - 1) == Some(&b'\r') {
+                    end - 1
+                } else {
+                    end
+                };
                 on_comment(Span::new(i, end));
                 i = end;
                 continue;
@@ -106,7 +114,11 @@ pub(crate) fn walk(
             _ => {
                 let word_char = |c: char| c.is_alphanumeric() || c == '_';
                 let rest = source.get(i..).unwrap_or("");
-                let len: usize = rest.chars().take_while(|c| word_char(*c)).map(char::len_utf8).sum();
+                let len: usize = rest
+                    .chars()
+                    .take_while(|c| word_char(*c))
+                    .map(char::len_utf8)
+                    .sum();
                 if len == 0 {
                     i += rest.chars().next().map_or(1, char::len_utf8);
                     Token::Other
@@ -127,41 +139,67 @@ pub(crate) fn walk(
 pub(crate) fn prescan(source: &str) -> Result<Vec<Comment>, Vec<Diagnostic>> {
     if source.len() > MAX_SOURCE_BYTES {
         return Err(vec![
-            Diagnostic::new(Code::E0002, Span::new(0, 0), format!("policy is larger than {MAX_SOURCE_BYTES} bytes ({} bytes)", source.len()))
-                .with_primary_label("this file is too large")
-                .with_help("split the policy into several files"),
+            Diagnostic::new(
+                Code::E0002,
+                Span::new(0, 0),
+                format!(
+                    "policy is larger than {MAX_SOURCE_BYTES} bytes ({} bytes)",
+                    source.len()
+                ),
+            )
+            .with_primary_label("this file is too large")
+            .with_help("split the policy into several files"),
         ]);
     }
     let mut comments = Vec::new();
-    let mut depth = 0usize;
+    // Open brackets, innermost last. `list<` opens too: type nesting recurses in the parser
+    // like brackets do, while a bare `<` is a comparison and opens nothing.
+    let mut open: Vec<u8> = Vec::new();
+    let mut after_list = false;
+    let mut after_dot = false;
     let mut too_deep = None;
     walk(
         source,
         |span| {
-            let text = source.get(span.start + 2..span.end).unwrap_or("").to_owned();
+            let text = source
+                .get(span.start + 2..span.end)
+                .unwrap_or("")
+                .to_owned();
             comments.push(Comment { text, span });
         },
         |token, span| {
-            match token {
-                Token::Open(_) => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        too_deep = Some(span);
-                        return false;
-                    }
+            let ch = source.as_bytes().get(span.start).copied().unwrap_or(b' ');
+            let opens = match token {
+                Token::Open(b) => Some(b),
+                Token::Other if ch == b'<' && after_list => Some(b'<'),
+                _ => None,
+            };
+            if let Some(b) = opens {
+                open.push(b);
+                if open.len() > MAX_NESTING {
+                    too_deep = Some(span);
+                    return false;
                 }
-                Token::Close(_) => depth = depth.saturating_sub(1),
-                _ => {}
+            } else if matches!(token, Token::Close(_)) || (ch == b'>' && open.last() == Some(&b'<'))
+            {
+                open.pop();
             }
+            after_list =
+                token == Token::Word && !after_dot && source.get(span.range()) == Some("list");
+            after_dot = token == Token::Dot;
             true
         },
     )
     .map_err(|d| vec![d])?;
     if let Some(span) = too_deep {
         return Err(vec![
-            Diagnostic::new(Code::E0002, span, format!("nesting deeper than {MAX_NESTING} levels"))
-                .with_primary_label("too deep here")
-                .with_help("split the expression, for example into `const` definitions"),
+            Diagnostic::new(
+                Code::E0002,
+                span,
+                format!("nesting deeper than {MAX_NESTING} levels"),
+            )
+            .with_primary_label("too deep here")
+            .with_help("split the expression, for example into `const` definitions"),
         ]);
     }
     Ok(comments)
@@ -184,7 +222,12 @@ pub(crate) struct Piece {
 /// Splits the text inside the braces at `depth` (1: the policy body) into pieces, each
 /// starting at one of `starts` at that depth and not after a `.`, ending before the next
 /// or at the closing brace. `within` limits the search.
-pub(crate) fn split(source: &str, within: Span, depth_wanted: usize, starts: &[&str]) -> Vec<Piece> {
+pub(crate) fn split(
+    source: &str,
+    within: Span,
+    depth_wanted: usize,
+    starts: &[&str],
+) -> Vec<Piece> {
     let mut pieces: Vec<Piece> = Vec::new();
     let mut depth = 0usize;
     let mut after_dot = false;
@@ -210,7 +253,10 @@ pub(crate) fn split(source: &str, within: Span, depth_wanted: usize, starts: &[&
                         if let Some(last) = pieces.last_mut() {
                             last.span.end = span.start;
                         }
-                        pieces.push(Piece { span: Span::new(span.start, within.end), first_of: word == "first" });
+                        pieces.push(Piece {
+                            span: Span::new(span.start, within.end),
+                            first_of: word == "first",
+                        });
                     }
                 }
                 _ => {}
@@ -238,16 +284,20 @@ pub(crate) fn rules(source: &str, piece: Span) -> Vec<Piece> {
 /// The last bracket opened and never closed, if any.
 pub(crate) fn unclosed(source: &str) -> Option<Span> {
     let mut open = Vec::new();
-    let _ = walk(source, |_| {}, |token, span| {
-        match token {
-            Token::Open(_) => open.push(span),
-            Token::Close(_) => {
-                open.pop();
+    let _ = walk(
+        source,
+        |_| {},
+        |token, span| {
+            match token {
+                Token::Open(_) => open.push(span),
+                Token::Close(_) => {
+                    open.pop();
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        true
-    });
+            true
+        },
+    );
     open.last().copied()
 }
 
@@ -271,6 +321,9 @@ mod tests {
         assert_eq!(errors[0].code, Code::E0002);
         assert_eq!(errors[0].span.start, MAX_NESTING);
         assert!(prescan(&"(".repeat(MAX_NESTING)).is_ok());
+        let types = format!("{}text{}", "list<".repeat(100_000), ">".repeat(100_000));
+        assert_eq!(prescan(&types).unwrap_err()[0].code, Code::E0002);
+        assert!(prescan("a < b < c < d").is_ok(), "comparisons open nothing");
         let brackets = "\"((((\"".repeat(1000);
         assert!(prescan(&brackets).is_ok(), "brackets in texts do not count");
     }
@@ -293,7 +346,14 @@ mod tests {
         let src = "policy \"p\" { const a = x.rule rule r { when (rule) } first of { rule s {} } }";
         let pieces = items(src);
         let texts: Vec<_> = pieces.iter().map(|p| src[p.span.range()].trim()).collect();
-        assert_eq!(texts, ["const a = x.rule", "rule r { when (rule) }", "first of { rule s {} }"]);
+        assert_eq!(
+            texts,
+            [
+                "const a = x.rule",
+                "rule r { when (rule) }",
+                "first of { rule s {} }"
+            ]
+        );
         assert!(pieces[2].first_of);
         let inner = rules(src, pieces[2].span);
         assert_eq!(src[inner[0].span.range()].trim(), "rule s {}");
