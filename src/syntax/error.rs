@@ -358,6 +358,11 @@ fn leading_keywords(rule: Rule) -> &'static [&'static str] {
     }
 }
 
+/// Words that start an item: met inside a rule, the rule above probably lacks its `}`.
+const ITEM_WORDS: [&str; 7] = [
+    "rule", "first", "const", "table", "calendar", "record", "ladder",
+];
+
 /// Keywords an author may well have meant as a field name (`from`, `at`, `tag`); the
 /// connecting words (`of`, `then`, `within`, …) more likely mean a missing value.
 const NAME_LIKE_KEYWORDS: [&str; 24] = [
@@ -476,6 +481,13 @@ pub(crate) fn to_diagnostic(
     .with_primary_label(label);
     if let Some(help) = help_for(whole, span, &positives, value_expected) {
         diagnostic = diagnostic.with_help(help);
+    }
+    let token = whole.get(span.range()).unwrap_or("");
+    if positives.contains(&Rule::clause)
+        && ITEM_WORDS.contains(&token)
+        && let Some(open) = super::scan::unclosed(whole.get(..pos).unwrap_or(""))
+    {
+        diagnostic = diagnostic.with_label(open, "this `{` is not closed");
     }
     if pos >= whole.len()
         && let Some(open) = super::scan::unclosed(whole)
