@@ -256,9 +256,9 @@ fn found_at(source: &str, pos: usize) -> (String, Span) {
             .and_then(|r| r.find(['"', '\n']))
             .map_or(rest.len(), |i| i + 2);
         close.min(rest.len())
-    } else if first.is_alphanumeric() || first == '_' {
+    } else if unicode_ident::is_xid_continue(first) {
         rest.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '%')
+            .take_while(|c| unicode_ident::is_xid_continue(*c) || *c == '%')
             .map(char::len_utf8)
             .sum()
     } else {

@@ -112,7 +112,7 @@ pub(crate) fn walk(
                 Token::Dot
             }
             _ => {
-                let word_char = |c: char| c.is_alphanumeric() || c == '_';
+                let word_char = unicode_ident::is_xid_continue;
                 let rest = source.get(i..).unwrap_or("");
                 let len: usize = rest
                     .chars()
