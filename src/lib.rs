@@ -16,6 +16,7 @@ pub mod eval;
 pub mod fmt;
 mod policy;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity, SourceFile};

@@ -68,12 +68,16 @@ impl Duration {
 
     /// Checked sum.
     pub fn checked_add(self, other: Duration) -> Option<Duration> {
-        self.nanos.checked_add(other.nanos).map(Duration::from_nanos)
+        self.nanos
+            .checked_add(other.nanos)
+            .map(Duration::from_nanos)
     }
 
     /// Checked difference.
     pub fn checked_sub(self, other: Duration) -> Option<Duration> {
-        self.nanos.checked_sub(other.nanos).map(Duration::from_nanos)
+        self.nanos
+            .checked_sub(other.nanos)
+            .map(Duration::from_nanos)
     }
 
     /// Checked negation.
@@ -307,10 +311,22 @@ mod tests {
 
     #[test]
     fn iso8601() {
-        assert_eq!(Duration::parse_iso8601("PT1H30M").unwrap().whole_secs(), 5400);
-        assert_eq!(Duration::parse_iso8601("P1DT2H").unwrap().whole_secs(), 93_600);
-        assert_eq!(Duration::parse_iso8601("PT0.5S").unwrap().as_nanos(), 500_000_000);
-        assert_eq!(Duration::parse_iso8601("P2W").unwrap().whole_secs(), 1_209_600);
+        assert_eq!(
+            Duration::parse_iso8601("PT1H30M").unwrap().whole_secs(),
+            5400
+        );
+        assert_eq!(
+            Duration::parse_iso8601("P1DT2H").unwrap().whole_secs(),
+            93_600
+        );
+        assert_eq!(
+            Duration::parse_iso8601("PT0.5S").unwrap().as_nanos(),
+            500_000_000
+        );
+        assert_eq!(
+            Duration::parse_iso8601("P2W").unwrap().whole_secs(),
+            1_209_600
+        );
         for bad in ["P", "PT", "P1M", "P1Y", "PT1D", "1H", "PTH"] {
             assert!(Duration::parse_iso8601(bad).is_err(), "{bad:?} accepted");
         }
@@ -321,10 +337,23 @@ mod tests {
     #[test]
     fn arithmetic_is_checked() {
         let hour = Duration::from_secs(3600).unwrap();
-        assert_eq!(hour.checked_mul_decimal(Decimal::new(75, 2)).unwrap().to_string(), "45m");
-        assert_eq!(hour.checked_div_decimal(Decimal::from(4)).unwrap().to_string(), "15m");
+        assert_eq!(
+            hour.checked_mul_decimal(Decimal::new(75, 2))
+                .unwrap()
+                .to_string(),
+            "45m"
+        );
+        assert_eq!(
+            hour.checked_div_decimal(Decimal::from(4))
+                .unwrap()
+                .to_string(),
+            "15m"
+        );
         assert!(hour.checked_div_decimal(Decimal::ZERO).is_none());
-        assert_eq!(hour.ratio(Duration::from_secs(1800).unwrap()), Some(Decimal::from(2)));
+        assert_eq!(
+            hour.ratio(Duration::from_secs(1800).unwrap()),
+            Some(Decimal::from(2))
+        );
         assert!(Duration::from_nanos(i64::MAX).checked_add(hour).is_none());
     }
 }

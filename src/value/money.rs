@@ -120,8 +120,8 @@ impl Money {
             return Err(syntax());
         };
         let amount = parse_decimal(amount).ok_or_else(syntax)?;
-        let currency =
-            Currency::from_code(code).ok_or_else(|| MoneyError::UnknownCurrency(code.to_owned()))?;
+        let currency = Currency::from_code(code)
+            .ok_or_else(|| MoneyError::UnknownCurrency(code.to_owned()))?;
         Ok(Money::new(amount, currency))
     }
 }
@@ -202,7 +202,10 @@ mod tests {
         assert_eq!(Money::parse("7000 INR").unwrap().to_string(), "7000 INR");
         assert_eq!(Money::parse("7000.00 INR").unwrap().to_string(), "7000 INR");
         assert_eq!(Money::parse("12.5 USD").unwrap().to_string(), "12.50 USD");
-        assert_eq!(Money::parse("12.345 USD").unwrap().to_string(), "12.345 USD");
+        assert_eq!(
+            Money::parse("12.345 USD").unwrap().to_string(),
+            "12.345 USD"
+        );
         assert_eq!(Money::parse("500 JPY").unwrap().to_string(), "500 JPY");
         assert_eq!(Money::zero_any().to_string(), "0");
     }
@@ -219,7 +222,10 @@ mod tests {
 
     #[test]
     fn parse_errors() {
-        assert!(matches!(Money::parse("12 XYZ"), Err(MoneyError::UnknownCurrency(_))));
+        assert!(matches!(
+            Money::parse("12 XYZ"),
+            Err(MoneyError::UnknownCurrency(_))
+        ));
         for bad in ["12", "USD", "1e3 USD", "12.5.1 USD", "1 2 USD", ". USD"] {
             assert!(Money::parse(bad).is_err(), "{bad:?} accepted");
         }

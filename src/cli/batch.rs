@@ -1,0 +1,314 @@
+//! `service-policy batch`: replay JSON-lines records through a policy.
+//!
+//! A reader thread cuts the input into chunks of lines and hands them over a bounded channel;
+//! each chunk is evaluated in parallel and written in input order. Memory is bounded by the
+//! chunks in flight (`IN_FLIGHT` chunks of at most `CHUNK_LINES` lines or `CHUNK_BYTES`
+//! bytes, plus one line however long), never by the input's size.
+//!
+//! INVARIANT: every non-blank input line gives exactly one output line, in input order:
+//! a decision, or an error naming the line.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+use service_policy::{Decision, EvalOptions, Policy};
+
+use super::eval::load_policy;
+use super::{Outcome, UsageError, exit, parse_now};
+
+const CHUNK_LINES: usize = 4096;
+const CHUNK_BYTES: usize = 16 << 20;
+const IN_FLIGHT: usize = 2;
+
+/// One input line: its 1-based number and bytes (line end removed).
+type Line = (u64, Vec<u8>);
+
+pub(super) fn run(
+    policy_path: &Path,
+    records: Option<&Path>,
+    now: Option<&str>,
+    jobs: Option<usize>,
+    output: Option<&Path>,
+) -> Outcome {
+    let now = parse_now(now)?;
+    let threads = match jobs {
+        Some(0) => return Err(UsageError("`--jobs` must be at least 1".into())),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| UsageError(format!("cannot start {threads} worker threads: {e}")))?;
+    let Some(policy) = load_policy(policy_path)? else {
+        return Ok(exit(true));
+    };
+    let (input, total_bytes): (Box<dyn Read + Send>, Option<u64>) = match records {
+        None => (Box::new(std::io::stdin()), None),
+        Some(path) if path.as_os_str() == "-" => (Box::new(std::io::stdin()), None),
+        Some(path) => {
+            let file = File::open(path)
+                .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+            let size = file.metadata().ok().map(|m| m.len());
+            (Box::new(file), size)
+        }
+    };
+    let mut sink = Sink::open(output)?;
+    let progress = progress_bar(total_bytes);
+    let options = EvalOptions::at(now);
+    let started = Instant::now();
+    let mut stats = Stats::default();
+
+    let (sender, receiver) = mpsc::sync_channel::<std::io::Result<Vec<Line>>>(IN_FLIGHT);
+    let reader = std::thread::spawn(move || read_chunks(input, &sender));
+    for chunk in receiver {
+        let chunk = chunk.map_err(|e| UsageError(format!("cannot read the records: {e}")))?;
+        let bytes: u64 = chunk.iter().map(|(_, l)| l.len() as u64 + 1).sum();
+        let outputs: Vec<Output> = pool.install(|| {
+            chunk
+                .par_iter()
+                .filter_map(|(number, line)| process(&policy, &options, *number, line))
+                .collect()
+        });
+        for out in &outputs {
+            stats.records += 1;
+            if out.failed {
+                stats.errors += 1;
+            }
+            sink.write_line(&out.json)?;
+        }
+        stats.bytes += bytes;
+        if let Some(bar) = &progress {
+            bar.inc(bytes);
+        }
+    }
+    // The channel closed: the reader has finished (a panic there is a bug, reported as such).
+    if reader.join().is_err() {
+        return Err(UsageError("the record reader stopped unexpectedly".into()));
+    }
+    sink.finish()?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    stats.report(started.elapsed());
+    Ok(exit(stats.errors > 0))
+}
+
+/// Reads lines into chunks until the input ends or the receiver goes away.
+fn read_chunks(input: Box<dyn Read + Send>, sender: &mpsc::SyncSender<std::io::Result<Vec<Line>>>) {
+    let mut reader = BufReader::with_capacity(1 << 20, input);
+    let mut number: u64 = 0;
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK_LINES.min(1024));
+        let mut bytes = 0usize;
+        let mut at_end = false;
+        while chunk.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
+            let mut line = Vec::new();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) => {
+                    at_end = true;
+                    break;
+                }
+                Ok(_) => {
+                    number += 1;
+                    if line.last() == Some(&b'\n') {
+                        line.pop();
+                    }
+                    if line.last() == Some(&b'\r') {
+                        line.pop();
+                    }
+                    bytes += line.len();
+                    chunk.push((number, line));
+                }
+                Err(e) => {
+                    let _ = sender.send(Err(e));
+                    return;
+                }
+            }
+        }
+        if !chunk.is_empty() && sender.send(Ok(chunk)).is_err() {
+            return;
+        }
+        if at_end {
+            return;
+        }
+    }
+}
+
+/// The output line of one input line, or `None` for a blank line.
+struct Output {
+    json: String,
+    failed: bool,
+}
+
+#[derive(Serialize)]
+struct DecisionLine<'a> {
+    line: u64,
+    id: &'a Value,
+    decision: &'a Decision,
+}
+
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    line: u64,
+    error: &'a str,
+}
+
+fn process(policy: &Policy, options: &EvalOptions, number: u64, bytes: &[u8]) -> Option<Output> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let error = |message: &str| Output {
+        json: serde_json::to_string(&ErrorLine {
+            line: number,
+            error: message,
+        })
+        .unwrap_or_else(|_| format!("{{\"line\":{number},\"error\":\"unprintable error\"}}")),
+        failed: true,
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Some(error(&format!(
+                "the line is not valid UTF-8 (byte {})",
+                e.valid_up_to() + 1
+            )));
+        }
+    };
+    let record: Value = match serde_json::from_str(text) {
+        Ok(record) => record,
+        Err(e) => return Some(error(&format!("invalid JSON: {e}"))),
+    };
+    if !record.is_object() {
+        return Some(error(&format!(
+            "a record must be a JSON object, found {}",
+            service_policy::testing::json_kind(&record)
+        )));
+    }
+    let decision = policy.evaluate(&record, options);
+    let id = record.get("id").unwrap_or(&Value::Null);
+    let line = DecisionLine {
+        line: number,
+        id,
+        decision: &decision,
+    };
+    Some(match serde_json::to_string(&line) {
+        Ok(json) => Output {
+            json,
+            failed: false,
+        },
+        Err(e) => error(&format!("cannot print the decision: {e}")),
+    })
+}
+
+/// Standard output, or a temporary file renamed over `--output` when all went well.
+enum Sink {
+    Stdout(BufWriter<std::io::Stdout>),
+    File {
+        writer: BufWriter<tempfile::NamedTempFile>,
+        target: std::path::PathBuf,
+    },
+}
+
+impl Sink {
+    fn open(output: Option<&Path>) -> Result<Sink, UsageError> {
+        let Some(target) = output else {
+            return Ok(Sink::Stdout(BufWriter::with_capacity(
+                1 << 20,
+                std::io::stdout(),
+            )));
+        };
+        let dir = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let temp = tempfile::Builder::new()
+            .prefix(".service-policy-batch")
+            .tempfile_in(dir)
+            .map_err(|e| UsageError(format!("cannot write in `{}`: {e}", dir.display())))?;
+        Ok(Sink::File {
+            writer: BufWriter::with_capacity(1 << 20, temp),
+            target: target.to_owned(),
+        })
+    }
+
+    fn write_line(&mut self, line: &str) -> Result<(), UsageError> {
+        let result = match self {
+            Sink::Stdout(w) => w
+                .write_all(line.as_bytes())
+                .and_then(|()| w.write_all(b"\n")),
+            Sink::File { writer, .. } => writer
+                .write_all(line.as_bytes())
+                .and_then(|()| writer.write_all(b"\n")),
+        };
+        result.map_err(|e| UsageError(format!("cannot write the output: {e}")))
+    }
+
+    fn finish(self) -> Result<(), UsageError> {
+        match self {
+            Sink::Stdout(mut w) => w
+                .flush()
+                .map_err(|e| UsageError(format!("cannot write the output: {e}"))),
+            Sink::File { writer, target } => {
+                let temp = writer
+                    .into_inner()
+                    .map_err(|e| UsageError(format!("cannot write the output: {e}")))?;
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| UsageError(format!("cannot write the output: {e}")))?;
+                temp.persist(&target).map_err(|e| {
+                    UsageError(format!("cannot replace `{}`: {e}", target.display()))
+                })?;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn progress_bar(total_bytes: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match total_bytes {
+        Some(total) => indicatif::ProgressBar::new(total),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} {bytes}/{total_bytes} [{bar:30}] {bytes_per_sec} eta {eta}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    Some(bar)
+}
+
+#[derive(Default)]
+struct Stats {
+    records: u64,
+    errors: u64,
+    bytes: u64,
+}
+
+impl Stats {
+    fn report(&self, elapsed: std::time::Duration) {
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        // Throughput is a display figure only; no decision depends on it.
+        let per_sec = self.records as f64 / secs;
+        let mb_per_sec = self.bytes as f64 / secs / 1e6;
+        eprintln!(
+            "{} records: {} decisions, {} errors in {:.2}s ({:.0} records/s, {:.1} MB/s)",
+            self.records,
+            self.records - self.errors,
+            self.errors,
+            elapsed.as_secs_f64(),
+            per_sec,
+            mb_per_sec
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! `service-policy check`: every diagnostic of every policy, for people, tools and CI.
+
+use std::path::PathBuf;
+
+use serde_sarif::sarif;
+use service_policy::diagnostic::render::render_human;
+use service_policy::{Diagnostics, Severity};
+
+use super::{CheckFormat, Outcome, UsageError, exit, policy_files, read_text, stdout_color};
+
+pub(super) fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool) -> Outcome {
+    let files = policy_files(paths)?;
+    if files.is_empty() {
+        return Err(UsageError("no `*.policy` files found".into()));
+    }
+    let mut reports = Vec::with_capacity(files.len());
+    for file in &files {
+        let text = read_text(file)?;
+        reports.push(service_policy::check_source(
+            &file.display().to_string(),
+            &text,
+        ));
+    }
+    let errors: usize = reports.iter().map(|r| r.errors().count()).sum();
+    let warnings: usize = reports.iter().map(|r| r.warnings().count()).sum();
+    match format {
+        CheckFormat::Human => print_human(&reports, files.len(), errors, warnings),
+        CheckFormat::Json => {
+            let all: Vec<_> = reports.iter().flat_map(Diagnostics::to_json).collect();
+            println!("{}", serde_json::to_string_pretty(&all)?);
+        }
+        CheckFormat::Github => {
+            for report in &reports {
+                print!("{}", github_annotations(report));
+            }
+        }
+        CheckFormat::Sarif => println!("{}", serde_json::to_string_pretty(&sarif_log(&reports))?),
+    }
+    Ok(exit(errors > 0 || (deny_warnings && warnings > 0)))
+}
+
+fn print_human(reports: &[Diagnostics], files: usize, errors: usize, warnings: usize) {
+    let color = stdout_color();
+    for report in reports.iter().filter(|r| !r.is_empty()) {
+        print!("{}", render_human(report, color));
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    println!(
+        "checked {}: {}, {}",
+        plural(files, "file"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    );
+}
+
+/// GitHub workflow commands: `::error file=…,line=…,col=…::message`.
+fn github_annotations(report: &Diagnostics) -> String {
+    let mut out = String::new();
+    for d in report.to_json() {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(&d.file),
+            d.start.line,
+            d.start.column,
+            d.end.line,
+            d.end.column,
+            d.code,
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A SARIF 2.1.0 log with one run, a rule per code used and a result per diagnostic.
+fn sarif_log(reports: &[Diagnostics]) -> sarif::Sarif {
+    let diagnostics: Vec<_> = reports.iter().flat_map(Diagnostics::to_json).collect();
+    let mut codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
+    codes.sort();
+    codes.dedup();
+    let rules: Vec<sarif::ReportingDescriptor> = codes
+        .iter()
+        .map(|code| {
+            sarif::ReportingDescriptor::builder()
+                .id(code.as_str().to_owned())
+                .short_description(
+                    sarif::MultiformatMessageString::builder()
+                        .text(code_summary(code.as_str()).to_owned())
+                        .build(),
+                )
+                .build()
+        })
+        .collect();
+    let results: Vec<sarif::Result> = diagnostics
+        .iter()
+        .map(|d| {
+            let region = sarif::Region::builder()
+                .start_line(d.start.line as i64)
+                .start_column(d.start.column as i64)
+                .end_line(d.end.line as i64)
+                .end_column(d.end.column as i64)
+                .build();
+            let location = sarif::Location::builder()
+                .physical_location(
+                    sarif::PhysicalLocation::builder()
+                        .artifact_location(
+                            sarif::ArtifactLocation::builder()
+                                .uri(d.file.replace('\\', "/"))
+                                .build(),
+                        )
+                        .region(region)
+                        .build(),
+                )
+                .build();
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str(&format!(" (help: {help})"));
+            }
+            sarif::Result::builder()
+                .rule_id(d.code.as_str().to_owned())
+                .level(match d.severity {
+                    Severity::Error => sarif::ResultLevel::Error,
+                    Severity::Warning => sarif::ResultLevel::Warning,
+                })
+                .message(sarif::Message::builder().text(text).build())
+                .locations(vec![location])
+                .build()
+        })
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("service-policy".to_owned())
+        .version(env!("CARGO_PKG_VERSION").to_owned())
+        .rules(rules)
+        .build();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    sarif::Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json".to_owned())
+        .version(serde_json::Value::from("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+/// One line per code, as in SPEC §12.
+fn code_summary(code: &str) -> &'static str {
+    match code {
+        "E0001" => "syntax error",
+        "E0002" => "nesting or size limit",
+        "E0101" => "duplicate name",
+        "E0102" => "unknown name",
+        "E0103" => "unknown field",
+        "E0201" => "type mismatch",
+        "E0202" => "currency mismatch",
+        "E0203" => "text value outside the field's enumeration",
+        "E0204" => "wrong type for `within`/`of`/`limit` operands",
+        "E0301" => "rule without `then`/`expect`/`limit`",
+        "E0302" => "handler not allowed for this rule",
+        "E0303" => "escalation target not on the ladder",
+        "E0304" => "invalid calendar",
+        "E0305" => "invalid regex",
+        "E0306" => "unknown time zone",
+        "E0307" => "table arity mismatch",
+        "W0001" => "unused const, calendar or table",
+        "W0002" => "guard that can never be true, or is always true",
+        "W0003" => "rule in `first of` that can never be reached",
+        "W0004" => "table row that can never match",
+        "W0005" => "table without a catch-all row over an enumeration it does not cover",
+        "W0006" => "schema field never read",
+        "W0007" => "a duration in days or weeks measured on a calendar",
+        _ => "policy problem",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_messages_escape_newlines_and_separators() {
+        assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(escape_property("C:\\x,y"), "C%3A\\x%2Cy");
+    }
+}

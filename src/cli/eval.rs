@@ -1,0 +1,276 @@
+//! `service-policy eval`: one decision per record, as JSON or as a readable summary.
+
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use service_policy::diagnostic::render::render_human;
+use service_policy::testing::parse_record;
+use service_policy::{EvalOptions, Explain, Policy};
+
+use super::{EvalFormat, Outcome, UsageError, exit, parse_now, read_text, stdout_color};
+
+pub(super) fn run(
+    policy_path: &Path,
+    records: &[PathBuf],
+    now: Option<&str>,
+    explain: bool,
+    format: EvalFormat,
+) -> Outcome {
+    let now = parse_now(now)?;
+    let Some(policy) = load_policy(policy_path)? else {
+        return Ok(exit(true));
+    };
+    let options = EvalOptions {
+        now,
+        explain: if explain { Explain::On } else { Explain::Off },
+    };
+    let mut failed = false;
+    for path in records {
+        let record = match read_record(path)? {
+            Ok(record) => record,
+            Err(message) => {
+                eprintln!("error: {message}");
+                failed = true;
+                continue;
+            }
+        };
+        let decision = serde_json::to_value(policy.evaluate(&record, &options))?;
+        match format {
+            EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&decision)?),
+            EvalFormat::Human => print!("{}", human(&path.display().to_string(), &decision)),
+        }
+    }
+    Ok(exit(failed))
+}
+
+/// Loads a policy, printing its diagnostics when it is invalid (`None`: exit 1).
+pub(super) fn load_policy(path: &Path) -> Result<Option<Policy>, UsageError> {
+    let text = read_text(path)?;
+    match Policy::parse_named(&path.display().to_string(), &text) {
+        Ok(policy) => Ok(Some(policy)),
+        Err(diagnostics) => {
+            eprint!("{}", render_human(&diagnostics, stdout_color()));
+            Ok(None)
+        }
+    }
+}
+
+/// Reads one record: the outer error is an I/O problem (exit 2), the inner one a record
+/// that is not valid (reported, exit 1).
+fn read_record(path: &Path) -> Result<Result<Value, String>, UsageError> {
+    let from_stdin = path.as_os_str() == "-";
+    let text = if from_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| UsageError(format!("cannot read standard input: {e}")))?;
+        text
+    } else {
+        read_text(path)?
+    };
+    let name = if from_stdin {
+        "standard input".to_owned()
+    } else {
+        format!("`{}`", path.display())
+    };
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let parsed = match extension {
+        "json" => parse_record(&text, false),
+        "yaml" | "yml" => parse_record(&text, true),
+        // Standard input and unknown extensions: JSON first, then YAML (JSON is YAML too,
+        // but JSON's error messages are better for JSON).
+        _ => parse_record(&text, false)
+            .or_else(|json_error| parse_record(&text, true).map_err(|_| json_error)),
+    };
+    Ok(parsed.map_err(|e| format!("{name}: {e}")))
+}
+
+/// A readable summary of a decision: actions, deadlines, limits, undecided rules, errors.
+fn human(source: &str, d: &Value) -> String {
+    let mut out = String::new();
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let list = |key: &str| {
+        d.get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let version = text(d.get("version"));
+    let _ = writeln!(
+        out,
+        "{source}: policy \"{}\"{} at {}",
+        text(d.get("policy")),
+        if version.is_empty() {
+            String::new()
+        } else {
+            format!(" {version}")
+        },
+        text(d.get("now"))
+    );
+    let actions = list("actions");
+    if actions.is_empty() {
+        let _ = writeln!(out, "  no action required");
+    } else {
+        let _ = writeln!(out, "  actions:");
+        for a in &actions {
+            let rules: Vec<String> = a
+                .get("rules")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().map(|v| text(Some(v))).collect())
+                .unwrap_or_default();
+            let _ = writeln!(out, "    - {}   [{}]", describe_action(a), rules.join(", "));
+        }
+    }
+    let checks = list("checks");
+    if !checks.is_empty() {
+        let _ = writeln!(out, "  checks:");
+    }
+    for c in &checks {
+        let rule = text(c.get("rule"));
+        let status = text(c.get("status"));
+        let line = if text(c.get("kind")) == "deadline" {
+            let mut line = format!(
+                "{rule}: {status}, target {}, deadline {}, elapsed {}",
+                text(c.get("target")),
+                text(c.get("deadline")),
+                text(c.get("elapsed"))
+            );
+            let remaining = text(c.get("remaining"));
+            if !remaining.is_empty() {
+                let _ = write!(line, ", {remaining} left");
+            }
+            line
+        } else {
+            let mut line = format!(
+                "{rule}: {status}, {} against a limit of {}",
+                text(c.get("value")),
+                text(c.get("limit"))
+            );
+            let excess = text(c.get("excess"));
+            if !excess.is_empty() {
+                let _ = write!(line, ", {excess} over");
+            }
+            line
+        };
+        let _ = writeln!(out, "    - {line}");
+    }
+    let fired: Vec<String> = list("fired").iter().map(|v| text(Some(v))).collect();
+    if !fired.is_empty() {
+        let _ = writeln!(out, "  fired: {}", fired.join(", "));
+    }
+    for u in list("undecided") {
+        let missing: Vec<String> = u
+            .get("missing")
+            .and_then(Value::as_array)
+            .map(|m| m.iter().map(|v| text(Some(v))).collect())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  undecided: {} (missing {})",
+            text(u.get("rule")),
+            missing.join(", ")
+        );
+    }
+    for e in list("errors") {
+        let mut place = text(e.get("rule"));
+        let field = text(e.get("field"));
+        if !field.is_empty() {
+            if !place.is_empty() {
+                place.push_str(", ");
+            }
+            place.push_str(&format!("field {field}"));
+        }
+        if place.is_empty() {
+            place.push_str("record");
+        }
+        let _ = writeln!(out, "  error in {place}: {}", text(e.get("message")));
+    }
+    let recheck = text(d.get("recheck_at"));
+    if !recheck.is_empty() {
+        let _ = writeln!(out, "  look again at {recheck}");
+    }
+    if let Some(trace) = d.get("trace") {
+        let _ = writeln!(
+            out,
+            "  trace:\n{}",
+            indent(&serde_json::to_string_pretty(trace).unwrap_or_default(), 4)
+        );
+    }
+    out
+}
+
+fn describe_action(a: &Value) -> String {
+    let field = |k: &str| match a.get(k) {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let mut text = match field("action").as_str() {
+        "escalate" => format!("escalate to {}", field("to")),
+        "notify" => format!("notify {}", field("to")),
+        "assign" => format!("assign to {}", field("to")),
+        "require_approval" => format!("require approval from {}", field("from")),
+        "follow_up" => format!(
+            "follow up within {} (due {})",
+            field("within"),
+            field("due")
+        ),
+        "refund" => format!("refund {}", field("amount")),
+        "tag" => format!("tag {}", field("tag")),
+        "set" => format!("set {} to {}", field("field"), field("value")),
+        "emit" => format!("emit {}", field("name")),
+        other => other.to_owned(),
+    };
+    if let Some(args) = a.get("args") {
+        let _ = write!(text, " with {args}");
+    }
+    text
+}
+
+fn indent(text: &str, spaces: usize) -> String {
+    let pad = " ".repeat(spaces);
+    text.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn human_summary_names_actions_deadlines_and_missing_fields() {
+        let decision = json!({
+            "policy": "Retail", "version": "2026.1", "now": "2026-03-02T10:00:00Z",
+            "actions": [{"action": "escalate", "to": "supervisor", "rules": ["first_reply"], "key": "ab"}],
+            "checks": [{"rule": "resolution", "kind": "deadline", "status": "pending", "target": "2d",
+                        "deadline": "2026-03-04T09:00:00Z", "elapsed": "1h", "remaining": "1d23h"}],
+            "fired": ["first_reply", "resolution"],
+            "undecided": [{"rule": "unhappy_customer", "missing": ["csat"]}],
+            "errors": [], "recheck_at": "2026-03-04T09:00:00Z"
+        });
+        let text = human("t.json", &decision);
+        assert!(
+            text.contains("escalate to supervisor   [first_reply]"),
+            "{text}"
+        );
+        assert!(text.contains("resolution: pending, target 2d"), "{text}");
+        assert!(text.contains("1d23h left"), "{text}");
+        assert!(
+            text.contains("undecided: unhappy_customer (missing csat)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("look again at 2026-03-04T09:00:00Z"),
+            "{text}"
+        );
+    }
+}

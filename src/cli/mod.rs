@@ -1,0 +1,233 @@
+//! Argument parsing and dispatch. Each command lives in its own module and returns an exit
+//! status; usage and I/O problems are one clear line on stderr and exit 2 (SPEC §13).
+
+mod batch;
+mod check;
+mod eval;
+mod fmt;
+mod test;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Customer-service policy as code: check, format, evaluate, test and replay policies.
+#[derive(Debug, Parser)]
+#[command(name = "service-policy", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and validate policy files and folders of `*.policy`.
+    Check {
+        /// Files or folders (searched recursively for `*.policy`).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Rewrite policies in canonical form, keeping comments.
+    Fmt {
+        /// Report files that would change (with a diff) instead of rewriting them.
+        #[arg(long)]
+        check: bool,
+        /// Files or folders (searched recursively for `*.policy`).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Evaluate records against a policy and print one decision per record.
+    Eval {
+        /// The policy file.
+        policy: PathBuf,
+        /// Record files (`.json`, `.yaml`, `.yml`) or `-` for standard input.
+        #[arg(required = true)]
+        records: Vec<PathBuf>,
+        /// The evaluation instant (RFC 3339); defaults to the current time.
+        #[arg(long)]
+        now: Option<String>,
+        /// Add a trace of every rule to the decision.
+        #[arg(long)]
+        explain: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Json)]
+        format: EvalFormat,
+    },
+    /// Run policy tests (`*.tests.yaml`).
+    Test {
+        /// Test files or folders (default: the current folder).
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
+        /// List rules and actions that no case exercised.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when fewer than N percent of the rules fire in some case.
+        #[arg(long, value_name = "N")]
+        min_coverage: Option<rust_decimal::Decimal>,
+    },
+    /// Evaluate a stream of JSON-lines records, one output line per input line.
+    Batch {
+        /// The policy file.
+        policy: PathBuf,
+        /// JSON-lines records, or `-` for standard input (the default).
+        records: Option<PathBuf>,
+        /// The evaluation instant (RFC 3339); defaults to the current time.
+        #[arg(long)]
+        now: Option<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Write to FILE atomically instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum EvalFormat {
+    Json,
+    Human,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum TestFormat {
+    Human,
+    Json,
+    Junit,
+}
+
+/// A usage or I/O problem: printed as one line, exit 2.
+#[derive(Debug)]
+struct UsageError(String);
+
+impl<E: std::fmt::Display> From<E> for UsageError {
+    fn from(e: E) -> UsageError {
+        UsageError(e.to_string())
+    }
+}
+
+type Outcome = Result<ExitCode, UsageError>;
+
+/// Runs the command line and returns the process's exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Check {
+            paths,
+            format,
+            deny_warnings,
+        } => check::run(&paths, format, deny_warnings),
+        Command::Fmt { check, paths } => fmt::run(&paths, check),
+        Command::Eval {
+            policy,
+            records,
+            now,
+            explain,
+            format,
+        } => eval::run(&policy, &records, now.as_deref(), explain, format),
+        Command::Test {
+            paths,
+            format,
+            coverage,
+            min_coverage,
+        } => test::run(&paths, format, coverage, min_coverage),
+        Command::Batch {
+            policy,
+            records,
+            now,
+            jobs,
+            output,
+        } => batch::run(
+            &policy,
+            records.as_deref(),
+            now.as_deref(),
+            jobs,
+            output.as_deref(),
+        ),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(UsageError(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Parses `--now`, defaulting to the current time (the only place the clock is read).
+fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, UsageError> {
+    match now {
+        None => Ok(jiff::Timestamp::now()),
+        Some(text) => text.parse().map_err(|e| {
+            UsageError(format!(
+                "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
+            ))
+        }),
+    }
+}
+
+/// The `*.policy` files under the given paths (files named directly are taken as they are).
+fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            service_policy::testing::walk(path, &mut found, &|p| {
+                p.extension().is_some_and(|e| e == "policy")
+            })
+            .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+        } else if path.exists() {
+            found.push(path.clone());
+        } else {
+            return Err(UsageError(format!("`{}` does not exist", path.display())));
+        }
+    }
+    Ok(found)
+}
+
+/// Reads a file as UTF-8 text, as a usage error when it cannot.
+fn read_text(path: &std::path::Path) -> Result<String, UsageError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))
+}
+
+/// Whether coloured output suits standard output or standard error.
+fn use_color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn stdout_color() -> bool {
+    use_color(std::io::stdout().is_terminal())
+}
+
+fn exit(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

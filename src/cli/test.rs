@@ -1,0 +1,139 @@
+//! `service-policy test`: run `*.tests.yaml` files, report as text, JSON or JUnit XML.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use service_policy::testing::{self, FileResult, side_by_side};
+
+use super::{Outcome, TestFormat, UsageError, exit};
+
+pub(super) fn run(
+    paths: &[PathBuf],
+    format: TestFormat,
+    coverage: bool,
+    min_coverage: Option<Decimal>,
+) -> Outcome {
+    let roots = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    for root in &roots {
+        if !root.exists() {
+            return Err(UsageError(format!("`{}` does not exist", root.display())));
+        }
+    }
+    let files = testing::discover(&roots)?;
+    if files.is_empty() {
+        return Err(UsageError("no `*.tests.yaml` files found".into()));
+    }
+    let results: Vec<FileResult> = files.iter().map(|f| testing::run_file(f)).collect();
+    let mut failed = results.iter().any(|r| !r.passed());
+    let mut below = Vec::new();
+    if let Some(min) = min_coverage {
+        for r in &results {
+            if let Some(c) = &r.coverage
+                && c.rule_percent() < min
+            {
+                below.push(format!(
+                    "{}: {}% of rules fired, below the minimum of {min}%",
+                    r.path.display(),
+                    c.rule_percent()
+                ));
+            }
+        }
+        failed |= !below.is_empty();
+    }
+    match format {
+        TestFormat::Human => print!("{}", human(&results, coverage)),
+        TestFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
+        TestFormat::Junit => println!("{}", junit(&results)?),
+    }
+    for line in below {
+        eprintln!("error: {line}");
+    }
+    Ok(exit(failed))
+}
+
+fn human(results: &[FileResult], coverage: bool) -> String {
+    let mut out = String::new();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for r in results {
+        let _ = writeln!(out, "{}", r.path.display());
+        if let Some(error) = &r.error {
+            failed += 1;
+            let _ = writeln!(out, "  FAIL {error}");
+            continue;
+        }
+        for case in &r.cases {
+            if case.passed {
+                passed += 1;
+                let _ = writeln!(out, "  ok   {}", case.name);
+                continue;
+            }
+            failed += 1;
+            let _ = writeln!(out, "  FAIL {}", case.name);
+            for f in &case.failures {
+                let _ = writeln!(out, "       {}: {}", f.what, f.message);
+                if !(f.expected.is_null() && f.actual.is_null()) {
+                    for line in side_by_side(f).lines() {
+                        let _ = writeln!(out, "         {line}");
+                    }
+                }
+            }
+        }
+        if coverage && let Some(c) = &r.coverage {
+            let _ = writeln!(
+                out,
+                "  coverage: {}% of rules fired, {}% of actions required",
+                c.rule_percent(),
+                c.action_percent()
+            );
+            for rule in &c.rules_not_fired {
+                let _ = writeln!(out, "    rule never fired: {rule}");
+            }
+            for action in &c.actions_not_required {
+                let _ = writeln!(out, "    action never required: {action}");
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{passed} passed, {failed} failed");
+    out
+}
+
+fn junit(results: &[FileResult]) -> Result<String, UsageError> {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("service-policy");
+    for r in results {
+        let mut suite = TestSuite::new(r.path.display().to_string());
+        if let Some(error) = &r.error {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status.set_message(error.clone());
+            suite.add_test_case(TestCase::new("load", status));
+        }
+        for case in &r.cases {
+            let status = if case.passed {
+                TestCaseStatus::success()
+            } else {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let summary: Vec<String> = case
+                    .failures
+                    .iter()
+                    .map(|f| format!("{}: {}", f.what, f.message))
+                    .collect();
+                status.set_message(summary.join("; "));
+                let detail: Vec<String> = case.failures.iter().map(side_by_side).collect();
+                status.set_description(detail.join("\n"));
+                status
+            };
+            let mut test_case = TestCase::new(case.name.clone(), status);
+            test_case.set_classname(r.path.display().to_string());
+            suite.add_test_case(test_case);
+        }
+        report.add_test_suite(suite);
+    }
+    report
+        .to_string()
+        .map_err(|e| UsageError(format!("cannot write JUnit XML: {e}")))
+}
