@@ -935,13 +935,13 @@ impl Lower {
     /// Refuses `a < b < c`: comparisons and tests do not chain (SPEC §6).
     fn check_chain(&self, operand: &Folded, op: &Pair<'_, Rule>) {
         let chained = !operand.grouped
-            && match &operand.expr.kind {
+            && matches!(
+                &operand.expr.kind,
                 ExprKind::Binary(BinaryOp::Compare(_), ..)
-                | ExprKind::Test(..)
-                | ExprKind::IsMissing(..)
-                | ExprKind::During(..) => true,
-                _ => false,
-            };
+                    | ExprKind::Test(..)
+                    | ExprKind::IsMissing(..)
+                    | ExprKind::During(..)
+            );
         if chained {
             self.error(
                 Diagnostic::new(
