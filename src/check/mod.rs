@@ -5,14 +5,14 @@
 //!
 //! 1. collect the declarations (schema, ladder, calendars, consts, tables, rule names) and
 //!    report duplicates;
-//! 2. walk every rule, inferring a [`types::Ty`] for each expression; consts and table outputs
+//! 2. walk every rule, inferring a type (`types::Ty`) for each expression; consts and table outputs
 //!    are typed on first use (so declaration order does not matter, and a cycle is found);
 //! 3. check the tables' cells against the types their call sites pass in;
 //! 4. run the lints, which need the whole picture (unused names, unread fields, unreachable
 //!    rules, shadowed rows, guards that fold to a constant).
 //!
 //! A type that is not known (a field without a schema, or anything after an error) is
-//! [`types::Ty::Unknown`], which every check accepts: one mistake gives one diagnostic.
+//! `Ty::Unknown`, which every check accepts: one mistake gives one diagnostic.
 //! Every walk is bounded by the tree's depth, which the parser limits.
 
 mod exprs;
