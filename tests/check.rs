@@ -154,3 +154,32 @@ fn duplicates_point_at_both_definitions() {
     assert_eq!(first.message, "first defined here");
     assert_eq!(diagnostics.line_col(first.span), (2, 8));
 }
+
+#[test]
+fn table_outputs_may_read_the_table_parameters() {
+    let text = r#"policy "Fees" {
+  record {
+    refund_total: money
+    order_total: money
+  }
+
+  table fee(amount) {
+    _ => 10% of amount
+  }
+
+  rule r {
+    limit refund_total <= fee(order_total)
+    on exceed: tag "over-fee"
+  }
+}
+"#;
+    let diagnostics = service_policy::check_source("fees.policy", text);
+    assert!(diagnostics.is_empty(), "{diagnostics}");
+    // A name that is neither a parameter nor a field is still unknown.
+    let typo = text.replace("10% of amount", "10% of amont");
+    let diagnostics = service_policy::check_source("fees.policy", &typo);
+    assert_eq!(
+        diagnostics.items().iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        ["E0103"]
+    );
+}

@@ -990,7 +990,14 @@ impl<'a> Checker<'a> {
             Progress::Busy => return Ty::Unknown,
             Progress::Todo => info.output = Progress::Busy,
         }
-        let saved_scopes = std::mem::take(&mut self.scopes);
+        // A row's output may read the table's parameters (`_ => 10% of amount`), as the
+        // evaluator allows; their types come from each call, so they are unknown here.
+        let params = def
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), Ty::Unknown))
+            .collect();
+        let saved_scopes = std::mem::replace(&mut self.scopes, params);
         let saved_const = self.in_const.take();
         let mut output = Ty::Unknown;
         let mut first: Option<Span> = None;
