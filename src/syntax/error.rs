@@ -401,25 +401,7 @@ pub(crate) fn to_diagnostic(
     };
     let value_expected = positives.iter().any(|r| {
         matches!(words(*r, entry), Words::Say(_))
-            && matches!(
-                r,
-                Rule::operand
-                    | Rule::expr
-                    | Rule::cond
-                    | Rule::done_expr
-                    | Rule::within_expr
-                    | Rule::start_expr
-                    | Rule::excluding_expr
-                    | Rule::by_expr
-                    | Rule::target_expr
-                    | Rule::duration_expr
-                    | Rule::amount_expr
-                    | Rule::text_expr
-                    | Rule::limit_value
-                    | Rule::limit_max
-                    | Rule::table_output
-                    | Rule::path
-            )
+            && (matches!(r, Rule::operand | Rule::path) || super::lower::is_expr_rule(*r))
     });
     let mut says: Vec<&str> = Vec::new();
     let mut prefixes: Vec<&str> = Vec::new();

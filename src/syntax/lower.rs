@@ -1311,7 +1311,8 @@ fn compare_op(rule: Rule) -> Option<CompareOp> {
     })
 }
 
-fn is_expr_rule(rule: Rule) -> bool {
+/// Whether a rule is one of the grammar's expression positions (each folds to one `Expr`).
+pub(super) fn is_expr_rule(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::expr
