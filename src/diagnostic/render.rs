@@ -9,128 +9,10 @@
 //! miette handler and get every problem, each as a related diagnostic.
 
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{LabeledSpan, SourceCode, SourceSpan};
 
-use super::{Diagnostic, Diagnostics, Severity, SourceFile};
-use crate::ast::Span;
-
-/// The whole file as miette source code, named so reports show `file:line:col`.
-#[derive(Debug)]
-struct NamedFile(Arc<SourceFile>);
-
-/// A snippet longer than this many bytes is cut to a window of the span's own line, so a
-/// 10 MB line (minified or hostile) is never echoed whole.
-const SNIPPET_LIMIT: usize = 4096;
-
-/// How many bytes a cut snippet shows on each side of the span's start, and the most a
-/// label underlines on a line longer than [`SNIPPET_LIMIT`].
-const WINDOW: usize = 120;
-
-impl SourceCode for NamedFile {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text = self.0.text.as_str();
-        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
-        if contents.data().len() <= SNIPPET_LIMIT {
-            return Ok(Box::new(MietteSpanContents::new_named(
-                self.0.name.clone(),
-                contents.data(),
-                *contents.span(),
-                contents.line(),
-                contents.column(),
-                contents.line_count(),
-            )));
-        }
-        // Too long to show: a window of the line the span starts on, context lines left out.
-        let start = floor_boundary(text, span.offset());
-        let (line_start, line_end) = line_around(text, start);
-        let from = floor_boundary(text, start.saturating_sub(WINDOW).max(line_start));
-        let span_end = span.offset().saturating_add(span.len()).max(start);
-        let to = ceil_boundary(
-            text,
-            span_end
-                .min(start.saturating_add(WINDOW))
-                .saturating_add(WINDOW)
-                .min(line_end),
-        );
-        let data = text.get(from..to).unwrap_or("");
-        let line = text
-            .get(..from)
-            .map_or(0, |before| before.matches('\n').count());
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.0.name.clone(),
-            data.as_bytes(),
-            SourceSpan::new(from.into(), to - from),
-            line,
-            start - line_start,
-            contents.line_count(),
-        )))
-    }
-}
-
-/// The largest character boundary at or before `at`, inside the text.
-fn floor_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while at > 0 && !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-/// The smallest character boundary at or after `at`, inside the text.
-fn ceil_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while at < text.len() && !text.is_char_boundary(at) {
-        at += 1;
-    }
-    at
-}
-
-/// Where the line holding byte `at` starts and ends (before its line break).
-fn line_around(text: &str, at: usize) -> (usize, usize) {
-    let start = text
-        .get(..at)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = text
-        .get(at..)
-        .and_then(|after| after.find('\n'))
-        .map_or(text.len(), |i| at + i);
-    (start, end)
-}
-
-/// Clamps a span to the text and to character boundaries, so a stray offset can never
-/// make the renderer slice inside a character. On a line too long to show whole, the span
-/// is cut to the window the snippet shows.
-fn source_span(text: &str, span: Span) -> SourceSpan {
-    let start = floor_boundary(text, span.start);
-    let mut end = floor_boundary(text, span.end.max(span.start));
-    let (line_start, line_end) = line_around(text, start);
-    if line_end - line_start > SNIPPET_LIMIT {
-        end = floor_boundary(text, end.min(line_end).min(start.saturating_add(WINDOW)));
-    }
-    SourceSpan::new(start.into(), end - start)
-}
-
-fn labels_of<'a>(d: &'a Diagnostic, text: &'a str) -> Box<dyn Iterator<Item = LabeledSpan> + 'a> {
-    let primary = LabeledSpan::new_primary_with_span(
-        (!d.primary_label.is_empty()).then(|| d.primary_label.clone()),
-        source_span(text, d.span),
-    );
-    let secondary = d.labels.iter().map(move |l| {
-        LabeledSpan::new_with_span(
-            (!l.message.is_empty()).then(|| l.message.clone()),
-            source_span(text, l.span),
-        )
-    });
-    Box::new(std::iter::once(primary).chain(secondary))
-}
+use super::{Diagnostic, Diagnostics, Severity};
 
 fn severity_of(d: &Diagnostic) -> miette::Severity {
     match d.severity() {
@@ -204,88 +86,228 @@ impl miette::Diagnostic for Diagnostics {
     }
 }
 
-/// One diagnostic with the file it points into, for one report.
-#[derive(Debug)]
-struct Report<'a> {
-    diagnostic: &'a Diagnostic,
-    file: NamedFile,
-}
-
-impl fmt::Display for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
-    }
-}
-
-impl std::error::Error for Report<'_> {}
-
-impl miette::Diagnostic for Report<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.diagnostic.code))
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(severity_of(self.diagnostic))
-    }
-
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(labels_of(self.diagnostic, &self.file.0.text))
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.file)
-    }
-}
-
-/// Renders every diagnostic with its code, `file:line:col`, the source snippet with the
-/// span underlined, labels and help; one report after another. Without `color` the
-/// output has no escape codes (for logs, CI and snapshots).
+/// Drawing needs miette's `fancy` feature, on with `cli`.
 #[cfg(feature = "cli")]
-pub fn render_human(diags: &Diagnostics, color: bool) -> String {
-    use miette::{GraphicalReportHandler, GraphicalTheme};
+mod graphical {
+    use std::fmt;
+    use std::sync::Arc;
 
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
+    use miette::{
+        LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_links(false)
-        .with_width(100)
-        .with_context_lines(1);
-    let mut out = String::new();
-    for diagnostic in diags.items() {
-        let report = Report {
-            diagnostic,
-            file: NamedFile(diags.source_arc().clone()),
-        };
-        let mut one = String::new();
-        if handler.render_report(&mut one, &report).is_err() {
-            // The handler only fails on a span outside the text; fall back to one line.
-            let (line, column) = diags.line_col(diagnostic.span);
-            one = format!(
-                "{}:{line}:{column}: [{}] {}\n",
-                diags.source().name,
-                diagnostic.code,
-                diagnostic.message
+
+    use super::severity_of;
+    use crate::ast::Span;
+    use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+
+    /// The whole file as miette source code, named so reports show `file:line:col`.
+    #[derive(Debug)]
+    struct NamedFile(Arc<SourceFile>);
+
+    /// A snippet longer than this many bytes is cut to a window of the span's own line,
+    /// so a 10 MB line (minified or hostile) is never echoed whole.
+    pub(super) const SNIPPET_LIMIT: usize = 4096;
+
+    /// How many bytes a cut snippet shows on each side of the span's start, and the most
+    /// a label underlines on a line longer than [`SNIPPET_LIMIT`].
+    const WINDOW: usize = 120;
+
+    impl SourceCode for NamedFile {
+        fn read_span<'a>(
+            &'a self,
+            span: &SourceSpan,
+            context_lines_before: usize,
+            context_lines_after: usize,
+        ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+            let text = self.0.text.as_str();
+            let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+            if contents.data().len() <= SNIPPET_LIMIT {
+                return Ok(Box::new(MietteSpanContents::new_named(
+                    self.0.name.clone(),
+                    contents.data(),
+                    *contents.span(),
+                    contents.line(),
+                    contents.column(),
+                    contents.line_count(),
+                )));
+            }
+            // Too long to show: a window of the line the span starts on, without context
+            // lines. miette counts columns in bytes, as here.
+            let start = floor_boundary(text, span.offset());
+            let (line_start, line_end) = line_around(text, start);
+            let from = floor_boundary(text, start.saturating_sub(WINDOW).max(line_start));
+            let span_end = span.offset().saturating_add(span.len()).max(start);
+            let to = ceil_boundary(
+                text,
+                span_end
+                    .min(start.saturating_add(WINDOW))
+                    .saturating_add(WINDOW)
+                    .min(line_end),
             );
+            let data = text.get(from..to).unwrap_or("");
+            let line = text
+                .get(..from)
+                .map_or(0, |before| before.matches('\n').count());
+            Ok(Box::new(MietteSpanContents::new_named(
+                self.0.name.clone(),
+                data.as_bytes(),
+                SourceSpan::new(from.into(), to - from),
+                line,
+                start - line_start,
+                contents.line_count(),
+            )))
         }
-        out.push_str(&one);
     }
-    out
+
+    /// The largest character boundary at or before `at`, inside the text.
+    fn floor_boundary(text: &str, at: usize) -> usize {
+        let mut at = at.min(text.len());
+        while at > 0 && !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
+    /// The smallest character boundary at or after `at`, inside the text.
+    fn ceil_boundary(text: &str, at: usize) -> usize {
+        let mut at = at.min(text.len());
+        while at < text.len() && !text.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    }
+
+    /// Where the line holding byte `at` starts and ends (before its line break).
+    fn line_around(text: &str, at: usize) -> (usize, usize) {
+        let start = text
+            .get(..at)
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let end = text
+            .get(at..)
+            .and_then(|after| after.find('\n'))
+            .map_or(text.len(), |i| at + i);
+        (start, end)
+    }
+
+    /// Clamps a span to the text and to character boundaries, so a stray offset can never
+    /// make the renderer slice inside a character. On a line too long to show whole, the
+    /// span is cut to the window the snippet shows.
+    fn source_span(text: &str, span: Span) -> SourceSpan {
+        let start = floor_boundary(text, span.start);
+        let mut end = floor_boundary(text, span.end.max(span.start));
+        let (line_start, line_end) = line_around(text, start);
+        if line_end - line_start > SNIPPET_LIMIT {
+            end = floor_boundary(text, end.min(line_end).min(start.saturating_add(WINDOW)));
+        }
+        SourceSpan::new(start.into(), end - start)
+    }
+
+    fn labels_of<'a>(
+        d: &'a Diagnostic,
+        text: &'a str,
+    ) -> Box<dyn Iterator<Item = LabeledSpan> + 'a> {
+        let primary = LabeledSpan::new_primary_with_span(
+            (!d.primary_label.is_empty()).then(|| d.primary_label.clone()),
+            source_span(text, d.span),
+        );
+        let secondary = d.labels.iter().map(move |l| {
+            LabeledSpan::new_with_span(
+                (!l.message.is_empty()).then(|| l.message.clone()),
+                source_span(text, l.span),
+            )
+        });
+        Box::new(std::iter::once(primary).chain(secondary))
+    }
+
+    /// One diagnostic with the file it points into, for one report.
+    #[derive(Debug)]
+    struct Report<'a> {
+        diagnostic: &'a Diagnostic,
+        file: NamedFile,
+    }
+
+    impl fmt::Display for Report<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.diagnostic.message)
+        }
+    }
+
+    impl std::error::Error for Report<'_> {}
+
+    impl miette::Diagnostic for Report<'_> {
+        fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+            Some(Box::new(self.diagnostic.code))
+        }
+
+        fn severity(&self) -> Option<miette::Severity> {
+            Some(severity_of(self.diagnostic))
+        }
+
+        fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+            self.diagnostic
+                .help
+                .as_ref()
+                .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        }
+
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            Some(labels_of(self.diagnostic, &self.file.0.text))
+        }
+
+        fn source_code(&self) -> Option<&dyn SourceCode> {
+            Some(&self.file)
+        }
+    }
+
+    /// Renders every diagnostic with its code, `file:line:col`, the source snippet with the
+    /// span underlined, labels and help; one report after another. Without `color` the
+    /// output has no escape codes (for logs, CI and snapshots).
+    pub fn render_human(diags: &Diagnostics, color: bool) -> String {
+        use miette::{GraphicalReportHandler, GraphicalTheme};
+
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_links(false)
+            .with_width(100)
+            .with_context_lines(1);
+        let mut out = String::new();
+        for diagnostic in diags.items() {
+            let report = Report {
+                diagnostic,
+                file: NamedFile(diags.source_arc().clone()),
+            };
+            let mut one = String::new();
+            if handler.render_report(&mut one, &report).is_err() {
+                // The handler only fails on a span outside the text; fall back to one line.
+                let (line, column) = diags.line_col(diagnostic.span);
+                one = format!(
+                    "{}:{line}:{column}: [{}] {}\n",
+                    diags.source().name,
+                    diagnostic.code,
+                    diagnostic.message
+                );
+            }
+            out.push_str(&one);
+        }
+        out
+    }
 }
+
+#[cfg(feature = "cli")]
+pub use graphical::render_human;
 
 #[cfg(all(test, feature = "cli"))]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
-    use crate::diagnostic::Code;
+    use crate::ast::Span;
+    use crate::diagnostic::{Code, SourceFile};
 
     fn diags(text: &str, items: Vec<Diagnostic>) -> Diagnostics {
         Diagnostics::new(
@@ -363,7 +385,11 @@ mod tests {
         for (span, shown) in cases {
             let d = Diagnostic::new(Code::E0002, span, "too long").with_primary_label("here");
             let out = render_human(&diags(&text, vec![d]), false);
-            assert!(out.len() < 2 * SNIPPET_LIMIT, "{} bytes", out.len());
+            assert!(
+                out.len() < 2 * graphical::SNIPPET_LIMIT,
+                "{} bytes",
+                out.len()
+            );
             assert!(out.contains(shown), "{out}");
             assert!(out.contains("here"), "{out}");
         }
