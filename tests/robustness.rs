@@ -704,3 +704,53 @@ fn reverse(value: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+// ---- record limits through the library ----
+
+#[test]
+fn a_list_over_the_limit_is_an_error_for_the_rules_that_read_it() {
+    use service_policy::value::MAX_LIST_LEN;
+    let policy = Policy::parse(
+        r#"policy "Lists" {
+  record { tags: list<text>, priority: "low" | "high" }
+  rule vip { when "vip" in tags then tag "vip" }
+  rule many { when count(tags) > 3 then tag "many" }
+  rule urgent { when priority == "high" then escalate to "lead" }
+}"#,
+    )
+    .unwrap();
+    let options = EvalOptions::at(NOW.parse().unwrap());
+    let decide = |len: usize| {
+        let mut tags = vec![Value::from("x"); len];
+        if let Some(last) = tags.last_mut() {
+            *last = Value::from("vip");
+        }
+        let record = serde_json::json!({ "tags": tags, "priority": "high" });
+        serde_json::to_value(policy.evaluate(&record, &options)).unwrap()
+    };
+    let at_limit = decide(MAX_LIST_LEN);
+    assert_eq!(at_limit["errors"], serde_json::json!([]), "{at_limit}");
+    assert_eq!(
+        at_limit["fired"],
+        serde_json::json!(["vip", "many", "urgent"])
+    );
+
+    let over = decide(MAX_LIST_LEN + 1);
+    let errors = over["errors"].as_array().unwrap();
+    let rules: Vec<&str> = errors.iter().filter_map(|e| e["rule"].as_str()).collect();
+    assert_eq!(rules, ["vip", "many"], "{over}");
+    for e in errors {
+        assert_eq!(e["field"], "tags");
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("a list of at most {MAX_LIST_LEN} elements"))
+                && message.contains(&format!("{} elements", MAX_LIST_LEN + 1)),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        over["fired"],
+        serde_json::json!(["urgent"]),
+        "other rules are unaffected"
+    );
+}
