@@ -20,5 +20,5 @@ pub mod testing;
 pub mod value;
 
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
-pub use eval::{Decision, EvalOptions, Explain};
+pub use eval::{Decision, EvalOptions, Explain, RecordError};
 pub use policy::{LoadError, Policy, check_source, format};
