@@ -1,5 +1,12 @@
 //! Building calendars from their AST: the zone rules and every `E0304`/`E0306` problem,
 //! all reported at once with their spans.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use jiff::Timestamp;
 use jiff::civil::date;

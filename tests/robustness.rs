@@ -3,6 +3,13 @@
 //! with a diagnostic and exit status 1 or 2 — never a signal, a stack overflow or a hang
 //! — and `batch` must give exactly one output line per non-blank input line, in order,
 //! and never leave a half-written `--output` file.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,13 @@
 //! deterministic): here every example policy is damaged *line by line and token by token*
 //! and goes through the full load (parse, check, compile) and the formatter; records are
 //! evaluated with their fields in any order; and the limits hold at their edges.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};

@@ -146,15 +146,18 @@ impl Duration {
             if ch == '_' && !digits.is_empty() {
                 continue;
             }
-            let position = UNITS[next_unit..]
+            // Units come largest first, each once: look only at those after the last one.
+            let (position, unit_secs) = UNITS
                 .iter()
-                .position(|(unit, _)| *unit == ch)
+                .enumerate()
+                .skip(next_unit)
+                .find(|(_, (unit, _))| *unit == ch)
+                .map(|(position, (_, secs))| (position, *secs))
                 .ok_or_else(syntax)?;
             if digits.is_empty() {
                 return Err(syntax());
             }
-            let unit_secs = UNITS[next_unit + position].1;
-            next_unit += position + 1;
+            next_unit = position + 1;
             let count: i64 = digits
                 .parse()
                 .map_err(|_| DurationError::Range(text.to_owned()))?;
