@@ -303,6 +303,58 @@ fn limits_hold_at_their_edges() {
 }
 
 #[test]
+fn rule_count_limit_holds_at_its_edge() {
+    use service_policy::syntax::{MAX_RULES, parse};
+    let policy = |count: usize| {
+        let mut src =
+            String::from("policy \"p\" {\n  first of {\n    rule r0 { then tag \"x\" }\n  }\n");
+        for i in 1..count {
+            src.push_str(&format!("  rule r{i} {{ then tag \"x\" }}\n"));
+        }
+        src.push('}');
+        src
+    };
+    let at_limit = parse(&policy(MAX_RULES)).unwrap();
+    assert_eq!(at_limit.items.len(), MAX_RULES);
+    let src = policy(MAX_RULES + 1);
+    let errors = parse(&src).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, service_policy::Code::E0002);
+    assert_eq!(
+        errors[0].message,
+        format!(
+            "policy has more than {MAX_RULES} rules ({} rules)",
+            MAX_RULES + 1
+        )
+    );
+    assert_eq!(&src[errors[0].span.range()], format!("r{MAX_RULES}"));
+}
+
+#[test]
+fn text_length_limit_counts_decoded_bytes() {
+    use service_policy::syntax::{MAX_TEXT_BYTES, parse};
+    let policy = |text: &str| format!("policy \"p\" {{ const t = \"{text}\" }}");
+    assert!(parse(&policy(&"a".repeat(MAX_TEXT_BYTES))).is_ok());
+    let over = parse(&policy(&"a".repeat(MAX_TEXT_BYTES + 1))).unwrap_err();
+    assert_eq!(over[0].code, service_policy::Code::E0002);
+    assert_eq!(
+        over[0].message,
+        format!(
+            "text is longer than {MAX_TEXT_BYTES} bytes ({} bytes)",
+            MAX_TEXT_BYTES + 1
+        )
+    );
+    // An escape written in 9 bytes stands for 4: the decoded length counts.
+    let emoji = "\\u{1F600}".repeat(MAX_TEXT_BYTES / 4);
+    assert!(parse(&policy(&emoji)).is_ok());
+    let emoji_over = format!("{emoji}a");
+    assert_eq!(
+        parse(&policy(&emoji_over)).unwrap_err()[0].code,
+        service_policy::Code::E0002
+    );
+}
+
+#[test]
 fn numbers_durations_and_dates_out_of_range_are_refused() {
     let cases = [
         (

@@ -14,6 +14,10 @@ use crate::value::{Currency, Duration, DurationError, Money};
 /// The most significant digits an exact decimal holds.
 const MAX_DIGITS: usize = 28;
 
+/// The longest text literal, in bytes once escapes are resolved (64 KiB): room for any
+/// message or pattern, while a runaway literal gets its own clear error.
+pub const MAX_TEXT_BYTES: usize = 1 << 16;
+
 /// Why a literal is not a value. The span is relative to the literal's own text.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum LiteralError {
@@ -44,6 +48,9 @@ pub(crate) enum LiteralError {
     /// An escape the language does not know.
     #[error("unknown escape `{0}` in text")]
     BadEscape(String, usize, usize),
+    /// A text longer than [`MAX_TEXT_BYTES`].
+    #[error("text is longer than {MAX_TEXT_BYTES} bytes ({0} bytes)")]
+    TextTooLong(usize),
 }
 
 impl LiteralError {
@@ -72,6 +79,9 @@ impl LiteralError {
             }
             LiteralError::BadClock(_) => {
                 "a time of day runs from `00:00` to `23:59`; `24:00` may end an interval".to_owned()
+            }
+            LiteralError::TextTooLong(_) => {
+                "shorten the text; a long pattern can often use a character class or a repetition".to_owned()
             }
             LiteralError::BadEscape(..) => {
                 "escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{…}`; write `\\\\` for a backslash".to_owned()
@@ -332,6 +342,9 @@ pub(crate) fn text(quoted: &str) -> Result<String, LiteralError> {
             Some((other_at, other)) => return Err(bad(other_at + 1 + other.len_utf8())),
             None => return Err(bad(start + 1)),
         }
+    }
+    if out.len() > MAX_TEXT_BYTES {
+        return Err(LiteralError::TextTooLong(out.len()));
     }
     Ok(out)
 }

@@ -21,14 +21,19 @@ mod scan;
 
 use pest::Parser;
 
-use crate::ast::{PolicyFile, Span};
-use crate::diagnostic::Diagnostic;
+use crate::ast::{Item, PolicyFile, Span};
+use crate::diagnostic::{Code, Diagnostic};
 use error::Entry;
 use grammar::{PolicyParser, Rule};
 use lower::Lower;
 
+pub use literal::MAX_TEXT_BYTES;
 pub use lower::MAX_EXPR_DEPTH;
 pub use scan::{MAX_NESTING, MAX_SOURCE_BYTES};
+
+/// The most rules a policy holds, those inside `first of` blocks included: far above any
+/// real policy, and a bound on the work of checking and evaluating one.
+pub const MAX_RULES: usize = 10_000;
 
 /// The reserved words of SPEC §3. A bare field path cannot start with one of them (the
 /// grammar's `keyword` rule lists the same words; a test keeps the two in step).
@@ -111,12 +116,39 @@ pub fn parse(source: &str) -> Result<PolicyFile, Vec<Diagnostic>> {
                 .and_then(|pair| lower.lower_file(pair, comments));
             let errors = lower.finish();
             match file {
-                Some(file) if errors.is_empty() => Ok(file),
+                Some(file) if errors.is_empty() => match too_many_rules(&file) {
+                    Some(error) => Err(vec![error]),
+                    None => Ok(file),
+                },
                 _ => Err(errors),
             }
         }
         Err(e) => Err(recover(source, &e)),
     }
+}
+
+/// `E0002` at the first rule over [`MAX_RULES`], if there is one.
+fn too_many_rules(file: &PolicyFile) -> Option<Diagnostic> {
+    let rules = || {
+        file.items.iter().flat_map(|item| match item {
+            Item::Rule(rule) => std::slice::from_ref(rule),
+            Item::FirstOf(block) => block.rules.as_slice(),
+            _ => &[],
+        })
+    };
+    let over = rules().nth(MAX_RULES)?;
+    Some(
+        Diagnostic::new(
+            Code::E0002,
+            over.name.span,
+            format!(
+                "policy has more than {MAX_RULES} rules ({} rules)",
+                rules().count()
+            ),
+        )
+        .with_primary_label("one rule over the limit")
+        .with_help("split the policy into several policies"),
+    )
 }
 
 /// After a failed parse: the file's own error, plus those of each item parsed alone.
