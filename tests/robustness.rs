@@ -761,3 +761,35 @@ fn a_list_over_the_limit_is_an_error_for_the_rules_that_read_it() {
         "other rules are unaffected"
     );
 }
+
+#[test]
+fn a_regex_that_compiles_too_large_is_refused_when_the_policy_loads() {
+    // Small to write, huge to compile: the size limit refuses it instead of building it.
+    for pattern in [r"\\w{1000}{1000}", r"(a|b|c|d){500}{500}"] {
+        let src = format!(
+            "policy \"p\" {{\n  record {{ message: text }}\n  rule r {{ when message matches \"{pattern}\" then tag \"x\" }}\n}}"
+        );
+        let started = Instant::now();
+        let errors = Policy::parse(&src).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(10), "{pattern}");
+        let e = errors.errors().next().unwrap();
+        assert_eq!(e.code, service_policy::Code::E0305, "{pattern}: {e:?}");
+        assert!(e.primary_label.contains("size limit"), "{pattern}: {e:?}");
+    }
+    // Matching stays linear in the text: a 10 MB text against a pattern that backtracks
+    // exponentially in engines without that guarantee.
+    let policy = Policy::parse(
+        "policy \"p\" {\n  record { message: text }\n  rule r { when message matches \"^(a+)+$\" then tag \"x\" }\n}",
+    )
+    .unwrap();
+    let mut text = "a".repeat(10_000_000);
+    text.push('b');
+    let record = serde_json::json!({ "message": text });
+    let started = Instant::now();
+    let decision =
+        serde_json::to_value(policy.evaluate(&record, &EvalOptions::at(NOW.parse().unwrap())))
+            .unwrap();
+    assert!(started.elapsed() < HANG);
+    assert_eq!(decision["fired"], serde_json::json!([]));
+    assert_eq!(decision["errors"], serde_json::json!([]));
+}
