@@ -322,6 +322,20 @@ fn records_nested_too_deeply_or_expanding_aliases_are_refused() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(words), "{name}: {stderr:.1000}");
     }
+    // The same bomb as the record of a test case: the test file is refused, not expanded.
+    let bomb = std::fs::read_to_string(dir.path().join("bomb.yaml")).unwrap();
+    let indented: String = bomb.lines().map(|l| format!("      {l}\n")).collect();
+    let suite = format!(
+        "policy: p.policy\nnow: {NOW}\ncases:\n  - name: bomb\n    record:\n{indented}    expect: {{}}\n"
+    );
+    let tests = temp_file(dir.path(), "bomb.tests.yaml", suite.as_bytes());
+    let out = run(&["test".as_ref(), tests.as_os_str()], b"", "test file bomb");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("not a valid test file") && said.contains("budget"),
+        "{said:.1000}"
+    );
 }
 
 // ---- batch integrity ----
