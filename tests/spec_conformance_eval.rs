@@ -1,0 +1,674 @@
+//! SPEC §5–§11 read sentence by sentence: one test per point, through the public API.
+
+mod eval_support;
+
+use eval_support::{body, calc, calc_with, decide, decide_at, explain, policy, truth, truth_with};
+use serde_json::{Value, json};
+use service_policy::{EvalOptions, Policy};
+
+fn actions(d: &Value) -> Vec<Value> {
+    d["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let mut a = a.clone();
+            a.as_object_mut().unwrap().remove("key");
+            a
+        })
+        .collect()
+}
+
+fn check(d: &Value) -> Value {
+    d["checks"][0].clone()
+}
+
+// ---------- §5 records ----------
+
+#[test]
+fn s5_money_reads_from_an_object_with_a_number_or_string_amount_and_from_text() {
+    let p = body(
+        r#"record { m: money }
+           rule r { limit m <= 12.5 USD on exceed: tag "x" }"#,
+    );
+    for m in [
+        json!({"amount": 12.5, "currency": "USD"}),
+        json!({"amount": "12.50", "currency": "USD"}),
+        json!("12.50 USD"),
+    ] {
+        let d = decide(&p, &json!({ "m": m }));
+        assert_eq!(d["errors"], json!([]), "{d}");
+        assert_eq!(check(&d)["status"], "within", "{m}: {d}");
+        assert_eq!(check(&d)["value"], "12.50 USD", "{m}: {d}");
+    }
+}
+
+#[test]
+fn s5_json_numbers_are_exact_decimals() {
+    // 0.1 + 0.2 is exactly 0.3 only without binary floating point
+    assert_eq!(
+        truth("a + b == 0.3", &json!({"a": 0.1, "b": 0.2})),
+        Some(true)
+    );
+    // 15 significant digits survive exactly
+    assert_eq!(
+        truth("a == 123456789.012345", &json!({"a": 123456789.012345})),
+        Some(true)
+    );
+    assert_eq!(
+        truth(
+            "a - 0.000000000000001 == 0.1",
+            &json!({"a": 0.100000000000001})
+        ),
+        Some(true)
+    );
+    // an amount that needs more digits is written as a string (number in the schema)
+    assert_eq!(
+        truth_with(
+            "record { a: number }",
+            "a == 1234567890.1234567890123",
+            &json!({"a": "1234567890.1234567890123"})
+        ),
+        Some(true)
+    );
+    let p = body(
+        r#"record { m: money }
+           rule r { limit m <= 0.1 USD on exceed: tag "x" }"#,
+    );
+    let d = decide(&p, &json!({"m": {"amount": 0.1, "currency": "USD"}}));
+    assert_eq!(check(&d)["value"], "0.10 USD", "{d}");
+    assert_eq!(check(&d)["status"], "within", "{d}");
+    // sub-cent amounts are kept exactly, not rounded to the currency's minor unit
+    let d = decide(&p, &json!({"m": {"amount": 0.105, "currency": "USD"}}));
+    assert_eq!(check(&d)["value"], "0.105 USD", "{d}");
+    assert_eq!(check(&d)["status"], "exceeded", "{d}");
+    assert_eq!(check(&d)["excess"], "0.005 USD", "{d}");
+}
+
+#[test]
+fn s5_durations_read_in_literal_and_iso_8601_forms() {
+    let p = body(r#"record { d: duration } rule r { when d == 90m then tag "t" }"#);
+    for v in ["1h30m", "PT1H30M", "PT90M"] {
+        let d = decide(&p, &json!({ "d": v }));
+        assert_eq!(d["fired"], json!(["r"]), "{v}: {d}");
+    }
+}
+
+#[test]
+fn s5_number_reads_from_a_string_holding_a_decimal() {
+    let p = body(r#"record { n: number } rule r { when n == 2.50 then tag "t" }"#);
+    let d = decide(&p, &json!({"n": "2.5"}));
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+}
+
+#[test]
+fn s5_dates_and_times_read_from_strings() {
+    let p = body(
+        r#"record { d: date, t: time }
+           rule r { when d == 2026-01-26 and t == 2026-03-02T14:30:00+05:30 then tag "t" }"#,
+    );
+    let d = decide(&p, &json!({"d": "2026-01-26", "t": "2026-03-02T09:00:00Z"}));
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+}
+
+#[test]
+fn s5_nested_objects_are_reached_by_field_paths() {
+    let p = body(
+        r#"record { customer.tier: "gold" | "standard" }
+           rule r { when customer.tier == "gold" then tag "t" }"#,
+    );
+    let d = decide(&p, &json!({"customer": {"tier": "gold"}}));
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+}
+
+#[test]
+fn s5_fields_not_in_the_schema_are_ignored() {
+    let p = body(r#"record { a: number } rule r { when a == 1 then tag "t" }"#);
+    let d = decide(&p, &json!({"a": 1, "extra": {"x": [1, "y"]}, "b": "junk"}));
+    assert_eq!(d["errors"], json!([]));
+    assert_eq!(d["fired"], json!(["r"]));
+}
+
+#[test]
+fn s5_without_a_schema_text_converts_when_an_operator_needs_money() {
+    assert_eq!(truth("x > 100 USD", &json!({"x": "150 USD"})), Some(true));
+    assert_eq!(
+        truth(
+            "t < 2026-03-02T10:00:00Z",
+            &json!({"t": "2026-03-01T10:00:00Z"})
+        ),
+        Some(true)
+    );
+    assert_eq!(
+        truth("d == 2026-01-26", &json!({"d": "2026-01-26"})),
+        Some(true)
+    );
+    assert_eq!(truth("w >= 1h", &json!({"w": "PT2H"})), Some(true));
+}
+
+#[test]
+fn s5_without_a_schema_a_value_that_does_not_convert_errors_that_rule_only() {
+    let p = body(r#"rule r { when x > 100 USD then tag "a" } rule s { then tag "b" }"#);
+    let d = decide(&p, &json!({"x": "lots"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["rule"], "r", "{d}");
+    assert_eq!(d["fired"], json!(["s"]), "{d}");
+}
+
+#[test]
+fn s5_wrong_typed_field_is_an_error_naming_the_field_path() {
+    let p = body(
+        r#"record { order.total: money }
+           rule r { when order.total > 10 USD then tag "a" }"#,
+    );
+    let d = decide(&p, &json!({"order": {"total": true}}));
+    let errors = d["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{d}");
+    assert_eq!(errors[0]["rule"], "r", "{d}");
+    assert_eq!(errors[0]["field"], "order.total", "{d}");
+    assert_eq!(d["fired"], json!([]));
+}
+
+#[test]
+fn s5_enumeration_value_outside_the_union_is_an_error_of_the_field() {
+    let p = body(
+        r#"record { priority: "low" | "high" }
+           rule r { when priority == "high" then tag "a" }"#,
+    );
+    let d = decide(&p, &json!({"priority": "urgent"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["field"], "priority", "{d}");
+}
+
+#[test]
+fn s5_a_required_field_absent_is_reported_once_and_its_readers_are_undecided() {
+    let p = body(
+        r#"record { a: number, b: number? }
+           rule r1 { when a > 1 then tag "x" }
+           rule r2 { when a < 1 then tag "y" }
+           rule r3 { when b is missing then tag "z" }"#,
+    );
+    for rec in [json!({}), json!({"a": null})] {
+        let d = decide(&p, &rec);
+        assert_eq!(
+            d["errors"],
+            json!([{"rule": null, "field": "a", "message": d["errors"][0]["message"].clone()}]),
+            "{d}"
+        );
+        assert_eq!(
+            d["undecided"],
+            json!([{"rule": "r1", "missing": ["a"]}, {"rule": "r2", "missing": ["a"]}]),
+            "{d}"
+        );
+        assert_eq!(d["fired"], json!(["r3"]));
+    }
+}
+
+#[test]
+fn s5_optional_field_null_is_missing_without_error() {
+    let p = body(r#"record { b: number? } rule r { when b > 1 then tag "x" }"#);
+    let d = decide(&p, &json!({"b": null}));
+    assert_eq!(d["errors"], json!([]));
+    assert_eq!(d["undecided"], json!([{"rule": "r", "missing": ["b"]}]));
+}
+
+#[test]
+fn s5_list_of_objects_reads_elements() {
+    let p = body(
+        r#"record { refunds: list<{ amount: money, at: time }> }
+           rule r { when sum(x.amount for x in refunds) == 30 USD then tag "x" }"#,
+    );
+    let d = decide(
+        &p,
+        &json!({"refunds": [
+            {"amount": "10 USD", "at": "2026-01-01T00:00:00Z"},
+            {"amount": {"amount": 20, "currency": "USD"}, "at": "2026-01-02T00:00:00Z"}
+        ]}),
+    );
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+}
+
+#[test]
+fn s5_yaml_records_through_evaluate_yaml() {
+    let p = body(
+        r#"record { priority: "low" | "high", opened_at: time, m: money }
+           rule r { when priority == "high" and m > 1 USD then tag "x" }"#,
+    );
+    let d = p
+        .evaluate_yaml(
+            "priority: high\nopened_at: 2026-03-02T09:00:00Z\nm: 12.50 USD\n",
+            &EvalOptions::at(eval_support::NOW.parse().unwrap()),
+        )
+        .unwrap();
+    let d = serde_json::to_value(d).unwrap();
+    assert_eq!(d["errors"], json!([]), "{d}");
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+}
+
+#[test]
+fn s5_serialize_structs_through_evaluate_serialize() {
+    #[derive(serde::Serialize)]
+    struct Ticket {
+        priority: &'static str,
+        amount: &'static str,
+    }
+    let p = body(
+        r#"record { priority: "low" | "high", amount: money }
+           rule r { when priority == "high" and amount >= 12.5 USD then tag "x" }"#,
+    );
+    let d = p
+        .evaluate_serialize(
+            &Ticket {
+                priority: "high",
+                amount: "12.50 USD",
+            },
+            &EvalOptions::at(eval_support::NOW.parse().unwrap()),
+        )
+        .unwrap();
+    let d = serde_json::to_value(d).unwrap();
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+}
+
+// ---------- §6 expressions ----------
+
+#[test]
+fn s6_precedence_not_binds_looser_than_comparison_and_tighter_than_and() {
+    assert_eq!(
+        truth("not a == 1 and b", &json!({"a": 2, "b": true})),
+        Some(true)
+    );
+    assert_eq!(
+        truth("a or b and c", &json!({"a": true, "b": false, "c": false})),
+        Some(true)
+    );
+    assert_eq!(calc("1 + 2 * 3").unwrap(), json!(7));
+    assert_eq!(calc("-2 * 3 + 10").unwrap(), json!(4));
+    assert_eq!(calc("50% of 10 + 1").unwrap(), json!(6));
+}
+
+#[test]
+fn s6_ordering_on_money_of_different_currencies_is_an_error() {
+    let err = calc_with("", "a < b", &json!({"a": "1 USD", "b": "1 EUR"}));
+    // without a schema a text only converts next to money; both are text here so compare as text
+    assert!(err.is_err(), "{err:?}");
+    let p = body(
+        r#"record { a: money, b: money } rule r { when a < b then tag "x" } rule s { then tag "y" }"#,
+    );
+    let d = decide(&p, &json!({"a": "1 USD", "b": "1 EUR"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["rule"], "r");
+    assert_eq!(d["fired"], json!(["s"]));
+}
+
+#[test]
+fn s6_text_has_only_equality() {
+    let p = body(r#"rule r { when a < b then tag "x" }"#);
+    let d = decide(&p, &json!({"a": "x", "b": "y"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+}
+
+#[test]
+fn s6_comparing_different_types_is_an_error() {
+    let p = body(r#"rule r { when a == b then tag "x" }"#);
+    let d = decide(&p, &json!({"a": 1, "b": true}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+}
+
+#[test]
+fn s6_tests_in_contains_matches_missing_present() {
+    assert_eq!(truth(r#"x in ["a", "b"]"#, &json!({"x": "b"})), Some(true));
+    assert_eq!(
+        truth(r#"x not in ["a", "b"]"#, &json!({"x": "b"})),
+        Some(false)
+    );
+    assert_eq!(
+        truth(r#"x contains "ell""#, &json!({"x": "hello"})),
+        Some(true)
+    );
+    assert_eq!(
+        truth(r#"tags contains "vip""#, &json!({"tags": ["a", "vip"]})),
+        Some(true)
+    );
+    assert_eq!(
+        truth(r#"m matches "(?i)lawyer""#, &json!({"m": "my LAWYER"})),
+        Some(true)
+    );
+    assert_eq!(truth("x is missing", &json!({})), Some(true));
+    assert_eq!(truth("x is present", &json!({"x": null})), Some(false));
+    assert_eq!(truth("x is present", &json!({"x": 0})), Some(true));
+}
+
+#[test]
+fn s6_arithmetic_by_kind() {
+    let r = json!({});
+    let cases = [
+        ("1.5 + 2", json!("3.5")),
+        ("10 USD - 2.5 USD", json!("7.5 USD")),
+        ("1h + 30m", json!("1h30m")),
+        ("2026-03-02T10:00:00Z + 90m", json!("2026-03-02T11:30:00Z")),
+        (
+            "2026-03-02T10:00:00Z - 2026-03-02T08:30:00Z",
+            json!("1h30m"),
+        ),
+        ("2026-03-02 + 2d", json!("2026-03-04")),
+        ("2026-03-02 - 1w", json!("2026-02-23")),
+        ("3 * 4", json!(12)),
+        ("10 USD * 1.5", json!("15.0 USD")),
+        ("30m * 3", json!("1h30m")),
+        ("10 USD / 4", json!("2.5 USD")),
+        ("1h / 4", json!("15m")),
+        ("10 USD / 4 USD", json!("2.5")),
+        ("1h / 15m", json!(4)),
+        ("25% of 80 USD", json!("20.00 USD")),
+    ];
+    for (expr, want) in cases {
+        let got = calc_with("", expr, &r);
+        assert!(got.is_ok(), "{expr}: {got:?}");
+        let got = got.unwrap();
+        // money compares by value: normalise trailing zeros of the amount
+        if let (Some(g), Some(w)) = (got.as_str(), want.as_str()) {
+            if w.ends_with(" USD") {
+                let gn: rust_decimal::Decimal = g.trim_end_matches(" USD").parse().unwrap();
+                let wn: rust_decimal::Decimal = w.trim_end_matches(" USD").parse().unwrap();
+                assert_eq!(gn, wn, "{expr}: {g}");
+                assert!(g.ends_with(" USD"), "{expr}: {g}");
+                continue;
+            }
+        }
+        assert_eq!(got, want, "{expr}");
+    }
+}
+
+#[test]
+fn s6_date_plus_a_duration_that_is_not_whole_days_is_an_error() {
+    let p = body(r#"rule r { then tag "x" with { v: d + 1h } }"#);
+    let d = decide(&p, &json!({"d": "2026-03-02"}));
+    // d is text; it converts to date only if duration arithmetic needs it; either way no panic
+    assert_eq!(d["actions"], json!([]), "{d}");
+}
+
+#[test]
+fn s6_division_by_zero_is_an_evaluation_error_of_that_rule() {
+    for expr in ["n / 0", "m / 0", "m / z", "w / 0", "w / 0s"] {
+        let p = body(&format!(
+            r#"rule r {{ then tag "x" with {{ v: {expr} }} }} rule s {{ then tag "y" }}"#
+        ));
+        let d = decide(&p, &json!({"n": 1, "m": "5 USD", "z": "0 USD", "w": "1h"}));
+        let p2 = body(&format!(
+            r#"record {{ n: number, m: money, z: money, w: duration }}
+               rule r {{ then tag "x" with {{ v: {expr} }} }} rule s {{ then tag "y" }}"#
+        ));
+        let d2 = decide(&p2, &json!({"n": 1, "m": "5 USD", "z": "0 USD", "w": "1h"}));
+        for d in [d, d2] {
+            assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{expr}: {d}");
+            assert_eq!(d["errors"][0]["rule"], "r", "{expr}: {d}");
+            assert_eq!(d["fired"], json!(["s"]), "{expr}: {d}");
+        }
+    }
+}
+
+#[test]
+fn s6_overflow_is_an_evaluation_error() {
+    let big = "79228162514264337593543950335";
+    for (expr, rec) in [
+        ("n * n", json!({ "n": big })),
+        ("n + n", json!({ "n": big })),
+        ("m * 10", json!({ "m": format!("{big} USD") })),
+        ("m + m", json!({ "m": format!("{big} USD") })),
+        ("w * 1000000000000", json!({ "w": "100000w" })),
+        (
+            "t + w * 100000",
+            json!({ "t": "2026-03-02T10:00:00Z", "w": "1000w" }),
+        ),
+    ] {
+        let p = body(&format!(
+            r#"record {{ n: number?, m: money?, w: duration?, t: time? }}
+               rule r {{ then tag "x" with {{ v: {expr} }} }}"#
+        ));
+        let d = decide(&p, &rec);
+        assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{expr}: {d}");
+        assert_eq!(d["errors"][0]["rule"], "r", "{expr}: {d}");
+    }
+}
+
+#[test]
+fn s6_currency_mismatch_in_arithmetic_is_an_error_of_that_rule() {
+    let p = body(
+        r#"record { a: money, b: money }
+           rule r { then tag "x" with { v: a + b } }
+           rule s { then tag "y" }"#,
+    );
+    let d = decide(&p, &json!({"a": "1 USD", "b": "1 EUR"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["rule"], "r");
+    assert_eq!(d["fired"], json!(["s"]));
+}
+
+#[test]
+fn s6_now_is_the_host_instant() {
+    let p = body(r#"rule r { then tag "x" with { v: now } }"#);
+    let d = decide_at(&p, &json!({}), "2030-01-01T00:00:00+02:00");
+    assert_eq!(d["actions"][0]["args"]["v"], "2029-12-31T22:00:00Z");
+    assert_eq!(d["now"], "2029-12-31T22:00:00Z");
+}
+
+#[test]
+fn s6_functions() {
+    let items = r#"timezone "Asia/Kolkata""#;
+    let r = json!({"t": "2026-03-01T20:00:00Z", "s": "Héllo", "l": [1, 2, 3]});
+    let cases = [
+        ("len(s)", json!(5)),
+        ("len(l)", json!(3)),
+        ("lower(s)", json!("héllo")),
+        ("upper(s)", json!("HÉLLO")),
+        ("abs(-2.5)", json!("2.5")),
+        ("abs(-3 USD)", json!("3 USD")),
+        ("min(3, 1, 2)", json!(1)),
+        ("max(1h, 90m)", json!("1h30m")),
+        // 20:00Z is 01:30 next day in Kolkata (a Monday)
+        ("date(t)", json!("2026-03-02")),
+        ("weekday(t)", json!("mon")),
+        ("hour(t)", json!(1)),
+    ];
+    for (expr, want) in cases {
+        let got = calc_with(items, expr, &r);
+        assert_eq!(got, Ok(want), "{expr}");
+    }
+}
+
+#[test]
+fn s6_business_time_counts_open_hours() {
+    let items = "calendar c { mon-fri 09:00-17:00 }";
+    // Fri 16:00 to Mon 10:00: 1h + 1h
+    let got = calc_with(
+        items,
+        "business_time(a, b, c)",
+        &json!({"a": "2026-02-27T16:00:00Z", "b": "2026-03-02T10:00:00Z"}),
+    );
+    assert_eq!(got, Ok(json!("2h")));
+}
+
+#[test]
+fn s6_count_and_sum_of_an_empty_list_are_zero() {
+    assert_eq!(calc_with("", "count(l)", &json!({"l": []})), Ok(json!(0)));
+    assert_eq!(calc_with("", "sum(l) + 1", &json!({"l": []})), Ok(json!(1)));
+    assert_eq!(
+        calc_with("", "count(x for x in l where x > 1)", &json!({"l": [1]})),
+        Ok(json!(0))
+    );
+}
+
+#[test]
+fn s6_empty_sum_of_money_takes_the_currency_it_meets() {
+    let p = body(
+        r#"record { refunds: list<{ amount: money, at: time }>, requested: money }
+           rule r { when sum(x.amount for x in refunds where x.at >= now - 30d) + requested > 100 INR then tag "v" with { total: sum(x.amount for x in refunds) + requested } }"#,
+    );
+    let d = decide(&p, &json!({"refunds": [], "requested": "150 INR"}));
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+    assert_eq!(d["actions"][0]["args"]["total"], "150 INR", "{d}");
+    let d = decide(&p, &json!({"refunds": [], "requested": "50 INR"}));
+    assert_eq!(d["fired"], json!([]), "{d}");
+    assert_eq!(d["errors"], json!([]), "{d}");
+    // and compared with money directly
+    let p = body(
+        r#"record { refunds: list<{ amount: money }> }
+           rule r { when sum(x.amount for x in refunds) < 1 USD then tag "v" }"#,
+    );
+    let d = decide(&p, &json!({"refunds": []}));
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+}
+
+#[test]
+fn s6_min_and_max_of_an_empty_list_are_missing() {
+    assert_eq!(
+        calc_with("", "min(l)", &json!({"l": []})),
+        Err("missing".into())
+    );
+    assert_eq!(
+        calc_with("", "max(x for x in l)", &json!({"l": []})),
+        Err("missing".into())
+    );
+    assert_eq!(
+        calc_with("", "max(l)", &json!({"l": [1, 5, 2]})),
+        Ok(json!(5))
+    );
+}
+
+#[test]
+fn s6_comprehension_any_all_with_where() {
+    let r = json!({"l": [1, 2, 3, 4]});
+    assert_eq!(
+        calc_with("", "sum(x * 2 for x in l where x > 2)", &r),
+        Ok(json!(14))
+    );
+    assert_eq!(
+        calc_with("", "count(x for x in l where x > 2)", &r),
+        Ok(json!(2))
+    );
+    assert_eq!(
+        calc_with("", "min(x for x in l where x > 2)", &r),
+        Ok(json!(3))
+    );
+    assert_eq!(truth("any(x > 3 for x in l)", &r), Some(true));
+    assert_eq!(truth("all(x > 3 for x in l)", &r), Some(false));
+    assert_eq!(truth("all(x > 0 for x in l where x > 2)", &r), Some(true));
+}
+
+#[test]
+fn s6_missing_propagates_through_every_operator_and_function() {
+    let items = "calendar c { mon-fri 09:00-17:00 }";
+    let r = json!({"n": 1, "s": "a", "t": "2026-03-02T10:00:00Z", "l": [1]});
+    for expr in [
+        "x + 1",
+        "x - 1",
+        "x * 2",
+        "x / 2",
+        "-x",
+        "50% of x",
+        "1 + x",
+        "len(x)",
+        "lower(x)",
+        "upper(x)",
+        "abs(x)",
+        "min(x, 1)",
+        "max(1, x)",
+        "date(x)",
+        "weekday(x)",
+        "hour(x)",
+        "business_time(x, t, c)",
+        "business_time(t, x, c)",
+        "x == 1",
+        "x != 1",
+        "x < 1",
+        "x in l",
+        "x not in l",
+        "s contains x",
+        "x contains s",
+        "l contains x",
+        "x matches \"a\"",
+        "x during c",
+        "count(x)",
+        "sum(x)",
+        "min(x)",
+        "max(x)",
+        "not x",
+        "t + x",
+        "x - t",
+    ] {
+        assert_eq!(calc_with(items, expr, &r), Err("missing".into()), "{expr}");
+    }
+}
+
+#[test]
+fn s6_and_or_three_valued_truth_tables() {
+    let v = |b: Option<bool>| match b {
+        Some(b) => json!(b),
+        None => Value::Null,
+    };
+    let vals = [Some(true), Some(false), None];
+    for a in vals {
+        for b in vals {
+            let r = json!({"a": v(a), "b": v(b)});
+            let and = match (a, b) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            };
+            let or = match (a, b) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            };
+            assert_eq!(truth("a and b", &r), and, "{a:?} and {b:?}");
+            assert_eq!(truth("a or b", &r), or, "{a:?} or {b:?}");
+            assert_eq!(truth("not a", &r), a.map(|x| !x), "not {a:?}");
+        }
+    }
+}
+
+#[test]
+fn s6_aggregates_skip_missing_elements() {
+    let r = json!({"l": [1, null, 3], "o": [{"v": 2}, {}, {"v": null}, {"v": 5}]});
+    assert_eq!(calc_with("", "sum(l)", &r), Ok(json!(4)));
+    assert_eq!(calc_with("", "count(l)", &r), Ok(json!(2)));
+    assert_eq!(calc_with("", "min(l)", &r), Ok(json!(1)));
+    assert_eq!(calc_with("", "max(x.v for x in o)", &r), Ok(json!(5)));
+    assert_eq!(calc_with("", "sum(x.v for x in o)", &r), Ok(json!(7)));
+    assert_eq!(
+        calc_with("", "sum(x.v for x in o where x.v > 1)", &r),
+        Ok(json!(7))
+    );
+    assert_eq!(truth("all(x.v > 1 for x in o)", &r), Some(true));
+    assert_eq!(truth("any(x.v > 4 for x in o)", &r), Some(true));
+}
+
+#[test]
+fn s6_a_missing_guard_does_not_fire_and_names_the_missing_fields() {
+    let p = body(r#"rule r { when csat <= 2 or message matches "lawyer" then tag "x" }"#);
+    let d = decide(&p, &json!({"message": "fine"}));
+    assert_eq!(d["fired"], json!([]));
+    assert_eq!(d["actions"], json!([]));
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "r", "missing": ["csat"]}]),
+        "{d}"
+    );
+}
+
+#[test]
+fn s6_time_during_calendar() {
+    let items = r#"calendar c { timezone "Europe/Berlin" mon-fri 09:00-17:00 closed 2026-03-03 }"#;
+    assert_eq!(
+        truth_with(items, "t during c", &json!({"t": "2026-03-02T08:30:00Z"})),
+        Some(true)
+    );
+    assert_eq!(
+        truth_with(items, "t during c", &json!({"t": "2026-03-02T16:30:00Z"})),
+        Some(false)
+    );
+    assert_eq!(
+        truth_with(items, "t during c", &json!({"t": "2026-03-03T10:00:00Z"})),
+        Some(false)
+    );
+}
