@@ -672,3 +672,305 @@ fn s6_time_during_calendar() {
         Some(false)
     );
 }
+
+// ---------- §7 calendars and business time, §9 deadlines ----------
+
+const STEPS: &str = r#"rule reply {
+    expect done within 1h of opened
+    at 50%: notify "half"
+    at 75%: notify "three-quarters"
+    on breach: escalate to "lead"
+    after breach by 30m: notify "late-30"
+    after breach by 2h: notify "late-120"
+    on met: tag "met"
+  }"#;
+
+fn tags_of(d: &Value) -> Vec<String> {
+    d["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            a.get("to")
+                .or(a.get("tag"))
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn s9_done_exactly_at_the_deadline_is_met() {
+    let p = body(STEPS);
+    let d = decide(
+        &p,
+        &json!({"opened": "2026-03-02T09:00:00Z", "done": "2026-03-02T10:00:00Z"}),
+    );
+    assert_eq!(check(&d)["status"], "met", "{d}");
+    assert_eq!(check(&d)["elapsed"], "1h");
+    assert_eq!(check(&d)["remaining"], Value::Null);
+    assert_eq!(tags_of(&d), ["met"]);
+    let d = decide(
+        &p,
+        &json!({"opened": "2026-03-02T09:00:00Z", "done": "2026-03-02T10:00:01Z"}),
+    );
+    assert_eq!(check(&d)["status"], "breached", "{d}");
+    assert_eq!(tags_of(&d), ["lead"]);
+}
+
+#[test]
+fn s9_now_exactly_at_the_deadline_is_pending_with_nothing_remaining() {
+    let p = body(STEPS);
+    let d = decide_at(
+        &p,
+        &json!({"opened": "2026-03-02T09:00:00Z"}),
+        "2026-03-02T10:00:00Z",
+    );
+    assert_eq!(check(&d)["status"], "pending", "{d}");
+    assert_eq!(check(&d)["remaining"], "0s", "{d}");
+    assert_eq!(check(&d)["elapsed"], "1h", "{d}");
+    assert_eq!(tags_of(&d), ["half", "three-quarters"]);
+    // the breach is the very next instant
+    assert_eq!(d["recheck_at"], "2026-03-02T10:00:00.000000001Z", "{d}");
+}
+
+#[test]
+fn s9_done_before_start_is_an_error_and_no_check() {
+    let p = body(&format!("{STEPS} rule other {{ then tag \"o\" }}"));
+    let d = decide(
+        &p,
+        &json!({"opened": "2026-03-02T09:00:00Z", "done": "2026-03-02T08:59:59Z"}),
+    );
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["rule"], "reply");
+    assert_eq!(d["checks"], json!([]));
+    assert_eq!(d["fired"], json!(["other"]));
+    assert_eq!(d["recheck_at"], Value::Null);
+}
+
+#[test]
+fn s9_at_thresholds_fire_when_pending_and_elapsed_reaches_them() {
+    let p = body(STEPS);
+    let rec = json!({"opened": "2026-03-02T09:00:00Z"});
+    let d = decide_at(&p, &rec, "2026-03-02T09:29:59Z");
+    assert_eq!(tags_of(&d), Vec::<String>::new());
+    assert_eq!(d["recheck_at"], "2026-03-02T09:30:00Z");
+    let d = decide_at(&p, &rec, "2026-03-02T09:30:00Z");
+    assert_eq!(tags_of(&d), ["half"]);
+    assert_eq!(d["recheck_at"], "2026-03-02T09:45:00Z");
+    let d = decide_at(&p, &rec, "2026-03-02T09:50:00Z");
+    assert_eq!(tags_of(&d), ["half", "three-quarters"]);
+    assert_eq!(d["recheck_at"], "2026-03-02T10:00:00Z");
+    // thresholds do not fire once met or breached
+    let d = decide_at(&p, &rec, "2026-03-02T10:10:00Z");
+    assert_eq!(tags_of(&d), ["lead"]);
+    let d = decide(
+        &p,
+        &json!({"opened": "2026-03-02T09:00:00Z", "done": "2026-03-02T09:50:00Z"}),
+    );
+    assert_eq!(tags_of(&d), ["met"]);
+}
+
+#[test]
+fn s9_after_breach_by_steps_fire_one_by_one() {
+    let p = body(STEPS);
+    let rec = json!({"opened": "2026-03-02T09:00:00Z"});
+    let d = decide_at(&p, &rec, "2026-03-02T10:29:59Z");
+    assert_eq!(tags_of(&d), ["lead"]);
+    assert_eq!(d["recheck_at"], "2026-03-02T10:30:00Z");
+    let d = decide_at(&p, &rec, "2026-03-02T10:30:00Z");
+    assert_eq!(tags_of(&d), ["lead", "late-30"]);
+    assert_eq!(d["recheck_at"], "2026-03-02T12:00:00Z");
+    let d = decide_at(&p, &rec, "2026-03-02T12:00:00Z");
+    assert_eq!(tags_of(&d), ["lead", "late-30", "late-120"]);
+    assert_eq!(d["recheck_at"], Value::Null);
+    // with DONE the steps are measured from the deadline to DONE, not to now
+    let d = decide_at(
+        &p,
+        &json!({"opened": "2026-03-02T09:00:00Z", "done": "2026-03-02T10:45:00Z"}),
+        "2026-03-02T18:00:00Z",
+    );
+    assert_eq!(tags_of(&d), ["lead", "late-30"]);
+    assert_eq!(d["recheck_at"], Value::Null);
+}
+
+#[test]
+fn s9_after_breach_by_counts_running_time_on_the_calendar() {
+    let p = body(
+        r#"calendar c { mon-fri 09:00-17:00 }
+           rule reply {
+             expect done within 1h of opened using c
+             after breach by 2h: notify "late"
+           }"#,
+    );
+    // Fri 16:00 + 1 open hour = Fri 17:00; 2 open hours after that is Mon 11:00
+    let rec = json!({"opened": "2026-02-27T16:00:00Z"});
+    let d = decide_at(&p, &rec, "2026-03-02T10:59:00Z");
+    assert_eq!(check(&d)["deadline"], "2026-02-27T17:00:00Z");
+    assert_eq!(check(&d)["status"], "breached");
+    assert_eq!(check(&d)["elapsed"], "2h59m", "{d}");
+    assert_eq!(tags_of(&d), Vec::<String>::new());
+    assert_eq!(d["recheck_at"], "2026-03-02T11:00:00Z", "{d}");
+    let d = decide_at(&p, &rec, "2026-03-02T11:00:00Z");
+    assert_eq!(tags_of(&d), ["late"]);
+}
+
+#[test]
+fn s9_on_met_only_when_met() {
+    let p = body(r#"rule r { expect done within 1h of opened on met: tag "ok" }"#);
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:30:00Z"}));
+    assert_eq!(check(&d)["status"], "pending");
+    assert_eq!(d["actions"], json!([]));
+    assert_eq!(d["fired"], json!(["r"]));
+    let d = decide(
+        &p,
+        &json!({"opened": "2026-03-02T09:30:00Z", "done": "2026-03-02T09:31:00Z"}),
+    );
+    assert_eq!(tags_of(&d), ["ok"]);
+    assert_eq!(d["recheck_at"], Value::Null);
+}
+
+#[test]
+fn s7_using_a_calendar_a_start_outside_hours_counts_from_the_next_opening() {
+    let p = body(
+        r#"calendar c { timezone "Europe/Berlin" mon-fri 09:00-13:00, 14:00-18:00 closed 2026-03-02 }
+           rule r { expect done within 2h of opened using c at 50%: notify "half" }"#,
+    );
+    // Sunday 2026-03-01 22:00 Berlin; Monday is closed; Tuesday opens 09:00 Berlin = 08:00Z
+    let rec = json!({"opened": "2026-03-01T21:00:00Z"});
+    let d = decide_at(&p, &rec, "2026-03-03T08:30:00Z");
+    assert_eq!(check(&d)["deadline"], "2026-03-03T10:00:00Z", "{d}");
+    assert_eq!(check(&d)["elapsed"], "30m", "{d}");
+    assert_eq!(check(&d)["remaining"], "1h30m", "{d}");
+    assert_eq!(d["recheck_at"], "2026-03-03T09:00:00Z", "{d}");
+    // the lunch break does not count
+    let p = body(
+        r#"calendar c { timezone "Europe/Berlin" mon-fri 09:00-13:00, 14:00-18:00 }
+           rule r { expect done within 2h of opened using c }"#,
+    );
+    let d = decide_at(
+        &p,
+        &json!({"opened": "2026-03-02T11:00:00Z"}),
+        "2026-03-02T11:00:00Z",
+    );
+    // 12:00 Berlin + 1h to 13:00, lunch, then 1h from 14:00 → 15:00 Berlin = 14:00Z
+    assert_eq!(check(&d)["deadline"], "2026-03-02T14:00:00Z", "{d}");
+    assert_eq!(check(&d)["elapsed"], "0s", "{d}");
+}
+
+#[test]
+fn s7_excluding_with_an_open_ended_pause_is_paused_until_now() {
+    let p = body(
+        r#"rule r { expect done within 1h of opened excluding paused on breach: tag "late" }"#,
+    );
+    let rec = json!({"opened": "2026-03-02T08:00:00Z",
+                     "paused": [{"from": "2026-03-02T08:30:00Z", "to": null}]});
+    let d = decide_at(&p, &rec, "2026-03-02T12:00:00Z");
+    assert_eq!(check(&d)["status"], "pending", "{d}");
+    assert_eq!(check(&d)["elapsed"], "30m", "{d}");
+    assert_eq!(check(&d)["remaining"], "30m", "{d}");
+    assert_eq!(d["recheck_at"], Value::Null, "{d}");
+    // a closed pause shifts the deadline
+    let rec = json!({"opened": "2026-03-02T08:00:00Z",
+                     "paused": [{"from": "2026-03-02T08:30:00Z", "to": "2026-03-02T09:30:00Z"}]});
+    let d = decide_at(&p, &rec, "2026-03-02T09:45:00Z");
+    assert_eq!(check(&d)["deadline"], "2026-03-02T10:00:00Z", "{d}");
+    assert_eq!(check(&d)["elapsed"], "45m", "{d}");
+}
+
+#[test]
+fn s7_overlapping_pauses_are_not_counted_twice() {
+    let p = body(r#"rule r { expect done within 1h of opened excluding paused }"#);
+    let rec = json!({"opened": "2026-03-02T08:00:00Z",
+                     "paused": [{"from": "2026-03-02T08:10:00Z", "to": "2026-03-02T08:40:00Z"},
+                                {"from": "2026-03-02T08:20:00Z", "to": "2026-03-02T08:50:00Z"},
+                                {"from": "2026-03-02T07:00:00Z", "to": "2026-03-02T08:05:00Z"}]});
+    let d = decide_at(&p, &rec, "2026-03-02T09:00:00Z");
+    // running: 08:05-08:10 and 08:50-09:00
+    assert_eq!(check(&d)["elapsed"], "15m", "{d}");
+    assert_eq!(check(&d)["deadline"], "2026-03-02T09:45:00Z", "{d}");
+}
+
+#[test]
+fn s7_a_pause_that_has_not_begun_yet_does_not_stop_the_clock_now() {
+    // an open pause starting after now: nothing is paused before now
+    let p = body(r#"rule r { expect done within 1h of opened excluding paused }"#);
+    let rec = json!({"opened": "2026-03-02T09:00:00Z",
+                     "paused": [{"from": "2026-03-02T11:00:00Z"}]});
+    let d = decide_at(&p, &rec, "2026-03-02T09:30:00Z");
+    assert_eq!(check(&d)["elapsed"], "30m", "{d}");
+    assert_eq!(check(&d)["status"], "pending", "{d}");
+    assert_eq!(check(&d)["deadline"], "2026-03-02T10:00:00Z", "{d}");
+}
+
+#[test]
+fn s7_a_closed_pause_inside_closed_hours_changes_nothing() {
+    let p = body(
+        r#"calendar c { mon-fri 09:00-17:00 }
+           rule r { expect done within 2h of opened using c excluding paused }"#,
+    );
+    let rec = json!({"opened": "2026-03-02T16:00:00Z",
+                     "paused": [{"from": "2026-03-02T18:00:00Z", "to": "2026-03-03T08:00:00Z"}]});
+    let d = decide_at(&p, &rec, "2026-03-03T09:30:00Z");
+    assert_eq!(check(&d)["deadline"], "2026-03-03T10:00:00Z", "{d}");
+    assert_eq!(check(&d)["elapsed"], "1h30m", "{d}");
+}
+
+#[test]
+fn s7_dst_gap_moves_to_the_later_valid_instant() {
+    // Europe/Berlin springs forward on 2026-03-29 at 02:00 → 03:00
+    let p = body(
+        r#"calendar c { timezone "Europe/Berlin" sun 02:30-04:00 }
+           rule r { expect done within 30m of opened using c }"#,
+    );
+    let d = decide_at(
+        &p,
+        &json!({"opened": "2026-03-28T12:00:00Z"}),
+        "2026-03-28T12:00:00Z",
+    );
+    // 02:30 does not exist: the interval opens at 03:00 CEST = 01:00Z
+    assert_eq!(check(&d)["deadline"], "2026-03-29T01:30:00Z", "{d}");
+}
+
+#[test]
+fn s9_recheck_at_is_null_when_nothing_is_pending() {
+    let p = body(
+        r#"rule a { when x == 1 expect done within 1h of opened }
+           rule b { limit n <= 3 }"#,
+    );
+    // a does not apply
+    let d = decide(
+        &p,
+        &json!({"x": 2, "opened": "2026-03-02T09:30:00Z", "n": 1}),
+    );
+    assert_eq!(d["recheck_at"], Value::Null, "{d}");
+    // a applies and is pending
+    let d = decide(
+        &p,
+        &json!({"x": 1, "opened": "2026-03-02T09:30:00Z", "n": 1}),
+    );
+    assert_eq!(d["recheck_at"], "2026-03-02T10:30:00Z", "{d}");
+}
+
+#[test]
+fn s9_recheck_at_is_the_earliest_over_all_rules() {
+    let p = body(
+        r#"rule a { expect d1 within 1h of opened }
+           rule b { expect d2 within 2h of opened at 10%: tag "b10" }"#,
+    );
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:50:00Z"}));
+    assert_eq!(d["recheck_at"], "2026-03-02T10:02:00Z", "{d}");
+}
+
+#[test]
+fn s9_a_deadline_check_of_a_start_in_the_future() {
+    let p = body(r#"rule r { expect done within 1h of opened at 50%: tag "half" }"#);
+    let d = decide(&p, &json!({"opened": "2026-03-02T11:00:00Z"}));
+    assert_eq!(d["errors"], json!([]), "{d}");
+    assert_eq!(check(&d)["status"], "pending", "{d}");
+    assert_eq!(check(&d)["elapsed"], "0s", "{d}");
+    assert_eq!(check(&d)["remaining"], "1h", "{d}");
+    assert_eq!(d["actions"], json!([]), "{d}");
+    assert_eq!(d["recheck_at"], "2026-03-02T11:30:00Z", "{d}");
+}
