@@ -974,3 +974,230 @@ fn s9_a_deadline_check_of_a_start_in_the_future() {
     assert_eq!(d["actions"], json!([]), "{d}");
     assert_eq!(d["recheck_at"], "2026-03-02T11:30:00Z", "{d}");
 }
+
+// ---------- §8 tables ----------
+
+#[test]
+fn s8_first_matching_row_wins_with_wildcards_lists_and_comparisons() {
+    let items = r#"table t(p, amount) {
+        "urgent", _          => 1
+        ["high", "normal"], >= 1000 USD => 2
+        "high", _            => 3
+        _, < 10 USD          => 4
+      }"#;
+    let call = "t(p, a)";
+    assert_eq!(
+        calc_with(items, call, &json!({"p": "urgent", "a": "1 USD"})),
+        Ok(json!(1))
+    );
+    assert_eq!(
+        calc_with(items, call, &json!({"p": "normal", "a": "1000 USD"})),
+        Ok(json!(2))
+    );
+    assert_eq!(
+        calc_with(items, call, &json!({"p": "high", "a": "999 USD"})),
+        Ok(json!(3))
+    );
+    assert_eq!(
+        calc_with(items, call, &json!({"p": "low", "a": "9 USD"})),
+        Ok(json!(4))
+    );
+    // no matching row: missing
+    assert_eq!(
+        calc_with(items, call, &json!({"p": "low", "a": "99 USD"})),
+        Err("missing".into())
+    );
+}
+
+#[test]
+fn s8_a_missing_input_that_an_earlier_row_tests_is_missing() {
+    let items = r#"table t(p) { "urgent" => 1  _ => 2 }"#;
+    assert_eq!(calc_with(items, "t(p)", &json!({})), Err("missing".into()));
+    let items = r#"table t(p, q) { _, "x" => 1  _, _ => 2 }"#;
+    // p is missing but no row tests it
+    assert_eq!(
+        calc_with(items, "t(p, q)", &json!({"q": "y"})),
+        Ok(json!(2))
+    );
+}
+
+// ---------- §9 rules ----------
+
+#[test]
+fn s9_first_of_an_undecided_rule_stops_the_block() {
+    let p = body(
+        r#"first of {
+             rule a { when x == 1 then tag "a" }
+             rule b { then tag "b" }
+           }
+           rule c { then tag "c" }"#,
+    );
+    let d = decide(&p, &json!({}));
+    assert_eq!(d["fired"], json!(["c"]), "{d}");
+    assert_eq!(d["undecided"], json!([{"rule": "a", "missing": ["x"]}]));
+    assert_eq!(tags_of(&d), ["c"]);
+    let d = decide(&p, &json!({"x": 2}));
+    assert_eq!(d["fired"], json!(["b", "c"]));
+    let d = decide(&p, &json!({"x": 1}));
+    assert_eq!(d["fired"], json!(["a", "c"]));
+    assert_eq!(tags_of(&d), ["a", "c"]);
+}
+
+#[test]
+fn s9_first_of_an_erroring_rule_stops_the_block() {
+    let p = body(
+        r#"first of {
+             rule a { when x > 1 USD then tag "a" }
+             rule b { then tag "b" }
+           }"#,
+    );
+    let d = decide(&p, &json!({"x": "ten"}));
+    assert_eq!(d["fired"], json!([]), "{d}");
+    assert_eq!(d["errors"][0]["rule"], "a", "{d}");
+    assert_eq!(d["actions"], json!([]));
+}
+
+#[test]
+fn s9_first_of_a_rule_whose_guard_holds_but_whose_action_is_missing_stops_the_block() {
+    let p = body(
+        r#"first of {
+             rule a { when x == 1 then notify who }
+             rule b { then tag "b" }
+           }"#,
+    );
+    let d = decide(&p, &json!({"x": 1}));
+    assert_eq!(d["fired"], json!([]), "{d}");
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "a", "missing": ["who"]}]),
+        "{d}"
+    );
+    assert_eq!(d["actions"], json!([]));
+}
+
+#[test]
+fn s9_first_of_with_a_limit_rule_that_applies_even_when_within() {
+    let p = body(
+        r#"first of {
+             rule a { when tier == "platinum" limit amount <= 100 USD on exceed: tag "a" }
+             rule b { limit amount <= 10 USD on exceed: tag "b" }
+           }"#,
+    );
+    let d = decide(&p, &json!({"tier": "platinum", "amount": "50 USD"}));
+    assert_eq!(d["fired"], json!(["a"]), "{d}");
+    assert_eq!(d["actions"], json!([]));
+    assert_eq!(d["checks"].as_array().unwrap().len(), 1, "{d}");
+    let d = decide(&p, &json!({"tier": "gold", "amount": "50 USD"}));
+    assert_eq!(d["fired"], json!(["b"]), "{d}");
+    assert_eq!(tags_of(&d), ["b"]);
+}
+
+#[test]
+fn s9_unless_true_exempts_even_when_when_is_missing() {
+    let p = body(r#"rule r { when x == 1 unless vip then tag "r" }"#);
+    let d = decide(&p, &json!({"vip": true}));
+    assert_eq!(d["undecided"], json!([]), "{d}");
+    assert_eq!(d["fired"], json!([]));
+    let d = decide(&p, &json!({"x": 2}));
+    assert_eq!(d["undecided"], json!([]), "{d}");
+}
+
+#[test]
+fn s9_limit_strict_and_inclusive_at_equality_and_excess() {
+    let p = body(
+        r#"rule le { limit v <= 10 on exceed: tag "le" }
+           rule lt { limit v < 10 on exceed: tag "lt" }"#,
+    );
+    let d = decide(&p, &json!({"v": 10}));
+    assert_eq!(d["checks"][0]["status"], "within");
+    assert_eq!(d["checks"][0]["excess"], Value::Null);
+    assert_eq!(d["checks"][1]["status"], "exceeded");
+    assert_eq!(d["checks"][1]["excess"], json!(0));
+    assert_eq!(tags_of(&d), ["lt"]);
+    let d = decide(&p, &json!({"v": 12.5}));
+    assert_eq!(d["checks"][0]["excess"], json!("2.5"), "{d}");
+    assert_eq!(d["checks"][0]["value"], json!("12.5"), "{d}");
+    let p = body(r#"rule d { limit v <= 1h on exceed: tag "d" }"#);
+    let d = decide(&p, &json!({"v": "PT1H30M"}));
+    assert_eq!(d["checks"][0]["excess"], "30m", "{d}");
+}
+
+#[test]
+fn s9_limit_against_an_expression_with_min_and_percent() {
+    let p = body(
+        r#"record { req: money, total: money }
+           const cap = 5000 INR
+           rule r { limit req <= min(cap, 50% of total) on exceed: require approval from "m" }"#,
+    );
+    let d = decide(&p, &json!({"req": "7000 INR", "total": "8000 INR"}));
+    let limit = check(&d)["limit"].as_str().unwrap().to_owned();
+    let amount: rust_decimal::Decimal = limit.trim_end_matches(" INR").parse().unwrap();
+    assert_eq!(amount, rust_decimal::Decimal::from(4000), "{d}");
+    assert_eq!(check(&d)["status"], "exceeded", "{d}");
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+}
+
+#[test]
+fn s9_a_limit_with_a_currency_mismatch_errors_that_rule_only() {
+    let p = body(
+        r#"rule r { limit v <= 10 USD on exceed: tag "r" }
+           rule s { limit v <= 10 EUR on exceed: tag "s" }"#,
+    );
+    let d = decide(&p, &json!({"v": "20 EUR"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["rule"], "r");
+    assert_eq!(d["fired"], json!(["s"]));
+    assert_eq!(tags_of(&d), ["s"]);
+}
+
+#[test]
+fn s9_then_actions_run_whatever_the_check_status() {
+    let p = body(
+        r#"rule r { then tag "always" expect done within 1h of opened on breach: tag "late" }"#,
+    );
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:30:00Z"}));
+    assert_eq!(tags_of(&d), ["always"]);
+    let d = decide(&p, &json!({"opened": "2026-03-02T08:30:00Z"}));
+    assert_eq!(tags_of(&d), ["always", "late"]);
+}
+
+#[test]
+fn s9_a_rule_that_does_not_apply_has_no_check_and_no_recheck() {
+    let p = body(r#"rule r { when x expect done within 1h of opened }"#);
+    let d = decide(&p, &json!({"x": false, "opened": "2026-03-02T09:30:00Z"}));
+    assert_eq!(d["checks"], json!([]));
+    assert_eq!(d["recheck_at"], Value::Null);
+}
+
+#[test]
+fn s9_an_undecided_rule_names_every_missing_field_once() {
+    let p = body(r#"rule r { when (a > 1 or b > 1) and (a < 5 or c) then tag "x" }"#);
+    let d = decide(&p, &json!({}));
+    assert_eq!(d["undecided"].as_array().unwrap().len(), 1, "{d}");
+    let missing = d["undecided"][0]["missing"].as_array().unwrap();
+    let mut names: Vec<&str> = missing.iter().map(|m| m.as_str().unwrap()).collect();
+    let n = names.len();
+    names.dedup();
+    assert_eq!(n, names.len(), "{d}");
+    assert!(names.contains(&"a") && names.contains(&"b"), "{d}");
+}
+
+#[test]
+fn s9_a_missing_handler_argument_makes_the_rule_undecided() {
+    let p = body(
+        r#"rule r { expect done within 1h of opened on breach: notify who }
+           rule s { then tag "s" }"#,
+    );
+    let d = decide(&p, &json!({"opened": "2026-03-02T08:00:00Z"}));
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "r", "missing": ["who"]}]),
+        "{d}"
+    );
+    assert_eq!(d["checks"], json!([]), "{d}");
+    assert_eq!(tags_of(&d), ["s"]);
+    // the handler that does not run does not need its argument
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:30:00Z"}));
+    assert_eq!(d["undecided"], json!([]), "{d}");
+    assert_eq!(d["fired"], json!(["r", "s"]));
+}
