@@ -1201,3 +1201,533 @@ fn s9_a_missing_handler_argument_makes_the_rule_undecided() {
     assert_eq!(d["undecided"], json!([]), "{d}");
     assert_eq!(d["fired"], json!(["r", "s"]));
 }
+
+// ---------- §10 actions ----------
+
+fn keys(d: &Value) -> Vec<String> {
+    d["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["key"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn s10_follow_up_due_is_now_plus_the_duration() {
+    let p = body(r#"rule r { then follow up within 1h30m }"#);
+    let d = decide_at(&p, &json!({}), "2026-03-02T23:00:00+01:00");
+    assert_eq!(d["actions"][0]["due"], "2026-03-02T23:30:00Z", "{d}");
+    assert_eq!(d["actions"][0]["within"], "1h30m", "{d}");
+    // the key does not move with now
+    let e = decide_at(&p, &json!({}), "2026-03-05T00:00:00Z");
+    assert_eq!(keys(&d), keys(&e));
+}
+
+#[test]
+fn s10_follow_up_with_a_duration_from_the_record() {
+    let p = body(r#"rule r { then follow up within sla }"#);
+    let d = decide(&p, &json!({"sla": "PT2H"}));
+    assert_eq!(d["actions"][0]["due"], "2026-03-02T12:00:00Z", "{d}");
+}
+
+#[test]
+fn s10_with_arguments_become_args() {
+    let p = body(r#"rule r { then emit "e" with { amount: m, n: 2, who: "x", at: now } }"#);
+    let d = decide(&p, &json!({"m": "3 USD"}));
+    let d = decide(
+        &body(
+            r#"record { m: money } rule r { then emit "e" with { amount: m, n: 2, who: "x", at: now } }"#,
+        ),
+        &json!({"m": "3 USD"}),
+    );
+    assert_eq!(
+        actions(&d),
+        [
+            json!({"action": "emit", "name": "e", "args": {"amount": "3 USD", "n": 2, "who": "x", "at": "2026-03-02T10:00:00Z"}, "rules": ["r"]})
+        ]
+    );
+    let _ = p;
+}
+
+#[test]
+fn s10_equal_actions_merge_across_rules_with_all_their_rules() {
+    let p = body(
+        r#"rule a { then refund 12.5 USD tag "a" }
+           rule b { then tag "b" refund 12.50 USD }
+           rule c { then refund 12.5 USD with { why: "c" } }"#,
+    );
+    let d = decide(&p, &json!({}));
+    assert_eq!(
+        actions(&d),
+        [
+            json!({"action": "refund", "amount": "12.50 USD", "rules": ["a", "b"]}),
+            json!({"action": "tag", "tag": "a", "rules": ["a"]}),
+            json!({"action": "tag", "tag": "b", "rules": ["b"]}),
+            json!({"action": "refund", "amount": "12.50 USD", "args": {"why": "c"}, "rules": ["c"]}),
+        ],
+        "{d}"
+    );
+    let k = keys(&d);
+    assert_ne!(k[0], k[3]);
+}
+
+#[test]
+fn s10_actions_with_equal_values_written_differently_merge() {
+    // 1 and 1.0 are the same number; 1h and 60m the same duration
+    let p = body(
+        r#"rule a { then set n to 1 follow up within 1h }
+           rule b { then set n to 1.0 follow up within 60m }"#,
+    );
+    let d = decide(&p, &json!({}));
+    assert_eq!(d["errors"], json!([]), "{d}");
+    assert_eq!(d["actions"].as_array().unwrap().len(), 2, "{d}");
+    assert_eq!(d["actions"][0]["rules"], json!(["a", "b"]), "{d}");
+    assert_eq!(d["actions"][1]["rules"], json!(["a", "b"]), "{d}");
+}
+
+#[test]
+fn s10_args_in_a_different_order_are_the_same_action() {
+    let p = body(
+        r#"rule a { then notify "x" with { p: 1, q: "z" } }
+           rule b { then notify "x" with { q: "z", p: 1 } }"#,
+    );
+    let d = decide(&p, &json!({}));
+    let k = keys(&d);
+    // one action, or two with distinct keys: never two actions the host would act on once
+    let mut unique = k.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), k.len(), "{d}");
+    assert_eq!(k.len(), 1, "{d}");
+}
+
+#[test]
+fn s10_the_key_is_a_digest_of_policy_kind_and_arguments_only() {
+    let a = body(r#"rule a { then notify "x" with { p: 1 } }"#);
+    let b = body(r#"rule zzz { when true then notify "x" with { p: 1 } } rule y { then tag "t" }"#);
+    let ka = keys(&decide(&a, &json!({})));
+    let kb = keys(&decide_at(
+        &b,
+        &json!({"unused": 1}),
+        "2030-01-01T00:00:00Z",
+    ));
+    assert_eq!(ka[0], kb[0]);
+    assert!(ka[0].chars().all(|c| c.is_ascii_hexdigit()) && ka[0].len() >= 16);
+    // different argument → different key; different policy name → different key
+    let c = body(r#"rule a { then notify "x" with { p: 2 } }"#);
+    assert_ne!(keys(&decide(&c, &json!({})))[0], ka[0]);
+    let other = policy(r#"policy "U" { rule a { then notify "x" with { p: 1 } } }"#);
+    assert_ne!(keys(&decide(&other, &json!({})))[0], ka[0]);
+    // different kind with the same target → different key
+    let e = body(r#"rule a { then escalate to "x" with { p: 1 } }"#);
+    assert_ne!(keys(&decide(&e, &json!({})))[0], ka[0]);
+    // stable across loads of the same policy text
+    let a2 = body(r#"rule a { then notify "x" with { p: 1 } }"#);
+    assert_eq!(keys(&decide(&a2, &json!({}))), ka);
+}
+
+#[test]
+fn s10_ladder_collapse_keeps_the_highest_in_its_place() {
+    let p = body(
+        r#"ladder "agent", "lead", "sup", "duty"
+           rule a { then escalate to "sup" }
+           rule b { then tag "b" escalate to "lead" }
+           rule c { expect done within 1h of opened on breach: escalate to "agent" after breach by 1h: escalate to "duty" }"#,
+    );
+    let d = decide(&p, &json!({"opened": "2026-03-02T07:00:00Z"}));
+    assert_eq!(
+        actions(&d),
+        [
+            json!({"action": "tag", "tag": "b", "rules": ["b"]}),
+            json!({"action": "escalate", "to": "duty", "rules": ["a", "b", "c"]}),
+        ],
+        "{d}"
+    );
+    let d = decide(&p, &json!({"opened": "2026-03-02T08:30:00Z"}));
+    assert_eq!(
+        actions(&d),
+        [
+            json!({"action": "escalate", "to": "sup", "rules": ["a", "b", "c"]}),
+            json!({"action": "tag", "tag": "b", "rules": ["b"]}),
+        ],
+        "{d}"
+    );
+}
+
+#[test]
+fn s10_set_conflict_keeps_both_and_adds_an_error() {
+    let p = body(
+        r#"rule a { then set priority to "urgent" }
+           rule b { then set priority to "high" set other to 1 }"#,
+    );
+    let d = decide(&p, &json!({}));
+    assert_eq!(d["actions"].as_array().unwrap().len(), 3);
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["field"], "priority");
+    assert!(
+        d["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("conflict")
+    );
+    // a conflict does not take the rules out of fired
+    assert_eq!(d["fired"], json!(["a", "b"]));
+}
+
+#[test]
+fn s10_three_set_values_give_a_conflict_entry_per_extra_value() {
+    let p = body(
+        r#"rule a { then set n to 1 }
+           rule b { then set n to 2 }
+           rule c { then set n to 3 }"#,
+    );
+    let d = decide(&p, &json!({}));
+    assert_eq!(d["actions"].as_array().unwrap().len(), 3);
+    assert!(!d["errors"].as_array().unwrap().is_empty(), "{d}");
+}
+
+#[test]
+fn s10_action_order_is_source_order_of_rules_then_actions() {
+    let p = body(
+        r#"rule z { then tag "z1" tag "z2" }
+           first of { rule y { then tag "y" } }
+           rule a { expect done within 1h of opened at 10%: tag "a-at" on breach: tag "a-breach" then tag "a-then" }"#,
+    );
+    let d = decide(&p, &json!({"opened": "2026-03-02T08:00:00Z"}));
+    let t = tags_of(&d);
+    assert_eq!(&t[..3], ["z1", "z2", "y"], "{d}");
+    assert_eq!(t.len(), 5, "{d}");
+}
+
+// ---------- §11 the decision ----------
+
+#[test]
+fn s11_field_order_and_nulls_are_exactly_as_specified() {
+    let p = policy(
+        r#"policy "Retail" {
+             rule first_reply { expect replied within 15m of opened on breach: escalate to "supervisor" }
+             rule cap { limit v <= 5000 INR }
+             rule unhappy { when csat <= 2 then tag "u" }
+           }"#,
+    );
+    let d = p.evaluate(
+        &json!({"opened": "2026-03-02T09:15:00Z", "v": "7000 INR"}),
+        &EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap()),
+    );
+    let text = serde_json::to_string(&d).unwrap();
+    let want = concat!(
+        r#"{"policy":"Retail","version":null,"now":"2026-03-02T10:00:00Z","#,
+        r#""actions":[{"action":"escalate","to":"supervisor","rules":["first_reply"],"key":""#
+    );
+    assert!(text.starts_with(want), "{text}");
+    let rest = &text[want.len()..];
+    let after_key = &rest[rest.find('"').unwrap()..];
+    assert_eq!(
+        after_key,
+        concat!(
+            r#""}],"checks":[{"rule":"first_reply","kind":"deadline","status":"breached","target":"15m","#,
+            r#""deadline":"2026-03-02T09:30:00Z","elapsed":"45m","remaining":null},"#,
+            r#"{"rule":"cap","kind":"limit","status":"exceeded","value":"7000 INR","limit":"5000 INR","excess":"2000 INR"}],"#,
+            r#""fired":["first_reply","cap"],"undecided":[{"rule":"unhappy","missing":["csat"]}],"#,
+            r#""errors":[],"recheck_at":null}"#
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn s11_version_is_copied_when_given() {
+    let p = policy(r#"policy "P" { version "2026.1" rule r { then tag "t" } }"#);
+    assert_eq!(decide(&p, &json!({}))["version"], "2026.1");
+}
+
+#[test]
+fn s11_same_inputs_give_byte_identical_json() {
+    let src = r#"policy "P" {
+        ladder "a", "b"
+        rule r { when x > 1 then escalate to "a" tag "t" set f to x notify "n" with { z: 1, a: 2 } }
+        rule s { then escalate to "b" set f to 3 follow up within 2h }
+        rule u { expect d within 1h of o at 50%: notify "h" }
+      }"#;
+    let rec = json!({"x": 2, "o": "2026-03-02T09:40:00Z"});
+    let opts = EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap());
+    let a = serde_json::to_string(&Policy::parse(src).unwrap().evaluate(&rec, &opts)).unwrap();
+    for _ in 0..5 {
+        let b = serde_json::to_string(&Policy::parse(src).unwrap().evaluate(&rec, &opts)).unwrap();
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn s11_times_print_as_rfc3339_utc_and_durations_in_literal_form() {
+    let p = body(
+        r#"timezone "Asia/Kolkata"
+           rule r { expect done within 1d1h of opened }"#,
+    );
+    let d = decide(&p, &json!({"opened": "2026-03-02T10:30:00+05:30"}));
+    assert_eq!(check(&d)["deadline"], "2026-03-03T06:00:00Z", "{d}");
+    assert_eq!(check(&d)["target"], "1d1h", "{d}");
+    assert_eq!(check(&d)["elapsed"], "5h", "{d}");
+    assert_eq!(check(&d)["remaining"], "20h", "{d}");
+}
+
+#[test]
+fn s11_errors_entries_have_rule_field_message() {
+    let p = body(r#"record { a: number } rule r { when a > 1 then tag "x" }"#);
+    let d = decide(&p, &json!({"a": "nope"}));
+    let e = d["errors"][0].as_object().unwrap();
+    let keys: Vec<&String> = e.keys().collect();
+    assert_eq!(keys, ["rule", "field", "message"]);
+    let m = e["message"].as_str().unwrap();
+    assert!(
+        !m.ends_with('.') && !m.chars().next().unwrap().is_uppercase(),
+        "{m}"
+    );
+    assert!(m.contains("`a`"), "{m}");
+}
+
+#[test]
+fn s11_explain_traces_each_comparison_with_left_right_and_result() {
+    let p = body(
+        r#"rule r { when priority == "high" and amount > 10 USD then tag "x" }
+           rule s { when csat <= 2 then tag "y" }"#,
+    );
+    let d = explain(&p, &json!({"priority": "high", "amount": "12 USD"}));
+    let trace = d["trace"].as_array().expect("trace");
+    assert_eq!(trace.len(), 2, "{d}");
+    assert_eq!(trace[0]["rule"], "r");
+    assert_eq!(trace[0]["status"], "applied");
+    let cmps = trace[0]["comparisons"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{d}"));
+    assert_eq!(cmps.len(), 2, "{d}");
+    assert_eq!(cmps[0]["left"], "high");
+    assert_eq!(cmps[0]["right"], "high");
+    assert_eq!(cmps[0]["result"], true);
+    assert_eq!(cmps[1]["left"], "12 USD");
+    assert_eq!(cmps[1]["right"], "10 USD");
+    assert_eq!(cmps[1]["result"], true);
+    assert_eq!(trace[1]["status"], "undecided");
+    assert_eq!(trace[1]["comparisons"][0]["result"], Value::Null, "{d}");
+    // without explain there is no trace key at all
+    let plain = decide(&p, &json!({"priority": "high", "amount": "12 USD"}));
+    assert!(plain.get("trace").is_none(), "{plain}");
+}
+
+// ---------- more edges ----------
+
+#[test]
+fn s5_json_numbers_in_exponent_form_and_large_integers_are_exact() {
+    let items = "record { a: number }";
+    assert_eq!(
+        truth_with(items, "a == 0.00000015", &json!({"a": 1.5e-7})),
+        Some(true)
+    );
+    assert_eq!(
+        truth_with(items, "a == 100000000000000000000", &json!({"a": 1e20})),
+        Some(true)
+    );
+    assert_eq!(
+        truth_with(
+            items,
+            "a == 12345678901234567890",
+            &json!({"a": 12345678901234567890u64})
+        ),
+        Some(true)
+    );
+    assert_eq!(
+        truth_with(items, "a == -9223372036854775808", &json!({"a": i64::MIN})),
+        Some(true)
+    );
+}
+
+#[test]
+fn s5_a_number_beyond_decimal_range_is_an_error_of_its_field() {
+    let p =
+        body(r#"record { a: number } rule r { when a > 1 then tag "x" } rule s { then tag "s" }"#);
+    let d = decide(&p, &json!({"a": 1e300}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["field"], "a", "{d}");
+    assert_eq!(d["fired"], json!(["s"]));
+    let d = decide(&p, &json!({"a": "99999999999999999999999999999999999"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["field"], "a", "{d}");
+}
+
+#[test]
+fn s5_a_huge_duration_in_a_record_is_an_error_not_a_panic() {
+    let p = body(r#"record { w: duration } rule r { when w > 1h then tag "x" }"#);
+    for w in [
+        "PT99999999999999999999999H",
+        "99999999999999999999w",
+        "P1Y",
+        "1m1h",
+        "1h1h",
+    ] {
+        let d = decide(&p, &json!({ "w": w }));
+        assert_eq!(d["fired"], json!([]), "{w}: {d}");
+        assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{w}: {d}");
+        assert_eq!(d["errors"][0]["field"], "w", "{w}: {d}");
+    }
+}
+
+#[test]
+fn s5_a_required_nested_field_absent_is_reported_once_with_its_path() {
+    let p = body(
+        r#"record { customer.tier: "gold" | "std", customer.name: text? }
+           rule a { when customer.tier == "gold" then tag "a" }
+           rule b { when customer.tier != "gold" then tag "b" }"#,
+    );
+    for rec in [
+        json!({}),
+        json!({"customer": {}}),
+        json!({"customer": null}),
+    ] {
+        let d = decide(&p, &rec);
+        assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{rec}: {d}");
+        assert_eq!(d["errors"][0]["rule"], Value::Null);
+        assert_eq!(d["errors"][0]["field"], "customer.tier");
+        assert_eq!(d["undecided"].as_array().unwrap().len(), 2, "{d}");
+    }
+}
+
+#[test]
+fn s5_a_wrong_typed_list_element_field_is_an_error_with_a_path() {
+    let p = body(
+        r#"record { refunds: list<{ amount: money }> }
+           rule r { when sum(x.amount for x in refunds) > 1 USD then tag "x" }"#,
+    );
+    let d = decide(
+        &p,
+        &json!({"refunds": [{"amount": "1 USD"}, {"amount": true}]}),
+    );
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["rule"], "r");
+    // the path as written in the policy (docs/notes/eval.md)
+    assert_eq!(d["errors"][0]["field"], "x.amount", "{d}");
+}
+
+#[test]
+fn s6_sum_of_money_in_two_currencies_is_an_error() {
+    let p = body(r#"record { l: list<money> } rule r { then tag "x" with { v: sum(l) } }"#);
+    let d = decide(&p, &json!({"l": ["1 USD", "2 EUR"]}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    let d = decide(&p, &json!({"l": ["1 USD", "2.5 USD"]}));
+    assert_eq!(d["actions"][0]["args"]["v"], "3.50 USD", "{d}");
+}
+
+#[test]
+fn s6_min_max_of_money_in_two_currencies_is_an_error() {
+    let p = body(r#"record { a: money, b: money } rule r { then tag "x" with { v: min(a, b) } }"#);
+    let d = decide(&p, &json!({"a": "1 USD", "b": "2 EUR"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+}
+
+#[test]
+fn s6_time_functions_convert_text_without_a_schema() {
+    let items = r#"timezone "America/New_York" calendar c { mon-fri 09:00-17:00 }"#;
+    let r = json!({"t": "2026-03-02T14:30:00Z"});
+    assert_eq!(calc_with(items, "hour(t)", &r), Ok(json!(9)));
+    assert_eq!(calc_with(items, "weekday(t)", &r), Ok(json!("mon")));
+    assert_eq!(truth_with(items, "t during c", &r), Some(true));
+    assert_eq!(truth_with(items, "t > now", &r), Some(true));
+}
+
+#[test]
+fn s6_time_minus_time_is_a_duration() {
+    assert_eq!(
+        calc("2026-03-02T10:00:00Z - 2026-03-02T10:00:00Z"),
+        Ok(json!("0s"))
+    );
+}
+
+#[test]
+fn s6_comparing_time_with_date_is_refused_at_load() {
+    let diags = service_policy::check_source(
+        "t.policy",
+        r#"policy "T" { record { t: time } rule r { when t > 2026-03-01 then tag "x" } }"#,
+    );
+    assert!(diags.to_string().contains("E0201"), "{diags}");
+}
+
+#[test]
+fn s6_aggregates_with_a_missing_where_condition_skip_the_element() {
+    let r = json!({"l": [{"v": 1, "ok": true}, {"v": 10}, {"v": 100, "ok": false}]});
+    assert_eq!(
+        calc_with("", "sum(x.v for x in l where x.ok)", &r),
+        Ok(json!(1))
+    );
+    assert_eq!(
+        calc_with("", "count(x for x in l where x.ok)", &r),
+        Ok(json!(1))
+    );
+}
+
+#[test]
+fn s6_abs_of_a_negative_duration_difference() {
+    assert_eq!(
+        calc_with(
+            "record { a: time, b: time }",
+            "abs(a - b)",
+            &json!({"a": "2026-03-02T09:00:00Z", "b": "2026-03-02T10:30:00Z"})
+        ),
+        Ok(json!("1h30m"))
+    );
+}
+
+#[test]
+fn s9_at_threshold_on_a_calendar_is_counted_in_open_time() {
+    let p = body(
+        r#"calendar c { mon-fri 09:00-17:00 }
+           rule r { expect done within 4h of opened using c at 50%: notify "half" }"#,
+    );
+    // Fri 16:00: 1 open hour Friday, 1 more Monday 09:00–10:00 → 50% at Mon 10:00
+    let rec = json!({"opened": "2026-02-27T16:00:00Z"});
+    let d = decide_at(&p, &rec, "2026-02-27T18:00:00Z");
+    assert_eq!(d["recheck_at"], "2026-03-02T10:00:00Z", "{d}");
+    assert_eq!(check(&d)["deadline"], "2026-03-02T12:00:00Z", "{d}");
+    let d = decide_at(&p, &rec, "2026-03-02T10:00:00Z");
+    assert_eq!(tags_of(&d), ["half"]);
+    assert_eq!(d["recheck_at"], "2026-03-02T12:00:00Z", "{d}");
+}
+
+#[test]
+fn s9_done_inside_a_pause_counts_only_running_time() {
+    let p = body(r#"rule r { expect done within 1h of opened excluding paused }"#);
+    let rec = json!({"opened": "2026-03-02T08:00:00Z", "done": "2026-03-02T09:30:00Z",
+                     "paused": [{"from": "2026-03-02T08:40:00Z", "to": "2026-03-02T10:00:00Z"}]});
+    let d = decide(&p, &rec);
+    assert_eq!(check(&d)["status"], "met", "{d}");
+    assert_eq!(check(&d)["elapsed"], "40m", "{d}");
+}
+
+#[test]
+fn s9_a_pause_starting_before_start_holds_the_clock() {
+    let p = body(r#"rule r { expect done within 1h of opened excluding paused }"#);
+    let rec = json!({"opened": "2026-03-02T08:00:00Z",
+                     "paused": [{"from": "2026-03-02T07:00:00Z", "to": "2026-03-02T09:00:00Z"}]});
+    let d = decide(&p, &rec);
+    assert_eq!(check(&d)["deadline"], "2026-03-02T10:00:00Z", "{d}");
+    assert_eq!(check(&d)["elapsed"], "1h", "{d}");
+    assert_eq!(check(&d)["remaining"], "0s", "{d}");
+}
+
+#[test]
+fn s9_recheck_at_accounts_for_a_future_closed_pause() {
+    let p = body(r#"rule r { expect done within 1h of opened excluding paused at 50%: tag "h" }"#);
+    let rec = json!({"opened": "2026-03-02T09:50:00Z",
+                     "paused": [{"from": "2026-03-02T10:10:00Z", "to": "2026-03-02T11:00:00Z"}]});
+    let d = decide(&p, &rec);
+    assert_eq!(check(&d)["deadline"], "2026-03-02T11:40:00Z", "{d}");
+    assert_eq!(d["recheck_at"], "2026-03-02T11:10:00Z", "{d}");
+}
+
+#[test]
+fn s11_explain_skipped_rule_in_first_of() {
+    let p = body(r#"first of { rule a { then tag "a" } rule b { when x == 1 then tag "b" } }"#);
+    let d = explain(&p, &json!({"x": 1}));
+    assert_eq!(d["trace"][0]["status"], "applied", "{d}");
+    assert_eq!(d["trace"][1]["status"], "skipped", "{d}");
+    assert_eq!(d["fired"], json!(["a"]));
+}
