@@ -1731,3 +1731,105 @@ fn s11_explain_skipped_rule_in_first_of() {
     assert_eq!(d["trace"][1]["status"], "skipped", "{d}");
     assert_eq!(d["fired"], json!(["a"]));
 }
+
+#[test]
+fn s6_the_currency_less_zero_takes_the_currency_in_a_limit_and_in_min() {
+    let p = body(
+        r#"record { l: list<{ amount: money }> }
+           rule r { limit sum(x.amount for x in l) <= 100 USD }
+           rule s { then tag "s" with { v: min(sum(x.amount for x in l), 5 USD), w: sum(x.amount for x in l) == 0 USD } }"#,
+    );
+    let d = decide(&p, &json!({"l": []}));
+    assert_eq!(check(&d)["status"], "within", "{d}");
+    assert_eq!(check(&d)["value"], "0 USD", "{d}");
+    assert_eq!(d["actions"][0]["args"]["v"], "0 USD", "{d}");
+    assert_eq!(d["actions"][0]["args"]["w"], true, "{d}");
+}
+
+#[test]
+fn s10_a_rule_requiring_the_same_action_twice_lists_itself_once() {
+    let p = body(
+        r#"ladder "a", "b"
+           rule r { then tag "x" tag "x" escalate to "a" escalate to "b" }"#,
+    );
+    let d = decide(&p, &json!({}));
+    assert_eq!(
+        actions(&d),
+        [
+            json!({"action": "tag", "tag": "x", "rules": ["r"]}),
+            json!({"action": "escalate", "to": "b", "rules": ["r"]}),
+        ],
+        "{d}"
+    );
+}
+
+#[test]
+fn s10_escalations_with_arguments_still_collapse_to_one() {
+    let p = body(
+        r#"ladder "a", "b"
+           rule r { then escalate to "a" with { why: "r" } }
+           rule s { then escalate to "b" with { why: "s" } }
+           rule t { then escalate to "b" }"#,
+    );
+    let d = decide(&p, &json!({}));
+    let escalations: Vec<Value> = actions(&d)
+        .into_iter()
+        .filter(|a| a["action"] == "escalate")
+        .collect();
+    assert!(escalations.iter().all(|a| a["to"] == "b"), "{d}");
+    let mut all_rules: Vec<String> = escalations
+        .iter()
+        .flat_map(|a| {
+            a["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_owned())
+        })
+        .collect();
+    all_rules.sort();
+    assert_eq!(all_rules, ["r", "s", "t"], "{d}");
+}
+
+#[test]
+fn s9_at_a_fractional_percent() {
+    let p = body(r#"rule r { expect done within 1h of opened at 12.5%: tag "t" }"#);
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:55:00Z"}));
+    assert_eq!(d["recheck_at"], "2026-03-02T10:02:30Z", "{d}");
+}
+
+#[test]
+fn s9_deadline_from_a_table_duration() {
+    let p = body(
+        r#"table target(p) { "urgent" => 15m  _ => 8h }
+           rule r { expect done within target(p) of opened on breach: tag "late" }"#,
+    );
+    let d = decide(
+        &p,
+        &json!({"p": "urgent", "opened": "2026-03-02T09:30:00Z"}),
+    );
+    assert_eq!(check(&d)["target"], "15m");
+    assert_eq!(tags_of(&d), ["late"]);
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:30:00Z"}));
+    assert_eq!(d["undecided"][0]["rule"], "r", "{d}");
+}
+
+#[test]
+fn s11_order_of_undecided_and_errors_follows_the_source() {
+    let p = body(
+        r#"record { a: number, q: number?, w: money?, k: number? }
+           rule z { when q > 1 then tag "z" }
+           rule y { when a > 1 then tag "y" }
+           rule x { when w > 1 USD then tag "x" }
+           rule v { when k > 1 then tag "v" }"#,
+    );
+    let d = decide(&p, &json!({"a": 2, "w": "no"}));
+    let und: Vec<&str> = d["undecided"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(und, ["z", "v"], "{d}");
+    assert_eq!(d["errors"][0]["rule"], "x", "{d}");
+}

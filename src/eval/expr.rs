@@ -19,7 +19,8 @@ use crate::ast::{Aggregate, CompareOp};
 use crate::calendar::Calendar;
 use crate::compile::{Builtin, CellPlan, CompPlan, FieldRef, Node, TablePlan};
 use crate::value::{
-    ArithOp, Duration, List, Money, Value, ValueError, arith, compare, equals, negate, read_json,
+    ArithOp, Duration, List, Money, Value, ValueError, arith, compare, equals, harmonize, negate,
+    read_json,
 };
 
 /// What an expression may refer to besides the record.
@@ -664,6 +665,9 @@ fn compare_values(op: CompareOp, a: Value<'_>, b: Value<'_>) -> Result<bool, Fau
 
 /// The smaller (or larger) of two values.
 fn pick<'a>(min: bool, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, Fault> {
+    // Return the values as compared: converted text, and an empty sum's zero in the other's
+    // currency.
+    let (a, b) = harmonize(a, b)?;
     let order = compare(a.clone(), b.clone())?;
     let take_b = if min {
         order == Ordering::Greater

@@ -8,7 +8,7 @@ use super::decision::{ActionKind, Check, DeadlineCheck, DeadlineStatus, LimitChe
 use super::expr::{Ctx, Fault};
 use crate::calendar::Clock;
 use crate::compile::{ActionKindPlan, ActionPlan, CheckPlan, RulePlan, TriggerPlan};
-use crate::value::{ArithOp, Duration, Money, Value, arith, compare};
+use crate::value::{ArithOp, Duration, Money, Value, arith, compare, harmonize};
 
 /// What one rule came to.
 pub(crate) enum Outcome<'a> {
@@ -118,6 +118,8 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body> {
         Some(CheckPlan::Limit { value, strict, max }) => {
             let v = need!(present(cx.eval(value)));
             let m = need!(present(cx.eval(max)));
+            // The check prints the values as compared (an empty sum's zero in MAX's currency).
+            let (v, m) = harmonize(v, m)?;
             let order = compare(v.clone(), m.clone())?;
             let within = if *strict {
                 order.is_lt()

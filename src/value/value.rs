@@ -454,7 +454,7 @@ impl ArithOp {
 
 /// Converts text met by an operator that needs money, time, date or duration (records
 /// without a schema carry these as strings), and gives the currency-less zero of an empty
-/// sum the kind of the number or duration it meets.
+/// sum the kind of the number, duration or money it meets.
 pub fn harmonize<'a>(a: Value<'a>, b: Value<'a>) -> Result<(Value<'a>, Value<'a>), ValueError> {
     Ok(match (a, b) {
         (
@@ -483,6 +483,11 @@ fn zero_like(other: &Value<'_>) -> Option<Value<'static>> {
     match other {
         Value::Number(_) => Some(Value::Number(Decimal::ZERO)),
         Value::Duration(_) => Some(Value::Duration(Duration::ZERO)),
+        // Money with a currency lends it to the zero, so results and checks print `0 USD`.
+        Value::Money(Money {
+            currency: Some(currency),
+            ..
+        }) => Some(Value::Money(Money::new(Decimal::ZERO, *currency))),
         _ => None,
     }
 }
