@@ -1733,6 +1733,34 @@ fn s11_explain_skipped_rule_in_first_of() {
 }
 
 #[test]
+fn s6_membership_with_a_missing_element_is_three_valued() {
+    assert_eq!(truth("x in [a, b]", &json!({"x": 1, "b": 1})), Some(true));
+    assert_eq!(truth("x in [a, b]", &json!({"x": 2, "b": 1})), None);
+    assert_eq!(truth("x not in [a, b]", &json!({"x": 2, "b": 1})), None);
+    assert_eq!(
+        truth("x in [a, b]", &json!({"x": 2, "a": 3, "b": 1})),
+        Some(false)
+    );
+    assert_eq!(truth("[a, b] contains x", &json!({"x": 2, "b": 1})), None);
+    assert_eq!(
+        truth("[a, b] contains x", &json!({"x": 1, "b": 1})),
+        Some(true)
+    );
+    let p = body(r#"rule r { when x in [a, b] then tag "t" }"#);
+    let d = decide(&p, &json!({"x": 2, "b": 1}));
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "r", "missing": ["a"]}]),
+        "{d}"
+    );
+    // a null element of a list from the record is skipped, as aggregates skip it
+    assert_eq!(
+        truth(r#""vip" in tags"#, &json!({"tags": ["a", null]})),
+        Some(false)
+    );
+}
+
+#[test]
 fn s6_the_currency_less_zero_takes_the_currency_in_a_limit_and_in_min() {
     let p = body(
         r#"record { l: list<{ amount: money }> }

@@ -181,6 +181,11 @@ impl<'a> Ctx<'a> {
             ));
         };
         let found = member(&l, &x)?;
+        // A list written in the policy with a missing element (`x in [a, b]`, `a` absent)
+        // cannot say "not in": that element might have matched (SPEC §6).
+        if !found && written_with_missing(list, &l) {
+            return Ok(Value::Missing);
+        }
         Ok(Value::Bool(found != negated))
     }
 
@@ -191,7 +196,13 @@ impl<'a> Ctx<'a> {
         match (&x, &y) {
             (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
             (Value::Text(t), Value::Text(part)) => Ok(Value::Bool(t.contains(part.as_ref()))),
-            (Value::List(l), _) => Ok(Value::Bool(member(l, &y)?)),
+            (Value::List(l), _) => {
+                let found = member(l, &y)?;
+                if !found && written_with_missing(a, l) {
+                    return Ok(Value::Missing);
+                }
+                Ok(Value::Bool(found))
+            }
             _ => fault(format!(
                 "`contains` needs text and text, or a list, found {} and {}",
                 x.kind(),
@@ -632,6 +643,12 @@ impl<'a> Ctx<'a> {
             v => Ok(v),
         }
     }
+}
+
+/// Whether `list`, the value of `node`, is a list literal with a missing element. Lists from
+/// the record skip their null elements, as aggregates do.
+fn written_with_missing(node: &Node, list: &List<'_>) -> bool {
+    matches!(node, Node::List(_)) && list.iter().any(|item| item.is_ok_and(|v| v.is_missing()))
 }
 
 /// Whether a list holds a value (missing elements never match).
