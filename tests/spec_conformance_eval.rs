@@ -1861,3 +1861,106 @@ fn s11_order_of_undecided_and_errors_follows_the_source() {
     assert_eq!(und, ["z", "v"], "{d}");
     assert_eq!(d["errors"][0]["rule"], "x", "{d}");
 }
+
+#[test]
+fn s9_after_breach_by_does_not_count_pauses_after_the_deadline() {
+    let p = body(
+        r#"rule r { expect done within 1h of opened excluding paused after breach by 1h: tag "late" }"#,
+    );
+    // deadline 09:00; paused 09:30–10:30; at 10:45 only 45m have run since the deadline
+    let rec = json!({"opened": "2026-03-02T08:00:00Z",
+                     "paused": [{"from": "2026-03-02T09:30:00Z", "to": "2026-03-02T10:30:00Z"}]});
+    let d = decide_at(&p, &rec, "2026-03-02T10:45:00Z");
+    assert_eq!(check(&d)["status"], "breached", "{d}");
+    assert_eq!(d["actions"], json!([]), "{d}");
+    assert_eq!(d["recheck_at"], "2026-03-02T11:00:00Z", "{d}");
+}
+
+#[test]
+fn s9_a_negative_allowance_is_an_error() {
+    let p = body(r#"rule r { expect done within w of opened } rule s { then tag "s" }"#);
+    let d = decide(&p, &json!({"w": "-1h", "opened": "2026-03-02T09:00:00Z"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["rule"], "r");
+    assert_eq!(d["fired"], json!(["s"]));
+}
+
+#[test]
+fn s9_a_start_that_is_not_a_time_is_an_error_with_its_field() {
+    let p = body(
+        r#"record { opened: time, done: time? }
+           rule r { expect done within 1h of opened }"#,
+    );
+    let d = decide(&p, &json!({"opened": "yesterday"}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["field"], "opened", "{d}");
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:00:00Z", "done": 5}));
+    assert_eq!(d["errors"][0]["field"], "done", "{d}");
+}
+
+#[test]
+fn s10_the_key_is_the_same_in_every_run() {
+    // a digest, not a per-process hash: hosts compare keys across restarts and versions
+    let p = policy(r#"policy "Retail customer care" { rule r { then escalate to "supervisor" } }"#);
+    let k = keys(&decide(&p, &json!({})))[0].clone();
+    let q = policy(
+        r#"policy "Retail customer care" {
+             rule other "desc" { when true then escalate to "supervisor" }
+           }"#,
+    );
+    assert_eq!(
+        keys(&decide_at(&q, &json!({"x": 1}), "2020-01-01T00:00:00Z"))[0],
+        k
+    );
+    assert_eq!(k.len(), 16);
+}
+
+#[test]
+fn s11_the_trace_shows_comparisons_inside_comprehensions_and_typed_values() {
+    let p = body(
+        r#"record { l: list<{ at: time }> }
+           rule r { when any(x.at >= now - 1d for x in l) then tag "t" }"#,
+    );
+    let d = explain(
+        &p,
+        &json!({"l": [{"at": "2026-03-01T00:00:00Z"}, {"at": "2026-03-02T09:00:00Z"}]}),
+    );
+    let cmps = d["trace"][0]["comparisons"].as_array().unwrap();
+    assert!(!cmps.is_empty(), "{d}");
+    assert_eq!(cmps[0]["left"], "2026-03-01T00:00:00Z", "{d}");
+    assert_eq!(cmps[0]["right"], "2026-03-01T10:00:00Z", "{d}");
+    assert_eq!(cmps[0]["result"], false, "{d}");
+    assert_eq!(d["fired"], json!(["r"]));
+}
+
+#[test]
+fn s11_the_trace_lists_rules_that_do_not_apply_and_errors() {
+    let p = body(
+        r#"rule a { when n > 5 then tag "a" }
+           rule b { when m > 1 USD then tag "b" }"#,
+    );
+    let d = explain(&p, &json!({"n": 3, "m": "x"}));
+    assert_eq!(d["trace"][0]["status"], "not_applied", "{d}");
+    assert_eq!(d["trace"][0]["comparisons"][0]["left"], 3, "{d}");
+    assert_eq!(d["trace"][0]["comparisons"][0]["right"], 5, "{d}");
+    assert_eq!(d["trace"][0]["comparisons"][0]["result"], false, "{d}");
+    assert_eq!(d["trace"][1]["status"], "error", "{d}");
+    // the trace comes after recheck_at
+    let text = serde_json::to_string(&d).unwrap();
+    assert!(
+        text.find("\"recheck_at\"").unwrap() < text.find("\"trace\"").unwrap(),
+        "{text}"
+    );
+}
+
+#[test]
+fn s5_a_record_that_is_not_an_object_is_one_record_level_error() {
+    let p = body(r#"rule r { when a == 1 then tag "x" } rule s { then tag "s" }"#);
+    for rec in [json!([1, 2]), json!("text"), json!(null), json!(3)] {
+        let d = decide(&p, &rec);
+        assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{rec}: {d}");
+        assert_eq!(d["errors"][0]["rule"], Value::Null);
+        assert_eq!(d["fired"], json!(["s"]));
+        assert_eq!(d["undecided"][0]["rule"], "r");
+    }
+}
