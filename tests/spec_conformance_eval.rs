@@ -1964,3 +1964,54 @@ fn s5_a_record_that_is_not_an_object_is_one_record_level_error() {
         assert_eq!(d["undecided"][0]["rule"], "r");
     }
 }
+
+#[test]
+fn s10_refund_reads_money_from_text_without_a_schema() {
+    let p = body(r#"rule r { then refund amount compensate 5 EUR }"#);
+    let d = decide(&p, &json!({"amount": "12.5 USD"}));
+    assert_eq!(d["actions"][0]["amount"], "12.50 USD", "{d}");
+    let d = decide(&p, &json!({"amount": "twelve"}));
+    assert_eq!(d["errors"][0]["rule"], "r", "{d}");
+    assert_eq!(d["actions"], json!([]), "{d}");
+    let d = decide(&p, &json!({"amount": 12}));
+    assert_eq!(d["errors"][0]["rule"], "r", "{d}");
+}
+
+#[test]
+fn s10_a_set_of_a_missing_value_makes_the_rule_undecided() {
+    let p = body(r#"rule r { then tag "a" set priority to p }"#);
+    let d = decide(&p, &json!({}));
+    assert_eq!(d["undecided"], json!([{"rule": "r", "missing": ["p"]}]));
+    assert_eq!(d["actions"], json!([]));
+    let d = decide(&p, &json!({"p": 2.5}));
+    assert_eq!(d["actions"][1]["value"], "2.5", "{d}");
+}
+
+#[test]
+fn s11_the_trace_covers_unless() {
+    let p = body(r#"rule r { when a > 1 unless b == "x" then tag "t" }"#);
+    let d = explain(&p, &json!({"a": 2, "b": "x"}));
+    let cmps = d["trace"][0]["comparisons"].as_array().unwrap();
+    assert_eq!(cmps.len(), 2, "{d}");
+    assert_eq!(cmps[1]["left"], "x");
+    assert_eq!(cmps[1]["result"], true);
+    assert_eq!(d["trace"][0]["status"], "not_applied");
+}
+
+#[test]
+fn s9_limit_with_a_missing_max_is_undecided() {
+    let p = body(r#"rule r { limit v <= cap on exceed: tag "x" }"#);
+    let d = decide(&p, &json!({"v": 3}));
+    assert_eq!(d["undecided"], json!([{"rule": "r", "missing": ["cap"]}]));
+    assert_eq!(d["checks"], json!([]));
+    assert_eq!(d["fired"], json!([]));
+}
+
+#[test]
+fn s9_limit_on_times_and_durations() {
+    let p = body(r#"rule r { limit t <= 2026-03-02T09:00:00Z on exceed: tag "late" }"#);
+    let d = decide(&p, &json!({"t": "2026-03-02T09:30:00Z"}));
+    assert_eq!(check(&d)["status"], "exceeded", "{d}");
+    assert_eq!(check(&d)["value"], "2026-03-02T09:30:00Z", "{d}");
+    assert_eq!(check(&d)["excess"], "30m", "{d}");
+}
