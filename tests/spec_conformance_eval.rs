@@ -2015,3 +2015,47 @@ fn s9_limit_on_times_and_durations() {
     assert_eq!(check(&d)["value"], "2026-03-02T09:30:00Z", "{d}");
     assert_eq!(check(&d)["excess"], "30m", "{d}");
 }
+
+#[test]
+fn s7_a_repeated_civil_time_takes_the_earlier_instant() {
+    // Europe/Berlin falls back on 2026-10-25 at 03:00 → 02:00
+    let items = r#"calendar c { timezone "Europe/Berlin" sun 02:30-04:00 }"#;
+    let got = calc_with(
+        items,
+        "business_time(a, b, c)",
+        &json!({"a": "2026-10-24T12:00:00Z", "b": "2026-10-26T00:00:00Z"}),
+    );
+    // opens 02:30 CEST (00:30Z), closes 04:00 CET (03:00Z)
+    assert_eq!(got, Ok(json!("2h30m")));
+}
+
+#[test]
+fn s6_overflow_in_aggregates_and_percent_is_an_error() {
+    let big = "79228162514264337593543950335";
+    let p = body(&format!(
+        r#"record {{ l: list<number>, n: number }}
+           rule r {{ then tag "x" with {{ v: sum(l) }} }}
+           rule s {{ then tag "y" with {{ v: 150% of n }} }}
+           rule u {{ then tag "u" }}"#
+    ));
+    let d = decide(&p, &json!({"l": [big, big], "n": big}));
+    let rules: Vec<&str> = d["errors"].as_array().unwrap().iter().map(|e| e["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["r", "s"], "{d}");
+    assert_eq!(d["fired"], json!(["u"]));
+}
+
+#[test]
+fn s6_weekday_and_hour_use_the_policy_time_zone_default_utc() {
+    let r = json!({"t": "2026-03-01T23:30:00Z"});
+    assert_eq!(calc_with("", "weekday(t)", &r), Ok(json!("sun")));
+    assert_eq!(calc_with("", "hour(t)", &r), Ok(json!(23)));
+    assert_eq!(calc_with(r#"timezone "Asia/Tokyo""#, "weekday(t)", &r), Ok(json!("mon")));
+    assert_eq!(calc_with(r#"timezone "Asia/Tokyo""#, "hour(t)", &r), Ok(json!(8)));
+}
+
+#[test]
+fn s6_min_of_mixed_kinds_is_an_error() {
+    let p = body(r#"rule r { then tag "x" with { v: min(l) } }"#);
+    let d = decide(&p, &json!({"l": [1, "a"]}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+}
