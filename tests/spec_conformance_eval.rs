@@ -2039,7 +2039,12 @@ fn s6_overflow_in_aggregates_and_percent_is_an_error() {
            rule u {{ then tag "u" }}"#
     ));
     let d = decide(&p, &json!({"l": [big, big], "n": big}));
-    let rules: Vec<&str> = d["errors"].as_array().unwrap().iter().map(|e| e["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = d["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
     assert_eq!(rules, ["r", "s"], "{d}");
     assert_eq!(d["fired"], json!(["u"]));
 }
@@ -2049,8 +2054,14 @@ fn s6_weekday_and_hour_use_the_policy_time_zone_default_utc() {
     let r = json!({"t": "2026-03-01T23:30:00Z"});
     assert_eq!(calc_with("", "weekday(t)", &r), Ok(json!("sun")));
     assert_eq!(calc_with("", "hour(t)", &r), Ok(json!(23)));
-    assert_eq!(calc_with(r#"timezone "Asia/Tokyo""#, "weekday(t)", &r), Ok(json!("mon")));
-    assert_eq!(calc_with(r#"timezone "Asia/Tokyo""#, "hour(t)", &r), Ok(json!(8)));
+    assert_eq!(
+        calc_with(r#"timezone "Asia/Tokyo""#, "weekday(t)", &r),
+        Ok(json!("mon"))
+    );
+    assert_eq!(
+        calc_with(r#"timezone "Asia/Tokyo""#, "hour(t)", &r),
+        Ok(json!(8))
+    );
 }
 
 #[test]
@@ -2058,4 +2069,63 @@ fn s6_min_of_mixed_kinds_is_an_error() {
     let p = body(r#"rule r { then tag "x" with { v: min(l) } }"#);
     let d = decide(&p, &json!({"l": [1, "a"]}));
     assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+}
+
+#[test]
+fn s5_malformed_values_are_errors_of_their_field() {
+    let p = body(
+        r#"record { m: money?, t: time?, d: date?, n: number? }
+           rule rm { when m > 1 USD then tag "m" }
+           rule rt { when t > now then tag "t" }
+           rule rd { when d == 2026-01-01 then tag "d" }
+           rule rn { when n > 1 then tag "n" }"#,
+    );
+    for (field, value) in [
+        ("m", json!({"amount": "12.5"})),
+        ("m", json!({"amount": 12.5, "currency": "usd"})),
+        ("m", json!({"amount": 12.5, "currency": "XYZ"})),
+        ("m", json!("12.50USD")),
+        ("m", json!(12.5)),
+        ("t", json!("2026-03-02T09:00:00")),
+        ("t", json!("2026-03-02")),
+        ("d", json!("2026-02-30")),
+        ("d", json!("2026-03-02T09:00:00Z")),
+        ("n", json!("1e3x")),
+        ("n", json!(true)),
+    ] {
+        let d = decide(&p, &json!({ field: value }));
+        let errors = d["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{field}={value}: {d}");
+        assert_eq!(errors[0]["field"], field, "{field}={value}: {d}");
+        assert_eq!(
+            errors[0]["rule"],
+            format!("r{field}"),
+            "{field}={value}: {d}"
+        );
+    }
+}
+
+#[test]
+fn s6_a_constant_that_fails_is_an_error_of_the_rules_using_it() {
+    let p = body(
+        r#"const bad = 1 / 0
+           const soon = now + 1h
+           rule r { when x > bad then tag "r" }
+           rule s { then tag "s" with { at: soon } }"#,
+    );
+    let d = decide(&p, &json!({"x": 1}));
+    assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["errors"][0]["rule"], "r");
+    assert_eq!(d["actions"][0]["args"]["at"], "2026-03-02T11:00:00Z", "{d}");
+}
+
+#[test]
+fn s9_both_guards_missing_name_both_fields() {
+    let p = body(r#"rule r { when a unless b then tag "t" }"#);
+    let d = decide(&p, &json!({}));
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "r", "missing": ["a", "b"]}]),
+        "{d}"
+    );
 }
