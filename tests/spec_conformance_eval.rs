@@ -2126,3 +2126,69 @@ fn s9_both_guards_missing_name_both_fields() {
         "{d}"
     );
 }
+
+#[test]
+fn s7_open_hours_include_their_start_and_exclude_their_end() {
+    let items = r#"calendar c { mon-fri 09:00-17:00 sat 10:00-24:00 }"#;
+    for (t, want) in [
+        ("2026-03-02T09:00:00Z", true),
+        ("2026-03-02T08:59:59Z", false),
+        ("2026-03-02T16:59:59Z", true),
+        ("2026-03-02T17:00:00Z", false),
+        ("2026-03-07T23:59:59Z", true),
+        ("2026-03-08T00:00:00Z", false),
+    ] {
+        assert_eq!(
+            truth_with(items, "t during c", &json!({ "t": t })),
+            Some(want),
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn s7_a_day_of_open_time_on_a_calendar_is_24_open_hours() {
+    let p = body(
+        r#"calendar c { mon-fri 09:00-17:00 }
+           rule r { expect done within 1d of opened using c }"#,
+    );
+    // Mon 09:00 + 24 open hours = Wed 17:00
+    let d = decide_at(
+        &p,
+        &json!({"opened": "2026-03-02T09:00:00Z"}),
+        "2026-03-02T09:00:00Z",
+    );
+    assert_eq!(check(&d)["deadline"], "2026-03-04T17:00:00Z", "{d}");
+}
+
+#[test]
+fn s6_time_plus_a_day_is_24_hours_across_daylight_saving() {
+    let p = body(
+        r#"timezone "Europe/Berlin"
+           rule r { then tag "x" with { v: t + 1d } }"#,
+    );
+    let d = decide(&p, &json!({"t": "2026-03-28T12:00:00Z"}));
+    assert_eq!(d["actions"][0]["args"]["v"], "2026-03-29T12:00:00Z", "{d}");
+}
+
+#[test]
+fn s5_without_a_schema_text_beside_a_duration_converts_to_a_time_or_date() {
+    let r = json!({"t": "2026-03-02T09:00:00Z", "d": "2026-03-02", "w": "1h"});
+    assert_eq!(
+        calc_with("", "t + 2h", &r),
+        Ok(json!("2026-03-02T11:00:00Z"))
+    );
+    assert_eq!(
+        calc_with("", "t - 30m", &r),
+        Ok(json!("2026-03-02T08:30:00Z"))
+    );
+    assert_eq!(
+        calc_with("", "2h + t", &r),
+        Ok(json!("2026-03-02T11:00:00Z"))
+    );
+    assert_eq!(calc_with("", "d + 1d", &r), Ok(json!("2026-03-03")));
+    // a duration held as text still adds as a duration
+    assert_eq!(calc_with("", "w + 30m", &r), Ok(json!("1h30m")));
+    assert_eq!(truth("now > t + 30m", &r), Some(true));
+    assert!(calc_with("", "x + 1h", &json!({"x": "soon"})).is_err());
+}

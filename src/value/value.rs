@@ -492,6 +492,13 @@ fn zero_like(other: &Value<'_>) -> Option<Value<'static>> {
     }
 }
 
+/// Text holding a time or a date, as that value.
+fn instant_text(text: &str) -> Option<Value<'static>> {
+    parse_time(text)
+        .map(Value::Time)
+        .or_else(|| parse_date(text).map(Value::Date))
+}
+
 /// Converts text to the kind of `like` (money, time, date or duration).
 pub fn convert_text(text: &str, like: &Value<'_>) -> Result<Value<'static>, ValueError> {
     let converted = match like {
@@ -540,6 +547,18 @@ pub fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, V
     if a.is_missing() || b.is_missing() {
         return Ok(Value::Missing);
     }
+    // Without a schema `opened_at + 2h` meets text beside a duration: the operator then needs
+    // a time or a date (time ± duration, date ± duration) as much as a duration.
+    let converted = match (&a, &b, op) {
+        (Value::Text(t), Value::Duration(_), ArithOp::Add | ArithOp::Sub) => instant_text(t),
+        _ => None,
+    };
+    let a = converted.unwrap_or(a);
+    let converted = match (&a, &b, op) {
+        (Value::Duration(_), Value::Text(t), ArithOp::Add) => instant_text(t),
+        _ => None,
+    };
+    let b = converted.unwrap_or(b);
     let (a, b) = harmonize(a, b)?;
     let over = |a: &Value<'_>, b: &Value<'_>| overflow(op, a, b);
     use ArithOp::*;
