@@ -2192,3 +2192,29 @@ fn s5_without_a_schema_text_beside_a_duration_converts_to_a_time_or_date() {
     assert_eq!(truth("now > t + 30m", &r), Some(true));
     assert!(calc_with("", "x + 1h", &json!({"x": "soon"})).is_err());
 }
+
+#[test]
+fn s5_without_a_schema_text_beside_a_number_in_a_product_converts_to_money_or_duration() {
+    let r = json!({"m": "8000 INR", "w": "2h", "n": "3"});
+    let money = |v: Result<Value, String>| -> (rust_decimal::Decimal, String) {
+        let v = v.unwrap();
+        let (amount, code) = v.as_str().unwrap().split_once(' ').unwrap();
+        (amount.parse().unwrap(), code.to_owned())
+    };
+    assert_eq!(
+        money(calc_with("", "50% of m", &r)),
+        (4000.into(), "INR".into())
+    );
+    assert_eq!(
+        money(calc_with("", "m * 2", &r)),
+        (16000.into(), "INR".into())
+    );
+    assert_eq!(
+        money(calc_with("", "m / 4", &r)),
+        (2000.into(), "INR".into())
+    );
+    assert_eq!(calc_with("", "w * 2", &r), Ok(json!("4h")));
+    assert_eq!(calc_with("", "25% of w", &r), Ok(json!("30m")));
+    // text never converts to a number
+    assert!(calc_with("", "n * 2", &r).is_err());
+}

@@ -499,6 +499,14 @@ fn instant_text(text: &str) -> Option<Value<'static>> {
         .or_else(|| parse_date(text).map(Value::Date))
 }
 
+/// Text holding money or a duration, as that value.
+fn measure_text(text: &str) -> Option<Value<'static>> {
+    Money::parse(text)
+        .ok()
+        .map(Value::Money)
+        .or_else(|| Duration::parse_any(text).ok().map(Value::Duration))
+}
+
 /// Converts text to the kind of `like` (money, time, date or duration).
 pub fn convert_text(text: &str, like: &Value<'_>) -> Result<Value<'static>, ValueError> {
     let converted = match like {
@@ -548,14 +556,17 @@ pub fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, V
         return Ok(Value::Missing);
     }
     // Without a schema `opened_at + 2h` meets text beside a duration: the operator then needs
-    // a time or a date (time ± duration, date ± duration) as much as a duration.
+    // a time or a date (time ± duration, date ± duration) as much as a duration. Likewise
+    // `50% of order.total` needs money or a duration beside a number.
     let converted = match (&a, &b, op) {
         (Value::Text(t), Value::Duration(_), ArithOp::Add | ArithOp::Sub) => instant_text(t),
+        (Value::Text(t), Value::Number(_), ArithOp::Mul | ArithOp::Div) => measure_text(t),
         _ => None,
     };
     let a = converted.unwrap_or(a);
     let converted = match (&a, &b, op) {
         (Value::Duration(_), Value::Text(t), ArithOp::Add) => instant_text(t),
+        (Value::Number(_), Value::Text(t), ArithOp::Mul) => measure_text(t),
         _ => None,
     };
     let b = converted.unwrap_or(b);
