@@ -2194,6 +2194,22 @@ fn s5_without_a_schema_text_beside_a_duration_converts_to_a_time_or_date() {
 }
 
 #[test]
+fn s5_without_a_schema_two_texts_holding_times_order_and_subtract_as_times() {
+    let r = json!({"a": "2026-03-02T09:00:00Z", "b": "2026-03-02T09:30:00+01:00",
+                   "m": "10 USD", "n": "9.5 USD", "x": "apple", "y": "pear"});
+    assert_eq!(calc_with("", "a - b", &r), Ok(json!("30m")));
+    assert_eq!(truth("a > b", &r), Some(true));
+    assert_eq!(truth("m > n", &r), Some(true));
+    assert_eq!(
+        calc_with("", "m - n", &r).map(|v| v.as_str().map(str::to_owned)),
+        Ok(Some("0.50 USD".to_owned()))
+    );
+    // equality stays text equality; plain text still has no order
+    assert_eq!(truth("a == b", &r), Some(false));
+    assert!(calc_with("", "x < y", &r).is_err());
+}
+
+#[test]
 fn s5_without_a_schema_text_beside_a_number_in_a_product_converts_to_money_or_duration() {
     let r = json!({"m": "8000 INR", "w": "2h", "n": "3"});
     let money = |v: Result<Value, String>| -> (rust_decimal::Decimal, String) {

@@ -499,6 +499,23 @@ fn instant_text(text: &str) -> Option<Value<'static>> {
         .or_else(|| parse_date(text).map(Value::Date))
 }
 
+/// Two texts that both hold a time, a date, money or a duration, as those values.
+fn texts_as_one_kind(x: &str, y: &str) -> Option<(Value<'static>, Value<'static>)> {
+    if let (Some(p), Some(q)) = (parse_time(x), parse_time(y)) {
+        return Some((Value::Time(p), Value::Time(q)));
+    }
+    if let (Some(p), Some(q)) = (parse_date(x), parse_date(y)) {
+        return Some((Value::Date(p), Value::Date(q)));
+    }
+    if let (Ok(p), Ok(q)) = (Money::parse(x), Money::parse(y)) {
+        return Some((Value::Money(p), Value::Money(q)));
+    }
+    if let (Ok(p), Ok(q)) = (Duration::parse_any(x), Duration::parse_any(y)) {
+        return Some((Value::Duration(p), Value::Duration(q)));
+    }
+    None
+}
+
 /// Text holding money or a duration, as that value.
 fn measure_text(text: &str) -> Option<Value<'static>> {
     Money::parse(text)
@@ -570,6 +587,11 @@ pub fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, V
         _ => None,
     };
     let b = converted.unwrap_or(b);
+    let (a, b) = match (&a, &b, op) {
+        (Value::Text(x), Value::Text(y), ArithOp::Sub) => texts_as_one_kind(x, y),
+        _ => None,
+    }
+    .unwrap_or((a, b));
     let (a, b) = harmonize(a, b)?;
     let over = |a: &Value<'_>, b: &Value<'_>| overflow(op, a, b);
     use ArithOp::*;
@@ -696,6 +718,13 @@ pub fn negate<'a>(a: Value<'a>) -> Result<Value<'a>, ValueError> {
 /// The order of two values of one orderable kind (number, money of one currency, duration,
 /// time, date); text converts to the other operand's kind first.
 pub fn compare(a: Value<'_>, b: Value<'_>) -> Result<Ordering, ValueError> {
+    // Text has no order of its own: two texts (a record without a schema) that hold values
+    // of one orderable kind compare as those (`resolved_at > opened_at`).
+    let (a, b) = match (&a, &b) {
+        (Value::Text(x), Value::Text(y)) => texts_as_one_kind(x, y),
+        _ => None,
+    }
+    .unwrap_or((a, b));
     let (a, b) = harmonize(a, b)?;
     match (&a, &b) {
         (Value::Number(x), Value::Number(y)) => Ok(x.cmp(y)),
