@@ -2234,3 +2234,34 @@ fn s5_without_a_schema_text_beside_a_number_in_a_product_converts_to_money_or_du
     // text never converts to a number
     assert!(calc_with("", "n * 2", &r).is_err());
 }
+
+#[test]
+fn s9_a_zero_allowance_is_met_only_by_work_done_at_the_start() {
+    let p = body(r#"rule r { expect done within 0s of opened on breach: tag "late" }"#);
+    let d = decide(
+        &p,
+        &json!({"opened": "2026-03-02T09:00:00Z", "done": "2026-03-02T09:00:00Z"}),
+    );
+    assert_eq!(check(&d)["status"], "met", "{d}");
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:00:00Z"}));
+    assert_eq!(check(&d)["status"], "breached", "{d}");
+    assert_eq!(tags_of(&d), ["late"]);
+    let d = decide(&p, &json!({"opened": "2026-03-02T10:00:00Z"}));
+    assert_eq!(check(&d)["status"], "pending", "{d}");
+    assert_eq!(check(&d)["remaining"], "0s", "{d}");
+}
+
+#[test]
+fn s9_every_at_threshold_already_passed_fires_once_each() {
+    let p = body(
+        r#"rule r {
+             expect done within 1h of opened
+             at 25%: notify "a"
+             at 50%: notify "b"
+             at 90%: notify "c"
+           }"#,
+    );
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:15:00Z"}));
+    assert_eq!(tags_of(&d), ["a", "b"]);
+    assert_eq!(d["recheck_at"], "2026-03-02T10:09:00Z");
+}
