@@ -2265,3 +2265,24 @@ fn s9_every_at_threshold_already_passed_fires_once_each() {
     assert_eq!(tags_of(&d), ["a", "b"]);
     assert_eq!(d["recheck_at"], "2026-03-02T10:09:00Z");
 }
+
+#[test]
+fn s11_the_trace_after_an_undecided_rule_in_first_of_skips_the_rest() {
+    let p = body(
+        r#"first of {
+             rule a { when x > 1 then tag "a" }
+             rule b { when y > 1 then tag "b" }
+           }
+           rule c { when y > 1 then tag "c" }"#,
+    );
+    let d = explain(&p, &json!({"y": 2}));
+    let statuses: Vec<&str> = d["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["undecided", "skipped", "applied"], "{d}");
+    assert_eq!(d["trace"][1]["comparisons"], json!([]), "{d}");
+    assert_eq!(d["trace"][2]["comparisons"][0]["left"], 2, "{d}");
+}
