@@ -2286,3 +2286,31 @@ fn s11_the_trace_after_an_undecided_rule_in_first_of_skips_the_rest() {
     assert_eq!(d["trace"][1]["comparisons"], json!([]), "{d}");
     assert_eq!(d["trace"][2]["comparisons"][0]["left"], 2, "{d}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// SPEC §5: a JSON number of up to 15 significant digits reads as exactly that decimal.
+    #[test]
+    fn s5_json_numbers_of_15_digits_read_exactly(
+        mantissa in -999_999_999_999_999i64..=999_999_999_999_999i64,
+        scale in 0u32..=12,
+    ) {
+        let exact = rust_decimal::Decimal::new(mantissa, scale);
+        // serde_json holds the number as a binary float, as any host's JSON would
+        let number: Value = serde_json::from_str(&exact.to_string()).unwrap();
+        let p = exactness_policy();
+        let d = decide(p, &json!({ "a": number }));
+        let got = &d["checks"][0]["value"];
+        let got: rust_decimal::Decimal = match got {
+            Value::String(s) => s.parse().unwrap(),
+            other => other.to_string().parse().unwrap(),
+        };
+        proptest::prop_assert_eq!(got, exact);
+    }
+}
+
+fn exactness_policy() -> &'static Policy {
+    static POLICY: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| body("record { a: number } rule r { limit a <= 0 }"))
+}
