@@ -2314,3 +2314,29 @@ fn exactness_policy() -> &'static Policy {
     static POLICY: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
     POLICY.get_or_init(|| body("record { a: number } rule r { limit a <= 0 }"))
 }
+
+#[test]
+fn s9_a_limit_with_both_sides_missing_names_both() {
+    let p = body(r#"rule r { limit v <= cap }"#);
+    let d = decide(&p, &json!({}));
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "r", "missing": ["v", "cap"]}]),
+        "{d}"
+    );
+}
+
+#[test]
+fn s9_a_deadline_with_start_and_duration_missing_names_both() {
+    let p = body(r#"rule r { expect done within sla of opened }"#);
+    let d = decide(&p, &json!({}));
+    let missing = &d["undecided"][0]["missing"];
+    let mut names: Vec<&str> = missing
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["opened", "sla"], "{d}");
+}

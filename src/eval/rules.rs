@@ -116,8 +116,11 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body> {
     match &rule.check {
         None => {}
         Some(CheckPlan::Limit { value, strict, max }) => {
-            let v = need!(present(cx.eval(value)));
-            let m = need!(present(cx.eval(max)));
+            // Both sides first, so an undecided limit names every missing field of it.
+            let (v, m) = (present(cx.eval(value))?, present(cx.eval(max))?);
+            let (Step::Value(v), Step::Value(m)) = (v, m) else {
+                return Ok(Step::Missing);
+            };
             // The check prints the values as compared (an empty sum's zero in MAX's currency).
             let (v, m) = harmonize(v, m)?;
             let order = compare(v.clone(), m.clone())?;
@@ -226,8 +229,13 @@ fn deadline<'a>(
     excluding: Option<&'a crate::compile::Node>,
 ) -> StepResult<DeadlineResult> {
     let now = cx.now;
-    let start_at = time_of(&need!(present(cx.eval(start))), "the start of a deadline")?;
-    let target = duration_of(&need!(present(cx.eval(within))), "the time allowed")?;
+    // Both first, so an undecided deadline names every missing field of it.
+    let (start_value, within_value) = (present(cx.eval(start))?, present(cx.eval(within))?);
+    let (Step::Value(start_value), Step::Value(within_value)) = (start_value, within_value) else {
+        return Ok(Step::Missing);
+    };
+    let start_at = time_of(&start_value, "the start of a deadline")?;
+    let target = duration_of(&within_value, "the time allowed")?;
     if target.is_negative() {
         return Err(Fault {
             field: None,
