@@ -2340,3 +2340,26 @@ fn s9_a_deadline_with_start_and_duration_missing_names_both() {
     names.sort();
     assert_eq!(names, ["opened", "sla"], "{d}");
 }
+
+#[test]
+fn s5_yaml_money_objects_and_numbers_are_exact() {
+    let p = body(
+        r#"record { m: money, n: number, w: duration, d: date }
+           rule r { when n + 0.2 == 0.3 and m == 12.5 USD and w == 90m and d == 2026-01-26 then tag "x" }"#,
+    );
+    let yaml = "m: { amount: 12.5, currency: USD }\nn: 0.1\nw: PT1H30M\nd: 2026-01-26\n";
+    let d = p
+        .evaluate_yaml(yaml, &EvalOptions::at(eval_support::NOW.parse().unwrap()))
+        .unwrap();
+    let d = serde_json::to_value(d).unwrap();
+    assert_eq!(d["errors"], json!([]), "{d}");
+    assert_eq!(d["fired"], json!(["r"]), "{d}");
+    // YAML that does not parse is an error of the call, not a panic
+    assert!(
+        p.evaluate_yaml(
+            "m: [unclosed",
+            &EvalOptions::at(eval_support::NOW.parse().unwrap())
+        )
+        .is_err()
+    );
+}
