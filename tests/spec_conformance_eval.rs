@@ -1601,8 +1601,35 @@ fn s5_a_wrong_typed_list_element_field_is_an_error_with_a_path() {
     );
     assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
     assert_eq!(d["errors"][0]["rule"], "r");
-    // the path as written in the policy (docs/notes/eval.md)
-    assert_eq!(d["errors"][0]["field"], "x.amount", "{d}");
+    // the record path of the element, which the host can find
+    assert_eq!(d["errors"][0]["field"], "refunds[1].amount", "{d}");
+    assert!(
+        d["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("x.amount"),
+        "{d}"
+    );
+}
+
+#[test]
+fn s5_a_wrong_typed_field_in_nested_lists_is_named_by_its_record_path() {
+    let p = body(
+        r#"record { orders: list<{ items: list<{ price: money }> }>, tags: list<{ v: number }> }
+           rule r { when sum(sum(i.price for i in o.items) for o in orders) > 1 USD then tag "x" }
+           rule s { when count(t for t in tags where t.v > 1) > 0 then tag "s" }"#,
+    );
+    let d = decide(
+        &p,
+        &json!({"orders": [{"items": [{"price": "1 USD"}]}, {"items": [{"price": "2 USD"}, {"price": 3}]}],
+                "tags": [{"v": 1}, {"v": "x"}]}),
+    );
+    let errors = d["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{d}");
+    assert_eq!(errors[0]["rule"], "r");
+    assert_eq!(errors[0]["field"], "orders[1].items[1].price", "{d}");
+    assert_eq!(errors[1]["rule"], "s");
+    assert_eq!(errors[1]["field"], "tags[1].v", "{d}");
 }
 
 #[test]

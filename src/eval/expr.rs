@@ -77,6 +77,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) seen: Option<Vec<Seen>>,
     /// The values of the plan's `now`-dependent constants, computed on first use.
     consts: Vec<Option<Result<Value<'a>, Fault>>>,
+    /// Per running comprehension over a record list: its variable's slot, the list's path and
+    /// the element's index, so an error names the element (`refunds[1].amount`).
+    elements: Vec<(usize, Cow<'a, str>, usize)>,
 }
 
 type Out<'a> = Result<Value<'a>, Fault>;
@@ -96,6 +99,7 @@ impl<'a> Ctx<'a> {
             base: 0,
             seen: None,
             consts: Vec::new(),
+            elements: Vec::new(),
         }
     }
 
@@ -403,16 +407,20 @@ impl<'a> Ctx<'a> {
         let Some(mut value) = self.vars.get(self.base + slot).cloned() else {
             return fault(format!("`{label}` is not available here"));
         };
+        let path = || {
+            self.element_path(slot, rest)
+                .unwrap_or_else(|| label.to_owned())
+        };
         for segment in rest {
             value = match value {
                 Value::Missing => break,
                 Value::Object(o) => o.field(segment).map_err(|e| Fault {
-                    field: Some(label.to_owned()),
+                    field: Some(path()),
                     message: format!("`{label}`: {e}"),
                 })?,
                 other => {
                     return Err(Fault {
-                        field: Some(label.to_owned()),
+                        field: Some(path()),
                         message: format!("`{label}`: expected an object, found {}", other.kind()),
                     });
                 }
@@ -609,7 +617,38 @@ impl<'a> Ctx<'a> {
         };
         let mut acc = Acc::new(c.agg);
         let slot = self.base + c.slot;
-        for item in list.iter() {
+        let source = match &c.list {
+            Node::Field(field) => Some(Cow::Borrowed(&*field.dotted)),
+            // A list inside an element of an outer comprehension: `o.items` is `orders[2].items`.
+            Node::Var { slot, rest, .. } => self.element_path(*slot, rest).map(Cow::Owned),
+            _ => None,
+        };
+        // INVARIANT: entries above this comprehension's slot belong to finished ones.
+        self.elements.retain(|e| e.0 < slot);
+        let numbered = source.is_some();
+        if let Some(path) = source {
+            self.elements.push((slot, path, 0));
+        }
+        let result = self.each_element(c, &list, slot, numbered, &mut acc);
+        self.vars.truncate(slot);
+        self.elements.retain(|e| e.0 < slot);
+        result?;
+        self.finish(acc, &c.label)
+    }
+
+    /// The body of a comprehension over each element; the caller unwinds its variable.
+    fn each_element(
+        &mut self,
+        c: &'a CompPlan,
+        list: &List<'a>,
+        slot: usize,
+        numbered: bool,
+        acc: &mut Acc<'a>,
+    ) -> Result<(), Fault> {
+        for (index, item) in list.iter().enumerate() {
+            if numbered && let Some(last) = self.elements.last_mut() {
+                last.2 = index;
+            }
             let item = item.map_err(|e| Fault {
                 field: None,
                 message: format!("`{}`: {e}", c.label),
@@ -630,8 +669,23 @@ impl<'a> Ctx<'a> {
             // undecided.
             self.missing.truncate(mark);
         }
-        self.vars.truncate(slot);
-        self.finish(acc, &c.label)
+        Ok(())
+    }
+
+    /// The record path of what a comprehension variable reads (`refunds[1].amount`), when
+    /// it is an element of a record list.
+    fn element_path(&self, slot: usize, rest: &[Box<str>]) -> Option<String> {
+        let (_, list, index) = self
+            .elements
+            .iter()
+            .rev()
+            .find(|e| e.0 == self.base + slot)?;
+        let mut path = format!("{list}[{index}]");
+        for segment in rest {
+            path.push('.');
+            path.push_str(segment);
+        }
+        Some(path)
     }
 
     fn finish(&mut self, acc: Acc<'a>, label: &'a str) -> Out<'a> {
