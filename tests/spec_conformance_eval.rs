@@ -2390,3 +2390,22 @@ fn s5_yaml_money_objects_and_numbers_are_exact() {
         .is_err()
     );
 }
+
+#[test]
+fn s5_a_wrong_typed_pause_is_named_by_its_record_path() {
+    let typed = body(
+        r#"record { opened: time, done: time?, paused: list<{ from: time, to: time? }>? }
+           rule r { expect done within 1h of opened excluding paused }"#,
+    );
+    let loose = body(r#"rule r { expect done within 1h of opened excluding paused }"#);
+    for p in [typed, loose] {
+        let d = decide(
+            &p,
+            &json!({"opened": "2026-03-02T09:00:00Z",
+                    "paused": [{"from": "2026-03-02T09:10:00Z", "to": "2026-03-02T09:20:00Z"},
+                               {"from": "2026-03-02T09:30:00Z", "to": "later"}]}),
+        );
+        assert_eq!(d["errors"].as_array().unwrap().len(), 1, "{d}");
+        assert_eq!(d["errors"][0]["field"], "paused[1].to", "{d}");
+    }
+}

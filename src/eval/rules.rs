@@ -396,7 +396,13 @@ fn pauses<'a>(
     };
     let mut out = Vec::with_capacity(list.len());
     let mut open = false;
-    for item in list.iter() {
+    // Errors name the interval's record path (`paused[1].from`) when the list is a field.
+    let list_path = match node {
+        crate::compile::Node::Field(field) => Some(&*field.dotted),
+        _ => None,
+    };
+    for (index, item) in list.iter().enumerate() {
+        let path = |name: &str| list_path.map(|p| format!("{p}[{index}].{name}"));
         let item = item.map_err(|e| Fault {
             field: None,
             message: format!("a paused interval: {e}"),
@@ -415,12 +421,17 @@ fn pauses<'a>(
         };
         let read = |name: &str| -> Result<Option<Timestamp>, Fault> {
             let v = object.field(name).map_err(|e| Fault {
-                field: None,
+                field: path(name),
                 message: format!("a paused interval's `{name}`: {e}"),
             })?;
             match v {
                 Value::Missing => Ok(None),
-                v => time_of(&v, "a paused interval").map(Some),
+                v => time_of(&v, "a paused interval")
+                    .map_err(|fault| Fault {
+                        field: path(name),
+                        ..fault
+                    })
+                    .map(Some),
             }
         };
         let Some(from) = read("from")? else {
