@@ -2409,3 +2409,22 @@ fn s5_a_wrong_typed_pause_is_named_by_its_record_path() {
         assert_eq!(d["errors"][0]["field"], "paused[1].to", "{d}");
     }
 }
+
+#[test]
+fn s11_trace_comparisons_stay_with_their_rule_after_errors_and_missing_actions() {
+    let p = body(
+        r#"rule a { when m > 1 USD then tag "a" }
+           rule b { when n == 1 then notify who }
+           rule c { when n == 1 and k < 5 then tag "c" }
+           rule d { limit n <= 0 }"#,
+    );
+    let d = explain(&p, &json!({"m": "bad", "n": 1, "k": 2}));
+    let t = d["trace"].as_array().unwrap();
+    let statuses: Vec<&str> = t.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["error", "undecided", "applied", "applied"], "{d}");
+    assert_eq!(t[1]["comparisons"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(t[2]["comparisons"].as_array().unwrap().len(), 2, "{d}");
+    assert_eq!(t[2]["comparisons"][1]["left"], 2, "{d}");
+    // a limit is not a guard: no comparisons
+    assert_eq!(t[3]["comparisons"], json!([]), "{d}");
+}
