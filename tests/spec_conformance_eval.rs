@@ -2421,10 +2421,28 @@ fn s11_trace_comparisons_stay_with_their_rule_after_errors_and_missing_actions()
     let d = explain(&p, &json!({"m": "bad", "n": 1, "k": 2}));
     let t = d["trace"].as_array().unwrap();
     let statuses: Vec<&str> = t.iter().map(|r| r["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["error", "undecided", "applied", "applied"], "{d}");
+    assert_eq!(
+        statuses,
+        ["error", "undecided", "applied", "applied"],
+        "{d}"
+    );
     assert_eq!(t[1]["comparisons"].as_array().unwrap().len(), 1, "{d}");
     assert_eq!(t[2]["comparisons"].as_array().unwrap().len(), 2, "{d}");
     assert_eq!(t[2]["comparisons"][1]["left"], 2, "{d}");
     // a limit is not a guard: no comparisons
     assert_eq!(t[3]["comparisons"], json!([]), "{d}");
+}
+
+#[test]
+fn s11_a_decision_reads_back_from_its_json_with_sub_second_durations() {
+    let p = body(r#"rule r { expect done within 1h of opened at 50%: tag "h" }"#);
+    let options = EvalOptions::at("2026-03-02T09:30:00Z".parse().unwrap());
+    let decision = p.evaluate(&json!({"opened": "2026-03-02T09:00:00.5Z"}), &options);
+    let text = serde_json::to_string(&decision).unwrap();
+    assert!(text.contains(r#""elapsed":"29m59.5s""#), "{text}");
+    let back: service_policy::Decision =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(serde_json::to_string(&back).unwrap(), text);
+    let negative: service_policy::value::Duration = serde_json::from_str(r#""-1m0.25s""#).unwrap();
+    assert_eq!(negative.to_string(), "-1m0.25s");
 }
