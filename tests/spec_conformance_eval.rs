@@ -2446,3 +2446,14 @@ fn s11_a_decision_reads_back_from_its_json_with_sub_second_durations() {
     let negative: service_policy::value::Duration = serde_json::from_str(r#""-1m0.25s""#).unwrap();
     assert_eq!(negative.to_string(), "-1m0.25s");
 }
+
+#[test]
+fn s6_and_or_decide_on_a_known_side_before_a_missing_one_in_either_order() {
+    // the missing-value half of SPEC §6 is symmetric (errors: see docs/notes/review-eval.md)
+    for guard in ["x == 1 and y == 1", "y == 1 and x == 1"] {
+        assert_eq!(truth(guard, &json!({"x": 2})), Some(false), "{guard}");
+    }
+    for guard in ["x == 2 or y == 1", "y == 1 or x == 2"] {
+        assert_eq!(truth(guard, &json!({"x": 2})), Some(true), "{guard}");
+    }
+}
