@@ -2457,3 +2457,28 @@ fn s6_and_or_decide_on_a_known_side_before_a_missing_one_in_either_order() {
         assert_eq!(truth(guard, &json!({"x": 2})), Some(true), "{guard}");
     }
 }
+
+#[test]
+fn s6_and_or_give_the_same_outcome_whatever_the_order_of_operands() {
+    // `m` holds text that is not money, so comparing it with money is an error; the other
+    // side decides alone when it is false (for `and`) or true (for `or`).
+    for (guard, x, fired, errors) in [
+        ("x == 1 and m > 1 USD", 2, false, 0),
+        ("m > 1 USD and x == 1", 2, false, 0),
+        ("x == 1 and m > 1 USD", 1, false, 1),
+        ("m > 1 USD and x == 1", 1, false, 1),
+        ("x == 2 or m > 1 USD", 2, true, 0),
+        ("m > 1 USD or x == 2", 2, true, 0),
+        ("m > 1 USD or x == 2", 1, false, 1),
+    ] {
+        let p = body(&format!("rule r {{ when {guard} then tag \"t\" }}"));
+        let d = decide(&p, &json!({ "x": x, "m": "not money" }));
+        let did_fire = d["fired"].as_array().unwrap().iter().any(|r| r == "r");
+        assert_eq!(did_fire, fired, "{guard} with x = {x}: {d}");
+        assert_eq!(
+            d["errors"].as_array().unwrap().len(),
+            errors,
+            "{guard} with x = {x}: {d}"
+        );
+    }
+}

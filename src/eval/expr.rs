@@ -308,18 +308,22 @@ impl<'a> Ctx<'a> {
     fn and_or(&mut self, a: &'a Node, b: &'a Node, is_or: bool) -> Out<'a> {
         // `decisive` is the value that settles the result alone: true for `or`, false for
         // `and`. Once it is seen, any missing read on the way did not matter.
+        // An error on one side does not stop the other from deciding: `x == 1 and m > 1 USD`
+        // and `m > 1 USD and x == 1` both give false when `x` is 2, whatever `m` holds, so
+        // the order of operands never changes a rule's outcome.
         let decisive = is_or;
         let mark = self.missing.len();
-        let x = self.condition(a)?;
-        if x == Some(decisive) {
+        let x = self.condition(a);
+        if matches!(x, Ok(Some(v)) if v == decisive) {
             self.missing.truncate(mark);
             return Ok(Value::Bool(decisive));
         }
-        let y = self.condition(b)?;
-        if y == Some(decisive) {
+        let y = self.condition(b);
+        if matches!(y, Ok(Some(v)) if v == decisive) {
             self.missing.truncate(mark);
             return Ok(Value::Bool(decisive));
         }
+        let (x, y) = (x?, y?);
         Ok(match (x, y) {
             (Some(_), Some(_)) => Value::Bool(!decisive),
             _ => Value::Missing,
