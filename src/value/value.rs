@@ -527,7 +527,7 @@ impl ArithOp {
 
 /// Converts text met by an operator that needs money, time, date or duration (records
 /// without a schema carry these as strings), and gives the currency-less zero of an empty
-/// sum the kind of the number or duration it meets.
+/// sum the kind of the number, duration or money it meets.
 pub fn harmonize<'a>(a: Value<'a>, b: Value<'a>) -> Result<(Value<'a>, Value<'a>), ValueError> {
     Ok(match (a, b) {
         (
@@ -556,8 +556,45 @@ fn zero_like(other: &Value<'_>) -> Option<Value<'static>> {
     match other {
         Value::Number(_) => Some(Value::Number(Decimal::ZERO)),
         Value::Duration(_) => Some(Value::Duration(Duration::ZERO)),
+        // Money with a currency lends it to the zero, so results and checks print `0 USD`.
+        Value::Money(Money {
+            currency: Some(currency),
+            ..
+        }) => Some(Value::Money(Money::new(Decimal::ZERO, *currency))),
         _ => None,
     }
+}
+
+/// Text holding a time or a date, as that value.
+fn instant_text(text: &str) -> Option<Value<'static>> {
+    parse_time(text)
+        .map(Value::Time)
+        .or_else(|| parse_date(text).map(Value::Date))
+}
+
+/// Two texts that both hold a time, a date, money or a duration, as those values.
+fn texts_as_one_kind(x: &str, y: &str) -> Option<(Value<'static>, Value<'static>)> {
+    if let (Some(p), Some(q)) = (parse_time(x), parse_time(y)) {
+        return Some((Value::Time(p), Value::Time(q)));
+    }
+    if let (Some(p), Some(q)) = (parse_date(x), parse_date(y)) {
+        return Some((Value::Date(p), Value::Date(q)));
+    }
+    if let (Ok(p), Ok(q)) = (Money::parse(x), Money::parse(y)) {
+        return Some((Value::Money(p), Value::Money(q)));
+    }
+    if let (Ok(p), Ok(q)) = (Duration::parse_any(x), Duration::parse_any(y)) {
+        return Some((Value::Duration(p), Value::Duration(q)));
+    }
+    None
+}
+
+/// Text holding money or a duration, as that value.
+fn measure_text(text: &str) -> Option<Value<'static>> {
+    Money::parse(text)
+        .ok()
+        .map(Value::Money)
+        .or_else(|| Duration::parse_any(text).ok().map(Value::Duration))
 }
 
 /// Converts text to the kind of `like` (money, time, date or duration).
@@ -608,6 +645,26 @@ pub fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, V
     if a.is_missing() || b.is_missing() {
         return Ok(Value::Missing);
     }
+    // Without a schema `opened_at + 2h` meets text beside a duration: the operator then needs
+    // a time or a date (time ± duration, date ± duration) as much as a duration. Likewise
+    // `50% of order.total` needs money or a duration beside a number.
+    let converted = match (&a, &b, op) {
+        (Value::Text(t), Value::Duration(_), ArithOp::Add | ArithOp::Sub) => instant_text(t),
+        (Value::Text(t), Value::Number(_), ArithOp::Mul | ArithOp::Div) => measure_text(t),
+        _ => None,
+    };
+    let a = converted.unwrap_or(a);
+    let converted = match (&a, &b, op) {
+        (Value::Duration(_), Value::Text(t), ArithOp::Add) => instant_text(t),
+        (Value::Number(_), Value::Text(t), ArithOp::Mul) => measure_text(t),
+        _ => None,
+    };
+    let b = converted.unwrap_or(b);
+    let (a, b) = match (&a, &b, op) {
+        (Value::Text(x), Value::Text(y), ArithOp::Sub) => texts_as_one_kind(x, y),
+        _ => None,
+    }
+    .unwrap_or((a, b));
     let (a, b) = harmonize(a, b)?;
     let over = |a: &Value<'_>, b: &Value<'_>| overflow(op, a, b);
     use ArithOp::*;
@@ -734,6 +791,13 @@ pub fn negate<'a>(a: Value<'a>) -> Result<Value<'a>, ValueError> {
 /// The order of two values of one orderable kind (number, money of one currency, duration,
 /// time, date); text converts to the other operand's kind first.
 pub fn compare(a: Value<'_>, b: Value<'_>) -> Result<Ordering, ValueError> {
+    // Text has no order of its own: two texts (a record without a schema) that hold values
+    // of one orderable kind compare as those (`resolved_at > opened_at`).
+    let (a, b) = match (&a, &b) {
+        (Value::Text(x), Value::Text(y)) => texts_as_one_kind(x, y),
+        _ => None,
+    }
+    .unwrap_or((a, b));
     let (a, b) = harmonize(a, b)?;
     match (&a, &b) {
         (Value::Number(x), Value::Number(y)) => Ok(x.cmp(y)),
