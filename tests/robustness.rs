@@ -639,7 +639,10 @@ fn fuzz_regressions() {
         let Ok(entries) = std::fs::read_dir(root.join(target)) else {
             continue;
         };
-        let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+        let mut paths: Vec<PathBuf> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
         paths.sort();
         for path in paths {
             let bytes = std::fs::read(&path).unwrap();
