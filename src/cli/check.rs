@@ -6,7 +6,7 @@ use serde_sarif::sarif;
 use service_policy::diagnostic::render::render_human;
 use service_policy::{Diagnostics, Severity};
 
-use super::{CheckFormat, Outcome, UsageError, exit, policy_files, read_text, stdout_color};
+use super::{CheckFormat, Outcome, UsageError, exit, out, policy_files, read_text, stdout_color};
 
 pub(super) fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool) -> Outcome {
     let files = policy_files(paths)?;
@@ -24,33 +24,41 @@ pub(super) fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool) -
     let errors: usize = reports.iter().map(|r| r.errors().count()).sum();
     let warnings: usize = reports.iter().map(|r| r.warnings().count()).sum();
     match format {
-        CheckFormat::Human => print_human(&reports, files.len(), errors, warnings),
+        CheckFormat::Human => print_human(&reports, files.len(), errors, warnings)?,
         CheckFormat::Json => {
             let all: Vec<_> = reports.iter().flat_map(Diagnostics::to_json).collect();
-            println!("{}", serde_json::to_string_pretty(&all)?);
+            out(&format!("{}\n", serde_json::to_string_pretty(&all)?))?;
         }
         CheckFormat::Github => {
             for report in &reports {
-                print!("{}", github_annotations(report));
+                out(&github_annotations(report))?;
             }
         }
-        CheckFormat::Sarif => println!("{}", serde_json::to_string_pretty(&sarif_log(&reports))?),
+        CheckFormat::Sarif => out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&sarif_log(&reports))?
+        ))?,
     }
     Ok(exit(errors > 0 || (deny_warnings && warnings > 0)))
 }
 
-fn print_human(reports: &[Diagnostics], files: usize, errors: usize, warnings: usize) {
+fn print_human(
+    reports: &[Diagnostics],
+    files: usize,
+    errors: usize,
+    warnings: usize,
+) -> Result<(), UsageError> {
     let color = stdout_color();
     for report in reports.iter().filter(|r| !r.is_empty()) {
-        print!("{}", render_human(report, color));
+        out(&render_human(report, color))?;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    println!(
-        "checked {}: {}, {}",
+    out(&format!(
+        "checked {}: {}, {}\n",
         plural(files, "file"),
         plural(errors, "error"),
         plural(warnings, "warning")
-    );
+    ))
 }
 
 /// GitHub workflow commands: `::error file=…,line=…,col=…::message`.
