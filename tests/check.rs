@@ -179,7 +179,11 @@ fn table_outputs_may_read_the_table_parameters() {
     let typo = text.replace("10% of amount", "10% of amont");
     let diagnostics = service_policy::check_source("fees.policy", &typo);
     assert_eq!(
-        diagnostics.items().iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        diagnostics
+            .items()
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect::<Vec<_>>(),
         ["E0103"]
     );
 }
