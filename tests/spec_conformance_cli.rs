@@ -51,7 +51,8 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 
 /// A policy with one error per rule, so that `check` has a long report to print.
 fn noisy_policy(rules: usize) -> String {
-    let mut text = String::from("policy \"Noisy\" {\n  record { priority: \"low\" | \"urgent\" }\n");
+    let mut text =
+        String::from("policy \"Noisy\" {\n  record { priority: \"low\" | \"urgent\" }\n");
     for i in 0..rules {
         text.push_str(&format!(
             "  rule r{i} {{ when priority == \"urgnt\" then tag \"t\" }}\n"
@@ -128,7 +129,10 @@ fn spec_13_batch_keeps_order_skips_blank_lines_and_reports_malformed_ones() {
             "require_approval"
         );
         let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(stderr.contains("4 records: 2 decisions, 2 errors"), "{stderr}");
+        assert!(
+            stderr.contains("4 records: 2 decisions, 2 errors"),
+            "{stderr}"
+        );
     }
 }
 
@@ -147,7 +151,10 @@ fn spec_13_batch_exit_codes_zero_and_two() {
         .unwrap();
     assert_eq!(ok.status.code(), Some(0));
     let stderr = String::from_utf8(ok.stderr).unwrap();
-    assert!(stderr.contains("1 record: 1 decision, 0 errors"), "{stderr}");
+    assert!(
+        stderr.contains("1 record: 1 decision, 0 errors"),
+        "{stderr}"
+    );
     bin()
         .arg("batch")
         .arg(&policy)
