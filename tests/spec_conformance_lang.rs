@@ -112,3 +112,56 @@ fn spec_3_malformed_literals_are_syntax_errors_with_help() {
         assert!(column >= 13, "{literal}: {column}");
     }
 }
+
+/// §12 "All problems in a file are reported, not just the first": a syntax error in one
+/// rule does not hide a checker error in another.
+#[test]
+fn spec_12_a_syntax_error_does_not_hide_type_errors_elsewhere() {
+    let text = r#"policy "p" {
+  record { priority: "low" | "urgent" }
+  rule a {
+    when priority = "low"
+    then tag "a"
+  }
+  rule b {
+    when priority == "urgnt"
+    then tag "b"
+  }
+}
+"#;
+    let found = check(text);
+    let summary: Vec<(&str, usize)> = found
+        .iter()
+        .map(|d| (d.code.as_str(), check_source("t", text).line_col(d.span).0))
+        .collect();
+    assert_eq!(summary, [("E0001", 4), ("E0203", 8)]);
+    assert_eq!(found[1].help.as_deref(), Some("did you mean \"urgent\"?"));
+}
+
+/// §12: what the broken items might define or use is not guessed at: no unknown-name,
+/// unknown-field or unused warnings come from the items that did not parse.
+#[test]
+fn spec_12_checking_around_a_syntax_error_invents_no_problem() {
+    let text = r#"policy "p" {
+  record { n: number, unused: text? }
+  const cap = 5 +
+  calendar hours { mon-fri 09:00-17:00 }
+  table t(p) { _ => 1 }
+  rule a { when n > cap and t(n) == 1 then tag "a" }
+  rule b { when n > "x" then tag "b" }
+}
+"#;
+    let found = check(text);
+    assert_eq!(
+        found.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        ["E0001", "E0201"],
+        "{found:?}"
+    );
+    // The item word after an unfinished expression is not taken for a misused name.
+    assert_eq!(
+        found[0].help.as_deref(),
+        Some(
+            "the expression before `calendar` is not finished: complete it or remove its last operator"
+        )
+    );
+}

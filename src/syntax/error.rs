@@ -501,6 +501,22 @@ pub(crate) fn to_diagnostic(
 
 fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -> Option<String> {
     let token = whole.get(span.range()).unwrap_or("");
+    // `const c = 5 +` then `table t(…)` on the next line: the item word starts a new item,
+    // it was not meant as a name; the expression above is what is unfinished.
+    let line_start = whole
+        .get(..span.start)
+        .map_or(0, |before| before.rfind('\n').map_or(0, |i| i + 1));
+    let first_on_line = whole
+        .get(line_start..span.start)
+        .is_some_and(|indent| indent.trim().is_empty());
+    if value_expected
+        && first_on_line
+        && (ITEM_WORDS.contains(&token) || token == "version" || token == "timezone")
+    {
+        return Some(format!(
+            "the expression before `{token}` is not finished: complete it or remove its last operator"
+        ));
+    }
     if NAME_LIKE_KEYWORDS.contains(&token) && (value_expected || positives.contains(&Rule::ident)) {
         return Some(format!(
             "`{token}` is a keyword; to use it as a name write it in backticks: `` `{token}` ``"
