@@ -170,3 +170,319 @@ fn spec_13_batch_exit_codes_zero_and_two() {
         .assert()
         .code(2);
 }
+
+const WARNS: &str = r#"policy "Warns" {
+  record { n: number }
+  const unused = 5
+  rule r { when n > 1 then tag "t" }
+}
+"#;
+
+const BROKEN: &str = r#"policy "Broken" {
+  record { priority: "low" | "urgent" }
+  rule a { when priority = "low" then tag "a" }
+  rule b { when priority == "urgnt" then tag "b" }
+}
+"#;
+
+/// §13 `check PATH…` walks folders for `*.policy` only, and every format names the file,
+/// line and column of each problem; exit 1 on errors.
+#[test]
+fn spec_13_check_folders_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sub/broken.policy", BROKEN);
+    write(dir.path(), "notes.txt", "policy is not here");
+    let human = bin().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(human.status.code(), Some(1));
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(text.contains("broken.policy:3:26]"), "{text}");
+    assert!(text.contains("broken.policy:4:29]"), "{text}");
+    assert!(
+        text.contains("checked 1 file: 2 errors, 0 warnings"),
+        "{text}"
+    );
+
+    let json = bin()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(json.status.code(), Some(1));
+    let all: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let got: Vec<(String, u64, u64)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["start"]["line"].as_u64().unwrap(),
+                d["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("E0001".to_owned(), 3, 26), ("E0203".to_owned(), 4, 29)]
+    );
+
+    let github = bin()
+        .args(["check", "--format", "github"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(github.stdout).unwrap();
+    assert!(text.contains(",line=4,col=29,"), "{text}");
+    assert!(text.contains("title=E0203::"), "{text}");
+    assert!(text.contains("%0Ahelp: did you mean \"urgent\"?"), "{text}");
+
+    let sarif = bin()
+        .args(["check", "--format", "sarif"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let log: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[1]["ruleId"], "E0203");
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        29
+    );
+}
+
+/// §13 `--deny-warnings`: warnings alone exit 0, or 1 with the flag.
+#[test]
+fn spec_13_check_deny_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "w.policy", WARNS);
+    bin().arg("check").arg(&file).assert().code(0);
+    bin()
+        .args(["check", "--deny-warnings"])
+        .arg(&file)
+        .assert()
+        .code(1);
+    bin()
+        .arg("check")
+        .arg(dir.path().join("nope"))
+        .assert()
+        .code(2);
+}
+
+/// §13 `fmt`: canonical form keeping every comment, idempotent; `--check` exits 1 when a
+/// file would change and leaves it alone.
+#[test]
+fn spec_13_fmt_keeps_comments_and_is_idempotent() {
+    let source = r#"// head
+policy "F" // after the name
+{
+  record {
+    items: list<{
+      from: time, // start
+      to: time?   // end
+    }>?
+  }
+  rule x "d" { // rule
+    when items is present and 1_000 > 2 // guard
+    then tag "\u{1F600}" with { // args
+      k: 1 // k
+    }
+  }
+  // tail
+}
+// after
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "f.policy", source);
+    bin().args(["fmt", "--check"]).arg(&file).assert().code(1);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), source);
+    bin().arg("fmt").arg(&file).assert().code(0);
+    let once = std::fs::read_to_string(&file).unwrap();
+    let comments = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter_map(|l| l.find("//").map(|i| l[i..].trim_end().to_owned()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    assert_eq!(comments(&once), comments(source));
+    bin().args(["fmt", "--check"]).arg(&file).assert().code(0);
+    bin().arg("fmt").arg(&file).assert().code(0);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), once);
+}
+
+/// §13 `eval`: `.json`, `.yaml` and `-` records, one decision each; 1 for an invalid
+/// policy or record; 2 for a bad `--now`.
+#[test]
+fn spec_13_eval_json_yaml_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(dir.path(), "p.policy", POLICY);
+    let json = write(
+        dir.path(),
+        "r.json",
+        r#"{"priority":"urgent","opened_at":"2026-03-02T08:00:00Z"}"#,
+    );
+    let yaml = write(
+        dir.path(),
+        "r.yaml",
+        "priority: low\nopened_at: 2026-03-02T09:30:00Z\n",
+    );
+    let out = bin()
+        .arg("eval")
+        .arg(&policy)
+        .arg(&json)
+        .arg(&yaml)
+        .arg("-")
+        .args(["--now", NOW])
+        .write_stdin(r#"{"priority":"low","opened_at":"2026-03-02T09:30:00Z","credit":"150 USD"}"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let decisions: Vec<Value> = serde_json::Deserializer::from_str(&text)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(decisions.len(), 3);
+    assert_eq!(
+        decisions[0]["fired"],
+        serde_json::json!(["first_reply", "urgent"])
+    );
+    assert_eq!(decisions[1]["checks"][0]["status"], "pending");
+    assert_eq!(decisions[2]["actions"][0]["action"], "require_approval");
+
+    bin()
+        .arg("eval")
+        .arg(&policy)
+        .arg("-")
+        .args(["--now", NOW])
+        .write_stdin("[1]")
+        .assert()
+        .code(1);
+    let broken = write(dir.path(), "b.policy", BROKEN);
+    bin()
+        .arg("eval")
+        .arg(&broken)
+        .arg(&json)
+        .args(["--now", NOW])
+        .assert()
+        .code(1);
+    bin()
+        .arg("eval")
+        .arg(&policy)
+        .arg(&json)
+        .args(["--now", "yesterday"])
+        .assert()
+        .code(2);
+}
+
+/// §14: `actions` is an exact set matched on the keys given, `actions_include` and
+/// `actions_exclude` are partial, `fired`/`undecided` exact sets, and money, durations and
+/// times compare by value.
+#[test]
+fn spec_14_test_file_semantics() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "p.policy", POLICY);
+    let tests = r#"policy: p.policy
+now: 2026-03-02T10:00:00Z
+cases:
+  - name: exact set with partial entries, values by value
+    record: { priority: urgent, opened_at: 2026-03-02T08:00:00Z, credit: "150.00 USD" }
+    expect:
+      actions:
+        - { action: tag }
+        - { action: require_approval, from: manager }
+        - { action: escalate, to: supervisor }
+      checks:
+        - { rule: first_reply, status: breached, elapsed: 120m, deadline: "2026-03-02T10:00:00+01:00" }
+        - { rule: refund_cap, value: 150 USD, excess: "50.0 USD" }
+      fired: [urgent, refund_cap, first_reply]
+      undecided: []
+  - name: include and exclude
+    record: { priority: low, opened_at: 2026-03-02T09:30:00Z }
+    expect:
+      actions_include: []
+      actions_exclude: [ { action: tag } ]
+      undecided: [refund_cap]
+  - name: a missing action fails the exact set
+    record: { priority: low, opened_at: 2026-03-02T09:30:00Z }
+    expect:
+      actions: [ { action: tag, tag: urgent } ]
+  - name: an extra action fails the exact set
+    record: { priority: urgent, opened_at: 2026-03-02T09:30:00Z }
+    expect:
+      actions: []
+  - name: an excluded action fails
+    record: { priority: urgent, opened_at: 2026-03-02T09:30:00Z }
+    expect:
+      actions_exclude: [ { action: tag } ]
+"#;
+    let file = write(dir.path(), "p.tests.yaml", tests);
+    let out = bin()
+        .args(["test", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let passed: Vec<bool> = results[0]["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["passed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(passed, [true, true, false, false, false], "{results:#}");
+
+    let junit = bin()
+        .args(["test", "--format", "junit"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let xml = String::from_utf8(junit.stdout).unwrap();
+    assert!(xml.contains("tests=\"5\""), "{xml}");
+    assert!(xml.contains("failures=\"3\""), "{xml}");
+}
+
+/// §14 `--coverage` lists rules no case exercised; `--min-coverage` fails below it.
+#[test]
+fn spec_14_coverage_and_min_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "p.policy", POLICY);
+    write(
+        dir.path(),
+        "p.tests.yaml",
+        r#"policy: p.policy
+now: 2026-03-02T10:00:00Z
+cases:
+  - name: only the urgent rule
+    record: { priority: urgent, opened_at: 2026-03-02T09:30:00Z, first_reply_at: 2026-03-02T09:40:00Z }
+    expect:
+      fired: [urgent, first_reply]
+"#,
+    );
+    let out = bin()
+        .args(["test", "--coverage"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("refund_cap"), "{text}");
+    bin()
+        .args(["test", "--min-coverage", "50"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    let below = bin()
+        .args(["test", "--min-coverage", "90"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(below.status.code(), Some(1));
+    assert!(
+        String::from_utf8(below.stderr)
+            .unwrap()
+            .contains("below the minimum of 90%")
+    );
+}
