@@ -382,3 +382,14 @@ fn spec_12_every_warning_fires_at_its_place() {
         assert!(d.help.is_some(), "{code}: no help");
     }
 }
+
+/// §9/§12: `at P%` takes `0 < P ≤ 100`; the message says so for the boundary itself.
+#[test]
+fn spec_12_at_zero_percent_names_the_allowed_range() {
+    let (d, line, column) = only(
+        "policy \"p\" {\n  rule r {\n    expect b within 1h of a\n    at 0%: notify \"x\"\n  }\n}\n",
+    );
+    assert_eq!(d.code.as_str(), "E0302");
+    assert_eq!(d.message, "`at 0%` must be above `0%` and at most `100%`");
+    assert_eq!((line, column), (4, 8));
+}

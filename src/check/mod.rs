@@ -736,7 +736,7 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::E0302,
                             *span,
-                            format!("`at {percent}%` is outside `0%` to `100%`"),
+                            format!("`at {percent}%` must be above `0%` and at most `100%`"),
                         )
                         .with_primary_label("never reached while the deadline is pending")
                         .with_help("use a percent above 0 and at most 100; after the deadline use `on breach` or `after breach by`"),
