@@ -243,6 +243,8 @@ fn spec_13_check_folders_in_every_format() {
         .unwrap();
     let log: Value = serde_json::from_slice(&sarif.stdout).unwrap();
     assert_eq!(log["version"], "2.1.0");
+    // Columns count characters, which SARIF must be told (its default is UTF-16 units).
+    assert_eq!(log["runs"][0]["columnKind"], "unicodeCodePoints");
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     assert_eq!(results[1]["ruleId"], "E0203");

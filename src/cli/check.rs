@@ -158,8 +158,11 @@ fn sarif_log(reports: &[Diagnostics]) -> sarif::Sarif {
         .version(env!("CARGO_PKG_VERSION").to_owned())
         .rules(rules)
         .build();
+    // Our columns count characters; SARIF's default unit is UTF-16 code units, which
+    // differ for characters outside the Basic Multilingual Plane (`😀`).
     let run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
+        .column_kind(serde_json::Value::from("unicodeCodePoints"))
         .results(results)
         .build();
     sarif::Sarif::builder()
