@@ -488,3 +488,23 @@ cases:
             .contains("below the minimum of 90%")
     );
 }
+
+/// §14: a malformed or misspelt test file is a failure with a clear reason (a typo must
+/// never pass silently).
+#[test]
+fn spec_14_a_misspelt_expectation_is_an_error_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "p.policy", POLICY);
+    let file = write(
+        dir.path(),
+        "p.tests.yaml",
+        "policy: p.policy\nnow: 2026-03-02T10:00:00Z\ncases:\n  - name: typo\n    record: { priority: low, opened_at: 2026-03-02T09:30:00Z }\n    expect:\n      action: []\n",
+    );
+    let out = bin().arg("test").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("is not a valid test file: line 7 column 7: unknown field `action`"),
+        "{text}"
+    );
+}
