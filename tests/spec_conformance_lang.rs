@@ -393,3 +393,29 @@ fn spec_12_at_zero_percent_names_the_allowed_range() {
     assert_eq!(d.message, "`at 0%` must be above `0%` and at most `100%`");
     assert_eq!((line, column), (4, 8));
 }
+
+/// §13 `fmt`: the canonical form means the same (same tree), keeps every comment, even
+/// inside a condition spread over lines, and is idempotent.
+#[test]
+fn spec_13_fmt_keeps_meaning_and_comments() {
+    let source = r#"policy "F" {
+  record { a: number, b: number, c: bool, items: list<{ from: time, to: time? }>? }
+  rule r {
+    when (c or c) and not (a in [1]) and -(a * 2) > 50% of (b + 1) // why
+      and a - (b - 1) > 0 // and this
+      and (a < b) == c
+    then tag "\u{1F600}" with { n: 1_000 }
+  }
+}
+"#;
+    let once = format(source).unwrap();
+    assert_eq!(format(&once).unwrap(), once);
+    let before = service_policy::syntax::parse(source).unwrap();
+    let after = service_policy::syntax::parse(&once).unwrap();
+    assert_eq!(before.items, after.items, "{once}");
+    for comment in ["// why", "// and this"] {
+        assert_eq!(once.matches(comment).count(), 1, "{once}");
+    }
+    assert!(once.contains("a - (b - 1)"), "{once}");
+    assert!(once.contains("(a < b) == c"), "{once}");
+}

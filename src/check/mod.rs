@@ -831,18 +831,6 @@ impl<'a> Checker<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_bundled_time_zone_database_is_there() {
-        assert!(known_time_zone("Asia/Kolkata"));
-        assert!(known_time_zone("UTC"));
-        assert!(!known_time_zone("Mars/Olympus"));
-    }
-}
-
 /// `did you mean `Asia/Kolkata`?` for a misspelt zone, else where to find a name.
 fn time_zone_help(wanted: &str) -> String {
     let names: Vec<String> = jiff::tz::db()
@@ -852,5 +840,17 @@ fn time_zone_help(wanted: &str) -> String {
     match suggest::nearest(wanted, names.iter().map(String::as_str)) {
         Some(best) => format!("did you mean `{best}`?"),
         None => "use an IANA name such as `Europe/Berlin`, `Asia/Kolkata` or `UTC`".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_time_zone_database_is_there() {
+        assert!(known_time_zone("Asia/Kolkata"));
+        assert!(known_time_zone("UTC"));
+        assert!(!known_time_zone("Mars/Olympus"));
     }
 }

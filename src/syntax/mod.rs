@@ -48,7 +48,7 @@ pub fn parse(source: &str) -> Result<PolicyFile, Vec<Diagnostic>> {
 /// file are reported").
 pub(crate) fn parse_recovering(
     source: &str,
-) -> Result<PolicyFile, (Vec<Diagnostic>, Option<PolicyFile>)> {
+) -> Result<PolicyFile, (Vec<Diagnostic>, Option<Box<PolicyFile>>)> {
     let comments = scan::prescan(source).map_err(|errors| (errors, None))?;
     match PolicyParser::parse(Rule::file, source) {
         Ok(mut pairs) => {
@@ -73,7 +73,7 @@ pub(crate) fn parse_recovering(
                 comments: Vec::new(),
                 span: Span::new(0, source.len()),
             };
-            Err((errors, Some(partial)))
+            Err((errors, Some(Box::new(partial))))
         }
     }
 }
