@@ -419,3 +419,17 @@ fn spec_13_fmt_keeps_meaning_and_comments() {
     assert!(once.contains("a - (b - 1)"), "{once}");
     assert!(once.contains("(a < b) == c"), "{once}");
 }
+
+/// §3 literal table: a percent is `50%`, the sign glued to the number; a space before it
+/// gets a help that says so.
+#[test]
+fn spec_3_a_detached_percent_sign_gets_help() {
+    let (d, line, column) =
+        only("policy \"p\" {\n  rule r { when t > 50 % of t then tag \"x\" }\n}\n");
+    assert_eq!(d.code.as_str(), "E0001");
+    assert_eq!((line, column), (2, 24));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("write the percent sign right after the number, as in `50%`")
+    );
+}

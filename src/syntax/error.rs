@@ -546,6 +546,13 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
             Some("a limit reads `limit VALUE <= MAX` or `limit VALUE < MAX`".to_owned())
         }
         "'" => Some("texts are written in double quotes: `\"…\"`".to_owned()),
+        // `50 % of x`: the language has no `%` operator, only percent literals.
+        "%" if whole
+            .get(..span.start)
+            .is_some_and(|before| before.trim_end().ends_with(|c: char| c.is_ascii_digit())) =>
+        {
+            Some("write the percent sign right after the number, as in `50%`".to_owned())
+        }
         _ if positives.contains(&Rule::percent_lit)
             && token.chars().all(|c| c.is_ascii_digit())
             && !token.is_empty() =>
