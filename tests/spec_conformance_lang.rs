@@ -433,3 +433,18 @@ fn spec_3_a_detached_percent_sign_gets_help() {
         Some("write the percent sign right after the number, as in `50%`")
     );
 }
+
+/// §3: backticks are for field-path segments; a backticked rule name is refused with a
+/// message that quotes the backtick readably and says where backticks belong.
+#[test]
+fn spec_3_backticks_name_fields_not_definitions() {
+    let (d, line, column) = only("policy \"p\" {\n  rule `s` { then tag \"q\" }\n}\n");
+    assert_eq!(d.code.as_str(), "E0001");
+    assert_eq!((line, column), (2, 8));
+    assert!(d.message.ends_with("found `` ` ``"), "{}", d.message);
+    assert!(
+        d.help
+            .unwrap()
+            .contains("backticks are only for field paths")
+    );
+}

@@ -277,6 +277,9 @@ fn found_at(source: &str, pos: usize) -> (String, Span) {
     };
     let shown = if shown == "\n" || shown == "\r" {
         "a line end".to_owned()
+    } else if shown.contains('`') {
+        // Markdown-style quoting: a backtick inside needs a double-backtick fence.
+        format!("`` {shown} ``")
     } else {
         format!("`{shown}`")
     };
@@ -546,6 +549,10 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
             Some("a limit reads `limit VALUE <= MAX` or `limit VALUE < MAX`".to_owned())
         }
         "'" => Some("texts are written in double quotes: `\"…\"`".to_owned()),
+        "`" if positives.contains(&Rule::ident) => Some(
+            "names of rules, constants, tables, calendars and parameters are plain identifiers; backticks are only for field paths"
+                .to_owned(),
+        ),
         // `50 % of x`: the language has no `%` operator, only percent literals.
         "%" if whole
             .get(..span.start)
@@ -592,6 +599,7 @@ mod tests {
     fn found_tokens() {
         assert_eq!(found_at("x }", 2), ("`}`".to_owned(), Span::new(2, 3)));
         assert_eq!(found_at("x", 1).0, "the end of the file");
+        assert_eq!(found_at("rule `s`", 5).0, "`` ` ``");
         assert_eq!(found_at("a <= b", 2).1, Span::new(2, 4));
         assert_eq!(found_at("\"abc\" x", 0).1, Span::new(0, 5));
     }
