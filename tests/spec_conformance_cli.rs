@@ -508,3 +508,44 @@ fn spec_14_a_misspelt_expectation_is_an_error_not_a_pass() {
         "{text}"
     );
 }
+
+/// §3 "UTF-8" and §12 "all problems are reported": a policy that is not UTF-8 is an
+/// `E0001` at its first bad byte, and the other files of the folder are still checked.
+#[test]
+fn spec_3_a_file_that_is_not_utf8_is_a_diagnostic_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.policy"), b"policy \"x\" {\xff }").unwrap();
+    write(dir.path(), "b.policy", BROKEN);
+    let out = bin()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, String, u64)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                Path::new(d["file"].as_str().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+                d["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a.policy".to_owned(), "E0001".to_owned(), 13),
+            ("b.policy".to_owned(), "E0001".to_owned(), 26),
+            ("b.policy".to_owned(), "E0203".to_owned(), 29),
+        ]
+    );
+    assert_eq!(all[0]["message"], "the file is not valid UTF-8");
+}
