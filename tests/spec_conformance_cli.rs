@@ -549,3 +549,28 @@ fn spec_3_a_file_that_is_not_utf8_is_a_diagnostic_not_an_abort() {
     );
     assert_eq!(all[0]["message"], "the file is not valid UTF-8");
 }
+
+/// §14 with an invalid policy: every diagnostic is listed under the test file, indented,
+/// and the run fails.
+#[test]
+fn spec_14_an_invalid_policy_lists_every_problem_under_its_test_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "p.policy", BROKEN);
+    let file = write(
+        dir.path(),
+        "p.tests.yaml",
+        "policy: p.policy\nnow: 2026-03-02T10:00:00Z\ncases:\n  - name: x\n    record: {}\n    expect: { fired: [] }\n",
+    );
+    let out = bin().arg("test").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[1].starts_with("  FAIL ") && lines[1].contains("error[E0001]"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("       ") && lines[2].contains("error[E0203]"),
+        "{text}"
+    );
+}

@@ -63,7 +63,12 @@ fn human(results: &[FileResult], coverage: bool) -> String {
         let _ = writeln!(out, "{}", r.path.display());
         if let Some(error) = &r.error {
             failed += 1;
-            let _ = writeln!(out, "  FAIL {error}");
+            // A policy's diagnostics come one per line: keep them all under the file.
+            let mut lines = error.lines();
+            let _ = writeln!(out, "  FAIL {}", lines.next().unwrap_or(""));
+            for line in lines {
+                let _ = writeln!(out, "       {line}");
+            }
             continue;
         }
         for case in &r.cases {
