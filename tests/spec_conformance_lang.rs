@@ -448,3 +448,36 @@ fn spec_3_backticks_name_fields_not_definitions() {
             .contains("backticks are only for field paths")
     );
 }
+
+/// §12 "a help line where one helps": the common slips in rules each get a specific help.
+#[test]
+fn spec_12_common_slips_get_specific_help() {
+    for (rule, column, help) in [
+        (
+            "rule r { when x > 1 tag \"x\" }",
+            23,
+            "actions follow `then`: write `then tag …`",
+        ),
+        (
+            "rule r { when x > 1 then notify to \"x\" }",
+            35,
+            "write `notify \"…\"` without `to`",
+        ),
+        (
+            "rule r { when x => 1 then tag \"x\" }",
+            19,
+            "did you mean `>=`?",
+        ),
+        (
+            "rule r { when x = 1 then tag \"x\" }",
+            19,
+            "compare with `==`",
+        ),
+    ] {
+        let text = format!("policy \"p\" {{\n  {rule}\n}}\n");
+        let (d, line, col) = only(&text);
+        assert_eq!(d.code.as_str(), "E0001", "{rule}");
+        assert_eq!((line, col), (2, column), "{rule}");
+        assert_eq!(d.help.as_deref(), Some(help), "{rule}");
+    }
+}

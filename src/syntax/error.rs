@@ -366,6 +366,20 @@ const ITEM_WORDS: [&str; 7] = [
     "rule", "first", "const", "table", "calendar", "record", "ladder",
 ];
 
+/// The words that start an action (SPEC §10).
+const ACTION_WORDS: [&str; 10] = [
+    "escalate",
+    "notify",
+    "assign",
+    "require",
+    "follow",
+    "refund",
+    "compensate",
+    "tag",
+    "set",
+    "emit",
+];
+
 /// Keywords an author may well have meant as a field name (`from`, `at`, `tag`); the
 /// connecting words (`of`, `then`, `within`, …) more likely mean a missing value.
 const NAME_LIKE_KEYWORDS: [&str; 24] = [
@@ -520,6 +534,15 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
             "the expression before `{token}` is not finished: complete it or remove its last operator"
         ));
     }
+    let before = whole.get(..span.start).unwrap_or("").trim_end();
+    // `when x > 1 tag "x"`: an action where a clause belongs.
+    if positives.contains(&Rule::clause) && ACTION_WORDS.contains(&token) {
+        return Some(format!("actions follow `then`: write `then {token} …`"));
+    }
+    // `notify to "x"`: unlike `escalate to` and `assign to`, `notify` takes no `to`.
+    if token == "to" && before.ends_with("notify") {
+        return Some("write `notify \"…\"` without `to`".to_owned());
+    }
     if NAME_LIKE_KEYWORDS.contains(&token) && (value_expected || positives.contains(&Rule::ident)) {
         return Some(format!(
             "`{token}` is a keyword; to use it as a name write it in backticks: `` `{token}` ``"
@@ -543,6 +566,7 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
             Some("compare with `==`".to_owned())
         }
         "&&" => Some("write `and`".to_owned()),
+        "=>" if !positives.contains(&Rule::arrow) => Some("did you mean `>=`?".to_owned()),
         "||" => Some("write `or`".to_owned()),
         "!" => Some("write `not`, or `!=` to compare".to_owned()),
         ">=" | ">" | "==" if positives.contains(&Rule::limit_op) => {
