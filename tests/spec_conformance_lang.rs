@@ -481,3 +481,25 @@ fn spec_12_common_slips_get_specific_help() {
         assert_eq!(d.help.as_deref(), Some(help), "{rule}");
     }
 }
+
+/// §3: backticks make a keyword a field-path segment, but definition names take no
+/// backticks, so a keyword there is told to pick another name, not to add backticks.
+#[test]
+fn spec_3_a_keyword_as_a_definition_name_is_told_to_rename() {
+    for (text, column) in [
+        ("rule limit { then tag \"x\" }", 8),
+        ("const from = 1", 9),
+        ("table t(from) { _ => 1 }", 11),
+    ] {
+        let source = format!("policy \"p\" {{\n  {text}\n}}\n");
+        let (d, line, col) = only(&source);
+        assert_eq!(d.code.as_str(), "E0001", "{text}");
+        assert_eq!((line, col), (2, column), "{text}");
+        let help = d.help.unwrap();
+        assert!(help.contains("choose another"), "{text}: {help}");
+        assert!(!help.contains("backticks"), "{text}: {help}");
+    }
+    // In an expression a backticked keyword is a field, and the help says so.
+    let (d, ..) = only("policy \"p\" {\n  rule r { when from == \"x\" then tag \"y\" }\n}\n");
+    assert!(d.help.unwrap().contains("backticks"));
+}

@@ -366,6 +366,15 @@ const ITEM_WORDS: [&str; 7] = [
     "rule", "first", "const", "table", "calendar", "record", "ladder",
 ];
 
+/// Whether `word` is a keyword, by the grammar's own `keyword` rule.
+fn is_keyword(word: &str) -> bool {
+    use pest::Parser as _;
+    super::grammar::PolicyParser::parse(Rule::keyword, word)
+        .ok()
+        .and_then(|mut pairs| pairs.next())
+        .is_some_and(|pair| pair.as_str().len() == word.len())
+}
+
 /// The words that start an action (SPEC §10).
 const ACTION_WORDS: [&str; 10] = [
     "escalate",
@@ -542,6 +551,13 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
     // `notify to "x"`: unlike `escalate to` and `assign to`, `notify` takes no `to`.
     if token == "to" && before.ends_with("notify") {
         return Some("write `notify \"…\"` without `to`".to_owned());
+    }
+    if !value_expected && positives.contains(&Rule::ident) && is_keyword(token) {
+        // Definition names take no backticks (only field paths do), so the only fix is
+        // another name.
+        return Some(format!(
+            "`{token}` is a keyword and cannot be a name here; choose another, like `{token}_value`"
+        ));
     }
     if NAME_LIKE_KEYWORDS.contains(&token) && (value_expected || positives.contains(&Rule::ident)) {
         return Some(format!(
