@@ -503,3 +503,24 @@ fn spec_3_a_keyword_as_a_definition_name_is_told_to_rename() {
     let (d, ..) = only("policy \"p\" {\n  rule r { when from == \"x\" then tag \"y\" }\n}\n");
     assert!(d.help.unwrap().contains("backticks"));
 }
+
+/// §4 "A file holds exactly one `policy \"Name\" { … }`": an unquoted name and text after
+/// the closing brace each get a help.
+#[test]
+fn spec_4_policy_shape_slips_get_help() {
+    let (d, line, column) = only("policy Retail {\n  rule r { then tag \"x\" }\n}\n");
+    assert_eq!((d.code.as_str(), line, column), ("E0001", 1, 8));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("texts are written in double quotes: `\"Retail\"`")
+    );
+    let (d, line, column) = only("policy \"p\" {\n  version 1\n}\n");
+    assert_eq!((line, column), (2, 11));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("texts are written in double quotes: `\"1\"`")
+    );
+    let (d, line, column) = only("policy \"p\" {\n  rule r { then tag \"x\" }\n}\n}\n");
+    assert_eq!((line, column), (4, 1));
+    assert!(d.help.unwrap().contains("an extra `}`"));
+}

@@ -582,6 +582,17 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
             Some("compare with `==`".to_owned())
         }
         "&&" => Some("write `and`".to_owned()),
+        _ if positives.contains(&Rule::EOI) && !token.is_empty() => Some(
+            "a file holds one `policy \"…\" { … }`; an extra `}` above may have closed it early"
+                .to_owned(),
+        ),
+        _ if positives.contains(&Rule::string)
+            && !positives.contains(&Rule::ident)
+            && !positives.contains(&Rule::path)
+            && token.chars().next().is_some_and(char::is_alphanumeric) =>
+        {
+            Some(format!("texts are written in double quotes: `\"{token}\"`"))
+        }
         "=>" if !positives.contains(&Rule::arrow) => Some("did you mean `>=`?".to_owned()),
         "||" => Some("write `or`".to_owned()),
         "!" => Some("write `not`, or `!=` to compare".to_owned()),
