@@ -524,3 +524,24 @@ fn spec_4_policy_shape_slips_get_help() {
     assert_eq!((line, column), (4, 1));
     assert!(d.help.unwrap().contains("an extra `}`"));
 }
+
+/// §12 `W0003`: the help fits the cause. After a rule with no guard, the catch-all belongs
+/// last; after a rule with the same guard, reordering would only hide the other one.
+#[test]
+fn spec_12_w0003_help_fits_its_cause() {
+    let (d, line, column) = only(
+        "policy \"p\" {\n  first of {\n    rule a { when n > 1 then tag \"a\" }\n    rule b { when n > 1 then tag \"b\" }\n  }\n}\n",
+    );
+    assert_eq!((d.code.as_str(), line, column), ("W0003", 4, 10));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("merge `b` into `a`, or give one of them a different guard")
+    );
+    let (d, ..) = only(
+        "policy \"p\" {\n  first of {\n    rule a { then tag \"a\" }\n    rule b { when n > 1 then tag \"b\" }\n  }\n}\n",
+    );
+    assert_eq!(
+        d.help.as_deref(),
+        Some("put `b` before `a`, or give the earlier rule a narrower guard")
+    );
+}
