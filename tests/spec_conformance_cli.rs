@@ -1,5 +1,12 @@
 //! The command line against SPEC §13 and §14, one test per point of the text, as a CI
 //! engineer would drive it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use std::path::Path;
 use std::process::Stdio;

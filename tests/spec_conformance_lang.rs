@@ -1,5 +1,12 @@
 //! The language, checker and formatter against SPEC §3, §4, §7, §8 and §12, one test per
 //! point of the text, written as a policy author would meet it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use service_policy::{Diagnostic, check_source, format};
 

@@ -410,7 +410,7 @@ mod tests {
         }
         let d = Diagnostic::new(Code::E0002, Span::new(at, at + 1), "too long");
         let out = render_human(&diags(&text, vec![d]), false);
-        let column = text[text.find('\n').unwrap() + 1..at].len() + 1;
+        let column = text[text.find('\n').unwrap() + 1..at].chars().count() + 1;
         assert!(out.contains(&format!("a.policy:2:{column}")), "{out}");
     }
 }
