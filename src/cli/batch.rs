@@ -358,11 +358,12 @@ impl Stats {
         // Throughput is a display figure only; no decision depends on it.
         let per_sec = self.records as f64 / secs;
         let mb_per_sec = self.bytes as f64 / secs / 1e6;
+        let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         eprintln!(
-            "{} records: {} decisions, {} errors in {:.2}s ({:.0} records/s, {:.1} MB/s)",
-            self.records,
-            self.records - self.errors,
-            self.errors,
+            "{}: {}, {} in {:.2}s ({:.0} records/s, {:.1} MB/s)",
+            plural(self.records, "record"),
+            plural(self.records.saturating_sub(self.errors), "decision"),
+            plural(self.errors, "error"),
             elapsed.as_secs_f64(),
             per_sec,
             mb_per_sec

@@ -122,17 +122,20 @@ mod graphical {
             let text = self.0.text.as_str();
             let contents = text.read_span(span, context_lines_before, context_lines_after)?;
             if contents.data().len() <= SNIPPET_LIMIT {
+                // miette counts columns in bytes; the header `file:line:col` must agree with
+                // `--format json` and editors, which count characters (`নাম` is 3, not 9).
+                let (_, column) = crate::ast::span_line_col(text, contents.span().offset());
                 return Ok(Box::new(MietteSpanContents::new_named(
                     self.0.name.clone(),
                     contents.data(),
                     *contents.span(),
                     contents.line(),
-                    contents.column(),
+                    column.saturating_sub(1),
                     contents.line_count(),
                 )));
             }
             // Too long to show: a window of the line the span starts on, without context
-            // lines. miette counts columns in bytes, as here.
+            // lines; the column counts characters, as above.
             let start = floor_boundary(text, span.offset());
             let (line_start, line_end) = line_around(text, start);
             let from = floor_boundary(text, start.saturating_sub(WINDOW).max(line_start));
@@ -153,7 +156,7 @@ mod graphical {
                 data.as_bytes(),
                 SourceSpan::new(from.into(), to - from),
                 line,
-                start - line_start,
+                text.get(line_start..start).map_or(0, |s| s.chars().count()),
                 contents.line_count(),
             )))
         }
@@ -340,6 +343,18 @@ mod tests {
     }
 
     #[test]
+    fn the_header_column_counts_characters_like_the_json_form() {
+        let text = "policy \"p\" {\n  rule নিয়ম { when x = 1 }\n}\n";
+        let at = text.find('=').unwrap();
+        let d = Diagnostic::new(Code::E0001, Span::new(at, at + 1), "found `=`");
+        let all = diags(text, vec![d]);
+        let out = render_human(&all, false);
+        let (line, column) = all.line_col(Span::new(at, at + 1));
+        assert_eq!((line, column), (2, 23));
+        assert!(out.contains("a.policy:2:23]"), "{out}");
+    }
+
+    #[test]
     fn spans_at_the_end_and_inside_characters_do_not_break_rendering() {
         let text = "policy \"নীতি\"";
         let d = Diagnostic::new(
@@ -395,7 +410,7 @@ mod tests {
         }
         let d = Diagnostic::new(Code::E0002, Span::new(at, at + 1), "too long");
         let out = render_human(&diags(&text, vec![d]), false);
-        let column = text[text.find('\n').unwrap() + 1..at].len() + 1;
+        let column = text[text.find('\n').unwrap() + 1..at].chars().count() + 1;
         assert!(out.contains(&format!("a.policy:2:{column}")), "{out}");
     }
 }

@@ -46,7 +46,7 @@ pub(crate) enum LiteralError {
     #[error("`{0}` is not a time of day")]
     BadClock(String),
     /// An escape the language does not know.
-    #[error("unknown escape `{0}` in text")]
+    #[error("{}", escape_message(.0))]
     BadEscape(String, usize, usize),
     /// A text longer than [`MAX_TEXT_BYTES`].
     #[error("text is longer than {MAX_TEXT_BYTES} bytes ({0} bytes)")]
@@ -83,6 +83,9 @@ impl LiteralError {
             LiteralError::TextTooLong(_) => {
                 "shorten the text; a long pattern can often use a character class or a repetition".to_owned()
             }
+            LiteralError::BadEscape(escape, ..) if escape.starts_with("\\u") => {
+                "write `\\u{…}` with one to six hex digits naming a Unicode character (at most `10FFFF`, not a surrogate `D800`-`DFFF`), like `\\u{1F600}`".to_owned()
+            }
             LiteralError::BadEscape(..) => {
                 "escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{…}`; write `\\\\` for a backslash".to_owned()
             }
@@ -95,6 +98,15 @@ impl LiteralError {
             LiteralError::BadEscape(_, start, end) => Some((*start, *end)),
             _ => None,
         }
+    }
+}
+
+/// `\u{D800}` is an escape the language knows, with a value that names no character.
+fn escape_message(escape: &str) -> String {
+    if escape.starts_with("\\u") {
+        format!("invalid Unicode escape `{escape}` in text")
+    } else {
+        format!("unknown escape `{escape}` in text")
     }
 }
 
@@ -460,7 +472,12 @@ mod tests {
         let err = text(r#""ab\qc""#).unwrap_err();
         assert_eq!(err.to_string(), "unknown escape `\\q` in text");
         assert_eq!(err.sub_span(), Some((3, 5)));
-        assert!(text(r#""\u{D800}""#).is_err());
+        let err = text(r#""\u{D800}""#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid Unicode escape `\\u{D800}` in text"
+        );
+        assert!(err.help().contains("surrogate"), "{}", err.help());
         assert!(text(r#""\u{110000}""#).is_err());
         assert!(text(r#""\u12""#).is_err());
     }

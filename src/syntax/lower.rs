@@ -124,6 +124,9 @@ impl Lower {
             None => span,
         };
         let label = match err {
+            LiteralError::BadEscape(escape, ..) if escape.starts_with("\\u") => {
+                "not a Unicode character"
+            }
             LiteralError::BadEscape(..) => "not an escape",
             LiteralError::UnknownCurrency(_) => "not a currency",
             LiteralError::TextTooLong(_) => "too long",
