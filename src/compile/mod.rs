@@ -1,24 +1,741 @@
 //! Compilation: checked AST → an evaluation plan.
+//!
+//! Takes a [`PolicyFile`] that passed the checker and returns a [`Plan`] that evaluation
+//! walks without looking anything up by name: field paths are split into segments with
+//! their schema type attached, constants are inlined and folded, literals are values
+//! already, regexes are compiled once (with a size limit), tables are flat rows of literal
+//! cells, and calendars are built. A policy the checker would have refused still never
+//! panics here: whatever cannot be compiled comes back as diagnostics.
 
-use crate::ast::PolicyFile;
-use crate::diagnostic::Diagnostic;
+mod expr;
+mod print;
 
-/// The evaluation plan of a checked policy.
+use std::collections::HashMap;
+
+use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
+
+use crate::ast::{
+    self, ActionKind, CellKind, ClauseKind, CompareOp, Expr, ExprKind, Item, LimitOp, PolicyFile,
+    RuleDef, Schema, Span, Trigger, TypeKind,
+};
+use crate::calendar::Calendar;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::value::{FieldType, ObjectField, Value};
+
+pub(crate) use expr::{Builtin, CompPlan, FieldRef, Node};
+
+/// The evaluation plan of a checked policy: immutable, `Send + Sync`.
 #[derive(Debug)]
 pub struct Plan {
-    name: String,
+    pub(crate) name: String,
+    pub(crate) version: Option<String>,
+    pub(crate) tz: TimeZone,
+    pub(crate) ladder: Vec<String>,
+    pub(crate) required: Vec<FieldRef>,
+    pub(crate) calendars: Vec<Calendar>,
+    pub(crate) tables: Vec<TablePlan>,
+    pub(crate) rules: Vec<RulePlan>,
+    pub(crate) blocks: Vec<Block>,
+}
+
+/// How the rules are grouped: alone, or in a `first of` block (indexes into `rules`).
+#[derive(Debug, Clone)]
+pub(crate) enum Block {
+    Single(usize),
+    FirstOf(Vec<usize>),
+}
+
+/// A compiled table.
+#[derive(Debug, Clone)]
+pub(crate) struct TablePlan {
+    pub(crate) rows: Vec<RowPlan>,
+}
+
+/// One row: literal cells and an output whose variables are the table's inputs.
+#[derive(Debug, Clone)]
+pub(crate) struct RowPlan {
+    pub(crate) cells: Vec<CellPlan>,
+    pub(crate) output: Node,
+}
+
+/// A compiled table cell.
+#[derive(Debug, Clone)]
+pub(crate) enum CellPlan {
+    Any,
+    Equals(Value<'static>),
+    OneOf(Vec<Value<'static>>),
+    Compare(CompareOp, Value<'static>),
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub(crate) struct RulePlan {
+    pub(crate) name: String,
+    pub(crate) when: Option<Node>,
+    pub(crate) unless: Option<Node>,
+    pub(crate) then: Vec<ActionPlan>,
+    pub(crate) check: Option<CheckPlan>,
+    pub(crate) handlers: Vec<HandlerPlan>,
+}
+
+/// A compiled `expect` or `limit`.
+#[derive(Debug, Clone)]
+pub(crate) enum CheckPlan {
+    Deadline {
+        done: Node,
+        within: Node,
+        start: Node,
+        calendar: Option<usize>,
+        excluding: Option<Node>,
+    },
+    Limit {
+        value: Node,
+        strict: bool,
+        max: Node,
+    },
+}
+
+/// A compiled handler.
+#[derive(Debug, Clone)]
+pub(crate) struct HandlerPlan {
+    pub(crate) trigger: TriggerPlan,
+    pub(crate) actions: Vec<ActionPlan>,
+}
+
+/// When a handler runs.
+#[derive(Debug, Clone)]
+pub(crate) enum TriggerPlan {
+    /// The fraction of the allowed time (0.75 for `at 75%`).
+    At(Decimal),
+    Breach,
+    AfterBreach(Node),
+    Met,
+    Exceed,
+}
+
+/// A compiled action.
+#[derive(Debug, Clone)]
+pub(crate) struct ActionPlan {
+    pub(crate) kind: ActionKindPlan,
+    pub(crate) args: Vec<(String, Node)>,
+}
+
+/// The kinds of action, with their operand.
+#[derive(Debug, Clone)]
+pub(crate) enum ActionKindPlan {
+    Escalate(Node),
+    Notify(Node),
+    Assign(Node),
+    RequireApproval(Node),
+    FollowUp(Node),
+    Refund(Node),
+    Tag(Node),
+    Set(String, Node),
+    Emit(Node),
 }
 
 impl Plan {
-    /// Builds the plan of a policy that passed the checker.
+    /// Builds the plan of a policy that passed the checker; anything that cannot be
+    /// compiled (an unknown name, an invalid regex, calendar or time zone) is returned as
+    /// diagnostics instead.
     pub fn new(policy: &PolicyFile) -> Result<Plan, Vec<Diagnostic>> {
-        Ok(Plan {
-            name: policy.name.value.clone(),
-        })
+        Compiler::new(policy).run()
     }
 
     /// The policy's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The policy's version, if given.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+}
+
+/// The size limit of a compiled regex, so a policy cannot make evaluation slow or large.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+struct Compiler<'p> {
+    ast: &'p PolicyFile,
+    schema: Option<&'p Schema>,
+    tz: TimeZone,
+    consts: HashMap<&'p str, &'p ast::ConstDef>,
+    const_cache: HashMap<String, Node>,
+    const_stack: Vec<String>,
+    calendar_index: HashMap<&'p str, usize>,
+    calendars: Vec<Calendar>,
+    table_index: HashMap<&'p str, (usize, usize)>,
+    tables: Vec<TablePlan>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'p> Compiler<'p> {
+    fn new(ast: &'p PolicyFile) -> Compiler<'p> {
+        Compiler {
+            ast,
+            schema: None,
+            tz: TimeZone::UTC,
+            consts: HashMap::new(),
+            const_cache: HashMap::new(),
+            const_stack: Vec::new(),
+            calendar_index: HashMap::new(),
+            calendars: Vec::new(),
+            table_index: HashMap::new(),
+            tables: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, code: Code, span: Span, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::new(code, span, message));
+    }
+
+    fn run(mut self) -> Result<Plan, Vec<Diagnostic>> {
+        let mut version = None;
+        let mut ladder = Vec::new();
+        for item in &self.ast.items {
+            match item {
+                Item::Version(text) => version = Some(text.value.clone()),
+                Item::Timezone(text) => match crate::calendar::time_zone(&text.value) {
+                    Some(tz) => self.tz = tz,
+                    None => self.error(
+                        Code::E0306,
+                        text.span,
+                        format!("unknown time zone `{}`", text.value),
+                    ),
+                },
+                Item::Ladder(l) => ladder = l.levels.iter().map(|t| t.value.clone()).collect(),
+                Item::Record(schema) => self.schema = Some(schema),
+                Item::Const(c) => {
+                    self.consts.insert(&c.name.name, c);
+                }
+                _ => {}
+            }
+        }
+        for item in &self.ast.items {
+            if let Item::Calendar(def) = item {
+                match Calendar::from_def(def, &self.tz) {
+                    Ok(calendar) => {
+                        self.calendar_index
+                            .insert(&def.name.name, self.calendars.len());
+                        self.calendars.push(calendar);
+                    }
+                    Err(diagnostics) => self.diagnostics.extend(diagnostics),
+                }
+            }
+        }
+        // Tables are indexed before any is compiled so that outputs may call other tables
+        // (a table is compiled before its callers need its index, not its rows).
+        let mut table_defs = Vec::new();
+        for item in &self.ast.items {
+            if let Item::Table(def) = item {
+                self.table_index
+                    .insert(&def.name.name, (table_defs.len(), def.params.len()));
+                table_defs.push(def);
+            }
+        }
+        for def in table_defs {
+            let table = self.compile_table(def);
+            self.tables.push(table);
+        }
+        let required = self.required_fields();
+        let mut rules = Vec::new();
+        let mut blocks = Vec::new();
+        for item in &self.ast.items {
+            match item {
+                Item::Rule(rule) => {
+                    blocks.push(Block::Single(rules.len()));
+                    rules.push(self.compile_rule(rule));
+                }
+                Item::FirstOf(block) => {
+                    let mut members = Vec::new();
+                    for rule in &block.rules {
+                        members.push(rules.len());
+                        rules.push(self.compile_rule(rule));
+                    }
+                    blocks.push(Block::FirstOf(members));
+                }
+                _ => {}
+            }
+        }
+        if !self.diagnostics.is_empty() {
+            return Err(self.diagnostics);
+        }
+        Ok(Plan {
+            name: self.ast.name.value.clone(),
+            version,
+            tz: self.tz,
+            ladder,
+            required,
+            calendars: self.calendars,
+            tables: self.tables,
+            rules,
+            blocks,
+        })
+    }
+
+    /// The top-level schema fields that must be present, checked once per record.
+    fn required_fields(&self) -> Vec<FieldRef> {
+        let Some(schema) = self.schema else {
+            return Vec::new();
+        };
+        schema
+            .fields
+            .iter()
+            .filter(|f| !f.ty.optional)
+            .map(|f| FieldRef::new(&f.path, field_type(&f.ty.kind)))
+            .collect()
+    }
+
+    /// The declared type of a record path: the declaration it names, or a declared object
+    /// it reaches into; `Any` without a schema (or for an undeclared path, which the checker
+    /// reports).
+    fn path_type(&self, segments: &[&str]) -> FieldType {
+        let Some(schema) = self.schema else {
+            return FieldType::Any;
+        };
+        let mut best: Option<(usize, &TypeKind)> = None;
+        for decl in &schema.fields {
+            let n = decl.path.segments.len();
+            if n <= segments.len()
+                && decl
+                    .path
+                    .segments
+                    .iter()
+                    .zip(segments)
+                    .all(|(a, b)| a.name == *b)
+                && best.is_none_or(|(m, _)| n > m)
+            {
+                best = Some((n, &decl.ty.kind));
+            }
+        }
+        let Some((n, kind)) = best else {
+            return FieldType::Any;
+        };
+        let mut ty = field_type(kind);
+        for segment in segments.iter().skip(n) {
+            ty = match ty {
+                FieldType::Object(fields) => fields
+                    .into_iter()
+                    .find(|f| f.name == *segment)
+                    .map_or(FieldType::Any, |f| f.ty),
+                _ => FieldType::Any,
+            };
+        }
+        ty
+    }
+
+    fn compile_table(&mut self, def: &'p ast::TableDef) -> TablePlan {
+        let mut rows = Vec::new();
+        let scope: Vec<String> = def.params.iter().map(|p| p.name.clone()).collect();
+        for row in &def.rows {
+            if row.cells.len() != def.params.len() {
+                self.error(
+                    Code::E0307,
+                    row.span,
+                    format!(
+                        "table `{}` has {} inputs but this row has {} cells",
+                        def.name.name,
+                        def.params.len(),
+                        row.cells.len()
+                    ),
+                );
+            }
+            let mut cells = Vec::new();
+            for cell in &row.cells {
+                let compiled = match &cell.kind {
+                    CellKind::Any => CellPlan::Any,
+                    CellKind::Equals(e) => CellPlan::Equals(self.literal(e)),
+                    CellKind::OneOf(items) => {
+                        CellPlan::OneOf(items.iter().map(|e| self.literal(e)).collect())
+                    }
+                    CellKind::Compare(op, e) => CellPlan::Compare(*op, self.literal(e)),
+                };
+                cells.push(compiled);
+            }
+            let mut row_scope = scope.clone();
+            let output = self.expr(&row.output, &mut row_scope);
+            rows.push(RowPlan { cells, output });
+        }
+        TablePlan { rows }
+    }
+
+    /// A table cell: an expression that folds to a constant.
+    fn literal(&mut self, e: &'p Expr) -> Value<'static> {
+        match self.expr(e, &mut Vec::new()) {
+            Node::Const(v) => v,
+            _ => {
+                self.error(
+                    Code::E0201,
+                    e.span,
+                    "a table cell must be a literal, a constant or `_`",
+                );
+                Value::Missing
+            }
+        }
+    }
+
+    fn compile_rule(&mut self, rule: &'p RuleDef) -> RulePlan {
+        let mut scope = Vec::new();
+        let when = rule.when().map(|e| self.expr(e, &mut scope));
+        let unless = rule.unless().map(|e| self.expr(e, &mut scope));
+        let then: Vec<ActionPlan> = rule
+            .then_actions()
+            .map(|a| self.action(a))
+            .collect::<Vec<_>>();
+        let check = rule.check().and_then(|clause| match &clause.kind {
+            ClauseKind::Expect(d) => {
+                let calendar = d.using.as_ref().map(|name| self.calendar(name));
+                Some(CheckPlan::Deadline {
+                    done: self.expr(&d.done, &mut scope),
+                    within: self.expr(&d.within, &mut scope),
+                    start: self.expr(&d.start, &mut scope),
+                    calendar: calendar.flatten(),
+                    excluding: d.excluding.as_ref().map(|e| self.expr(e, &mut scope)),
+                })
+            }
+            ClauseKind::Limit(l) => Some(CheckPlan::Limit {
+                value: self.expr(&l.value, &mut scope),
+                strict: l.op == LimitOp::Below,
+                max: self.expr(&l.max, &mut scope),
+            }),
+            _ => None,
+        });
+        let handlers = rule
+            .handlers()
+            .map(|h| HandlerPlan {
+                trigger: match &h.trigger {
+                    Trigger::At(p, _) => TriggerPlan::At(*p / Decimal::ONE_HUNDRED),
+                    Trigger::Breach => TriggerPlan::Breach,
+                    Trigger::AfterBreach(e) => TriggerPlan::AfterBreach(self.expr(e, &mut scope)),
+                    Trigger::Met => TriggerPlan::Met,
+                    Trigger::Exceed => TriggerPlan::Exceed,
+                },
+                actions: h.actions.iter().map(|a| self.action(a)).collect(),
+            })
+            .collect();
+        RulePlan {
+            name: rule.name.name.clone(),
+            when,
+            unless,
+            then,
+            check,
+            handlers,
+        }
+    }
+
+    fn action(&mut self, action: &'p ast::Action) -> ActionPlan {
+        let mut scope = Vec::new();
+        let kind = match &action.kind {
+            ActionKind::Escalate(e) => ActionKindPlan::Escalate(self.expr(e, &mut scope)),
+            ActionKind::Notify(e) => ActionKindPlan::Notify(self.expr(e, &mut scope)),
+            ActionKind::Assign(e) => ActionKindPlan::Assign(self.expr(e, &mut scope)),
+            ActionKind::RequireApproval(e) => {
+                ActionKindPlan::RequireApproval(self.expr(e, &mut scope))
+            }
+            ActionKind::FollowUp(e) => ActionKindPlan::FollowUp(self.expr(e, &mut scope)),
+            ActionKind::Refund { amount, .. } => {
+                ActionKindPlan::Refund(self.expr(amount, &mut scope))
+            }
+            ActionKind::Tag(e) => ActionKindPlan::Tag(self.expr(e, &mut scope)),
+            ActionKind::Set(path, e) => {
+                ActionKindPlan::Set(path.dotted(), self.expr(e, &mut scope))
+            }
+            ActionKind::Emit(e) => ActionKindPlan::Emit(self.expr(e, &mut scope)),
+        };
+        let args = action
+            .args
+            .iter()
+            .map(|(key, e)| (key.name.clone(), self.expr(e, &mut scope)))
+            .collect();
+        ActionPlan { kind, args }
+    }
+
+    fn calendar(&mut self, name: &ast::Ident) -> Option<usize> {
+        let found = self.calendar_index.get(name.name.as_str()).copied();
+        if found.is_none() {
+            self.error(
+                Code::E0102,
+                name.span,
+                format!("unknown calendar `{}`", name.name),
+            );
+        }
+        found
+    }
+
+    /// Compiles an expression and folds it when it needs neither the record nor `now`.
+    fn expr(&mut self, e: &'p Expr, scope: &mut Vec<String>) -> Node {
+        let node = self.expr_unfolded(e, scope);
+        expr::fold(node, &self.tables, &self.calendars, &self.tz)
+    }
+
+    fn expr_unfolded(&mut self, e: &'p Expr, scope: &mut Vec<String>) -> Node {
+        match &e.kind {
+            ExprKind::Literal(lit) => Node::Const(literal_value(lit)),
+            ExprKind::List(items) => {
+                Node::List(items.iter().map(|i| self.expr(i, scope)).collect())
+            }
+            ExprKind::Path(path) => self.path(path, scope),
+            ExprKind::Now => Node::Now,
+            ExprKind::Unary(ast::UnaryOp::Neg, x) => Node::Neg(Box::new(self.expr(x, scope))),
+            ExprKind::Unary(ast::UnaryOp::Not, x) => Node::Not(Box::new(self.expr(x, scope))),
+            ExprKind::Binary(op, l, r) => {
+                let (a, b) = (self.expr(l, scope), self.expr(r, scope));
+                let (a, b) = (Box::new(a), Box::new(b));
+                match op {
+                    ast::BinaryOp::Or => Node::Or(a, b),
+                    ast::BinaryOp::And => Node::And(a, b),
+                    ast::BinaryOp::Compare(c) => Node::Compare(*c, a, b, print::expr(e).into()),
+                    ast::BinaryOp::Add => Node::Arith(crate::value::ArithOp::Add, a, b),
+                    ast::BinaryOp::Sub => Node::Arith(crate::value::ArithOp::Sub, a, b),
+                    ast::BinaryOp::Mul => Node::Arith(crate::value::ArithOp::Mul, a, b),
+                    ast::BinaryOp::Div => Node::Arith(crate::value::ArithOp::Div, a, b),
+                }
+            }
+            ExprKind::PercentOf(p, x) => {
+                Node::PercentOf(*p / Decimal::ONE_HUNDRED, Box::new(self.expr(x, scope)))
+            }
+            ExprKind::Test(op, l, r) => {
+                let a = Box::new(self.expr(l, scope));
+                match op {
+                    ast::TestOp::In => Node::In(false, a, Box::new(self.expr(r, scope))),
+                    ast::TestOp::NotIn => Node::In(true, a, Box::new(self.expr(r, scope))),
+                    ast::TestOp::Contains => Node::Contains(a, Box::new(self.expr(r, scope))),
+                    ast::TestOp::Matches => match self.expr(r, scope) {
+                        Node::Const(Value::Text(pattern)) => {
+                            match regex::RegexBuilder::new(&pattern)
+                                .size_limit(REGEX_SIZE_LIMIT)
+                                .dfa_size_limit(REGEX_SIZE_LIMIT)
+                                .build()
+                            {
+                                Ok(re) => Node::Matches(a, Box::new(re)),
+                                Err(error) => {
+                                    self.error(
+                                        Code::E0305,
+                                        r.span,
+                                        format!("invalid regex `{pattern}`: {error}"),
+                                    );
+                                    Node::Const(Value::Missing)
+                                }
+                            }
+                        }
+                        _ => {
+                            self.error(
+                                Code::E0201,
+                                r.span,
+                                "`matches` needs a text literal or constant as its pattern",
+                            );
+                            Node::Const(Value::Missing)
+                        }
+                    },
+                }
+            }
+            ExprKind::IsMissing(x, missing) => {
+                Node::IsMissing(Box::new(self.expr(x, scope)), *missing)
+            }
+            ExprKind::During(x, cal) => {
+                let x = self.expr(x, scope);
+                match self.calendar(cal) {
+                    Some(index) => Node::During(Box::new(x), index),
+                    None => Node::Const(Value::Missing),
+                }
+            }
+            ExprKind::Call(name, args) => self.call(e, name, args, scope),
+            ExprKind::Comprehension(c) => {
+                let list = self.expr(&c.list, scope);
+                scope.push(c.var.name.clone());
+                let slot = scope.len() - 1;
+                let body = self.expr(&c.body, scope);
+                let filter = c.filter.as_ref().map(|f| self.expr(f, scope));
+                scope.pop();
+                Node::Comprehension(Box::new(CompPlan {
+                    agg: c.agg,
+                    slot,
+                    list,
+                    body,
+                    filter,
+                    label: print::expr(e),
+                }))
+            }
+        }
+    }
+
+    fn call(
+        &mut self,
+        e: &'p Expr,
+        name: &'p ast::Ident,
+        args: &'p [Expr],
+        scope: &mut Vec<String>,
+    ) -> Node {
+        if let Some(&(index, arity)) = self.table_index.get(name.name.as_str()) {
+            if args.len() != arity {
+                self.error(
+                    Code::E0307,
+                    e.span,
+                    format!(
+                        "table `{}` takes {arity} inputs, {} given",
+                        name.name,
+                        args.len()
+                    ),
+                );
+            }
+            let args = args.iter().map(|a| self.expr(a, scope)).collect();
+            return Node::Table(index, args);
+        }
+        if name.name == "business_time" {
+            if let [from, to, cal] = args {
+                let calendar = match &cal.kind {
+                    ExprKind::Path(p) if p.segments.len() == 1 => {
+                        p.segments.first().and_then(|s| self.calendar(s))
+                    }
+                    _ => None,
+                };
+                let from = self.expr(from, scope);
+                let to = self.expr(to, scope);
+                if let Some(calendar) = calendar {
+                    return Node::BusinessTime(Box::new(from), Box::new(to), calendar);
+                }
+                self.error(
+                    Code::E0102,
+                    cal.span,
+                    "`business_time` needs a calendar name as its third argument",
+                );
+                return Node::Const(Value::Missing);
+            }
+            self.error(
+                Code::E0201,
+                e.span,
+                "`business_time` takes two times and a calendar",
+            );
+            return Node::Const(Value::Missing);
+        }
+        let Some(builtin) = Builtin::from_name(&name.name) else {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::E0102,
+                    name.span,
+                    format!("unknown function or table `{}`", name.name),
+                )
+                .with_help(
+                    "functions are len, lower, upper, abs, min, max, date, weekday, hour, \
+                     business_time, count, sum, any and all",
+                ),
+            );
+            return Node::Const(Value::Missing);
+        };
+        let (low, high) = builtin.arity();
+        if args.len() < low || args.len() > high {
+            self.error(
+                Code::E0201,
+                e.span,
+                format!("`{}` takes {}", name.name, builtin.arity_text()),
+            );
+            return Node::Const(Value::Missing);
+        }
+        let args = args.iter().map(|a| self.expr(a, scope)).collect();
+        Node::Call(builtin, args, print::expr(e).into())
+    }
+
+    /// A path: a comprehension or table variable, a constant, or a record field.
+    fn path(&mut self, path: &'p ast::Path, scope: &[String]) -> Node {
+        let Some(first) = path.segments.first() else {
+            return Node::Const(Value::Missing);
+        };
+        if let Some(slot) = scope.iter().rposition(|v| *v == first.name) {
+            return Node::Var {
+                slot,
+                rest: path
+                    .segments
+                    .iter()
+                    .skip(1)
+                    .map(|s| s.name.clone().into())
+                    .collect(),
+                label: path.dotted().into(),
+            };
+        }
+        if path.segments.len() == 1
+            && let Some(def) = self.consts.get(first.name.as_str()).copied()
+        {
+            return self.constant(def);
+        }
+        let segments: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
+        let ty = self.path_type(&segments);
+        Node::Field(Box::new(FieldRef::new(path, ty)))
+    }
+
+    /// A constant's compiled value, compiled once; a cycle is a diagnostic.
+    fn constant(&mut self, def: &'p ast::ConstDef) -> Node {
+        let name = def.name.name.clone();
+        if let Some(node) = self.const_cache.get(&name) {
+            return node.clone();
+        }
+        if self.const_stack.contains(&name) {
+            self.error(
+                Code::E0102,
+                def.span,
+                format!("constant `{name}` is defined in terms of itself"),
+            );
+            return Node::Const(Value::Missing);
+        }
+        self.const_stack.push(name.clone());
+        let node = self.expr(&def.value, &mut Vec::new());
+        self.const_stack.pop();
+        self.const_cache.insert(name, node.clone());
+        node
+    }
+}
+
+/// The value of a literal.
+fn literal_value(lit: &ast::Literal) -> Value<'static> {
+    match lit {
+        ast::Literal::Number(n) => Value::Number(*n),
+        ast::Literal::Percent(p) => Value::Number(*p / Decimal::ONE_HUNDRED),
+        ast::Literal::Money(m) => Value::Money(*m),
+        ast::Literal::Duration(d) => Value::Duration(*d),
+        ast::Literal::Date(d) => Value::Date(*d),
+        ast::Literal::Time(t, _) => Value::Time(*t),
+        ast::Literal::Text(t) => Value::Text(t.clone().into()),
+        ast::Literal::Bool(b) => Value::Bool(*b),
+    }
+}
+
+/// The field type of a schema type.
+fn field_type(kind: &TypeKind) -> FieldType {
+    match kind {
+        TypeKind::Text => FieldType::Text,
+        TypeKind::Number => FieldType::Number,
+        TypeKind::Bool => FieldType::Bool,
+        TypeKind::Money => FieldType::Money,
+        TypeKind::Duration => FieldType::Duration,
+        TypeKind::Date => FieldType::Date,
+        TypeKind::Time => FieldType::Time,
+        TypeKind::Enum(options) => {
+            FieldType::Enum(options.iter().map(|t| t.value.clone()).collect())
+        }
+        TypeKind::List(element) => FieldType::List(Box::new(field_type(&element.kind))),
+        TypeKind::Object(fields) => FieldType::Object(
+            fields
+                .iter()
+                .map(|f| ObjectField {
+                    name: f.path.dotted(),
+                    ty: field_type(&f.ty.kind),
+                    optional: f.ty.optional,
+                })
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn plans_are_shareable_across_threads() {
+        assert_send_sync::<Plan>();
     }
 }

@@ -1,8 +1,30 @@
 //! Evaluation: plan + record + now → [`Decision`].
+//!
+//! Strategy: the record is borrowed, never copied; each rule is evaluated on its own
+//! (atomic: missing anywhere it needs makes it undecided, an error makes it `error`, and
+//! neither touches other rules); `first of` blocks stop at their first rule that applies
+//! or cannot be decided. Actions are then merged, escalations collapsed on the ladder and
+//! conflicting `set`s reported. Evaluation performs no I/O, reads no clock and never
+//! panics.
 
-use serde::Serialize;
+mod decision;
+mod expr;
+mod rules;
 
-use crate::compile::Plan;
+use jiff::Timestamp;
+use serde_json::{Map, Value as Json};
+use sha2::{Digest, Sha256};
+
+use crate::compile::{Block, Plan};
+
+pub use decision::{
+    Action, ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry,
+    LimitCheck, LimitStatus, RuleStatus, RuleTrace, Undecided,
+};
+pub(crate) use expr::{Env, eval_constant};
+
+use expr::Ctx;
+use rules::{Outcome, evaluate_rule};
 
 /// Whether a decision carries a trace of every rule.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,17 +55,387 @@ impl EvalOptions {
     }
 }
 
-/// The result of evaluating one record.
-#[derive(Clone, Debug, Serialize)]
-pub struct Decision {
-    /// The policy's name.
-    pub policy: String,
+/// An action on its way into the decision: the rules (as indexes, for source order).
+struct Gathered {
+    kind: ActionKind,
+    args: Option<Map<String, Json>>,
+    rules: Vec<usize>,
 }
 
 /// Evaluates a record against a plan.
 pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) -> Decision {
-    let _ = (record, options);
+    let trace_on = options.explain == Explain::On;
+    let mut errors = Vec::new();
+    let map = match record {
+        Json::Object(map) => Some(map),
+        other => {
+            errors.push(ErrorEntry {
+                rule: None,
+                field: None,
+                message: format!(
+                    "the record must be a JSON object, found `{}`",
+                    crate::value::describe_json(other)
+                ),
+            });
+            None
+        }
+    };
+    if let Some(map) = map {
+        for field in &plan.required {
+            if is_absent(map, &field.segments) {
+                errors.push(ErrorEntry {
+                    rule: None,
+                    field: Some(field.dotted.to_string()),
+                    message: format!("required field `{}` is missing", field.dotted),
+                });
+            }
+        }
+    }
+    let env = Env {
+        tables: &plan.tables,
+        calendars: &plan.calendars,
+        tz: &plan.tz,
+    };
+    let mut cx = Ctx::new(env, map, options.now);
+    let mut statuses: Vec<(RuleStatus, Vec<Comparison>)> =
+        Vec::with_capacity(if trace_on { plan.rules.len() } else { 0 });
+    let mut outcomes: Vec<Option<Outcome<'_>>> = Vec::with_capacity(plan.rules.len());
+    for _ in &plan.rules {
+        outcomes.push(None);
+    }
+    for block in &plan.blocks {
+        let members: &[usize] = match block {
+            Block::Single(index) => std::slice::from_ref(index),
+            Block::FirstOf(members) => members,
+        };
+        let first_of = matches!(block, Block::FirstOf(_));
+        for &index in members {
+            let Some(rule) = plan.rules.get(index) else {
+                continue;
+            };
+            let outcome = evaluate_rule(&mut cx, rule, trace_on);
+            let settles = !matches!(outcome, Outcome::NotApplied);
+            if let Some(slot) = outcomes.get_mut(index) {
+                *slot = Some(outcome);
+            }
+            if trace_on && let Some(seen) = cx.seen.take() {
+                // Kept beside the outcome, in rule order, below.
+                statuses.push((RuleStatus::Skipped, convert_seen(seen)));
+            }
+            if first_of && settles {
+                break;
+            }
+        }
+    }
+
+    let mut fired = Vec::new();
+    let mut checks = Vec::new();
+    let mut undecided = Vec::new();
+    let mut gathered: Vec<Gathered> = Vec::new();
+    let mut recheck_at: Option<Timestamp> = None;
+    let mut trace = Vec::new();
+    let mut seen_iter = statuses.into_iter();
+    for (index, (rule, outcome)) in plan.rules.iter().zip(outcomes).enumerate() {
+        let status = match outcome {
+            None => RuleStatus::Skipped,
+            Some(Outcome::NotApplied) => RuleStatus::NotApplied,
+            Some(Outcome::Undecided(missing)) => {
+                undecided.push(Undecided {
+                    rule: rule.name.clone(),
+                    missing: missing.into_iter().map(str::to_owned).collect(),
+                });
+                RuleStatus::Undecided
+            }
+            Some(Outcome::Error(fault)) => {
+                errors.push(ErrorEntry {
+                    rule: Some(rule.name.clone()),
+                    field: fault.field,
+                    message: fault.message,
+                });
+                RuleStatus::Error
+            }
+            Some(Outcome::Applied {
+                check,
+                actions,
+                recheck,
+            }) => {
+                fired.push(rule.name.clone());
+                checks.extend(check.map(|c| *c));
+                if let Some(at) = recheck {
+                    recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
+                }
+                for (kind, args) in actions {
+                    gather(&mut gathered, kind, args, index);
+                }
+                RuleStatus::Applied
+            }
+        };
+        if trace_on {
+            let comparisons = if status == RuleStatus::Skipped {
+                Vec::new()
+            } else {
+                seen_iter.next().map(|(_, c)| c).unwrap_or_default()
+            };
+            trace.push(RuleTrace {
+                rule: rule.name.clone(),
+                status,
+                comparisons,
+            });
+        }
+    }
+    collapse_ladder(&mut gathered, &plan.ladder);
+    set_conflicts(&gathered, plan, &mut errors);
+    let actions = gathered
+        .into_iter()
+        .map(|g| {
+            let key = action_key(&plan.name, &g.kind, g.args.as_ref());
+            Action {
+                key,
+                rules: g
+                    .rules
+                    .iter()
+                    .filter_map(|i| plan.rules.get(*i).map(|r| r.name.clone()))
+                    .collect(),
+                kind: g.kind,
+                args: g.args,
+            }
+        })
+        .collect();
     Decision {
-        policy: plan.name().to_owned(),
+        policy: plan.name.clone(),
+        version: plan.version.clone(),
+        now: options.now,
+        actions,
+        checks,
+        fired,
+        undecided,
+        errors,
+        recheck_at,
+        trace: trace_on.then_some(trace),
+    }
+}
+
+fn convert_seen(seen: Vec<expr::Seen>) -> Vec<Comparison> {
+    seen.into_iter()
+        .map(|s| Comparison {
+            expr: s.expr,
+            left: s.left,
+            right: s.right,
+            result: s.result,
+        })
+        .collect()
+}
+
+/// Whether a record path is absent or null.
+fn is_absent(map: &Map<String, Json>, segments: &[Box<str>]) -> bool {
+    let mut current = map;
+    let Some((last, init)) = segments.split_last() else {
+        return true;
+    };
+    for segment in init {
+        match current.get(segment.as_ref()) {
+            Some(Json::Object(inner)) => current = inner,
+            None | Some(Json::Null) => return true,
+            // A scalar where an object belongs is a type error, reported by the rules
+            // reading the path, not a missing field.
+            Some(_) => return false,
+        }
+    }
+    matches!(current.get(last.as_ref()), None | Some(Json::Null))
+}
+
+/// Adds an action, merging it into an equal one required earlier.
+fn gather(
+    gathered: &mut Vec<Gathered>,
+    kind: ActionKind,
+    args: Option<Map<String, Json>>,
+    rule: usize,
+) {
+    if let Some(existing) = gathered
+        .iter_mut()
+        .find(|g| g.kind == kind && g.args == args)
+    {
+        if !existing.rules.contains(&rule) {
+            existing.rules.push(rule);
+        }
+        return;
+    }
+    gathered.push(Gathered {
+        kind,
+        args,
+        rules: vec![rule],
+    });
+}
+
+/// With a ladder, every escalation to a level on it collapses into the highest one,
+/// which keeps its place and takes the rules of all of them.
+fn collapse_ladder(gathered: &mut Vec<Gathered>, ladder: &[String]) {
+    if ladder.is_empty() {
+        return;
+    }
+    let rank = |g: &Gathered| match &g.kind {
+        ActionKind::Escalate { to } => ladder.iter().position(|level| level == to),
+        _ => None,
+    };
+    let mut best: Option<(usize, usize)> = None;
+    for (i, g) in gathered.iter().enumerate() {
+        if let Some(r) = rank(g)
+            && best.is_none_or(|(_, b)| r > b)
+        {
+            best = Some((i, r));
+        }
+    }
+    let Some((keep, _)) = best else {
+        return;
+    };
+    let mut rules = Vec::new();
+    for g in gathered.iter() {
+        if rank(g).is_some() {
+            rules.extend(g.rules.iter().copied());
+        }
+    }
+    rules.sort_unstable();
+    rules.dedup();
+    let mut index = 0;
+    gathered.retain(|g| {
+        let stay = index == keep || rank(g).is_none();
+        index += 1;
+        stay
+    });
+    if let Some(kept) = gathered.iter_mut().find(|g| rank(g).is_some()) {
+        kept.rules = rules;
+    }
+}
+
+/// Two `set`s of one field with different values are both kept, and reported.
+fn set_conflicts(gathered: &[Gathered], plan: &Plan, errors: &mut Vec<ErrorEntry>) {
+    let name = |rules: &[usize]| {
+        rules
+            .iter()
+            .filter_map(|i| plan.rules.get(*i).map(|r| format!("`{}`", r.name)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, a) in gathered.iter().enumerate() {
+        let ActionKind::Set { field, value } = &a.kind else {
+            continue;
+        };
+        for b in gathered.iter().skip(i + 1) {
+            if let ActionKind::Set {
+                field: other_field,
+                value: other_value,
+            } = &b.kind
+                && other_field == field
+                && other_value != value
+            {
+                let rule = b
+                    .rules
+                    .first()
+                    .and_then(|r| plan.rules.get(*r))
+                    .map(|r| r.name.clone());
+                errors.push(ErrorEntry {
+                    rule,
+                    field: Some(field.clone()),
+                    message: format!(
+                        "conflict: `{field}` is set to `{value}` by {} and to `{other_value}` by {}",
+                        name(&a.rules),
+                        name(&b.rules)
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// The first 16 hex digits of SHA-256 over the policy name, the action's kind, its own
+/// fields (without `due`, which moves with `now`) and its arguments with sorted keys.
+fn action_key(policy: &str, kind: &ActionKind, args: Option<&Map<String, Json>>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(policy.as_bytes());
+    hasher.update([0]);
+    hasher.update(kind.name().as_bytes());
+    for (key, value) in kind.fields() {
+        if key == "due" {
+            continue;
+        }
+        hasher.update([0]);
+        hasher.update(key.as_bytes());
+        hasher.update([0]);
+        hasher.update(canonical(&value).as_bytes());
+    }
+    if let Some(args) = args {
+        let sorted: std::collections::BTreeMap<&String, &Json> = args.iter().collect();
+        for (key, value) in sorted {
+            hasher.update([1]);
+            hasher.update(key.as_bytes());
+            hasher.update([0]);
+            hasher.update(canonical(value).as_bytes());
+        }
+    }
+    let digest = hasher.finalize();
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// JSON with object keys sorted, so equal values hash equally.
+fn canonical(value: &Json) -> String {
+    match value {
+        Json::Object(map) => {
+            let sorted: std::collections::BTreeMap<&String, String> =
+                map.iter().map(|(k, v)| (k, canonical(v))).collect();
+            let parts: Vec<String> = sorted
+                .into_iter()
+                .map(|(k, v)| format!("{}:{v}", Json::String(k.clone())))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        Json::Array(items) => {
+            let parts: Vec<String> = items.iter().map(canonical).collect();
+            format!("[{}]", parts.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn decisions_are_shareable() {
+        assert_send_sync::<Decision>();
+        assert_send_sync::<EvalOptions>();
+    }
+
+    #[test]
+    fn keys_ignore_argument_order_and_due() {
+        let mut a = Map::new();
+        a.insert("x".into(), Json::from(1));
+        a.insert("y".into(), Json::from(2));
+        let mut b = Map::new();
+        b.insert("y".into(), Json::from(2));
+        b.insert("x".into(), Json::from(1));
+        let tag = ActionKind::Tag { tag: "t".into() };
+        assert_eq!(
+            action_key("P", &tag, Some(&a)),
+            action_key("P", &tag, Some(&b))
+        );
+        assert_ne!(
+            action_key("P", &tag, Some(&a)),
+            action_key("Q", &tag, Some(&a))
+        );
+        assert_ne!(action_key("P", &tag, None), action_key("P", &tag, Some(&a)));
+        assert_eq!(action_key("P", &tag, None).len(), 16);
+        let within = crate::value::Duration::from_secs(60).unwrap();
+        let f1 = ActionKind::FollowUp {
+            within,
+            due: Timestamp::UNIX_EPOCH,
+        };
+        let f2 = ActionKind::FollowUp {
+            within,
+            due: Timestamp::MAX,
+        };
+        assert_eq!(action_key("P", &f1, None), action_key("P", &f2, None));
     }
 }

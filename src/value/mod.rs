@@ -4,6 +4,14 @@
 
 mod duration;
 mod money;
+// The file holds the `Value` type itself, named after it.
+#[allow(clippy::module_inception)]
+mod value;
 
 pub use duration::{Duration, DurationError};
 pub use money::{Currency, Money, MoneyError, format_amount, parse_decimal};
+pub use value::{
+    ANY, ArithOp, FieldType, List, Object, ObjectField, ReadError, Value, ValueError, arith,
+    compare, convert_text, decimal_from_json, describe_json, equals, harmonize, negate,
+    number_json, parse_date, parse_time, read_json, read_money,
+};

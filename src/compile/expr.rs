@@ -1,0 +1,187 @@
+//! Compiled expressions and constant folding.
+
+use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
+
+use super::TablePlan;
+use crate::ast::{Aggregate, CompareOp};
+use crate::calendar::Calendar;
+use crate::value::{ArithOp, FieldType, Value};
+
+/// A record field read: its segments split once, its declared type attached.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldRef {
+    pub(crate) segments: Box<[Box<str>]>,
+    pub(crate) dotted: Box<str>,
+    pub(crate) ty: FieldType,
+}
+
+impl FieldRef {
+    pub(crate) fn new(path: &crate::ast::Path, ty: FieldType) -> FieldRef {
+        FieldRef {
+            segments: path
+                .segments
+                .iter()
+                .map(|s| s.name.as_str().into())
+                .collect(),
+            dotted: path.dotted().into(),
+            ty,
+        }
+    }
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    /// A value known at load time.
+    Const(Value<'static>),
+    /// A record field.
+    Field(Box<FieldRef>),
+    /// A comprehension or table variable (`slot` counts from the frame's base), then a
+    /// path into it.
+    Var {
+        slot: usize,
+        rest: Box<[Box<str>]>,
+        label: Box<str>,
+    },
+    /// `now`.
+    Now,
+    /// A list with computed elements.
+    List(Vec<Node>),
+    Neg(Box<Node>),
+    Not(Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    /// A comparison and its source text (for traces).
+    Compare(CompareOp, Box<Node>, Box<Node>, Box<str>),
+    Arith(ArithOp, Box<Node>, Box<Node>),
+    /// `P% of X` with the fraction `P/100`.
+    PercentOf(Decimal, Box<Node>),
+    /// `x in LIST` (or `not in` when the flag is set).
+    In(bool, Box<Node>, Box<Node>),
+    Contains(Box<Node>, Box<Node>),
+    Matches(Box<Node>, Box<regex::Regex>),
+    /// `x is missing` (flag set) or `x is present`.
+    IsMissing(Box<Node>, bool),
+    During(Box<Node>, usize),
+    /// A built-in function, its arguments and its source text (to name an empty `min`).
+    Call(Builtin, Vec<Node>, Box<str>),
+    BusinessTime(Box<Node>, Box<Node>, usize),
+    Table(usize, Vec<Node>),
+    Comprehension(Box<CompPlan>),
+}
+
+/// `AGG(BODY for VAR in LIST where FILTER)`.
+#[derive(Debug, Clone)]
+pub(crate) struct CompPlan {
+    pub(crate) agg: Aggregate,
+    pub(crate) slot: usize,
+    pub(crate) list: Node,
+    pub(crate) body: Node,
+    pub(crate) filter: Option<Node>,
+    pub(crate) label: String,
+}
+
+/// The built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Builtin {
+    Len,
+    Lower,
+    Upper,
+    Abs,
+    Min,
+    Max,
+    Date,
+    Weekday,
+    Hour,
+    Count,
+    Sum,
+    Any,
+    All,
+}
+
+impl Builtin {
+    pub(crate) fn from_name(name: &str) -> Option<Builtin> {
+        Some(match name {
+            "len" => Builtin::Len,
+            "lower" => Builtin::Lower,
+            "upper" => Builtin::Upper,
+            "abs" => Builtin::Abs,
+            "min" => Builtin::Min,
+            "max" => Builtin::Max,
+            "date" => Builtin::Date,
+            "weekday" => Builtin::Weekday,
+            "hour" => Builtin::Hour,
+            "count" => Builtin::Count,
+            "sum" => Builtin::Sum,
+            "any" => Builtin::Any,
+            "all" => Builtin::All,
+            _ => return None,
+        })
+    }
+
+    /// The least and most arguments.
+    pub(crate) fn arity(self) -> (usize, usize) {
+        match self {
+            Builtin::Min | Builtin::Max => (1, usize::MAX),
+            _ => (1, 1),
+        }
+    }
+
+    pub(crate) fn arity_text(self) -> &'static str {
+        match self {
+            Builtin::Min | Builtin::Max => "one list or one or more values",
+            Builtin::Count | Builtin::Sum | Builtin::Any | Builtin::All => "one list",
+            _ => "one argument",
+        }
+    }
+}
+
+impl Node {
+    /// Whether the node needs the record, a variable or `now` itself (its children are
+    /// already folded, so a node whose children are all constant can be folded).
+    fn foldable(&self) -> bool {
+        let all = |nodes: &[&Node]| nodes.iter().all(|n| matches!(n, Node::Const(_)));
+        match self {
+            Node::Const(_) | Node::Field(_) | Node::Var { .. } | Node::Now => false,
+            Node::List(items) => items.iter().all(|n| matches!(n, Node::Const(_))),
+            Node::Neg(x) | Node::Not(x) | Node::PercentOf(_, x) | Node::Matches(x, _) => all(&[x]),
+            Node::IsMissing(x, _) | Node::During(x, _) => all(&[x]),
+            Node::And(a, b)
+            | Node::Or(a, b)
+            | Node::Compare(_, a, b, _)
+            | Node::Arith(_, a, b)
+            | Node::In(_, a, b)
+            | Node::Contains(a, b)
+            | Node::BusinessTime(a, b, _) => all(&[a, b]),
+            Node::Call(_, args, _) | Node::Table(_, args) => {
+                args.iter().all(|n| matches!(n, Node::Const(_)))
+            }
+            // A comprehension's body reads its variable; folding its list is enough.
+            Node::Comprehension(_) => false,
+        }
+    }
+}
+
+/// Folds a node whose inputs are all constant into its value. A node that would fail
+/// (a division by zero in a constant) stays as it is, so the error belongs to the rule
+/// that evaluates it, not to loading.
+pub(crate) fn fold(
+    node: Node,
+    tables: &[TablePlan],
+    calendars: &[Calendar],
+    tz: &TimeZone,
+) -> Node {
+    if !node.foldable() {
+        return node;
+    }
+    let env = crate::eval::Env {
+        tables,
+        calendars,
+        tz,
+    };
+    match crate::eval::eval_constant(&node, env) {
+        Some(value) => Node::Const(value),
+        None => node,
+    }
+}

@@ -1,0 +1,329 @@
+//! The decision of SPEC §11 as typed structs that serialise to its exact JSON.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde_json::{Map, Value as Json};
+
+use crate::value::{Duration, Money};
+
+/// The result of evaluating one record: deterministic for the same policy, record and
+/// `now`, and serialised to the JSON of SPEC §11.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    /// The policy's name.
+    pub policy: String,
+    /// The policy's version, if it has one.
+    pub version: Option<String>,
+    /// The evaluation instant.
+    #[serde(serialize_with = "time")]
+    pub now: Timestamp,
+    /// Required actions, merged, in source order.
+    pub actions: Vec<Action>,
+    /// The state of every deadline and limit of the rules that applied.
+    pub checks: Vec<Check>,
+    /// The rules that applied (in `first of`, only the chosen one).
+    pub fired: Vec<String>,
+    /// The rules a missing value kept from being decided.
+    pub undecided: Vec<Undecided>,
+    /// Record problems, rule errors and `set` conflicts.
+    pub errors: Vec<ErrorEntry>,
+    /// When to evaluate again if no data changes, or `None`.
+    #[serde(serialize_with = "optional_time")]
+    pub recheck_at: Option<Timestamp>,
+    /// Per rule: its status and the comparisons of its guard (explain on only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<RuleTrace>>,
+}
+
+fn time<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(t)
+}
+
+fn optional_time<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.collect_str(t),
+        None => s.serialize_none(),
+    }
+}
+
+/// One required action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    /// What to do.
+    pub kind: ActionKind,
+    /// The `with { … }` arguments, in source order, or `None` without `with`.
+    pub args: Option<Map<String, Json>>,
+    /// The rules that required it, in source order.
+    pub rules: Vec<String>,
+    /// A stable digest of the policy name, the action and its arguments, for the host to
+    /// act once.
+    pub key: String,
+}
+
+/// The kinds of action (SPEC §10).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionKind {
+    /// `escalate to "T"`.
+    Escalate {
+        /// The level escalated to.
+        to: String,
+    },
+    /// `notify "T"`.
+    Notify {
+        /// Who is notified.
+        to: String,
+    },
+    /// `assign to "Q"`.
+    Assign {
+        /// The queue or person.
+        to: String,
+    },
+    /// `require approval from "R"`.
+    RequireApproval {
+        /// The approver.
+        from: String,
+    },
+    /// `follow up within D`.
+    FollowUp {
+        /// The duration written.
+        within: Duration,
+        /// `now + within`.
+        due: Timestamp,
+    },
+    /// `refund MONEY` or `compensate MONEY`.
+    Refund {
+        /// The amount.
+        amount: Money,
+    },
+    /// `tag "x"`.
+    Tag {
+        /// The tag.
+        tag: String,
+    },
+    /// `set FIELD to EXPR`.
+    Set {
+        /// The field path.
+        field: String,
+        /// The value, as JSON.
+        value: Json,
+    },
+    /// `emit "name"`.
+    Emit {
+        /// The event name.
+        name: String,
+    },
+}
+
+impl ActionKind {
+    /// The `"action"` name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ActionKind::Escalate { .. } => "escalate",
+            ActionKind::Notify { .. } => "notify",
+            ActionKind::Assign { .. } => "assign",
+            ActionKind::RequireApproval { .. } => "require_approval",
+            ActionKind::FollowUp { .. } => "follow_up",
+            ActionKind::Refund { .. } => "refund",
+            ActionKind::Tag { .. } => "tag",
+            ActionKind::Set { .. } => "set",
+            ActionKind::Emit { .. } => "emit",
+        }
+    }
+
+    /// The action's own fields as JSON pairs, in the order of SPEC §10.
+    pub fn fields(&self) -> Vec<(&'static str, Json)> {
+        let text = |s: &str| Json::String(s.to_owned());
+        match self {
+            ActionKind::Escalate { to } | ActionKind::Notify { to } | ActionKind::Assign { to } => {
+                vec![("to", text(to))]
+            }
+            ActionKind::RequireApproval { from } => vec![("from", text(from))],
+            ActionKind::FollowUp { within, due } => vec![
+                ("within", Json::String(within.to_string())),
+                ("due", Json::String(due.to_string())),
+            ],
+            ActionKind::Refund { amount } => vec![("amount", Json::String(amount.to_string()))],
+            ActionKind::Tag { tag } => vec![("tag", text(tag))],
+            ActionKind::Set { field, value } => {
+                vec![("field", text(field)), ("value", value.clone())]
+            }
+            ActionKind::Emit { name } => vec![("name", text(name))],
+        }
+    }
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("action", self.kind.name())?;
+        for (key, value) in self.kind.fields() {
+            map.serialize_entry(key, &value)?;
+        }
+        if let Some(args) = &self.args {
+            map.serialize_entry("args", args)?;
+        }
+        map.serialize_entry("rules", &self.rules)?;
+        map.serialize_entry("key", &self.key)?;
+        map.end()
+    }
+}
+
+/// The state of a deadline or a limit.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Check {
+    /// An `expect` rule.
+    Deadline(DeadlineCheck),
+    /// A `limit` rule.
+    Limit(LimitCheck),
+}
+
+/// The state of a deadline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeadlineCheck {
+    /// The rule.
+    pub rule: String,
+    /// Met, breached or pending.
+    pub status: DeadlineStatus,
+    /// The running time allowed.
+    pub target: Duration,
+    /// When the allowed time runs out.
+    pub deadline: Timestamp,
+    /// Running time from start to done (or now).
+    pub elapsed: Duration,
+    /// Running time left, while pending.
+    pub remaining: Option<Duration>,
+}
+
+/// The status of a deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeadlineStatus {
+    /// Done in time.
+    Met,
+    /// Done late, or not done and past the deadline.
+    Breached,
+    /// Not done, and time remains.
+    Pending,
+}
+
+/// The state of a limit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitCheck {
+    /// The rule.
+    pub rule: String,
+    /// Within or exceeded.
+    pub status: LimitStatus,
+    /// The value limited, as JSON.
+    pub value: Json,
+    /// The maximum, as JSON.
+    pub limit: Json,
+    /// `value − limit` when exceeded, else null.
+    pub excess: Json,
+}
+
+/// The status of a limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LimitStatus {
+    /// At or under the maximum.
+    Within,
+    /// Over it.
+    Exceeded,
+}
+
+impl Check {
+    /// The rule the check belongs to.
+    pub fn rule(&self) -> &str {
+        match self {
+            Check::Deadline(d) => &d.rule,
+            Check::Limit(l) => &l.rule,
+        }
+    }
+}
+
+impl Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        match self {
+            Check::Deadline(d) => {
+                map.serialize_entry("rule", &d.rule)?;
+                map.serialize_entry("kind", "deadline")?;
+                map.serialize_entry("status", &d.status)?;
+                map.serialize_entry("target", &d.target)?;
+                map.serialize_entry("deadline", &d.deadline.to_string())?;
+                map.serialize_entry("elapsed", &d.elapsed)?;
+                map.serialize_entry("remaining", &d.remaining)?;
+            }
+            Check::Limit(l) => {
+                map.serialize_entry("rule", &l.rule)?;
+                map.serialize_entry("kind", "limit")?;
+                map.serialize_entry("status", &l.status)?;
+                map.serialize_entry("value", &l.value)?;
+                map.serialize_entry("limit", &l.limit)?;
+                map.serialize_entry("excess", &l.excess)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// A rule a missing value kept from being decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Undecided {
+    /// The rule.
+    pub rule: String,
+    /// The field paths (or expressions) that were missing.
+    pub missing: Vec<String>,
+}
+
+/// A problem found while evaluating.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorEntry {
+    /// The rule, or `None` for a record-level problem.
+    pub rule: Option<String>,
+    /// The field path concerned, if any.
+    pub field: Option<String>,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The status of a rule in a trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStatus {
+    /// Its guard held and it contributed.
+    Applied,
+    /// Its guard did not hold.
+    NotApplied,
+    /// A missing value kept it from being decided.
+    Undecided,
+    /// It failed to evaluate.
+    Error,
+    /// Not evaluated: an earlier rule of its `first of` block decided the block.
+    Skipped,
+}
+
+/// One rule in a trace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleTrace {
+    /// The rule.
+    pub rule: String,
+    /// Its status.
+    pub status: RuleStatus,
+    /// The comparisons of its guard, in evaluation order.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// One comparison of a guard.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The comparison as written.
+    pub expr: String,
+    /// The left value (null when missing).
+    pub left: Json,
+    /// The right value (null when missing).
+    pub right: Json,
+    /// `true`, `false`, or null when an operand was missing.
+    pub result: Json,
+}

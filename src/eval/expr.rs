@@ -1,0 +1,700 @@
+//! Evaluating compiled expressions with three-valued logic.
+//!
+//! Missing propagates through every operator and function except `is missing`/`is
+//! present`, `and`, `or` and aggregates (which skip missing elements). Every field read
+//! that comes back missing is recorded, and the record is rolled back when the missing
+//! value turned out not to matter (`false and x`), so an undecided rule names exactly the
+//! fields that decided it.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value as Json};
+
+use crate::ast::{Aggregate, CompareOp};
+use crate::calendar::Calendar;
+use crate::compile::{Builtin, CellPlan, CompPlan, FieldRef, Node, TablePlan};
+use crate::value::{
+    ArithOp, Duration, List, Money, Value, ValueError, arith, compare, equals, negate, read_json,
+};
+
+/// What an expression may refer to besides the record.
+#[derive(Clone, Copy)]
+pub(crate) struct Env<'a> {
+    pub(crate) tables: &'a [TablePlan],
+    pub(crate) calendars: &'a [Calendar],
+    pub(crate) tz: &'a TimeZone,
+}
+
+/// Why an expression failed: the rule that evaluated it is `error`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Fault {
+    pub(crate) field: Option<String>,
+    pub(crate) message: String,
+}
+
+impl From<ValueError> for Fault {
+    fn from(e: ValueError) -> Fault {
+        Fault {
+            field: None,
+            message: e.0,
+        }
+    }
+}
+
+fn fault<T>(message: impl Into<String>) -> Result<T, Fault> {
+    Err(Fault {
+        field: None,
+        message: message.into(),
+    })
+}
+
+/// One comparison seen while evaluating a guard, for the trace.
+#[derive(Clone, Debug)]
+pub(crate) struct Seen {
+    pub(crate) expr: String,
+    pub(crate) left: Json,
+    pub(crate) right: Json,
+    pub(crate) result: Json,
+}
+
+/// The state of one evaluation.
+pub(crate) struct Ctx<'a> {
+    pub(crate) env: Env<'a>,
+    pub(crate) record: Option<&'a Map<String, Json>>,
+    pub(crate) now: Timestamp,
+    /// Paths of fields read as missing, in order of reading (may repeat).
+    pub(crate) missing: Vec<&'a str>,
+    vars: Vec<Value<'a>>,
+    base: usize,
+    /// Comparisons seen, when tracing.
+    pub(crate) seen: Option<Vec<Seen>>,
+}
+
+type Out<'a> = Result<Value<'a>, Fault>;
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(
+        env: Env<'a>,
+        record: Option<&'a Map<String, Json>>,
+        now: Timestamp,
+    ) -> Ctx<'a> {
+        Ctx {
+            env,
+            record,
+            now,
+            missing: Vec::new(),
+            vars: Vec::new(),
+            base: 0,
+            seen: None,
+        }
+    }
+
+    /// Evaluates a node.
+    pub(crate) fn eval(&mut self, node: &'a Node) -> Out<'a> {
+        match node {
+            Node::Const(v) => Ok(v.reborrow()),
+            Node::Field(field) => self.field(field),
+            Node::Var { slot, rest, label } => self.var(*slot, rest, label),
+            Node::Now => Ok(Value::Time(self.now)),
+            Node::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(self.eval(item)?);
+                }
+                Ok(Value::List(List::Owned(Arc::from(values))))
+            }
+            Node::Neg(x) => {
+                let v = self.eval(x)?;
+                Ok(negate(v)?)
+            }
+            Node::Not(x) => Ok(match self.condition(x)? {
+                Some(b) => Value::Bool(!b),
+                None => Value::Missing,
+            }),
+            Node::And(a, b) => self.and_or(a, b, false),
+            Node::Or(a, b) => self.and_or(a, b, true),
+            Node::Compare(op, a, b, text) => self.compare(*op, a, b, text),
+            Node::Arith(op, a, b) => {
+                let (x, y) = (self.eval(a)?, self.eval(b)?);
+                Ok(arith(*op, x, y)?)
+            }
+            Node::PercentOf(fraction, x) => {
+                let v = self.eval(x)?;
+                Ok(arith(ArithOp::Mul, Value::Number(*fraction), v)?)
+            }
+            Node::In(negated, item, list) => {
+                let (x, l) = (self.eval(item)?, self.eval(list)?);
+                if x.is_missing() || l.is_missing() {
+                    return Ok(Value::Missing);
+                }
+                let Value::List(l) = l else {
+                    return fault(format!(
+                        "`in` needs a list on its right, found {}",
+                        l.kind()
+                    ));
+                };
+                let found = member(&l, &x)?;
+                Ok(Value::Bool(found != *negated))
+            }
+            Node::Contains(a, b) => {
+                let (x, y) = (self.eval(a)?, self.eval(b)?);
+                match (&x, &y) {
+                    (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
+                    (Value::Text(t), Value::Text(part)) => {
+                        Ok(Value::Bool(t.contains(part.as_ref())))
+                    }
+                    (Value::List(l), _) => Ok(Value::Bool(member(l, &y)?)),
+                    _ => fault(format!(
+                        "`contains` needs text and text, or a list, found {} and {}",
+                        x.kind(),
+                        y.kind()
+                    )),
+                }
+            }
+            Node::Matches(x, re) => match self.eval(x)? {
+                Value::Missing => Ok(Value::Missing),
+                Value::Text(t) => Ok(Value::Bool(re.is_match(&t))),
+                other => fault(format!("`matches` needs text, found {}", other.kind())),
+            },
+            Node::IsMissing(x, want_missing) => {
+                let mark = self.missing.len();
+                let v = self.eval(x)?;
+                self.missing.truncate(mark);
+                Ok(Value::Bool(v.is_missing() == *want_missing))
+            }
+            Node::During(x, cal) => {
+                let v = self.eval(x)?;
+                let Some(t) = as_time(&v, "during")? else {
+                    return Ok(Value::Missing);
+                };
+                let calendar = self.calendar(*cal)?;
+                Ok(Value::Bool(calendar.is_open(t)))
+            }
+            Node::BusinessTime(from, to, cal) => {
+                let (a, b) = (self.eval(from)?, self.eval(to)?);
+                let (Some(a), Some(b)) =
+                    (as_time(&a, "business_time")?, as_time(&b, "business_time")?)
+                else {
+                    return Ok(Value::Missing);
+                };
+                let calendar = self.calendar(*cal)?;
+                Ok(Value::Duration(calendar.business_time(a, b)))
+            }
+            Node::Call(builtin, args, label) => self.call(*builtin, args, label),
+            Node::Table(index, args) => self.table(*index, args),
+            Node::Comprehension(c) => self.comprehension(c),
+        }
+    }
+
+    fn calendar(&self, index: usize) -> Result<&'a Calendar, Fault> {
+        match self.env.calendars.get(index) {
+            Some(c) => Ok(c),
+            None => fault("calendar is not available"),
+        }
+    }
+
+    /// Evaluates a condition: `Some(bool)`, or `None` when missing.
+    pub(crate) fn condition(&mut self, node: &'a Node) -> Result<Option<bool>, Fault> {
+        match self.eval(node)? {
+            Value::Bool(b) => Ok(Some(b)),
+            Value::Missing => Ok(None),
+            other => fault(format!(
+                "a condition must be true or false, found {}",
+                other.kind()
+            )),
+        }
+    }
+
+    fn and_or(&mut self, a: &'a Node, b: &'a Node, is_or: bool) -> Out<'a> {
+        // `decisive` is the value that settles the result alone: true for `or`, false for
+        // `and`. Once it is seen, any missing read on the way did not matter.
+        let decisive = is_or;
+        let mark = self.missing.len();
+        let x = self.condition(a)?;
+        if x == Some(decisive) {
+            self.missing.truncate(mark);
+            return Ok(Value::Bool(decisive));
+        }
+        let y = self.condition(b)?;
+        if y == Some(decisive) {
+            self.missing.truncate(mark);
+            return Ok(Value::Bool(decisive));
+        }
+        Ok(match (x, y) {
+            (Some(_), Some(_)) => Value::Bool(!decisive),
+            _ => Value::Missing,
+        })
+    }
+
+    fn compare(&mut self, op: CompareOp, a: &'a Node, b: &'a Node, text: &str) -> Out<'a> {
+        let (x, y) = (self.eval(a)?, self.eval(b)?);
+        let result = if x.is_missing() || y.is_missing() {
+            Value::Missing
+        } else {
+            let seen = self.seen.is_some().then(|| (x.to_json(), y.to_json()));
+            let outcome = compare_values(op, x, y)?;
+            if let (Some(list), Some((left, right))) = (self.seen.as_mut(), seen) {
+                list.push(Seen {
+                    expr: text.to_owned(),
+                    left,
+                    right,
+                    result: Json::Bool(outcome),
+                });
+            }
+            return Ok(Value::Bool(outcome));
+        };
+        if let Some(list) = self.seen.as_mut() {
+            list.push(Seen {
+                expr: text.to_owned(),
+                left: x.to_json(),
+                right: y.to_json(),
+                result: Json::Null,
+            });
+        }
+        Ok(result)
+    }
+
+    fn field(&mut self, field: &'a FieldRef) -> Out<'a> {
+        let missing = |cx: &mut Ctx<'a>| {
+            cx.missing.push(&field.dotted);
+            Ok(Value::Missing)
+        };
+        let Some(mut map) = self.record else {
+            return missing(self);
+        };
+        let Some((last, init)) = field.segments.split_last() else {
+            return missing(self);
+        };
+        for (depth, segment) in init.iter().enumerate() {
+            match map.get(segment.as_ref()) {
+                None | Some(Json::Null) => return missing(self),
+                Some(Json::Object(inner)) => map = inner,
+                Some(other) => {
+                    let prefix: Vec<&str> = field
+                        .segments
+                        .iter()
+                        .take(depth + 1)
+                        .map(AsRef::as_ref)
+                        .collect();
+                    return Err(Fault {
+                        field: Some(field.dotted.to_string()),
+                        message: format!(
+                            "`{}` should be an object holding `{}`, found `{}`",
+                            prefix.join("."),
+                            field.dotted,
+                            crate::value::describe_json(other)
+                        ),
+                    });
+                }
+            }
+        }
+        let Some(json) = map.get(last.as_ref()) else {
+            return missing(self);
+        };
+        match read_json(json, &field.ty) {
+            Ok(Value::Missing) => missing(self),
+            Ok(v) => Ok(v),
+            Err(e) => Err(Fault {
+                field: Some(field.dotted.to_string()),
+                message: format!("`{}`: {e}", field.dotted),
+            }),
+        }
+    }
+
+    fn var(&mut self, slot: usize, rest: &'a [Box<str>], label: &'a str) -> Out<'a> {
+        let Some(mut value) = self.vars.get(self.base + slot).cloned() else {
+            return fault(format!("`{label}` is not available here"));
+        };
+        for segment in rest {
+            value = match value {
+                Value::Missing => break,
+                Value::Object(o) => o.field(segment).map_err(|e| Fault {
+                    field: Some(label.to_owned()),
+                    message: format!("`{label}`: {e}"),
+                })?,
+                other => {
+                    return Err(Fault {
+                        field: Some(label.to_owned()),
+                        message: format!("`{label}`: expected an object, found {}", other.kind()),
+                    });
+                }
+            };
+        }
+        if value.is_missing() {
+            self.missing.push(label);
+        }
+        Ok(value)
+    }
+
+    fn call(&mut self, builtin: Builtin, args: &'a [Node], label: &'a str) -> Out<'a> {
+        if let (
+            [single],
+            Builtin::Min
+            | Builtin::Max
+            | Builtin::Count
+            | Builtin::Sum
+            | Builtin::Any
+            | Builtin::All,
+        ) = (args, builtin)
+        {
+            let v = self.eval(single)?;
+            return match v {
+                Value::Missing => Ok(Value::Missing),
+                Value::List(list) => {
+                    let agg = match builtin {
+                        Builtin::Min => Aggregate::Min,
+                        Builtin::Max => Aggregate::Max,
+                        Builtin::Count => Aggregate::Count,
+                        Builtin::Sum => Aggregate::Sum,
+                        Builtin::Any => Aggregate::Any,
+                        _ => Aggregate::All,
+                    };
+                    let mut acc = Acc::new(agg);
+                    for item in list.iter() {
+                        let item = item.map_err(|e| Fault {
+                            field: None,
+                            message: format!("`{label}`: {e}"),
+                        })?;
+                        acc.add(item)?;
+                    }
+                    self.finish(acc, label)
+                }
+                other if matches!(builtin, Builtin::Min | Builtin::Max) => Ok(other),
+                other => fault(format!("`{label}` needs a list, found {}", other.kind())),
+            };
+        }
+        match builtin {
+            Builtin::Min | Builtin::Max => {
+                let mut best: Option<Value<'a>> = None;
+                for arg in args {
+                    let v = self.eval(arg)?;
+                    if v.is_missing() {
+                        return Ok(Value::Missing);
+                    }
+                    best = Some(match best {
+                        None => v,
+                        Some(b) => pick(builtin == Builtin::Min, b, v)?,
+                    });
+                }
+                Ok(best.unwrap_or(Value::Missing))
+            }
+            _ => {
+                let Some(arg) = args.first() else {
+                    return fault(format!("`{label}` needs an argument"));
+                };
+                let v = self.eval(arg)?;
+                self.function(builtin, v, label)
+            }
+        }
+    }
+
+    fn function(&mut self, builtin: Builtin, v: Value<'a>, label: &str) -> Out<'a> {
+        if v.is_missing() {
+            return Ok(Value::Missing);
+        }
+        let wrong = |v: &Value<'_>| fault(format!("`{label}` cannot take {}", v.kind()));
+        match builtin {
+            Builtin::Len => match &v {
+                Value::Text(t) => Ok(Value::Number(Decimal::from(t.chars().count()))),
+                Value::List(l) => Ok(Value::Number(Decimal::from(l.len()))),
+                _ => wrong(&v),
+            },
+            Builtin::Lower => match v {
+                Value::Text(t) => Ok(Value::Text(Cow::Owned(t.to_lowercase()))),
+                other => wrong(&other),
+            },
+            Builtin::Upper => match v {
+                Value::Text(t) => Ok(Value::Text(Cow::Owned(t.to_uppercase()))),
+                other => wrong(&other),
+            },
+            Builtin::Abs => match v {
+                Value::Number(n) => Ok(Value::Number(n.abs())),
+                Value::Money(m) => Ok(Value::Money(Money {
+                    amount: m.amount.abs(),
+                    currency: m.currency,
+                })),
+                Value::Duration(d) if d.is_negative() => Ok(negate(Value::Duration(d))?),
+                Value::Duration(d) => Ok(Value::Duration(d)),
+                other => wrong(&other),
+            },
+            Builtin::Date | Builtin::Weekday | Builtin::Hour => {
+                let Some(t) = as_time(&v, label)? else {
+                    return Ok(Value::Missing);
+                };
+                let civil = self.env.tz.to_datetime(t);
+                Ok(match builtin {
+                    Builtin::Date => Value::Date(civil.date()),
+                    Builtin::Weekday => Value::text(weekday_name(civil.weekday())),
+                    _ => Value::Number(Decimal::from(civil.hour())),
+                })
+            }
+            _ => wrong(&v),
+        }
+    }
+
+    fn table(&mut self, index: usize, args: &'a [Node]) -> Out<'a> {
+        let Some(table) = self.env.tables.get(index) else {
+            return fault("table is not available");
+        };
+        let base = self.vars.len();
+        for arg in args {
+            let v = self.eval(arg)?;
+            self.vars.push(v);
+        }
+        let result = self.table_rows(table, base);
+        self.vars.truncate(base);
+        result
+    }
+
+    fn table_rows(&mut self, table: &'a TablePlan, base: usize) -> Out<'a> {
+        'rows: for row in &table.rows {
+            for (i, cell) in row.cells.iter().enumerate() {
+                if matches!(cell, CellPlan::Any) {
+                    continue;
+                }
+                let Some(arg) = self.vars.get(base + i).cloned() else {
+                    continue 'rows;
+                };
+                if arg.is_missing() {
+                    // The row cannot be decided, and a later row must not silently take
+                    // its place: the call is missing.
+                    return Ok(Value::Missing);
+                }
+                let hit = match cell {
+                    CellPlan::Any => true,
+                    CellPlan::Equals(v) => equals(arg, v.reborrow())?,
+                    CellPlan::OneOf(options) => {
+                        let mut any = false;
+                        for option in options {
+                            if equals(arg.clone(), option.reborrow())? {
+                                any = true;
+                                break;
+                            }
+                        }
+                        any
+                    }
+                    CellPlan::Compare(op, v) => compare_values(*op, arg, v.reborrow())?,
+                };
+                if !hit {
+                    continue 'rows;
+                }
+            }
+            let saved = std::mem::replace(&mut self.base, base);
+            let out = self.eval(&row.output);
+            self.base = saved;
+            return out;
+        }
+        Ok(Value::Missing)
+    }
+
+    fn comprehension(&mut self, c: &'a CompPlan) -> Out<'a> {
+        let list = match self.eval(&c.list)? {
+            Value::Missing => return Ok(Value::Missing),
+            Value::List(list) => list,
+            other => {
+                return fault(format!(
+                    "`{}` needs a list, found {}",
+                    c.label,
+                    other.kind()
+                ));
+            }
+        };
+        let mut acc = Acc::new(c.agg);
+        let slot = self.base + c.slot;
+        for item in list.iter() {
+            let item = item.map_err(|e| Fault {
+                field: None,
+                message: format!("`{}`: {e}", c.label),
+            })?;
+            // INVARIANT: the variable's slot is the top of the stack while its body runs.
+            self.vars.truncate(slot);
+            self.vars.push(item);
+            let mark = self.missing.len();
+            let keep = match &c.filter {
+                Some(filter) => self.condition(filter)? == Some(true),
+                None => true,
+            };
+            if keep {
+                let v = self.eval(&c.body)?;
+                acc.add(v)?;
+            }
+            // Aggregates skip missing elements: what they read does not make the rule
+            // undecided.
+            self.missing.truncate(mark);
+        }
+        self.vars.truncate(slot);
+        self.finish(acc, &c.label)
+    }
+
+    fn finish(&mut self, acc: Acc<'a>, label: &'a str) -> Out<'a> {
+        match acc.finish() {
+            Value::Missing => {
+                self.missing.push(label);
+                Ok(Value::Missing)
+            }
+            v => Ok(v),
+        }
+    }
+}
+
+/// Whether a list holds a value (missing elements never match).
+fn member(list: &List<'_>, x: &Value<'_>) -> Result<bool, Fault> {
+    for item in list.iter() {
+        let item = item.map_err(|e| Fault {
+            field: None,
+            message: format!("list element: {e}"),
+        })?;
+        if item.is_missing() {
+            continue;
+        }
+        if equals(x.clone(), item)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `a OP b` on two present values.
+fn compare_values(op: CompareOp, a: Value<'_>, b: Value<'_>) -> Result<bool, Fault> {
+    Ok(match op {
+        CompareOp::Eq => equals(a, b)?,
+        CompareOp::Ne => !equals(a, b)?,
+        CompareOp::Lt => compare(a, b)? == Ordering::Less,
+        CompareOp::Le => compare(a, b)? != Ordering::Greater,
+        CompareOp::Gt => compare(a, b)? == Ordering::Greater,
+        CompareOp::Ge => compare(a, b)? != Ordering::Less,
+    })
+}
+
+/// The smaller (or larger) of two values.
+fn pick<'a>(min: bool, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, Fault> {
+    let order = compare(a.clone(), b.clone())?;
+    let take_b = if min {
+        order == Ordering::Greater
+    } else {
+        order == Ordering::Less
+    };
+    Ok(if take_b { b } else { a })
+}
+
+/// A time, from a time or a text holding one; `None` when missing.
+fn as_time(v: &Value<'_>, what: &str) -> Result<Option<Timestamp>, Fault> {
+    match v {
+        Value::Missing => Ok(None),
+        Value::Time(t) => Ok(Some(*t)),
+        Value::Text(text) => match crate::value::parse_time(text) {
+            Some(t) => Ok(Some(t)),
+            None => fault(format!("cannot convert `{text}` to time")),
+        },
+        other => fault(format!("`{what}` needs a time, found {}", other.kind())),
+    }
+}
+
+fn weekday_name(day: jiff::civil::Weekday) -> &'static str {
+    use jiff::civil::Weekday::*;
+    match day {
+        Monday => "mon",
+        Tuesday => "tue",
+        Wednesday => "wed",
+        Thursday => "thu",
+        Friday => "fri",
+        Saturday => "sat",
+        Sunday => "sun",
+    }
+}
+
+/// An aggregate being accumulated.
+struct Acc<'a> {
+    agg: Aggregate,
+    count: u64,
+    value: Option<Value<'a>>,
+    truth: Option<bool>,
+}
+
+impl<'a> Acc<'a> {
+    fn new(agg: Aggregate) -> Acc<'a> {
+        Acc {
+            agg,
+            count: 0,
+            value: None,
+            truth: None,
+        }
+    }
+
+    fn add(&mut self, v: Value<'a>) -> Result<(), Fault> {
+        if v.is_missing() {
+            return Ok(());
+        }
+        match self.agg {
+            Aggregate::Count => {
+                if !matches!(v, Value::Bool(false)) {
+                    self.count = self.count.saturating_add(1);
+                }
+            }
+            Aggregate::Sum => {
+                // Text elements (records without a schema) are read as money or a duration.
+                let v = match v {
+                    Value::Text(t) => match (Money::parse(&t), Duration::parse_any(&t)) {
+                        (Ok(m), _) => Value::Money(m),
+                        (_, Ok(d)) => Value::Duration(d),
+                        _ => return fault(format!("cannot convert `{t}` to money or duration")),
+                    },
+                    other => other,
+                };
+                self.value = Some(match self.value.take() {
+                    None => match v {
+                        Value::Number(_) | Value::Money(_) | Value::Duration(_) => v,
+                        other => return fault(format!("cannot sum {}", other.kind())),
+                    },
+                    Some(acc) => arith(ArithOp::Add, acc, v)?,
+                });
+            }
+            Aggregate::Min | Aggregate::Max => {
+                self.value = Some(match self.value.take() {
+                    None => {
+                        // A lone element must still be orderable.
+                        compare(v.clone(), v.clone())?;
+                        v
+                    }
+                    Some(acc) => pick(self.agg == Aggregate::Min, acc, v)?,
+                });
+            }
+            Aggregate::Any | Aggregate::All => {
+                let Value::Bool(b) = v else {
+                    return fault(format!(
+                        "`{}` needs conditions, found {}",
+                        self.agg.name(),
+                        v.kind()
+                    ));
+                };
+                let all = self.agg == Aggregate::All;
+                let current = self.truth.unwrap_or(all);
+                self.truth = Some(if all { current && b } else { current || b });
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Value<'a> {
+        match self.agg {
+            Aggregate::Count => Value::Number(Decimal::from(self.count)),
+            // The zero of an empty sum takes the kind of what it meets (SPEC §6).
+            Aggregate::Sum => self.value.unwrap_or(Value::Money(Money::zero_any())),
+            Aggregate::Min | Aggregate::Max => self.value.unwrap_or(Value::Missing),
+            Aggregate::Any => Value::Bool(self.truth.unwrap_or(false)),
+            Aggregate::All => Value::Bool(self.truth.unwrap_or(true)),
+        }
+    }
+}
+
+/// Evaluates a node that needs neither the record nor `now` (constant folding); `None`
+/// when it fails.
+pub(crate) fn eval_constant(node: &Node, env: Env<'_>) -> Option<Value<'static>> {
+    let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
+    cx.eval(node).ok().map(Value::into_owned)
+}

@@ -1,0 +1,506 @@
+//! One rule: guard, deadline or limit, handlers and actions, evaluated atomically.
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value as Json};
+
+use super::decision::{ActionKind, Check, DeadlineCheck, DeadlineStatus, LimitCheck, LimitStatus};
+use super::expr::{Ctx, Fault};
+use crate::calendar::Clock;
+use crate::compile::{ActionKindPlan, ActionPlan, CheckPlan, RulePlan, TriggerPlan};
+use crate::value::{ArithOp, Duration, Money, Value, arith, compare};
+
+/// What one rule came to.
+pub(crate) enum Outcome<'a> {
+    /// The guard did not hold.
+    NotApplied,
+    /// The guard held; its check, actions and the next instant its state would change.
+    Applied {
+        check: Option<Box<Check>>,
+        actions: Vec<(ActionKind, Option<Map<String, Json>>)>,
+        recheck: Option<Timestamp>,
+    },
+    /// A missing value decided it; the paths read as missing.
+    Undecided(Vec<&'a str>),
+    /// It failed.
+    Error(Fault),
+}
+
+/// A step result: a value, or "missing" (the rule becomes undecided), or a fault.
+enum Step<T> {
+    Value(T),
+    Missing,
+}
+
+type StepResult<T> = Result<Step<T>, Fault>;
+
+macro_rules! need {
+    ($e:expr) => {
+        match $e? {
+            Step::Value(v) => v,
+            Step::Missing => return Ok(Step::Missing),
+        }
+    };
+}
+
+/// Evaluates a rule. With `trace`, the guard's comparisons are left in `cx.seen`.
+pub(crate) fn evaluate_rule<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan, trace: bool) -> Outcome<'a> {
+    cx.missing.clear();
+    cx.seen = trace.then(Vec::new);
+    let guard = guard(cx, rule);
+    match guard {
+        Err(fault) => return Outcome::Error(fault),
+        Ok(None) => return Outcome::Undecided(dedup(&cx.missing)),
+        Ok(Some(false)) => return Outcome::NotApplied,
+        Ok(Some(true)) => {}
+    }
+    // The comparisons of checks and actions are not part of the guard's trace.
+    let seen = cx.seen.take();
+    cx.missing.clear();
+    let body = body(cx, rule);
+    cx.seen = seen;
+    match body {
+        Err(fault) => Outcome::Error(fault),
+        Ok(Step::Missing) => Outcome::Undecided(dedup(&cx.missing)),
+        Ok(Step::Value((check, actions, recheck))) => Outcome::Applied {
+            check: check.map(Box::new),
+            actions,
+            recheck,
+        },
+    }
+}
+
+fn dedup<'a>(paths: &[&'a str]) -> Vec<&'a str> {
+    let mut out: Vec<&'a str> = Vec::new();
+    for path in paths {
+        if !out.contains(path) {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// `Some(true)` applies, `Some(false)` does not, `None` undecided.
+fn guard<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> Result<Option<bool>, Fault> {
+    let when = match &rule.when {
+        Some(node) => cx.condition(node)?,
+        None => Some(true),
+    };
+    if when == Some(false) {
+        return Ok(Some(false));
+    }
+    let unless = match &rule.unless {
+        Some(node) => cx.condition(node)?,
+        None => Some(false),
+    };
+    Ok(match (when, unless) {
+        (_, Some(true)) => Some(false),
+        (Some(true), Some(false)) => Some(true),
+        _ => None,
+    })
+}
+
+type Body = (
+    Option<Check>,
+    Vec<(ActionKind, Option<Map<String, Json>>)>,
+    Option<Timestamp>,
+);
+
+fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body> {
+    let mut actions = Vec::new();
+    for action in &rule.then {
+        actions.push(need!(evaluate_action(cx, action)));
+    }
+    let mut check = None;
+    let mut recheck = None;
+    match &rule.check {
+        None => {}
+        Some(CheckPlan::Limit { value, strict, max }) => {
+            let v = need!(present(cx.eval(value)));
+            let m = need!(present(cx.eval(max)));
+            let order = compare(v.clone(), m.clone())?;
+            let within = if *strict {
+                order.is_lt()
+            } else {
+                order.is_le()
+            };
+            let excess = if within {
+                Json::Null
+            } else {
+                arith(ArithOp::Sub, v.clone(), m.clone())?.to_json()
+            };
+            for handler in &rule.handlers {
+                if matches!(handler.trigger, TriggerPlan::Exceed) && !within {
+                    for action in &handler.actions {
+                        actions.push(need!(evaluate_action(cx, action)));
+                    }
+                }
+            }
+            check = Some(Check::Limit(LimitCheck {
+                rule: rule.name.clone(),
+                status: if within {
+                    LimitStatus::Within
+                } else {
+                    LimitStatus::Exceeded
+                },
+                value: v.to_json(),
+                limit: m.to_json(),
+                excess,
+            }));
+        }
+        Some(CheckPlan::Deadline {
+            done,
+            within,
+            start,
+            calendar,
+            excluding,
+        }) => {
+            let d = need!(deadline(
+                cx,
+                rule,
+                done,
+                within,
+                start,
+                *calendar,
+                excluding.as_ref()
+            ));
+            actions.extend(d.actions);
+            recheck = d.recheck;
+            check = Some(Check::Deadline(d.check));
+        }
+    }
+    Ok(Step::Value((check, actions, recheck)))
+}
+
+fn present(v: Result<Value<'_>, Fault>) -> StepResult<Value<'_>> {
+    Ok(match v? {
+        Value::Missing => Step::Missing,
+        v => Step::Value(v),
+    })
+}
+
+fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
+    match v {
+        Value::Time(t) => Ok(*t),
+        Value::Text(text) => crate::value::parse_time(text).ok_or_else(|| Fault {
+            field: None,
+            message: format!("cannot convert `{text}` to time for {what}"),
+        }),
+        other => Err(Fault {
+            field: None,
+            message: format!("{what} must be a time, found {}", other.kind()),
+        }),
+    }
+}
+
+fn duration_of(v: &Value<'_>, what: &str) -> Result<Duration, Fault> {
+    match v {
+        Value::Duration(d) => Ok(*d),
+        Value::Text(text) => Duration::parse_any(text).map_err(|e| Fault {
+            field: None,
+            message: format!("{what}: {e}"),
+        }),
+        other => Err(Fault {
+            field: None,
+            message: format!("{what} must be a duration, found {}", other.kind()),
+        }),
+    }
+}
+
+struct DeadlineResult {
+    check: DeadlineCheck,
+    actions: Vec<(ActionKind, Option<Map<String, Json>>)>,
+    recheck: Option<Timestamp>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deadline<'a>(
+    cx: &mut Ctx<'a>,
+    rule: &'a RulePlan,
+    done: &'a crate::compile::Node,
+    within: &'a crate::compile::Node,
+    start: &'a crate::compile::Node,
+    calendar: Option<usize>,
+    excluding: Option<&'a crate::compile::Node>,
+) -> StepResult<DeadlineResult> {
+    let now = cx.now;
+    let start_at = time_of(&need!(present(cx.eval(start))), "the start of a deadline")?;
+    let target = duration_of(&need!(present(cx.eval(within))), "the time allowed")?;
+    if target.is_negative() {
+        return Err(Fault {
+            field: None,
+            message: format!("the time allowed `{target}` is negative"),
+        });
+    }
+    // DONE missing means "not done yet", not "undecided".
+    let mark = cx.missing.len();
+    let done_value = cx.eval(done)?;
+    cx.missing.truncate(mark);
+    let done_at = match &done_value {
+        Value::Missing => None,
+        v => Some(time_of(v, "the completion of a deadline")?),
+    };
+    let (pauses, open_pause) = match excluding {
+        Some(node) => pauses(cx, node)?,
+        None => (Vec::new(), false),
+    };
+    let calendar = match calendar {
+        Some(index) => Some(cx.env.calendars.get(index).ok_or_else(|| Fault {
+            field: None,
+            message: "calendar is not available".to_owned(),
+        })?),
+        None => None,
+    };
+    let clock = Clock {
+        calendar,
+        pauses: &pauses,
+    };
+    let deadline_at = clock.advance(start_at, target).ok_or_else(|| Fault {
+        field: None,
+        message: format!("the deadline `{target}` after `{start_at}` is out of range"),
+    })?;
+    let (status, elapsed, remaining) = match done_at {
+        Some(done_at) => {
+            if done_at < start_at {
+                return Err(Fault {
+                    field: None,
+                    message: format!(
+                        "the work was done (`{done_at}`) before the clock started (`{start_at}`)"
+                    ),
+                });
+            }
+            let elapsed = clock.running_time(start_at, done_at);
+            let status = if done_at <= deadline_at {
+                DeadlineStatus::Met
+            } else {
+                DeadlineStatus::Breached
+            };
+            (status, elapsed, None)
+        }
+        None => {
+            let elapsed = clock.running_time(start_at, now);
+            if now > deadline_at {
+                (DeadlineStatus::Breached, elapsed, None)
+            } else {
+                let remaining = target.checked_sub(elapsed).unwrap_or(Duration::ZERO);
+                (DeadlineStatus::Pending, elapsed, Some(remaining))
+            }
+        }
+    };
+    let end = done_at.unwrap_or(now);
+    let mut actions = Vec::new();
+    // Only an unfinished deadline changes with time alone, and not while a pause that is
+    // still open stops its clock.
+    let moving = done_at.is_none() && !open_pause;
+    let mut candidates: Vec<Timestamp> = Vec::new();
+    if moving && status == DeadlineStatus::Pending {
+        candidates.push(if deadline_at > now {
+            deadline_at
+        } else {
+            // Breached means strictly after the deadline: the next instant.
+            now.checked_add(jiff::SignedDuration::from_nanos(1))
+                .unwrap_or(now)
+        });
+    }
+    for handler in &rule.handlers {
+        let fires = match &handler.trigger {
+            TriggerPlan::At(fraction) => {
+                let threshold = scaled(target, *fraction)?;
+                let reached = elapsed >= threshold;
+                if moving
+                    && !reached
+                    && status == DeadlineStatus::Pending
+                    && let Some(at) = clock.advance(start_at, threshold)
+                {
+                    candidates.push(at);
+                }
+                status == DeadlineStatus::Pending && reached
+            }
+            TriggerPlan::Breach => status == DeadlineStatus::Breached,
+            TriggerPlan::Met => status == DeadlineStatus::Met,
+            TriggerPlan::Exceed => false,
+            TriggerPlan::AfterBreach(node) => {
+                let step = duration_of(&need!(present(cx.eval(node))), "`after breach by`")?;
+                let late = clock.running_time(deadline_at, end);
+                let reached = status == DeadlineStatus::Breached && late >= step;
+                if moving
+                    && !reached
+                    && let Some(at) = clock.advance(deadline_at, step)
+                {
+                    candidates.push(at);
+                }
+                reached
+            }
+        };
+        if fires {
+            for action in &handler.actions {
+                actions.push(need!(evaluate_action(cx, action)));
+            }
+        }
+    }
+    let recheck = candidates.into_iter().filter(|t| *t > now).min();
+    Ok(Step::Value(DeadlineResult {
+        check: DeadlineCheck {
+            rule: rule.name.clone(),
+            status,
+            target,
+            deadline: deadline_at,
+            elapsed,
+            remaining,
+        },
+        actions,
+        recheck,
+    }))
+}
+
+/// `P% of D`, rounded to the nanosecond.
+fn scaled(target: Duration, fraction: Decimal) -> Result<Duration, Fault> {
+    target.checked_mul_decimal(fraction).ok_or_else(|| Fault {
+        field: None,
+        message: format!("`{target}` times {fraction} is out of range"),
+    })
+}
+
+/// The pauses of `excluding`: a list of `{from, to?}`; a missing list has no pauses, an
+/// element without `from` is skipped, and a missing `to` is still paused (until now).
+/// Also says whether a pause is open at `now`.
+fn pauses<'a>(
+    cx: &mut Ctx<'a>,
+    node: &'a crate::compile::Node,
+) -> Result<(Vec<(Timestamp, Timestamp)>, bool), Fault> {
+    let mark = cx.missing.len();
+    let value = cx.eval(node)?;
+    cx.missing.truncate(mark);
+    let list = match value {
+        Value::Missing => return Ok((Vec::new(), false)),
+        Value::List(list) => list,
+        other => {
+            return Err(Fault {
+                field: None,
+                message: format!(
+                    "`excluding` needs a list of `{{from, to}}`, found {}",
+                    other.kind()
+                ),
+            });
+        }
+    };
+    let mut out = Vec::with_capacity(list.len());
+    let mut open = false;
+    for item in list.iter() {
+        let item = item.map_err(|e| Fault {
+            field: None,
+            message: format!("a paused interval: {e}"),
+        })?;
+        let Value::Object(object) = item else {
+            if item.is_missing() {
+                continue;
+            }
+            return Err(Fault {
+                field: None,
+                message: format!(
+                    "a paused interval must be `{{from, to}}`, found {}",
+                    item.kind()
+                ),
+            });
+        };
+        let read = |name: &str| -> Result<Option<Timestamp>, Fault> {
+            let v = object.field(name).map_err(|e| Fault {
+                field: None,
+                message: format!("a paused interval's `{name}`: {e}"),
+            })?;
+            match v {
+                Value::Missing => Ok(None),
+                v => time_of(&v, "a paused interval").map(Some),
+            }
+        };
+        let Some(from) = read("from")? else {
+            continue;
+        };
+        let to = match read("to")? {
+            Some(to) => to,
+            None => {
+                if from <= cx.now {
+                    open = true;
+                }
+                cx.now
+            }
+        };
+        out.push((from, to));
+    }
+    Ok((out, open))
+}
+
+fn text_of(v: &Value<'_>, what: &str) -> Result<String, Fault> {
+    match v {
+        Value::Text(t) => Ok(t.to_string()),
+        other => Err(Fault {
+            field: None,
+            message: format!("{what} must be text, found {}", other.kind()),
+        }),
+    }
+}
+
+/// Evaluates an action's operand and arguments.
+fn evaluate_action<'a>(
+    cx: &mut Ctx<'a>,
+    action: &'a ActionPlan,
+) -> StepResult<(ActionKind, Option<Map<String, Json>>)> {
+    let kind = match &action.kind {
+        ActionKindPlan::Escalate(n) => ActionKind::Escalate {
+            to: text_of(&need!(present(cx.eval(n))), "an escalation target")?,
+        },
+        ActionKindPlan::Notify(n) => ActionKind::Notify {
+            to: text_of(&need!(present(cx.eval(n))), "who is notified")?,
+        },
+        ActionKindPlan::Assign(n) => ActionKind::Assign {
+            to: text_of(&need!(present(cx.eval(n))), "an assignee")?,
+        },
+        ActionKindPlan::RequireApproval(n) => ActionKind::RequireApproval {
+            from: text_of(&need!(present(cx.eval(n))), "an approver")?,
+        },
+        ActionKindPlan::FollowUp(n) => {
+            let within = duration_of(&need!(present(cx.eval(n))), "a follow-up")?;
+            let due = cx.now.checked_add(within.to_jiff()).map_err(|_| Fault {
+                field: None,
+                message: format!("a follow-up `{within}` from now is out of range"),
+            })?;
+            ActionKind::FollowUp { within, due }
+        }
+        ActionKindPlan::Refund(n) => {
+            let amount = match need!(present(cx.eval(n))) {
+                Value::Money(m) => m,
+                Value::Text(t) => Money::parse(&t).map_err(|e| Fault {
+                    field: None,
+                    message: e.to_string(),
+                })?,
+                other => {
+                    return Err(Fault {
+                        field: None,
+                        message: format!("a refund must be money, found {}", other.kind()),
+                    });
+                }
+            };
+            ActionKind::Refund { amount }
+        }
+        ActionKindPlan::Tag(n) => ActionKind::Tag {
+            tag: text_of(&need!(present(cx.eval(n))), "a tag")?,
+        },
+        ActionKindPlan::Set(field, n) => ActionKind::Set {
+            field: field.clone(),
+            value: need!(present(cx.eval(n))).to_json(),
+        },
+        ActionKindPlan::Emit(n) => ActionKind::Emit {
+            name: text_of(&need!(present(cx.eval(n))), "an event name")?,
+        },
+    };
+    let args = if action.args.is_empty() {
+        None
+    } else {
+        let mut map = Map::new();
+        for (key, node) in &action.args {
+            map.insert(key.clone(), need!(present(cx.eval(node))).to_json());
+        }
+        Some(map)
+    };
+    Ok(Step::Value((kind, args)))
+}

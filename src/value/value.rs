@@ -1,0 +1,891 @@
+//! The runtime value of an expression, and how record data is read into it.
+//!
+//! Values borrow from the record and the plan where they can (text is a `Cow`, lists of
+//! record data stay JSON slices read element by element), so evaluating a rule that does
+//! not fire allocates nothing. Arithmetic and comparisons are checked: an overflow, a
+//! division by zero, a currency mismatch or a type mismatch is a [`ValueError`], which the
+//! evaluator turns into an error of the rule that met it.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value as Json};
+
+use super::{Duration, Money, format_amount, parse_decimal};
+
+/// The type a record field is declared with (a compiled schema type), used to read JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum FieldType {
+    /// No schema: JSON types map directly.
+    #[default]
+    Any,
+    /// `text`.
+    Text,
+    /// `number`.
+    Number,
+    /// `bool`.
+    Bool,
+    /// `money`.
+    Money,
+    /// `duration`.
+    Duration,
+    /// `date`.
+    Date,
+    /// `time`.
+    Time,
+    /// An enumeration of texts.
+    Enum(Vec<String>),
+    /// `list<T>`.
+    List(Box<FieldType>),
+    /// `{ name: T, … }`.
+    Object(Vec<ObjectField>),
+}
+
+/// One field of an object type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectField {
+    /// The field's name.
+    pub name: String,
+    /// Its type.
+    pub ty: FieldType,
+    /// Whether it may be absent or null.
+    pub optional: bool,
+}
+
+/// The type every untyped list element is read with.
+pub static ANY: FieldType = FieldType::Any;
+
+impl FieldType {
+    /// How the type is described in messages (`money like "12.50 USD"`).
+    pub fn expected(&self) -> String {
+        match self {
+            FieldType::Any => "a value".to_owned(),
+            FieldType::Text => "text".to_owned(),
+            FieldType::Number => "a number".to_owned(),
+            FieldType::Bool => "`true` or `false`".to_owned(),
+            FieldType::Money => "money like `\"12.50 USD\"`".to_owned(),
+            FieldType::Duration => "a duration like `\"1h30m\"` or `\"PT1H30M\"`".to_owned(),
+            FieldType::Date => "a date like `\"2026-03-02\"`".to_owned(),
+            FieldType::Time => "an RFC 3339 time like `\"2026-03-02T09:00:00Z\"`".to_owned(),
+            FieldType::Enum(options) => {
+                let list: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
+                format!("one of {}", list.join(", "))
+            }
+            FieldType::List(_) => "a list".to_owned(),
+            FieldType::Object(_) => "an object".to_owned(),
+        }
+    }
+}
+
+/// A value of the policy language. `'a` is the lifetime of the record and the plan.
+#[derive(Clone, Debug)]
+pub enum Value<'a> {
+    /// An absent or null field, or the result of an operation on one.
+    Missing,
+    /// `true` or `false`.
+    Bool(bool),
+    /// An exact decimal number (percent literals are stored as their fraction).
+    Number(Decimal),
+    /// Money.
+    Money(Money),
+    /// A duration.
+    Duration(Duration),
+    /// A civil date.
+    Date(Date),
+    /// An instant.
+    Time(Timestamp),
+    /// Text, borrowed from the record or the plan where possible.
+    Text(Cow<'a, str>),
+    /// A list.
+    List(List<'a>),
+    /// An object (a list element, or a nested record object).
+    Object(Object<'a>),
+}
+
+/// A list value.
+#[derive(Clone, Debug)]
+pub enum List<'a> {
+    /// Record data, read element by element with the element type.
+    Json(&'a [Json], &'a FieldType),
+    /// Values borrowed from the plan.
+    Slice(&'a [Value<'a>]),
+    /// Values built during evaluation.
+    Owned(Arc<[Value<'a>]>),
+}
+
+/// An object value from the record.
+#[derive(Clone, Copy, Debug)]
+pub struct Object<'a> {
+    /// The JSON object.
+    pub map: &'a Map<String, Json>,
+    /// The declared fields, or `None` without a schema.
+    pub fields: Option<&'a [ObjectField]>,
+}
+
+/// Why an operation on values failed; the message is shown to the policy's user.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+fn err<T>(message: impl Into<String>) -> Result<T, ValueError> {
+    Err(ValueError(message.into()))
+}
+
+/// Why a record value could not be read with its declared type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadError {
+    /// What the type accepts.
+    pub expected: String,
+    /// A short rendering of what was found.
+    pub found: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "expected {}, found `{}`", self.expected, self.found)
+    }
+}
+
+/// A short rendering of a JSON value for messages (long values are cut).
+pub fn describe_json(json: &Json) -> String {
+    let text = json.to_string();
+    if text.chars().count() > 40 {
+        let cut: String = text.chars().take(37).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}
+
+/// Converts a JSON number through its shortest decimal form, never through binary
+/// floating point arithmetic; `None` when it does not fit 28 significant digits.
+pub fn decimal_from_json(number: &serde_json::Number) -> Option<Decimal> {
+    if let Some(i) = number.as_i64() {
+        return Some(Decimal::from(i));
+    }
+    if let Some(u) = number.as_u64() {
+        return Some(Decimal::from(u));
+    }
+    let text = number.to_string();
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(&text).ok()
+    } else {
+        Decimal::from_str(&text).ok()
+    }
+}
+
+/// Reads a JSON value with a declared type. Null reads as [`Value::Missing`].
+pub fn read_json<'a>(json: &'a Json, ty: &'a FieldType) -> Result<Value<'a>, ReadError> {
+    let wrong = || ReadError {
+        expected: ty.expected(),
+        found: describe_json(json),
+    };
+    if json.is_null() {
+        return Ok(Value::Missing);
+    }
+    let value = match ty {
+        FieldType::Any => match json {
+            Json::Null => Value::Missing,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => Value::Number(decimal_from_json(n).ok_or_else(|| ReadError {
+                expected: "a number of at most 28 significant digits".to_owned(),
+                found: describe_json(json),
+            })?),
+            Json::String(s) => Value::Text(Cow::Borrowed(s)),
+            Json::Array(items) => Value::List(List::Json(items, &ANY)),
+            Json::Object(map) => Value::Object(Object { map, fields: None }),
+        },
+        FieldType::Text => Value::Text(Cow::Borrowed(json.as_str().ok_or_else(wrong)?)),
+        FieldType::Enum(options) => {
+            let text = json.as_str().ok_or_else(wrong)?;
+            if !options.iter().any(|o| o == text) {
+                return Err(wrong());
+            }
+            Value::Text(Cow::Borrowed(text))
+        }
+        FieldType::Number => match json {
+            Json::Number(n) => Value::Number(decimal_from_json(n).ok_or_else(wrong)?),
+            Json::String(s) => Value::Number(parse_decimal(s.trim()).ok_or_else(wrong)?),
+            _ => return Err(wrong()),
+        },
+        FieldType::Bool => Value::Bool(json.as_bool().ok_or_else(wrong)?),
+        FieldType::Money => Value::Money(read_money(json).ok_or_else(wrong)?),
+        FieldType::Duration => {
+            let text = json.as_str().ok_or_else(wrong)?;
+            Value::Duration(Duration::parse_any(text).map_err(|_| wrong())?)
+        }
+        FieldType::Date => {
+            let text = json.as_str().ok_or_else(wrong)?;
+            Value::Date(parse_date(text).ok_or_else(wrong)?)
+        }
+        FieldType::Time => {
+            let text = json.as_str().ok_or_else(wrong)?;
+            Value::Time(parse_time(text).ok_or_else(wrong)?)
+        }
+        FieldType::List(element) => Value::List(List::Json(
+            json.as_array().ok_or_else(wrong)?,
+            element.as_ref(),
+        )),
+        FieldType::Object(fields) => Value::Object(Object {
+            map: json.as_object().ok_or_else(wrong)?,
+            fields: Some(fields),
+        }),
+    };
+    Ok(value)
+}
+
+/// Reads money: `"12.50 USD"` or `{ "amount": "12.50" or 12.5, "currency": "USD" }`.
+pub fn read_money(json: &Json) -> Option<Money> {
+    match json {
+        Json::String(s) => Money::parse(s).ok(),
+        Json::Object(map) => {
+            let amount = match map.get("amount")? {
+                Json::String(s) => parse_decimal(s.trim())?,
+                Json::Number(n) => decimal_from_json(n)?,
+                _ => return None,
+            };
+            let currency = super::Currency::from_code(map.get("currency")?.as_str()?)?;
+            Some(Money::new(amount, currency))
+        }
+        _ => None,
+    }
+}
+
+/// Parses an RFC 3339 instant (an offset is required).
+pub fn parse_time(text: &str) -> Option<Timestamp> {
+    Timestamp::from_str(text.trim()).ok()
+}
+
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let text = text.trim();
+    if text.len() != 10 {
+        return None;
+    }
+    Date::from_str(text).ok()
+}
+
+impl<'a> Value<'a> {
+    /// The text value of a string borrowed for `'a`.
+    pub fn text(text: &'a str) -> Value<'a> {
+        Value::Text(Cow::Borrowed(text))
+    }
+
+    /// Whether the value is missing.
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Value::Missing)
+    }
+
+    /// The name of the value's kind, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Missing => "missing",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::Money(_) => "money",
+            Value::Duration(_) => "duration",
+            Value::Date(_) => "date",
+            Value::Time(_) => "time",
+            Value::Text(_) => "text",
+            Value::List(_) => "list",
+            Value::Object(_) => "object",
+        }
+    }
+
+    /// A value borrowing from `self` (no text or list is copied).
+    pub fn reborrow(&self) -> Value<'_> {
+        match self {
+            Value::Text(t) => Value::Text(Cow::Borrowed(t.as_ref())),
+            Value::List(List::Owned(items)) => Value::List(List::Slice(items)),
+            Value::List(List::Slice(items)) => Value::List(List::Slice(items)),
+            Value::List(List::Json(items, ty)) => Value::List(List::Json(items, ty)),
+            Value::Missing => Value::Missing,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Number(n) => Value::Number(*n),
+            Value::Money(m) => Value::Money(*m),
+            Value::Duration(d) => Value::Duration(*d),
+            Value::Date(d) => Value::Date(*d),
+            Value::Time(t) => Value::Time(*t),
+            Value::Object(o) => Value::Object(*o),
+        }
+    }
+
+    /// A value with no borrow at all (text and lists copied), for plans.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
+            Value::List(list) => {
+                let items: Vec<Value<'static>> = list
+                    .iter()
+                    .map(|item| item.map_or(Value::Missing, Value::into_owned))
+                    .collect();
+                Value::List(List::Owned(items.into()))
+            }
+            Value::Object(o) => {
+                // Objects only come from records; a plan never holds one, so keep the data
+                // as an untyped list-free value by rendering its text.
+                Value::Text(Cow::Owned(Json::Object(o.map.clone()).to_string()))
+            }
+            Value::Missing => Value::Missing,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Number(n) => Value::Number(n),
+            Value::Money(m) => Value::Money(m),
+            Value::Duration(d) => Value::Duration(d),
+            Value::Date(d) => Value::Date(d),
+            Value::Time(t) => Value::Time(t),
+        }
+    }
+
+    /// The value as JSON for a decision: money and durations as their literal text, times
+    /// as RFC 3339 UTC, dates as `YYYY-MM-DD`, integers as JSON numbers and other numbers
+    /// as exact decimal strings.
+    pub fn to_json(&self) -> Json {
+        match self {
+            Value::Missing => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => number_json(*n),
+            Value::Money(m) => Json::String(m.to_string()),
+            Value::Duration(d) => Json::String(d.to_string()),
+            Value::Date(d) => Json::String(d.to_string()),
+            Value::Time(t) => Json::String(t.to_string()),
+            Value::Text(t) => Json::String(t.to_string()),
+            Value::List(list) => Json::Array(
+                list.iter()
+                    .map(|item| item.map_or(Json::Null, |v| v.to_json()))
+                    .collect(),
+            ),
+            Value::Object(o) => Json::Object(o.map.clone()),
+        }
+    }
+}
+
+/// A decimal as JSON: an integer that fits 64 bits as a number, anything else as its exact
+/// decimal text (JSON numbers are read as binary floats by many hosts).
+pub fn number_json(n: Decimal) -> Json {
+    let normalized = n.normalize();
+    if normalized.scale() == 0
+        && let Ok(i) = i64::try_from(normalized)
+    {
+        return Json::from(i);
+    }
+    Json::String(normalized.to_string())
+}
+
+impl std::fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Missing => f.write_str("missing"),
+            Value::Number(n) => f.write_str(&format_amount(*n, None)),
+            Value::Text(t) => write!(f, "{t:?}"),
+            other => write!(f, "{}", other.to_json()),
+        }
+    }
+}
+
+impl<'a> List<'a> {
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            List::Json(items, _) => items.len(),
+            List::Slice(items) => items.len(),
+            List::Owned(items) => items.len(),
+        }
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The element at `index`, read with the element type.
+    pub fn get(&self, index: usize) -> Option<Result<Value<'a>, ReadError>> {
+        match self {
+            List::Json(items, ty) => items.get(index).map(|json| read_json(json, ty)),
+            List::Slice(items) => items.get(index).map(|v| Ok(v.clone())),
+            List::Owned(items) => items.get(index).map(|v| Ok(v.clone())),
+        }
+    }
+
+    /// The elements in order.
+    pub fn iter(&self) -> impl Iterator<Item = Result<Value<'a>, ReadError>> + '_ {
+        (0..self.len()).filter_map(move |i| self.get(i))
+    }
+}
+
+impl<'a> Object<'a> {
+    /// The field `name`, read with its declared type (untyped without a schema). A field
+    /// the object type does not declare reads untyped.
+    pub fn field(&self, name: &str) -> Result<Value<'a>, ReadError> {
+        let Some(json) = self.map.get(name) else {
+            return Ok(Value::Missing);
+        };
+        let ty = self
+            .fields
+            .and_then(|fields| fields.iter().find(|f| f.name == name))
+            .map_or(&ANY, |f| &f.ty);
+        read_json(json, ty)
+    }
+}
+
+/// Arithmetic operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+}
+
+impl ArithOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+        }
+    }
+}
+
+/// Converts text met by an operator that needs money, time, date or duration (records
+/// without a schema carry these as strings), and gives the currency-less zero of an empty
+/// sum the kind of the number or duration it meets.
+pub fn harmonize<'a>(a: Value<'a>, b: Value<'a>) -> Result<(Value<'a>, Value<'a>), ValueError> {
+    Ok(match (a, b) {
+        (
+            Value::Text(t),
+            other @ (Value::Money(_) | Value::Time(_) | Value::Date(_) | Value::Duration(_)),
+        ) => (convert_text(&t, &other)?, other),
+        (
+            other @ (Value::Money(_) | Value::Time(_) | Value::Date(_) | Value::Duration(_)),
+            Value::Text(t),
+        ) => {
+            let converted = convert_text(&t, &other)?;
+            (other, converted)
+        }
+        (Value::Money(m), other) if m.currency.is_none() && m.amount.is_zero() => {
+            (zero_like(&other).unwrap_or(Value::Money(m)), other)
+        }
+        (other, Value::Money(m)) if m.currency.is_none() && m.amount.is_zero() => {
+            let zero = zero_like(&other).unwrap_or(Value::Money(m));
+            (other, zero)
+        }
+        pair => pair,
+    })
+}
+
+fn zero_like(other: &Value<'_>) -> Option<Value<'static>> {
+    match other {
+        Value::Number(_) => Some(Value::Number(Decimal::ZERO)),
+        Value::Duration(_) => Some(Value::Duration(Duration::ZERO)),
+        _ => None,
+    }
+}
+
+/// Converts text to the kind of `like` (money, time, date or duration).
+pub fn convert_text(text: &str, like: &Value<'_>) -> Result<Value<'static>, ValueError> {
+    let converted = match like {
+        Value::Money(_) => Money::parse(text).ok().map(Value::Money),
+        Value::Time(_) => parse_time(text).map(Value::Time),
+        Value::Date(_) => parse_date(text).map(Value::Date),
+        Value::Duration(_) => Duration::parse_any(text).ok().map(Value::Duration),
+        _ => None,
+    };
+    converted.map_or_else(
+        || err(format!("cannot convert `{text}` to {}", like.kind())),
+        Ok,
+    )
+}
+
+fn overflow(op: ArithOp, a: &Value<'_>, b: &Value<'_>) -> ValueError {
+    ValueError(format!("arithmetic overflow in `{a} {} {b}`", op.symbol()))
+}
+
+fn whole_days(d: Duration) -> Option<i64> {
+    let day = 24 * 3600 * 1_000_000_000i64;
+    (d.as_nanos() % day == 0).then_some(d.as_nanos() / day)
+}
+
+fn date_plus(date: Date, d: Duration, negate: bool) -> Result<Value<'static>, ValueError> {
+    let Some(days) = whole_days(d) else {
+        return err(format!(
+            "`{d}` is not a whole number of days to add to a date"
+        ));
+    };
+    let days = if negate {
+        days.checked_neg()
+    } else {
+        Some(days)
+    };
+    days.and_then(|days| {
+        date.checked_add(jiff::Span::new().try_days(days).ok()?)
+            .ok()
+    })
+    .map(Value::Date)
+    .ok_or_else(|| ValueError(format!("date `{date}` plus `{d}` is out of range")))
+}
+
+/// `a OP b` for the arithmetic of SPEC §6. Missing operands give missing.
+pub fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, ValueError> {
+    if a.is_missing() || b.is_missing() {
+        return Ok(Value::Missing);
+    }
+    let (a, b) = harmonize(a, b)?;
+    let over = |a: &Value<'_>, b: &Value<'_>| overflow(op, a, b);
+    use ArithOp::*;
+    let result = match (op, &a, &b) {
+        (Add, Value::Number(x), Value::Number(y)) => x.checked_add(*y).map(Value::Number),
+        (Sub, Value::Number(x), Value::Number(y)) => x.checked_sub(*y).map(Value::Number),
+        (Mul, Value::Number(x), Value::Number(y)) => x.checked_mul(*y).map(Value::Number),
+        (Div, Value::Number(x), Value::Number(y)) => {
+            if y.is_zero() {
+                return err(format!("division by zero in `{a} / {b}`"));
+            }
+            x.checked_div(*y).map(Value::Number)
+        }
+        (Add, Value::Money(x), Value::Money(y)) => {
+            return x
+                .checked_add(*y)
+                .map(Value::Money)
+                .map_err(|e| money_error(e, op, &a, &b));
+        }
+        (Sub, Value::Money(x), Value::Money(y)) => {
+            return x
+                .checked_sub(*y)
+                .map(Value::Money)
+                .map_err(|e| money_error(e, op, &a, &b));
+        }
+        (Mul, Value::Money(m), Value::Number(n)) | (Mul, Value::Number(n), Value::Money(m)) => {
+            m.amount.checked_mul(*n).map(|amount| {
+                Value::Money(Money {
+                    amount,
+                    currency: m.currency,
+                })
+            })
+        }
+        (Div, Value::Money(m), Value::Number(n)) => {
+            if n.is_zero() {
+                return err(format!("division by zero in `{a} / {b}`"));
+            }
+            m.amount.checked_div(*n).map(|amount| {
+                Value::Money(Money {
+                    amount,
+                    currency: m.currency,
+                })
+            })
+        }
+        (Div, Value::Money(x), Value::Money(y)) => {
+            x.common_currency(*y)
+                .map_err(|e| money_error(e, op, &a, &b))?;
+            if y.amount.is_zero() {
+                return err(format!("division by zero in `{a} / {b}`"));
+            }
+            x.amount.checked_div(y.amount).map(Value::Number)
+        }
+        (Add, Value::Duration(x), Value::Duration(y)) => x.checked_add(*y).map(Value::Duration),
+        (Sub, Value::Duration(x), Value::Duration(y)) => x.checked_sub(*y).map(Value::Duration),
+        (Mul, Value::Duration(d), Value::Number(n))
+        | (Mul, Value::Number(n), Value::Duration(d)) => {
+            d.checked_mul_decimal(*n).map(Value::Duration)
+        }
+        (Div, Value::Duration(d), Value::Number(n)) => {
+            if n.is_zero() {
+                return err(format!("division by zero in `{a} / {b}`"));
+            }
+            d.checked_div_decimal(*n).map(Value::Duration)
+        }
+        (Div, Value::Duration(x), Value::Duration(y)) => {
+            if y.as_nanos() == 0 {
+                return err(format!("division by zero in `{a} / {b}`"));
+            }
+            x.ratio(*y).map(Value::Number)
+        }
+        (Add, Value::Time(t), Value::Duration(d)) | (Add, Value::Duration(d), Value::Time(t)) => {
+            t.checked_add(d.to_jiff()).ok().map(Value::Time)
+        }
+        (Sub, Value::Time(t), Value::Duration(d)) => {
+            t.checked_sub(d.to_jiff()).ok().map(Value::Time)
+        }
+        (Sub, Value::Time(x), Value::Time(y)) => {
+            Duration::from_jiff(x.duration_since(*y)).map(Value::Duration)
+        }
+        (Add, Value::Date(x), Value::Duration(d)) | (Add, Value::Duration(d), Value::Date(x)) => {
+            return date_plus(*x, *d, false);
+        }
+        (Sub, Value::Date(x), Value::Duration(d)) => return date_plus(*x, *d, true),
+        (Sub, Value::Date(x), Value::Date(y)) => {
+            let days = x.since(*y).ok().map(|span| i64::from(span.get_days()));
+            days.and_then(|days| days.checked_mul(24 * 3600))
+                .and_then(Duration::from_secs)
+                .map(Value::Duration)
+        }
+        _ => {
+            return err(format!(
+                "cannot apply `{}` to {} and {}",
+                op.symbol(),
+                a.kind(),
+                b.kind()
+            ));
+        }
+    };
+    result.ok_or_else(|| over(&a, &b))
+}
+
+fn money_error(e: super::MoneyError, op: ArithOp, a: &Value<'_>, b: &Value<'_>) -> ValueError {
+    match e {
+        super::MoneyError::Overflow => overflow(op, a, b),
+        other => ValueError(other.to_string()),
+    }
+}
+
+/// `-x`. Missing gives missing.
+pub fn negate<'a>(a: Value<'a>) -> Result<Value<'a>, ValueError> {
+    let result = match &a {
+        Value::Missing => return Ok(Value::Missing),
+        Value::Number(n) => Some(Value::Number(-*n)),
+        Value::Money(m) => Some(Value::Money(Money {
+            amount: -m.amount,
+            currency: m.currency,
+        })),
+        Value::Duration(d) => d.checked_neg().map(Value::Duration),
+        other => return err(format!("cannot negate {}", other.kind())),
+    };
+    result.ok_or_else(|| ValueError(format!("arithmetic overflow negating `{a}`")))
+}
+
+/// The order of two values of one orderable kind (number, money of one currency, duration,
+/// time, date); text converts to the other operand's kind first.
+pub fn compare(a: Value<'_>, b: Value<'_>) -> Result<Ordering, ValueError> {
+    let (a, b) = harmonize(a, b)?;
+    match (&a, &b) {
+        (Value::Number(x), Value::Number(y)) => Ok(x.cmp(y)),
+        (Value::Money(x), Value::Money(y)) => {
+            x.checked_cmp(*y).map_err(|e| ValueError(e.to_string()))
+        }
+        (Value::Duration(x), Value::Duration(y)) => Ok(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) => Ok(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Ok(x.cmp(y)),
+        _ => err(format!("cannot order {} and {}", a.kind(), b.kind())),
+    }
+}
+
+/// Whether two values are equal: any orderable kind, text, bool and lists of those.
+pub fn equals(a: Value<'_>, b: Value<'_>) -> Result<bool, ValueError> {
+    let (a, b) = harmonize(a, b)?;
+    match (&a, &b) {
+        (Value::Text(x), Value::Text(y)) => Ok(x == y),
+        (Value::Bool(x), Value::Bool(y)) => Ok(x == y),
+        (Value::List(x), Value::List(y)) => {
+            if x.len() != y.len() {
+                return Ok(false);
+            }
+            for (p, q) in x.iter().zip(y.iter()) {
+                let (p, q) = (read_ok(p)?, read_ok(q)?);
+                if p.is_missing() || q.is_missing() {
+                    if p.is_missing() != q.is_missing() {
+                        return Ok(false);
+                    }
+                    continue;
+                }
+                if !equals(p, q)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        (Value::Money(x), Value::Money(y)) => x
+            .checked_cmp(*y)
+            .map(Ordering::is_eq)
+            .map_err(|e| ValueError(e.to_string())),
+        _ => {
+            let (ka, kb) = (a.kind(), b.kind());
+            compare(a, b)
+                .map(Ordering::is_eq)
+                .map_err(|_| ValueError(format!("cannot compare {ka} with {kb}")))
+        }
+    }
+}
+
+fn read_ok(item: Result<Value<'_>, ReadError>) -> Result<Value<'_>, ValueError> {
+    item.map_err(|e| ValueError(format!("list element: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn money(text: &str) -> Value<'static> {
+        Value::Money(Money::parse(text).unwrap())
+    }
+
+    fn num(text: &str) -> Value<'static> {
+        Value::Number(Decimal::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn json_numbers_go_through_their_shortest_decimal_form() {
+        for (json, expected) in [
+            (json!(0.1), "0.1"),
+            (json!(12.5), "12.5"),
+            (json!(42), "42"),
+            (json!(-7), "-7"),
+            (json!(1e20), "100000000000000000000"),
+            (json!(18446744073709551615u64), "18446744073709551615"),
+        ] {
+            let Json::Number(n) = &json else {
+                unreachable!()
+            };
+            assert_eq!(
+                decimal_from_json(n).unwrap().normalize().to_string(),
+                expected
+            );
+        }
+        let Json::Number(huge) = json!(1e300) else {
+            unreachable!()
+        };
+        assert_eq!(decimal_from_json(&huge), None);
+    }
+
+    #[test]
+    fn reading_with_a_schema() {
+        let usd = |v: Value<'_>| v.to_json();
+        let ty = FieldType::Money;
+        assert_eq!(
+            usd(read_json(&json!("12.50 USD"), &ty).unwrap()),
+            json!("12.50 USD")
+        );
+        let obj = json!({"amount": 12.5, "currency": "USD"});
+        assert_eq!(usd(read_json(&obj, &ty).unwrap()), json!("12.50 USD"));
+        let obj = json!({"amount": "0.10", "currency": "EUR"});
+        assert_eq!(usd(read_json(&obj, &ty).unwrap()), json!("0.10 EUR"));
+        let bad = read_json(&json!(12), &ty).unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "expected money like `\"12.50 USD\"`, found `12`"
+        );
+
+        let raw = json!("2026-03-02T14:30:00+05:30");
+        let time = read_json(&raw, &FieldType::Time).unwrap();
+        assert_eq!(time.to_json(), json!("2026-03-02T09:00:00Z"));
+        assert!(read_json(&json!("2026-03-02 14:30"), &FieldType::Time).is_err());
+        let raw = json!("PT1H30M");
+        let d = read_json(&raw, &FieldType::Duration).unwrap();
+        assert_eq!(d.to_json(), json!("1h30m"));
+        let raw = json!("12.345678901234567890");
+        let n = read_json(&raw, &FieldType::Number).unwrap();
+        assert_eq!(n.to_json(), json!("12.34567890123456789"));
+        assert!(read_json(&json!("1e3"), &FieldType::Number).is_err());
+        let e = FieldType::Enum(vec!["low".into(), "high".into()]);
+        assert!(read_json(&json!("low"), &e).is_ok());
+        let bad = read_json(&json!("mid"), &e).unwrap_err();
+        assert_eq!(bad.expected, "one of `low`, `high`");
+        assert!(
+            read_json(&json!(null), &FieldType::Text)
+                .unwrap()
+                .is_missing()
+        );
+        assert!(read_json(&json!("2026-02-30"), &FieldType::Date).is_err());
+    }
+
+    #[test]
+    fn reading_without_a_schema_maps_json_types() {
+        let record = json!({"a": [1, "x", true, null], "b": {"c": 2}});
+        let Value::Object(obj) = read_json(&record, &ANY).unwrap() else {
+            panic!()
+        };
+        let Value::List(list) = obj.field("a").unwrap() else {
+            panic!()
+        };
+        let kinds: Vec<&str> = list.iter().map(|v| v.unwrap().kind()).collect();
+        assert_eq!(kinds, ["number", "text", "bool", "missing"]);
+        assert!(matches!(obj.field("b").unwrap(), Value::Object(_)));
+        assert!(obj.field("zzz").unwrap().is_missing());
+    }
+
+    #[test]
+    fn money_arithmetic_is_exact_and_checked() {
+        let sum = arith(ArithOp::Add, money("0.10 USD"), money("0.20 USD")).unwrap();
+        assert!(equals(sum.clone(), money("0.30 USD")).unwrap());
+        assert_eq!(sum.to_json(), json!("0.30 USD"));
+        let mismatch = arith(ArithOp::Add, money("1 USD"), money("1 EUR")).unwrap_err();
+        assert_eq!(mismatch.0, "currency mismatch: `USD` and `EUR`");
+        let zero = Value::Money(Money::zero_any());
+        let total = arith(ArithOp::Add, zero.clone(), money("5 INR")).unwrap();
+        assert_eq!(total.to_json(), json!("5 INR"));
+        assert_eq!(
+            arith(ArithOp::Add, zero, num("3")).unwrap().to_json(),
+            json!(3)
+        );
+        let ratio = arith(ArithOp::Div, money("10 USD"), money("4 USD")).unwrap();
+        assert_eq!(ratio.to_json(), json!("2.5"));
+        assert!(arith(ArithOp::Div, money("10 USD"), num("0")).is_err());
+        let max = Value::Number(Decimal::MAX);
+        assert!(
+            arith(ArithOp::Add, max.clone(), max)
+                .unwrap_err()
+                .0
+                .contains("overflow")
+        );
+    }
+
+    #[test]
+    fn time_date_and_duration_arithmetic() {
+        let t = Value::Time(parse_time("2026-03-02T09:00:00Z").unwrap());
+        let h = Value::Duration(Duration::parse_literal("1h30m").unwrap());
+        let later = arith(ArithOp::Add, t.clone(), h.clone()).unwrap();
+        assert_eq!(later.to_json(), json!("2026-03-02T10:30:00Z"));
+        let back = arith(ArithOp::Sub, later, t).unwrap();
+        assert_eq!(back.to_json(), json!("1h30m"));
+        let date = Value::Date(parse_date("2026-02-27").unwrap());
+        let day3 = Value::Duration(Duration::parse_literal("3d").unwrap());
+        let moved = arith(ArithOp::Add, date.clone(), day3).unwrap();
+        assert_eq!(moved.to_json(), json!("2026-03-02"));
+        assert!(arith(ArithOp::Add, date, h.clone()).is_err());
+        let half = arith(ArithOp::Div, h.clone(), num("2")).unwrap();
+        assert_eq!(half.to_json(), json!("45m"));
+        assert_eq!(
+            arith(ArithOp::Div, h.clone(), half).unwrap().to_json(),
+            json!(2)
+        );
+        assert!(
+            arith(ArithOp::Add, h, num("1"))
+                .unwrap_err()
+                .0
+                .contains("cannot apply")
+        );
+    }
+
+    #[test]
+    fn text_converts_when_an_operator_needs_it() {
+        let text = Value::text("150 USD");
+        assert_eq!(compare(text, money("100 USD")).unwrap(), Ordering::Greater);
+        let bad = compare(Value::text("lots"), money("100 USD")).unwrap_err();
+        assert_eq!(bad.0, "cannot convert `lots` to money");
+        assert!(compare(Value::text("a"), Value::text("b")).is_err());
+        assert!(equals(Value::text("a"), Value::text("a")).unwrap());
+        assert!(equals(Value::text("a"), num("1")).is_err());
+        assert!(matches!(
+            arith(ArithOp::Add, Value::Missing, num("1")),
+            Ok(Value::Missing)
+        ));
+    }
+
+    #[test]
+    fn numbers_print_exactly() {
+        assert_eq!(
+            number_json(Decimal::from_str("2.50").unwrap()),
+            json!("2.5")
+        );
+        assert_eq!(number_json(Decimal::from_str("3.00").unwrap()), json!(3));
+    }
+}
