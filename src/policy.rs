@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::ast::PolicyFile;
 use crate::compile::Plan;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
-use crate::eval::{Decision, EvalOptions};
+use crate::eval::{Decision, EvalOptions, RecordError};
 
 /// A parsed, checked and compiled policy: immutable, `Send + Sync`, cheap to share through
 /// an `Arc` across threads.
@@ -97,6 +97,39 @@ impl Policy {
     /// Evaluates one record at `options.now`.
     pub fn evaluate(&self, record: &serde_json::Value, options: &EvalOptions) -> Decision {
         crate::eval::evaluate(&self.plan, record, options)
+    }
+
+    /// Evaluates any `Serialize` record (a host's own struct) by way of its JSON form.
+    ///
+    /// ```
+    /// # use service_policy::{EvalOptions, Policy};
+    /// #[derive(serde::Serialize)]
+    /// struct Ticket { priority: &'static str }
+    /// let policy = Policy::parse(r#"policy "Demo" {
+    ///   rule urgent { when priority == "urgent" then tag "fast" }
+    /// }"#).unwrap();
+    /// let now = "2026-03-02T10:00:00Z".parse().unwrap();
+    /// let decision = policy.evaluate_serialize(&Ticket { priority: "urgent" }, &EvalOptions::at(now)).unwrap();
+    /// assert_eq!(decision.fired, ["urgent"]);
+    /// ```
+    pub fn evaluate_serialize<T: serde::Serialize + ?Sized>(
+        &self,
+        record: &T,
+        options: &EvalOptions,
+    ) -> Result<Decision, RecordError> {
+        let json = serde_json::to_value(record)?;
+        Ok(self.evaluate(&json, options))
+    }
+
+    /// Evaluates a record written in YAML.
+    pub fn evaluate_yaml(
+        &self,
+        yaml: &str,
+        options: &EvalOptions,
+    ) -> Result<Decision, RecordError> {
+        let json: serde_json::Value =
+            serde_saphyr::from_str(yaml).map_err(|e| RecordError::Yaml(e.to_string()))?;
+        Ok(self.evaluate(&json, options))
     }
 }
 

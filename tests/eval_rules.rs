@@ -32,7 +32,11 @@ fn when_and_unless() {
     ] {
         let d = decide(&p, &record);
         assert_eq!(d["fired"] == json!(["r"]), fired, "{record}: {d}");
-        assert_eq!(d["undecided"].as_array().unwrap().len() == 1, undecided, "{record}: {d}");
+        assert_eq!(
+            d["undecided"].as_array().unwrap().len() == 1,
+            undecided,
+            "{record}: {d}"
+        );
     }
     let always = body(r#"rule r { then tag "t" }"#);
     assert_eq!(decide(&always, &json!({}))["fired"], json!(["r"]));
@@ -63,9 +67,18 @@ fn first_of_takes_the_first_rule_that_applies() {
         let d = decide(&p, &record);
         (d["fired"].clone(), d["undecided"].clone())
     };
-    assert_eq!(tags(json!({"x": 1, "y": 1})), (json!(["a", "d"]), json!([])));
-    assert_eq!(tags(json!({"x": 0, "y": 1})), (json!(["b", "d"]), json!([])));
-    assert_eq!(tags(json!({"x": 0, "y": 0})), (json!(["c", "d"]), json!([])));
+    assert_eq!(
+        tags(json!({"x": 1, "y": 1})),
+        (json!(["a", "d"]), json!([]))
+    );
+    assert_eq!(
+        tags(json!({"x": 0, "y": 1})),
+        (json!(["b", "d"]), json!([]))
+    );
+    assert_eq!(
+        tags(json!({"x": 0, "y": 0})),
+        (json!(["c", "d"]), json!([]))
+    );
     // An undecided rule stops the block: a later rule does not take its place.
     assert_eq!(
         tags(json!({"y": 1})),
@@ -86,27 +99,39 @@ const DEADLINE: &str = r#"
 #[test]
 fn deadline_met() {
     let p = body(DEADLINE);
-    let d = decide(&p, &json!({"opened_at": "2026-03-02T09:00:00Z", "replied_at": "2026-03-02T09:45:00Z"}));
+    let d = decide(
+        &p,
+        &json!({"opened_at": "2026-03-02T09:00:00Z", "replied_at": "2026-03-02T09:45:00Z"}),
+    );
     assert_eq!(
         d["checks"],
         json!([{"rule": "reply", "kind": "deadline", "status": "met", "target": "1h",
                 "deadline": "2026-03-02T10:00:00Z", "elapsed": "45m", "remaining": null}])
     );
-    assert_eq!(actions_without_keys(&d), json!([{"action": "tag", "tag": "on-time", "rules": ["reply"]}]));
+    assert_eq!(
+        actions_without_keys(&d),
+        json!([{"action": "tag", "tag": "on-time", "rules": ["reply"]}])
+    );
     assert_eq!(d["recheck_at"], Value::Null);
 }
 
 #[test]
 fn deadline_met_exactly_at_the_deadline() {
     let p = body(DEADLINE);
-    let d = decide(&p, &json!({"opened_at": "2026-03-02T09:00:00Z", "replied_at": "2026-03-02T10:00:00Z"}));
+    let d = decide(
+        &p,
+        &json!({"opened_at": "2026-03-02T09:00:00Z", "replied_at": "2026-03-02T10:00:00Z"}),
+    );
     assert_eq!(d["checks"][0]["status"], json!("met"));
 }
 
 #[test]
 fn deadline_breached_when_done_late() {
     let p = body(DEADLINE);
-    let d = decide(&p, &json!({"opened_at": "2026-03-02T07:00:00Z", "replied_at": "2026-03-02T09:30:00Z"}));
+    let d = decide(
+        &p,
+        &json!({"opened_at": "2026-03-02T07:00:00Z", "replied_at": "2026-03-02T09:30:00Z"}),
+    );
     assert_eq!(d["checks"][0]["status"], json!("breached"));
     assert_eq!(d["checks"][0]["elapsed"], json!("2h30m"));
     // 1h30m late: on breach, not yet two hours after.
@@ -150,7 +175,10 @@ fn deadline_pending_with_thresholds() {
         json!([{"rule": "reply", "kind": "deadline", "status": "pending", "target": "1h",
                 "deadline": "2026-03-02T10:20:00Z", "elapsed": "40m", "remaining": "20m"}])
     );
-    assert_eq!(actions_without_keys(&d), json!([{"action": "notify", "to": "lead", "rules": ["reply"]}]));
+    assert_eq!(
+        actions_without_keys(&d),
+        json!([{"action": "notify", "to": "lead", "rules": ["reply"]}])
+    );
     // 90% of an hour after 09:20 comes before the deadline.
     assert_eq!(d["recheck_at"], json!("2026-03-02T10:14:00Z"));
     let early = decide(&p, &json!({"opened_at": "2026-03-02T09:50:00Z"}));
@@ -175,7 +203,8 @@ fn deadline_with_calendar_and_pauses() {
     assert_eq!(d["checks"][0]["elapsed"], json!("2h"));
     assert_eq!(d["recheck_at"], json!("2026-03-02T12:00:00Z"));
     // An open pause stops the clock until now, and nothing changes without new data.
-    let open = json!({"opened": "2026-02-27T15:00:00Z", "paused": [{"from": "2026-03-02T09:00:00Z"}]});
+    let open =
+        json!({"opened": "2026-02-27T15:00:00Z", "paused": [{"from": "2026-03-02T09:00:00Z"}]});
     let d = decide_at(&p, &open, "2026-03-02T10:00:00Z");
     assert_eq!(d["checks"][0]["elapsed"], json!("2h"));
     assert_eq!(d["checks"][0]["status"], json!("pending"));
@@ -185,19 +214,30 @@ fn deadline_with_calendar_and_pauses() {
 #[test]
 fn done_before_start_is_an_error() {
     let p = body(DEADLINE);
-    let d = decide(&p, &json!({"opened_at": "2026-03-02T09:00:00Z", "replied_at": "2026-03-02T08:00:00Z"}));
+    let d = decide(
+        &p,
+        &json!({"opened_at": "2026-03-02T09:00:00Z", "replied_at": "2026-03-02T08:00:00Z"}),
+    );
     assert_eq!(d["checks"], json!([]));
     assert_eq!(d["actions"], json!([]));
     assert_eq!(d["fired"], json!([]));
     assert_eq!(d["errors"][0]["rule"], json!("reply"));
-    assert!(d["errors"][0]["message"].as_str().unwrap().contains("before the clock started"));
+    assert!(
+        d["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("before the clock started")
+    );
 }
 
 #[test]
 fn a_deadline_without_a_start_is_undecided() {
     let p = body(DEADLINE);
     let d = decide(&p, &json!({"replied_at": "2026-03-02T08:00:00Z"}));
-    assert_eq!(d["undecided"], json!([{"rule": "reply", "missing": ["opened_at"]}]));
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "reply", "missing": ["opened_at"]}])
+    );
     assert_eq!(d["fired"], json!([]));
 }
 
@@ -215,15 +255,24 @@ fn limits() {
             {"rule": "strict", "kind": "limit", "status": "exceeded", "value": "100 USD", "limit": "100 USD", "excess": "0 USD"}
         ])
     );
-    assert_eq!(actions_without_keys(&d), json!([{"action": "tag", "tag": "at-cap", "rules": ["strict"]}]));
+    assert_eq!(
+        actions_without_keys(&d),
+        json!([{"action": "tag", "tag": "at-cap", "rules": ["strict"]}])
+    );
     let d = decide(&p, &json!({"amount": "130.5 USD"}));
     assert_eq!(d["checks"][0]["excess"], json!("30.50 USD"));
     assert_eq!(d["actions"][0]["action"], json!("require_approval"));
     let d = decide(&p, &json!({"amount": "5 EUR"}));
     assert_eq!(d["errors"].as_array().unwrap().len(), 2);
-    assert_eq!(d["errors"][0]["message"], json!("currency mismatch: `EUR` and `USD`"));
+    assert_eq!(
+        d["errors"][0]["message"],
+        json!("currency mismatch: `EUR` and `USD`")
+    );
     let d = decide(&p, &json!({}));
-    assert_eq!(d["undecided"][0], json!({"rule": "cap", "missing": ["amount"]}));
+    assert_eq!(
+        d["undecided"][0],
+        json!({"rule": "cap", "missing": ["amount"]})
+    );
 }
 
 #[test]
@@ -281,13 +330,21 @@ fn equal_actions_merge_and_keys_are_stable() {
             {"action": "notify", "to": "lead", "args": {"why": "c"}, "rules": ["c"]}
         ])
     );
-    let keys: Vec<&str> = d["actions"].as_array().unwrap().iter().map(|a| a["key"].as_str().unwrap()).collect();
+    let keys: Vec<&str> = d["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["key"].as_str().unwrap())
+        .collect();
     assert_ne!(keys[1], keys[2]);
     // The key does not depend on which rules required the action.
     let q = body(r#"rule z { then notify "lead" }"#);
     assert_eq!(decide(&q, &json!({}))["actions"][0]["key"], json!(keys[1]));
     let other = eval_support::policy(r#"policy "Other" { rule z { then notify "lead" } }"#);
-    assert_ne!(decide(&other, &json!({}))["actions"][0]["key"], json!(keys[1]));
+    assert_ne!(
+        decide(&other, &json!({}))["actions"][0]["key"],
+        json!(keys[1])
+    );
 }
 
 #[test]
@@ -307,7 +364,13 @@ fn escalations_collapse_to_the_highest_on_the_ladder() {
         ])
     );
     let no_ladder = body(r#"rule a { then escalate to "x" } rule b { then escalate to "y" }"#);
-    assert_eq!(decide(&no_ladder, &json!({}))["actions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        decide(&no_ladder, &json!({}))["actions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -340,7 +403,10 @@ fn rules_are_atomic() {
            rule c { then tag "c" }"#,
     );
     let d = decide(&p, &json!({}));
-    assert_eq!(actions_without_keys(&d), json!([{"action": "tag", "tag": "c", "rules": ["c"]}]));
+    assert_eq!(
+        actions_without_keys(&d),
+        json!([{"action": "tag", "tag": "c", "rules": ["c"]}])
+    );
     assert_eq!(d["undecided"], json!([{"rule": "a", "missing": ["who"]}]));
     assert_eq!(d["errors"][0]["rule"], json!("b"));
     assert_eq!(d["fired"], json!(["c"]));
@@ -362,18 +428,27 @@ fn schema_errors_and_required_fields() {
             {"rule": "a", "field": "priority", "message": "`priority`: expected one of `low`, `high`, found `\"medium\"`"}
         ])
     );
-    assert_eq!(d["undecided"], json!([{"rule": "b", "missing": ["amount"]}]));
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "b", "missing": ["amount"]}])
+    );
     assert_eq!(d["fired"], json!(["c"]));
     let d = decide(&p, &json!({"priority": "low", "amount": 12}));
     assert_eq!(d["errors"][0]["field"], json!("amount"));
-    assert_eq!(d["errors"][0]["message"], json!("`amount`: expected money like `\"12.50 USD\"`, found `12`"));
+    assert_eq!(
+        d["errors"][0]["message"],
+        json!("`amount`: expected money like `\"12.50 USD\"`, found `12`")
+    );
 }
 
 #[test]
 fn a_record_that_is_not_an_object() {
     let p = body(r#"rule a { when x == 1 then tag "a" } rule b { then tag "b" }"#);
     let d = decide(&p, &json!([1, 2]));
-    assert_eq!(d["errors"][0], json!({"rule": null, "field": null, "message": "the record must be a JSON object, found `[1,2]`"}));
+    assert_eq!(
+        d["errors"][0],
+        json!({"rule": null, "field": null, "message": "the record must be a JSON object, found `[1,2]`"})
+    );
     assert_eq!(d["fired"], json!(["b"]));
     assert_eq!(d["undecided"][0]["rule"], json!("a"));
 }
@@ -388,9 +463,20 @@ fn decision_layout_and_explain_trace() {
            }"#,
     );
     let record = json!({"csat": 1, "channel": "chat"});
-    let plain = serde_json::to_string(&p.evaluate(&record, &service_policy::EvalOptions::at(eval_support::NOW.parse().unwrap()))).unwrap();
-    assert!(plain.starts_with(r#"{"policy":"P","version":"7","now":"2026-03-02T10:00:00Z","actions":["#), "{plain}");
-    assert!(plain.ends_with(r#""fired":["r"],"undecided":[],"errors":[],"recheck_at":null}"#), "{plain}");
+    let plain = serde_json::to_string(&p.evaluate(
+        &record,
+        &service_policy::EvalOptions::at(eval_support::NOW.parse().unwrap()),
+    ))
+    .unwrap();
+    assert!(
+        plain
+            .starts_with(r#"{"policy":"P","version":"7","now":"2026-03-02T10:00:00Z","actions":["#),
+        "{plain}"
+    );
+    assert!(
+        plain.ends_with(r#""fired":["r"],"undecided":[],"errors":[],"recheck_at":null}"#),
+        "{plain}"
+    );
     let d = explain(&p, &record);
     assert_eq!(
         d["trace"],
@@ -406,13 +492,50 @@ fn decision_layout_and_explain_trace() {
     );
     let d = explain(&p, &json!({"channel": "chat"}));
     assert_eq!(d["trace"][0]["status"], json!("undecided"));
-    assert_eq!(d["trace"][0]["comparisons"][0], json!({"expr": "csat <= 2", "left": null, "right": 2, "result": null}));
+    assert_eq!(
+        d["trace"][0]["comparisons"][0],
+        json!({"expr": "csat <= 2", "left": null, "right": 2, "result": null})
+    );
 }
 
 #[test]
 fn skipped_rules_in_first_of_are_traced() {
     let p = body(r#"first of { rule a { then tag "a" } rule b { then tag "b" } }"#);
     let d = explain(&p, &json!({}));
-    assert_eq!(d["trace"][1], json!({"rule": "b", "status": "skipped", "comparisons": []}));
+    assert_eq!(
+        d["trace"][1],
+        json!({"rule": "b", "status": "skipped", "comparisons": []})
+    );
     assert_eq!(names(&d, "fired"), json!(["a"]));
+}
+
+#[test]
+fn records_from_yaml_and_host_structs() {
+    let p = body(r#"rule r { when amount > 100 USD and channel == "chat" then tag "big" }"#);
+    let now = eval_support::NOW.parse().unwrap();
+    let options = service_policy::EvalOptions::at(now);
+    let d = p
+        .evaluate_yaml("amount: 150 USD\nchannel: chat\n", &options)
+        .unwrap();
+    assert_eq!(d.fired, ["r"]);
+    assert_eq!(
+        d.actions[0].kind,
+        service_policy::eval::ActionKind::Tag { tag: "big".into() }
+    );
+    assert!(p.evaluate_yaml("amount: [unclosed", &options).is_err());
+    #[derive(serde::Serialize)]
+    struct Ticket<'a> {
+        amount: &'a str,
+        channel: &'a str,
+    }
+    let d = p
+        .evaluate_serialize(
+            &Ticket {
+                amount: "50 USD",
+                channel: "chat",
+            },
+            &options,
+        )
+        .unwrap();
+    assert!(d.fired.is_empty());
 }

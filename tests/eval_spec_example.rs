@@ -119,7 +119,13 @@ fn met_reply_counts_only_open_hours() {
         &json!({"rule": "first_reply", "kind": "deadline", "status": "met", "target": "15m",
                 "deadline": "2026-03-02T08:35:00Z", "elapsed": "14m", "remaining": null})
     );
-    assert!(d["actions"].as_array().unwrap().iter().all(|a| a["action"] != "escalate"));
+    assert!(
+        d["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["action"] != "escalate")
+    );
 }
 
 #[test]
@@ -147,7 +153,12 @@ fn platinum_within_limit_takes_the_first_of_block() {
         &json!({"rule": "platinum_refunds", "kind": "limit", "status": "within", "value": "15000 INR",
                 "limit": "20000 INR", "excess": null})
     );
-    assert!(!d["fired"].as_array().unwrap().contains(&json!("refund_cap_rule")));
+    assert!(
+        !d["fired"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("refund_cap_rule"))
+    );
     let over = with(record, &["refund", "requested"], json!("25000 INR"));
     let d = decide(&retail(), &over);
     assert_eq!(check(&d, "platinum_refunds")["status"], json!("exceeded"));
@@ -160,20 +171,45 @@ fn cap_within_and_resolution_not_applying() {
     let record = with(record, &["priority"], json!("low"));
     let d = decide(&retail(), &record);
     assert_eq!(check(&d, "refund_cap_rule")["status"], json!("within"));
-    assert!(!d["fired"].as_array().unwrap().contains(&json!("resolution")));
-    assert!(!d["fired"].as_array().unwrap().contains(&json!("refund_velocity")));
+    assert!(
+        !d["fired"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("resolution"))
+    );
+    assert!(
+        !d["fired"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("refund_velocity"))
+    );
 }
 
 #[test]
 fn unhappy_customer_fires_and_is_exempted() {
     let record = with(base(), &["message"], json!("I will take Legal Action"));
     let d = decide(&retail(), &record);
-    assert!(d["fired"].as_array().unwrap().contains(&json!("unhappy_customer")));
-    let follow = d["actions"].as_array().unwrap().iter().find(|a| a["action"] == "follow_up").unwrap();
+    assert!(
+        d["fired"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("unhappy_customer"))
+    );
+    let follow = d["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["action"] == "follow_up")
+        .unwrap();
     assert_eq!(follow["due"], json!("2026-03-03T10:00:00Z"));
     let exempt = with(record, &["tags"], json!(["vip-handled"]));
     let d = decide(&retail(), &exempt);
-    assert!(!d["fired"].as_array().unwrap().contains(&json!("unhappy_customer")));
+    assert!(
+        !d["fired"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("unhappy_customer"))
+    );
 }
 
 #[test]
@@ -198,8 +234,14 @@ fn missing_values_leave_rules_undecided() {
         d["errors"],
         json!([{"rule": null, "field": "opened_at", "message": "required field `opened_at` is missing"}])
     );
-    assert_eq!(d["undecided"][0], json!({"rule": "first_reply", "missing": ["opened_at"]}));
-    assert_eq!(d["undecided"][1], json!({"rule": "resolution", "missing": ["opened_at"]}));
+    assert_eq!(
+        d["undecided"][0],
+        json!({"rule": "first_reply", "missing": ["opened_at"]})
+    );
+    assert_eq!(
+        d["undecided"][1],
+        json!({"rule": "resolution", "missing": ["opened_at"]})
+    );
 }
 
 #[test]
@@ -216,8 +258,14 @@ fn errors_stay_in_their_rules() {
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert_eq!(errors[0].0, "first_reply");
     assert!(errors[0].1.contains("before the clock started"));
-    assert_eq!(errors[1], ("refund_cap_rule", "currency mismatch: `USD` and `INR`"));
-    assert_eq!(errors[2], ("refund_velocity", "currency mismatch: `INR` and `USD`"));
+    assert_eq!(
+        errors[1],
+        ("refund_cap_rule", "currency mismatch: `USD` and `INR`")
+    );
+    assert_eq!(
+        errors[2],
+        ("refund_velocity", "currency mismatch: `INR` and `USD`")
+    );
     // The other rules are untouched.
     assert_eq!(d["fired"], json!(["resolution"]));
     assert_eq!(check(&d, "resolution")["status"], json!("pending"));
@@ -234,7 +282,35 @@ fn decisions_are_byte_identical() {
     let options = service_policy::EvalOptions::at(eval_support::NOW.parse().unwrap());
     let first = serde_json::to_string(&p.evaluate(&base(), &options)).unwrap();
     for _ in 0..5 {
-        assert_eq!(serde_json::to_string(&p.evaluate(&base(), &options)).unwrap(), first);
+        assert_eq!(
+            serde_json::to_string(&p.evaluate(&base(), &options)).unwrap(),
+            first
+        );
     }
-    assert_eq!(serde_json::to_string(&retail().evaluate(&base(), &options)).unwrap(), first);
+    assert_eq!(
+        serde_json::to_string(&retail().evaluate(&base(), &options)).unwrap(),
+        first
+    );
+}
+
+#[test]
+fn decisions_read_back_from_their_json() {
+    let p = retail();
+    let now = eval_support::NOW.parse().unwrap();
+    let records = [
+        base(),
+        with(base(), &["message"], json!("legal action")),
+        with(base(), &["first_reply_at"], Value::Null),
+        with(base(), &["refund", "requested"], json!("100 USD")),
+    ];
+    for record in records {
+        for explain in [service_policy::Explain::Off, service_policy::Explain::On] {
+            let options = service_policy::EvalOptions { now, explain };
+            let decision = p.evaluate(&record, &options);
+            let text = serde_json::to_string(&decision).unwrap();
+            let back: service_policy::Decision = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, decision);
+            assert_eq!(serde_json::to_string(&back).unwrap(), text);
+        }
+    }
 }

@@ -738,4 +738,84 @@ mod tests {
     fn plans_are_shareable_across_threads() {
         assert_send_sync::<Plan>();
     }
+
+    fn plan(source: &str) -> Result<Plan, Vec<Diagnostic>> {
+        let ast = crate::syntax::parse(source).expect("the test policy parses");
+        Plan::new(&ast)
+    }
+
+    fn codes(source: &str) -> Vec<Code> {
+        match plan(source) {
+            Ok(_) => Vec::new(),
+            Err(diagnostics) => diagnostics.iter().map(|d| d.code).collect(),
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_compiled_comes_back_as_diagnostics() {
+        let cases = [
+            (
+                r#"policy "P" { rule r { when x matches "(" then tag "t" } }"#,
+                Code::E0305,
+            ),
+            (
+                r#"policy "P" { rule r { when nope(x) then tag "t" } }"#,
+                Code::E0102,
+            ),
+            (
+                r#"policy "P" { rule r { when x during nowhere then tag "t" } }"#,
+                Code::E0102,
+            ),
+            (
+                r#"policy "P" { timezone "Mars/Base" rule r { then tag "t" } }"#,
+                Code::E0306,
+            ),
+            (
+                r#"policy "P" { const a = b  const b = a  rule r { when a then tag "t" } }"#,
+                Code::E0102,
+            ),
+            (
+                r#"policy "P" { rule r { when x matches y then tag "t" } }"#,
+                Code::E0201,
+            ),
+            (
+                r#"policy "P" { table t(a) { "x" => 1 } rule r { when t(1, 2) == 1 then tag "t" } }"#,
+                Code::E0307,
+            ),
+        ];
+        for (source, code) in cases {
+            assert!(
+                codes(source).contains(&code),
+                "{source}: {:?}",
+                codes(source)
+            );
+        }
+    }
+
+    #[test]
+    fn constants_fold_and_fields_resolve_once() {
+        let p = plan(
+            r#"policy "P" {
+                 record { customer.refunds: list<{ amount: money }>  order.total: money }
+                 const cap = 5000 INR
+                 rule r { when 50% of cap + 10 INR > order.total then tag "t" }
+               }"#,
+        )
+        .unwrap();
+        let Some(Node::Compare(_, left, right, text)) =
+            p.rules.first().and_then(|r| r.when.as_ref())
+        else {
+            panic!("not a comparison");
+        };
+        assert!(
+            matches!(left.as_ref(), Node::Const(Value::Money(m)) if m.to_string() == "2510 INR")
+        );
+        let Node::Field(field) = right.as_ref() else {
+            panic!("not a field");
+        };
+        assert_eq!(field.segments.len(), 2);
+        assert_eq!(field.ty, FieldType::Money);
+        assert_eq!(text.as_ref(), "50% of cap + 10 INR > order.total");
+        assert_eq!(p.required.len(), 2);
+    }
 }

@@ -3,7 +3,7 @@
 //! It prints what the author wrote in a normal form (fully parenthesised where precedence
 //! would otherwise be unclear); the canonical formatter of whole files lives in `fmt`.
 
-use crate::ast::{Aggregate, Expr, ExprKind, Literal, UnaryOp};
+use crate::ast::{Aggregate, BinaryOp, Expr, ExprKind, Literal, UnaryOp};
 
 /// The text of an expression.
 pub(crate) fn expr(e: &Expr) -> String {
@@ -12,20 +12,27 @@ pub(crate) fn expr(e: &Expr) -> String {
     out
 }
 
-fn atomic(e: &Expr) -> bool {
-    !matches!(
-        e.kind,
-        ExprKind::Binary(..)
-            | ExprKind::Test(..)
-            | ExprKind::IsMissing(..)
-            | ExprKind::During(..)
-            | ExprKind::Unary(UnaryOp::Not, _)
-            | ExprKind::PercentOf(..)
-    )
+/// Binding strength, loosest first (SPEC §6).
+fn precedence(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::Binary(BinaryOp::Or, ..) => 1,
+        ExprKind::Binary(BinaryOp::And, ..) => 2,
+        ExprKind::Unary(UnaryOp::Not, _) => 3,
+        ExprKind::Binary(BinaryOp::Compare(_), ..)
+        | ExprKind::Test(..)
+        | ExprKind::IsMissing(..)
+        | ExprKind::During(..) => 4,
+        ExprKind::Binary(BinaryOp::Add | BinaryOp::Sub, ..) => 5,
+        ExprKind::Binary(BinaryOp::Mul | BinaryOp::Div, ..) => 6,
+        ExprKind::Unary(UnaryOp::Neg, _) => 7,
+        ExprKind::PercentOf(..) => 8,
+        _ => 9,
+    }
 }
 
-fn operand(e: &Expr, out: &mut String) {
-    if atomic(e) {
+/// Prints `e` where at least binding strength `min` is needed, in parentheses if weaker.
+fn operand(e: &Expr, min: u8, out: &mut String) {
+    if precedence(e) >= min {
         write(e, out);
     } else {
         out.push('(');
@@ -63,32 +70,35 @@ fn write(e: &Expr, out: &mut String) {
         ExprKind::Now => out.push_str("now"),
         ExprKind::Unary(UnaryOp::Neg, x) => {
             out.push('-');
-            operand(x, out);
+            operand(x, 8, out);
         }
         ExprKind::Unary(UnaryOp::Not, x) => {
             out.push_str("not ");
-            operand(x, out);
+            operand(x, 3, out);
         }
         ExprKind::Binary(op, l, r) => {
-            operand(l, out);
+            let p = precedence(e);
+            // Arithmetic and logic group to the left; comparisons do not chain.
+            let (left, right) = if p == 4 { (5, 5) } else { (p, p + 1) };
+            operand(l, left, out);
             out.push(' ');
             out.push_str(op.symbol());
             out.push(' ');
-            operand(r, out);
+            operand(r, right, out);
         }
         ExprKind::PercentOf(p, x) => {
             out.push_str(&format!("{}% of ", p.normalize()));
-            operand(x, out);
+            operand(x, 9, out);
         }
         ExprKind::Test(op, l, r) => {
-            operand(l, out);
+            operand(l, 5, out);
             out.push(' ');
             out.push_str(op.symbol());
             out.push(' ');
-            operand(r, out);
+            operand(r, 5, out);
         }
         ExprKind::IsMissing(x, missing) => {
-            operand(x, out);
+            operand(x, 5, out);
             out.push_str(if *missing {
                 " is missing"
             } else {
@@ -96,7 +106,7 @@ fn write(e: &Expr, out: &mut String) {
             });
         }
         ExprKind::During(x, cal) => {
-            operand(x, out);
+            operand(x, 5, out);
             out.push_str(" during ");
             out.push_str(&cal.name);
         }
@@ -152,7 +162,7 @@ fn literal(lit: &Literal, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ast::{BinaryOp, CompareOp, Ident, Path, Span};
+    use crate::ast::{CompareOp, Ident, Path, Span};
 
     fn path(name: &str) -> Expr {
         Expr {

@@ -1,22 +1,23 @@
 //! The decision of SPEC §11 as typed structs that serialise to its exact JSON.
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::de::Error as _;
 use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value as Json};
 
 use crate::value::{Duration, Money};
 
 /// The result of evaluating one record: deterministic for the same policy, record and
-/// `now`, and serialised to the JSON of SPEC §11.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// `now`, and serialised to the JSON of SPEC §11 (and read back from it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     /// The policy's name.
     pub policy: String,
     /// The policy's version, if it has one.
     pub version: Option<String>,
     /// The evaluation instant.
-    #[serde(serialize_with = "time")]
+    #[serde(serialize_with = "time", deserialize_with = "read_time")]
     pub now: Timestamp,
     /// Required actions, merged, in source order.
     pub actions: Vec<Action>,
@@ -29,10 +30,13 @@ pub struct Decision {
     /// Record problems, rule errors and `set` conflicts.
     pub errors: Vec<ErrorEntry>,
     /// When to evaluate again if no data changes, or `None`.
-    #[serde(serialize_with = "optional_time")]
+    #[serde(
+        serialize_with = "optional_time",
+        deserialize_with = "read_optional_time"
+    )]
     pub recheck_at: Option<Timestamp>,
     /// Per rule: its status and the comparisons of its guard (explain on only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<RuleTrace>>,
 }
 
@@ -45,6 +49,40 @@ fn optional_time<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S:
         Some(t) => s.collect_str(t),
         None => s.serialize_none(),
     }
+}
+
+fn parse_time<E: serde::de::Error>(text: &str) -> Result<Timestamp, E> {
+    text.parse::<Timestamp>()
+        .map_err(|e| E::custom(format!("`{text}` is not an RFC 3339 time: {e}")))
+}
+
+fn read_time<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+    parse_time(&text)
+}
+
+fn read_optional_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    match Option::<std::borrow::Cow<'de, str>>::deserialize(d)? {
+        Some(text) => parse_time(&text).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Takes a text entry out of a JSON object being read.
+fn take_text<E: serde::de::Error>(map: &mut Map<String, Json>, key: &str) -> Result<String, E> {
+    match map.remove(key) {
+        Some(Json::String(text)) => Ok(text),
+        _ => Err(E::custom(format!("expected text `{key}`"))),
+    }
+}
+
+/// Takes an entry out of a JSON object being read, as a typed value.
+fn take<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+    map: &mut Map<String, Json>,
+    key: &str,
+) -> Result<T, E> {
+    let value = map.remove(key).unwrap_or(Json::Null);
+    serde_json::from_value(value).map_err(|e| E::custom(format!("`{key}`: {e}")))
 }
 
 /// One required action.
@@ -169,6 +207,52 @@ impl Serialize for Action {
     }
 }
 
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut map = Map::<String, Json>::deserialize(deserializer)?;
+        let m = &mut map;
+        let action = take_text::<D::Error>(m, "action")?;
+        let kind = match action.as_str() {
+            "escalate" => ActionKind::Escalate {
+                to: take_text(m, "to")?,
+            },
+            "notify" => ActionKind::Notify {
+                to: take_text(m, "to")?,
+            },
+            "assign" => ActionKind::Assign {
+                to: take_text(m, "to")?,
+            },
+            "require_approval" => ActionKind::RequireApproval {
+                from: take_text(m, "from")?,
+            },
+            "follow_up" => ActionKind::FollowUp {
+                within: take(m, "within")?,
+                due: parse_time(&take_text::<D::Error>(m, "due")?)?,
+            },
+            "refund" => ActionKind::Refund {
+                amount: take(m, "amount")?,
+            },
+            "tag" => ActionKind::Tag {
+                tag: take_text(m, "tag")?,
+            },
+            "set" => ActionKind::Set {
+                field: take_text(m, "field")?,
+                value: m.remove("value").unwrap_or(Json::Null),
+            },
+            "emit" => ActionKind::Emit {
+                name: take_text(m, "name")?,
+            },
+            other => return Err(D::Error::custom(format!("unknown action `{other}`"))),
+        };
+        Ok(Action {
+            kind,
+            args: take(m, "args")?,
+            rules: take(m, "rules")?,
+            key: take_text(m, "key")?,
+        })
+    }
+}
+
 /// The state of a deadline or a limit.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Check {
@@ -196,7 +280,7 @@ pub struct DeadlineCheck {
 }
 
 /// The status of a deadline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeadlineStatus {
     /// Done in time.
@@ -223,7 +307,7 @@ pub struct LimitCheck {
 }
 
 /// The status of a limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LimitStatus {
     /// At or under the maximum.
@@ -268,8 +352,34 @@ impl Serialize for Check {
     }
 }
 
+impl<'de> Deserialize<'de> for Check {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut map = Map::<String, Json>::deserialize(deserializer)?;
+        let m = &mut map;
+        let rule = take_text::<D::Error>(m, "rule")?;
+        match take_text::<D::Error>(m, "kind")?.as_str() {
+            "deadline" => Ok(Check::Deadline(DeadlineCheck {
+                rule,
+                status: take(m, "status")?,
+                target: take(m, "target")?,
+                deadline: parse_time(&take_text::<D::Error>(m, "deadline")?)?,
+                elapsed: take(m, "elapsed")?,
+                remaining: take(m, "remaining")?,
+            })),
+            "limit" => Ok(Check::Limit(LimitCheck {
+                rule,
+                status: take(m, "status")?,
+                value: m.remove("value").unwrap_or(Json::Null),
+                limit: m.remove("limit").unwrap_or(Json::Null),
+                excess: m.remove("excess").unwrap_or(Json::Null),
+            })),
+            other => Err(D::Error::custom(format!("unknown check kind `{other}`"))),
+        }
+    }
+}
+
 /// A rule a missing value kept from being decided.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Undecided {
     /// The rule.
     pub rule: String,
@@ -278,7 +388,7 @@ pub struct Undecided {
 }
 
 /// A problem found while evaluating.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorEntry {
     /// The rule, or `None` for a record-level problem.
     pub rule: Option<String>,
@@ -289,7 +399,7 @@ pub struct ErrorEntry {
 }
 
 /// The status of a rule in a trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleStatus {
     /// Its guard held and it contributed.
@@ -305,7 +415,7 @@ pub enum RuleStatus {
 }
 
 /// One rule in a trace.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RuleTrace {
     /// The rule.
     pub rule: String,
@@ -316,7 +426,7 @@ pub struct RuleTrace {
 }
 
 /// One comparison of a guard.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     /// The comparison as written.
     pub expr: String,

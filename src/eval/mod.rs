@@ -55,6 +55,17 @@ impl EvalOptions {
     }
 }
 
+/// Why a record given as YAML or as a `Serialize` value could not be read as JSON data.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The value could not be serialised to JSON (e.g. a map with non-text keys).
+    #[error("the record cannot be read as JSON data: {0}")]
+    Serialize(#[from] serde_json::Error),
+    /// The text is not YAML.
+    #[error("the record is not valid YAML: {0}")]
+    Yaml(String),
+}
+
 /// An action on its way into the decision: the rules (as indexes, for source order).
 struct Gathered {
     kind: ActionKind,

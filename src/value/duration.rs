@@ -274,6 +274,14 @@ impl serde::Serialize for Duration {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Duration {
+    /// Reads either form, `"1h30m"` or `"PT1H30M"`.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Duration::parse_any(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,6 +182,18 @@ impl serde::Serialize for Money {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Money {
+    /// Reads `"12.50 USD"`; a bare decimal is the currency-less zero's form and only `"0"`
+    /// is accepted that way.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        if parse_decimal(text.trim()).is_some_and(|d| d.is_zero()) {
+            return Ok(Money::zero_any());
+        }
+        Money::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -315,7 +315,8 @@ impl<'a> Value<'a> {
         }
     }
 
-    /// A value with no borrow at all (text and lists copied), for plans.
+    /// A value with no borrow at all (text and lists copied), for plans. Objects are record
+    /// data and have no owned form: they become missing (a plan never holds one).
     pub fn into_owned(self) -> Value<'static> {
         match self {
             Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
@@ -326,12 +327,7 @@ impl<'a> Value<'a> {
                     .collect();
                 Value::List(List::Owned(items.into()))
             }
-            Value::Object(o) => {
-                // Objects only come from records; a plan never holds one, so keep the data
-                // as an untyped list-free value by rendering its text.
-                Value::Text(Cow::Owned(Json::Object(o.map.clone()).to_string()))
-            }
-            Value::Missing => Value::Missing,
+            Value::Object(_) | Value::Missing => Value::Missing,
             Value::Bool(b) => Value::Bool(b),
             Value::Number(n) => Value::Number(n),
             Value::Money(m) => Value::Money(m),

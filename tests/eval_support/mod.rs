@@ -40,13 +40,15 @@ pub fn explain(policy: &Policy, record: &Value) -> Value {
     serde_json::to_value(policy.evaluate(record, &options)).unwrap()
 }
 
-/// The value of an expression (through `set result to EXPR`), `Err("missing")` when the
+/// The value of an expression (as the argument of an action), `Err("missing")` when the
 /// rule is undecided, `Err(message)` when it errors.
 pub fn calc_with(items: &str, expr: &str, record: &Value) -> Result<Value, String> {
-    let p = body(&format!("{items}\nrule r {{ then set result to {expr} }}"));
+    let p = body(&format!(
+        "{items}\nrule r {{ then tag \"t\" with {{ v: {expr} }} }}"
+    ));
     let d = decide(&p, record);
     if let Some(action) = d["actions"].as_array().and_then(|a| a.first()) {
-        return Ok(action["value"].clone());
+        return Ok(action["args"]["v"].clone());
     }
     if d["undecided"].as_array().is_some_and(|u| !u.is_empty()) {
         return Err("missing".to_owned());
@@ -65,7 +67,9 @@ pub fn calc(expr: &str) -> Result<Value, String> {
 /// The three-valued truth of a guard: `Some(bool)`, or `None` when undecided; panics on
 /// an error.
 pub fn truth_with(items: &str, guard: &str, record: &Value) -> Option<bool> {
-    let p = body(&format!("{items}\nrule r {{ when {guard} then tag \"t\" }}"));
+    let p = body(&format!(
+        "{items}\nrule r {{ when {guard} then tag \"t\" }}"
+    ));
     let d = decide(&p, record);
     assert_eq!(d["errors"], json!([]), "{guard}: {d}");
     if d["fired"] == json!(["r"]) {
