@@ -361,3 +361,21 @@ fn constants_fold_and_chain() {
             .contains("division by zero")
     );
 }
+
+#[test]
+fn constants_that_use_now_are_shared_not_copied() {
+    // Each constant uses the previous one twice: copied, the last would be 2^300 nodes.
+    // They are written last first, so the plan must order them itself, and the chain is
+    // longer than recursion along it could bear.
+    let mut items = Vec::new();
+    items.push("const c0 = now - 2026-03-02T09:00:00Z".to_owned());
+    for i in 1..=300 {
+        items.push(format!("const c{i} = (c{p} + c{p}) / 2", p = i - 1));
+    }
+    items.reverse();
+    let items = items.join("\n");
+    let started = std::time::Instant::now();
+    assert_eq!(calc_with(&items, "c300", &json!({})), Ok(json!("1h")));
+    assert_eq!(calc_with(&items, "c300 + c3", &json!({})), Ok(json!("2h")));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

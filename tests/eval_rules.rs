@@ -539,3 +539,29 @@ fn records_from_yaml_and_host_structs() {
         .unwrap();
     assert!(d.fired.is_empty());
 }
+
+#[test]
+fn a_table_without_a_matching_row_is_named_as_missing() {
+    let p = body(
+        r#"table target(priority) { "urgent" => 15m }
+           rule reply { expect replied within target(priority) of opened }"#,
+    );
+    let d = decide(
+        &p,
+        &json!({"priority": "low", "opened": "2026-03-02T09:00:00Z"}),
+    );
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "reply", "missing": ["target(priority)"]}])
+    );
+    let d = decide(&p, &json!({"opened": "2026-03-02T09:00:00Z"}));
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "reply", "missing": ["priority"]}])
+    );
+    let d = decide(
+        &p,
+        &json!({"priority": "urgent", "opened": "2026-03-02T09:50:00Z"}),
+    );
+    assert_eq!(d["checks"][0]["status"], json!("pending"));
+}

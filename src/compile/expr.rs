@@ -46,6 +46,8 @@ pub(crate) enum Node {
     },
     /// `now`.
     Now,
+    /// A constant that depends on `now` (index into the plan's constants).
+    ConstRef(usize),
     /// A list with computed elements.
     List(Vec<Node>),
     Neg(Box<Node>),
@@ -67,7 +69,8 @@ pub(crate) enum Node {
     /// A built-in function, its arguments and its source text (to name an empty `min`).
     Call(Builtin, Vec<Node>, Box<str>),
     BusinessTime(Box<Node>, Box<Node>, usize),
-    Table(usize, Vec<Node>),
+    /// A table call and its source text (named when no row matches).
+    Table(usize, Vec<Node>, Box<str>),
     Comprehension(Box<CompPlan>),
 }
 
@@ -138,12 +141,47 @@ impl Builtin {
 }
 
 impl Node {
+    /// Calls `f` on each direct child.
+    pub(crate) fn each_child(&self, f: &mut impl FnMut(&Node)) {
+        match self {
+            Node::Const(_) | Node::Field(_) | Node::Var { .. } | Node::Now | Node::ConstRef(_) => {}
+            Node::List(items) | Node::Call(_, items, _) | Node::Table(_, items, _) => {
+                items.iter().for_each(f)
+            }
+            Node::Neg(x)
+            | Node::Not(x)
+            | Node::PercentOf(_, x)
+            | Node::Matches(x, _)
+            | Node::IsMissing(x, _)
+            | Node::During(x, _) => f(x),
+            Node::And(a, b)
+            | Node::Or(a, b)
+            | Node::Compare(_, a, b, _)
+            | Node::Arith(_, a, b)
+            | Node::In(_, a, b)
+            | Node::Contains(a, b)
+            | Node::BusinessTime(a, b, _) => {
+                f(a);
+                f(b);
+            }
+            Node::Comprehension(c) => {
+                f(&c.list);
+                f(&c.body);
+                if let Some(filter) = &c.filter {
+                    f(filter);
+                }
+            }
+        }
+    }
+
     /// Whether the node needs the record, a variable or `now` itself (its children are
     /// already folded, so a node whose children are all constant can be folded).
     fn foldable(&self) -> bool {
         let all = |nodes: &[&Node]| nodes.iter().all(|n| matches!(n, Node::Const(_)));
         match self {
-            Node::Const(_) | Node::Field(_) | Node::Var { .. } | Node::Now => false,
+            Node::Const(_) | Node::Field(_) | Node::Var { .. } | Node::Now | Node::ConstRef(_) => {
+                false
+            }
             Node::List(items) => items.iter().all(|n| matches!(n, Node::Const(_))),
             Node::Neg(x) | Node::Not(x) | Node::PercentOf(_, x) | Node::Matches(x, _) => all(&[x]),
             Node::IsMissing(x, _) | Node::During(x, _) => all(&[x]),
@@ -154,7 +192,7 @@ impl Node {
             | Node::In(_, a, b)
             | Node::Contains(a, b)
             | Node::BusinessTime(a, b, _) => all(&[a, b]),
-            Node::Call(_, args, _) | Node::Table(_, args) => {
+            Node::Call(_, args, _) | Node::Table(_, args, _) => {
                 args.iter().all(|n| matches!(n, Node::Const(_)))
             }
             // A comprehension's body reads its variable; folding its list is enough.
@@ -176,6 +214,7 @@ pub(crate) fn fold(
         return node;
     }
     let env = crate::eval::Env {
+        consts: &[],
         tables,
         calendars,
         tz,

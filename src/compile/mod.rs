@@ -35,6 +35,8 @@ pub struct Plan {
     pub(crate) required: Vec<FieldRef>,
     pub(crate) calendars: Vec<Calendar>,
     pub(crate) tables: Vec<TablePlan>,
+    /// Constants that depend on `now`, evaluated at most once per evaluation.
+    pub(crate) consts: Vec<Node>,
     pub(crate) rules: Vec<RulePlan>,
     pub(crate) blocks: Vec<Block>,
 }
@@ -163,6 +165,7 @@ struct Compiler<'p> {
     tz: TimeZone,
     consts: HashMap<&'p str, &'p ast::ConstDef>,
     const_cache: HashMap<String, Node>,
+    dynamic_consts: Vec<Node>,
     const_stack: Vec<String>,
     calendar_index: HashMap<&'p str, usize>,
     calendars: Vec<Calendar>,
@@ -179,6 +182,7 @@ impl<'p> Compiler<'p> {
             tz: TimeZone::UTC,
             consts: HashMap::new(),
             const_cache: HashMap::new(),
+            dynamic_consts: Vec::new(),
             const_stack: Vec::new(),
             calendar_index: HashMap::new(),
             calendars: Vec::new(),
@@ -236,10 +240,12 @@ impl<'p> Compiler<'p> {
                 table_defs.push(def);
             }
         }
-        for def in table_defs {
+        self.compile_constants();
+        for def in &table_defs {
             let table = self.compile_table(def);
             self.tables.push(table);
         }
+        self.refuse_recursion(&table_defs);
         let required = self.required_fields();
         let mut rules = Vec::new();
         let mut blocks = Vec::new();
@@ -271,6 +277,7 @@ impl<'p> Compiler<'p> {
             required,
             calendars: self.calendars,
             tables: self.tables,
+            consts: self.dynamic_consts,
             rules,
             blocks,
         })
@@ -582,7 +589,7 @@ impl<'p> Compiler<'p> {
                 );
             }
             let args = args.iter().map(|a| self.expr(a, scope)).collect();
-            return Node::Table(index, args);
+            return Node::Table(index, args, print::expr(e).into());
         }
         if name.name == "business_time" {
             if let [from, to, cal] = args {
@@ -665,6 +672,125 @@ impl<'p> Compiler<'p> {
         Node::Field(Box::new(FieldRef::new(path, ty)))
     }
 
+    /// Compiles every constant after the constants it uses, without recursing along chains
+    /// of constants (a chain may be as long as the policy). Constants left over use each
+    /// other in a cycle.
+    fn compile_constants(&mut self) {
+        let mut pending: Vec<(&'p ast::ConstDef, Vec<&'p str>)> = Vec::new();
+        for item in &self.ast.items {
+            if let Item::Const(def) = item {
+                let mut uses = Vec::new();
+                const_uses(&def.value, &self.consts, &mut Vec::new(), &mut uses);
+                pending.push((def, uses));
+            }
+        }
+        loop {
+            let mut progressed = false;
+            let mut waiting = Vec::new();
+            for (def, uses) in pending {
+                if uses.iter().all(|u| self.const_cache.contains_key(*u)) {
+                    self.constant(def);
+                    progressed = true;
+                } else {
+                    waiting.push((def, uses));
+                }
+            }
+            pending = waiting;
+            if !progressed || pending.is_empty() {
+                break;
+            }
+        }
+        for (def, _) in pending {
+            if self.const_cache.contains_key(&def.name.name) {
+                continue;
+            }
+            self.error(
+                Code::E0102,
+                def.span,
+                format!("constant `{}` is defined in terms of itself", def.name.name),
+            );
+            self.const_cache
+                .insert(def.name.name.clone(), Node::Const(Value::Missing));
+        }
+    }
+
+    /// Tables and constants that use each other in a cycle would never finish evaluating:
+    /// each cycle is a diagnostic on the first table in it.
+    fn refuse_recursion(&mut self, table_defs: &[&'p ast::TableDef]) {
+        let tables = self.tables.len();
+        // Vertices: tables first, then the `now`-dependent constants.
+        let mut edges: Vec<Vec<usize>> = Vec::new();
+        for table in &self.tables {
+            let mut out = Vec::new();
+            for row in &table.rows {
+                uses(&row.output, tables, &mut out);
+            }
+            edges.push(out);
+        }
+        for node in &self.dynamic_consts {
+            let mut out = Vec::new();
+            uses(node, tables, &mut out);
+            edges.push(out);
+        }
+        // Iterative depth-first search: 0 = unseen, 1 = on the path, 2 = done.
+        let mut state = vec![0u8; edges.len()];
+        let mut reported = vec![false; tables];
+        for root in 0..edges.len() {
+            if state.get(root) != Some(&0) {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+            if let Some(s) = state.get_mut(root) {
+                *s = 1;
+            }
+            while let Some((vertex, next)) = stack.pop() {
+                let Some(target) = edges.get(vertex).and_then(|e| e.get(next)).copied() else {
+                    if let Some(s) = state.get_mut(vertex) {
+                        *s = 2;
+                    }
+                    continue;
+                };
+                stack.push((vertex, next + 1));
+                match state.get(target) {
+                    Some(0) => {
+                        if let Some(s) = state.get_mut(target) {
+                            *s = 1;
+                        }
+                        stack.push((target, 0));
+                    }
+                    Some(1) => {
+                        // A cycle: name the first table on it.
+                        let on_cycle = stack
+                            .iter()
+                            .map(|(v, _)| *v)
+                            .skip_while(|v| *v != target)
+                            .find(|v| *v < tables);
+                        if let Some(table) = on_cycle
+                            && let (Some(def), Some(false)) =
+                                (table_defs.get(table), reported.get(table))
+                        {
+                            if let Some(r) = reported.get_mut(table) {
+                                *r = true;
+                            }
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::E0102,
+                                    def.name.span,
+                                    format!(
+                                        "table `{}` uses itself, through its rows or a constant",
+                                        def.name.name
+                                    ),
+                                )
+                                .with_help("a table row's output may not lead back to the table"),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// A constant's compiled value, compiled once; a cycle is a diagnostic.
     fn constant(&mut self, def: &'p ast::ConstDef) -> Node {
         let name = def.name.name.clone();
@@ -682,8 +808,78 @@ impl<'p> Compiler<'p> {
         self.const_stack.push(name.clone());
         let node = self.expr(&def.value, &mut Vec::new());
         self.const_stack.pop();
+        // A constant that needs `now` is shared, not copied into every use: a chain of
+        // constants each using the previous twice must stay linear in size and time.
+        let node = match node {
+            Node::Const(_) => node,
+            other => {
+                self.dynamic_consts.push(other);
+                Node::ConstRef(self.dynamic_consts.len() - 1)
+            }
+        };
         self.const_cache.insert(name, node.clone());
         node
+    }
+}
+
+/// The tables (as their index) and `now`-dependent constants (as `tables` + index) a
+/// compiled expression uses.
+fn uses(node: &Node, tables: usize, out: &mut Vec<usize>) {
+    match node {
+        Node::Table(index, _, _) => out.push(*index),
+        Node::ConstRef(index) => out.push(tables + index),
+        _ => {}
+    }
+    node.each_child(&mut |child| uses(child, tables, out));
+}
+
+/// The constants an expression uses (single-segment paths naming a constant that no
+/// comprehension variable hides).
+fn const_uses<'p>(
+    e: &'p Expr,
+    consts: &HashMap<&'p str, &'p ast::ConstDef>,
+    vars: &mut Vec<&'p str>,
+    out: &mut Vec<&'p str>,
+) {
+    let mut walk = |e: &'p Expr, vars: &mut Vec<&'p str>| const_uses(e, consts, vars, out);
+    match &e.kind {
+        ExprKind::Path(path) => {
+            if let [only] = path.segments.as_slice()
+                && !vars.contains(&only.name.as_str())
+                && let Some((name, _)) = consts.get_key_value(only.name.as_str())
+            {
+                walk_done(out, name);
+            }
+        }
+        ExprKind::Literal(_) | ExprKind::Now => {}
+        ExprKind::List(items) | ExprKind::Call(_, items) => {
+            for item in items {
+                walk(item, vars);
+            }
+        }
+        ExprKind::Unary(_, x)
+        | ExprKind::PercentOf(_, x)
+        | ExprKind::IsMissing(x, _)
+        | ExprKind::During(x, _) => walk(x, vars),
+        ExprKind::Binary(_, a, b) | ExprKind::Test(_, a, b) => {
+            walk(a, vars);
+            walk(b, vars);
+        }
+        ExprKind::Comprehension(c) => {
+            walk(&c.list, vars);
+            vars.push(&c.var.name);
+            walk(&c.body, vars);
+            if let Some(filter) = &c.filter {
+                walk(filter, vars);
+            }
+            vars.pop();
+        }
+    }
+}
+
+fn walk_done<'p>(out: &mut Vec<&'p str>, name: &&'p str) {
+    if !out.contains(name) {
+        out.push(name);
     }
 }
 

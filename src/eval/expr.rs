@@ -25,6 +25,7 @@ use crate::value::{
 /// What an expression may refer to besides the record.
 #[derive(Clone, Copy)]
 pub(crate) struct Env<'a> {
+    pub(crate) consts: &'a [Node],
     pub(crate) tables: &'a [TablePlan],
     pub(crate) calendars: &'a [Calendar],
     pub(crate) tz: &'a TimeZone,
@@ -73,6 +74,8 @@ pub(crate) struct Ctx<'a> {
     base: usize,
     /// Comparisons seen, when tracing.
     pub(crate) seen: Option<Vec<Seen>>,
+    /// The values of the plan's `now`-dependent constants, computed on first use.
+    consts: Vec<Option<Result<Value<'a>, Fault>>>,
 }
 
 type Out<'a> = Result<Value<'a>, Fault>;
@@ -91,103 +94,178 @@ impl<'a> Ctx<'a> {
             vars: Vec::new(),
             base: 0,
             seen: None,
+            consts: Vec::new(),
         }
     }
 
     /// Evaluates a node.
+    /// Evaluates a node.
+    ///
+    /// Only dispatches: each kind of node is evaluated in its own function, so the frame
+    /// that recursion repeats stays small and deep expressions fit the stack.
     pub(crate) fn eval(&mut self, node: &'a Node) -> Out<'a> {
         match node {
             Node::Const(v) => Ok(v.reborrow()),
             Node::Field(field) => self.field(field),
             Node::Var { slot, rest, label } => self.var(*slot, rest, label),
             Node::Now => Ok(Value::Time(self.now)),
-            Node::List(items) => {
-                let mut values = Vec::with_capacity(items.len());
-                for item in items {
-                    values.push(self.eval(item)?);
-                }
-                Ok(Value::List(List::Owned(Arc::from(values))))
-            }
-            Node::Neg(x) => {
-                let v = self.eval(x)?;
-                Ok(negate(v)?)
-            }
-            Node::Not(x) => Ok(match self.condition(x)? {
-                Some(b) => Value::Bool(!b),
-                None => Value::Missing,
-            }),
+            Node::ConstRef(index) => self.constant(*index),
+            Node::List(items) => self.list(items),
+            Node::Neg(x) => self.negation(x),
+            Node::Not(x) => self.not(x),
             Node::And(a, b) => self.and_or(a, b, false),
             Node::Or(a, b) => self.and_or(a, b, true),
             Node::Compare(op, a, b, text) => self.compare(*op, a, b, text),
-            Node::Arith(op, a, b) => {
-                let (x, y) = (self.eval(a)?, self.eval(b)?);
-                Ok(arith(*op, x, y)?)
-            }
-            Node::PercentOf(fraction, x) => {
-                let v = self.eval(x)?;
-                Ok(arith(ArithOp::Mul, Value::Number(*fraction), v)?)
-            }
-            Node::In(negated, item, list) => {
-                let (x, l) = (self.eval(item)?, self.eval(list)?);
-                if x.is_missing() || l.is_missing() {
-                    return Ok(Value::Missing);
-                }
-                let Value::List(l) = l else {
-                    return fault(format!(
-                        "`in` needs a list on its right, found {}",
-                        l.kind()
-                    ));
-                };
-                let found = member(&l, &x)?;
-                Ok(Value::Bool(found != *negated))
-            }
-            Node::Contains(a, b) => {
-                let (x, y) = (self.eval(a)?, self.eval(b)?);
-                match (&x, &y) {
-                    (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
-                    (Value::Text(t), Value::Text(part)) => {
-                        Ok(Value::Bool(t.contains(part.as_ref())))
-                    }
-                    (Value::List(l), _) => Ok(Value::Bool(member(l, &y)?)),
-                    _ => fault(format!(
-                        "`contains` needs text and text, or a list, found {} and {}",
-                        x.kind(),
-                        y.kind()
-                    )),
-                }
-            }
-            Node::Matches(x, re) => match self.eval(x)? {
-                Value::Missing => Ok(Value::Missing),
-                Value::Text(t) => Ok(Value::Bool(re.is_match(&t))),
-                other => fault(format!("`matches` needs text, found {}", other.kind())),
-            },
-            Node::IsMissing(x, want_missing) => {
-                let mark = self.missing.len();
-                let v = self.eval(x)?;
-                self.missing.truncate(mark);
-                Ok(Value::Bool(v.is_missing() == *want_missing))
-            }
-            Node::During(x, cal) => {
-                let v = self.eval(x)?;
-                let Some(t) = as_time(&v, "during")? else {
-                    return Ok(Value::Missing);
-                };
-                let calendar = self.calendar(*cal)?;
-                Ok(Value::Bool(calendar.is_open(t)))
-            }
-            Node::BusinessTime(from, to, cal) => {
-                let (a, b) = (self.eval(from)?, self.eval(to)?);
-                let (Some(a), Some(b)) =
-                    (as_time(&a, "business_time")?, as_time(&b, "business_time")?)
-                else {
-                    return Ok(Value::Missing);
-                };
-                let calendar = self.calendar(*cal)?;
-                Ok(Value::Duration(calendar.business_time(a, b)))
-            }
+            Node::Arith(op, a, b) => self.arith(*op, a, b),
+            Node::PercentOf(fraction, x) => self.percent_of(*fraction, x),
+            Node::In(negated, item, list) => self.is_in(*negated, item, list),
+            Node::Contains(a, b) => self.contains(a, b),
+            Node::Matches(x, re) => self.matches(x, re),
+            Node::IsMissing(x, want_missing) => self.is_missing(x, *want_missing),
+            Node::During(x, cal) => self.during(x, *cal),
+            Node::BusinessTime(from, to, cal) => self.business_time(from, to, *cal),
             Node::Call(builtin, args, label) => self.call(*builtin, args, label),
-            Node::Table(index, args) => self.table(*index, args),
+            Node::Table(index, args, label) => self.table(*index, args, label),
             Node::Comprehension(c) => self.comprehension(c),
+        }
+    }
+
+    #[inline(never)]
+    fn list(&mut self, items: &'a [Node]) -> Out<'a> {
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            values.push(self.eval(item)?);
+        }
+        Ok(Value::List(List::Owned(Arc::from(values))))
+    }
+
+    #[inline(never)]
+    fn negation(&mut self, x: &'a Node) -> Out<'a> {
+        let v = self.eval(x)?;
+        Ok(negate(v)?)
+    }
+
+    #[inline(never)]
+    fn not(&mut self, x: &'a Node) -> Out<'a> {
+        Ok(match self.condition(x)? {
+            Some(b) => Value::Bool(!b),
+            None => Value::Missing,
+        })
+    }
+
+    #[inline(never)]
+    fn arith(&mut self, op: ArithOp, a: &'a Node, b: &'a Node) -> Out<'a> {
+        let x = self.eval(a)?;
+        let y = self.eval(b)?;
+        Ok(arith(op, x, y)?)
+    }
+
+    #[inline(never)]
+    fn percent_of(&mut self, fraction: Decimal, x: &'a Node) -> Out<'a> {
+        let v = self.eval(x)?;
+        Ok(arith(ArithOp::Mul, Value::Number(fraction), v)?)
+    }
+
+    #[inline(never)]
+    fn is_in(&mut self, negated: bool, item: &'a Node, list: &'a Node) -> Out<'a> {
+        let x = self.eval(item)?;
+        let l = self.eval(list)?;
+        if x.is_missing() || l.is_missing() {
+            return Ok(Value::Missing);
+        }
+        let Value::List(l) = l else {
+            return fault(format!(
+                "`in` needs a list on its right, found {}",
+                l.kind()
+            ));
+        };
+        let found = member(&l, &x)?;
+        Ok(Value::Bool(found != negated))
+    }
+
+    #[inline(never)]
+    fn contains(&mut self, a: &'a Node, b: &'a Node) -> Out<'a> {
+        let x = self.eval(a)?;
+        let y = self.eval(b)?;
+        match (&x, &y) {
+            (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
+            (Value::Text(t), Value::Text(part)) => Ok(Value::Bool(t.contains(part.as_ref()))),
+            (Value::List(l), _) => Ok(Value::Bool(member(l, &y)?)),
+            _ => fault(format!(
+                "`contains` needs text and text, or a list, found {} and {}",
+                x.kind(),
+                y.kind()
+            )),
+        }
+    }
+
+    #[inline(never)]
+    fn matches(&mut self, x: &'a Node, re: &regex::Regex) -> Out<'a> {
+        match self.eval(x)? {
+            Value::Missing => Ok(Value::Missing),
+            Value::Text(t) => Ok(Value::Bool(re.is_match(&t))),
+            other => fault(format!("`matches` needs text, found {}", other.kind())),
+        }
+    }
+
+    #[inline(never)]
+    fn is_missing(&mut self, x: &'a Node, want_missing: bool) -> Out<'a> {
+        let mark = self.missing.len();
+        let v = self.eval(x)?;
+        self.missing.truncate(mark);
+        Ok(Value::Bool(v.is_missing() == want_missing))
+    }
+
+    #[inline(never)]
+    fn during(&mut self, x: &'a Node, cal: usize) -> Out<'a> {
+        let v = self.eval(x)?;
+        let Some(t) = as_time(&v, "during")? else {
+            return Ok(Value::Missing);
+        };
+        let calendar = self.calendar(cal)?;
+        Ok(Value::Bool(calendar.is_open(t)))
+    }
+
+    #[inline(never)]
+    fn business_time(&mut self, from: &'a Node, to: &'a Node, cal: usize) -> Out<'a> {
+        let a = self.eval(from)?;
+        let b = self.eval(to)?;
+        let (Some(a), Some(b)) = (as_time(&a, "business_time")?, as_time(&b, "business_time")?)
+        else {
+            return Ok(Value::Missing);
+        };
+        let calendar = self.calendar(cal)?;
+        Ok(Value::Duration(calendar.business_time(a, b)))
+    }
+
+    #[inline(never)]
+    fn constant(&mut self, index: usize) -> Out<'a> {
+        if let Some(Some(cached)) = self.consts.get(index) {
+            return cached.clone();
+        }
+        if self.consts.len() <= index {
+            self.consts.resize(index + 1, None);
+        }
+        // INVARIANT: a constant uses only constants of lower index (they are compiled
+        // first), so computing them in order never recurses along a chain of constants.
+        // Constants read no record field and no variable: evaluate in a fresh frame.
+        let saved = std::mem::replace(&mut self.base, self.vars.len());
+        for i in 0..=index {
+            if matches!(self.consts.get(i), Some(Some(_))) {
+                continue;
+            }
+            let value = match self.env.consts.get(i) {
+                Some(node) => self.eval(node),
+                None => fault("constant is not available"),
+            };
+            if let Some(slot) = self.consts.get_mut(i) {
+                *slot = Some(value);
+            }
+        }
+        self.base = saved;
+        match self.consts.get(index) {
+            Some(Some(value)) => value.clone(),
+            _ => fault("constant is not available"),
         }
     }
 
@@ -210,6 +288,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[inline(never)]
     fn and_or(&mut self, a: &'a Node, b: &'a Node, is_or: bool) -> Out<'a> {
         // `decisive` is the value that settles the result alone: true for `or`, false for
         // `and`. Once it is seen, any missing read on the way did not matter.
@@ -231,6 +310,7 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    #[inline(never)]
     fn compare(&mut self, op: CompareOp, a: &'a Node, b: &'a Node, text: &str) -> Out<'a> {
         let (x, y) = (self.eval(a)?, self.eval(b)?);
         let result = if x.is_missing() || y.is_missing() {
@@ -259,6 +339,7 @@ impl<'a> Ctx<'a> {
         Ok(result)
     }
 
+    #[inline(never)]
     fn field(&mut self, field: &'a FieldRef) -> Out<'a> {
         let missing = |cx: &mut Ctx<'a>| {
             cx.missing.push(&field.dotted);
@@ -331,6 +412,7 @@ impl<'a> Ctx<'a> {
         Ok(value)
     }
 
+    #[inline(never)]
     fn call(&mut self, builtin: Builtin, args: &'a [Node], label: &'a str) -> Out<'a> {
         if let (
             [single],
@@ -437,17 +519,25 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn table(&mut self, index: usize, args: &'a [Node]) -> Out<'a> {
+    #[inline(never)]
+    fn table(&mut self, index: usize, args: &'a [Node], label: &'a str) -> Out<'a> {
         let Some(table) = self.env.tables.get(index) else {
             return fault("table is not available");
         };
         let base = self.vars.len();
+        let mark = self.missing.len();
         for arg in args {
             let v = self.eval(arg)?;
             self.vars.push(v);
         }
         let result = self.table_rows(table, base);
         self.vars.truncate(base);
+        if let Ok(Value::Missing) = result
+            && self.missing.len() == mark
+        {
+            // No row matched: name the call, since no field was missing.
+            self.missing.push(label);
+        }
         result
     }
 
@@ -492,6 +582,7 @@ impl<'a> Ctx<'a> {
         Ok(Value::Missing)
     }
 
+    #[inline(never)]
     fn comprehension(&mut self, c: &'a CompPlan) -> Out<'a> {
         let list = match self.eval(&c.list)? {
             Value::Missing => return Ok(Value::Missing),

@@ -103,6 +103,7 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
         }
     }
     let env = Env {
+        consts: &plan.consts,
         tables: &plan.tables,
         calendars: &plan.calendars,
         tz: &plan.tz,
