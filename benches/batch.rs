@@ -86,9 +86,7 @@ fn throughput(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("parse_evaluate_print", threads),
             &lines,
-            |b, lines| {
-                b.iter(|| split(black_box(lines), threads, |c| batch(&policy, &options, c)))
-            },
+            |b, lines| b.iter(|| split(black_box(lines), threads, |c| batch(&policy, &options, c))),
         );
     }
     group.finish();

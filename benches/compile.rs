@@ -22,7 +22,10 @@ fn load(c: &mut Criterion) {
             .into_iter()
             .filter(|d| d.severity() == service_policy::Severity::Error)
             .collect();
-        assert!(errors.is_empty(), "the generated policy has errors: {errors:?}");
+        assert!(
+            errors.is_empty(),
+            "the generated policy has errors: {errors:?}"
+        );
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("parse", n), &source, |b, s| {
             b.iter(|| syntax::parse(black_box(s)))

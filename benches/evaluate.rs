@@ -8,6 +8,8 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value as Json, json};
+use service_policy::compile::Plan;
+use service_policy::eval::evaluate;
 use service_policy::{EvalOptions, Explain, Policy};
 
 fn parse(source: &str) -> Policy {
@@ -26,8 +28,20 @@ fn by_rules(c: &mut Criterion) {
         let record = common::record(n / 4);
         let decision = policy.evaluate(&record, &options);
         assert!(!decision.fired.is_empty() && decision.errors.is_empty());
+        assert!(Plan::new(policy.ast()).is_ok_and(|p| p.is_indexed()));
         group.bench_with_input(BenchmarkId::new("indexed", n), &record, |b, r| {
             b.iter(|| policy.evaluate(black_box(r), &options))
+        });
+        let plain = match Plan::new(policy.ast()) {
+            Ok(plan) => plan.without_index(),
+            Err(d) => panic!("{d:?}"),
+        };
+        assert_eq!(
+            serde_json::to_string(&evaluate(&plain, &record, &options)).ok(),
+            serde_json::to_string(&decision).ok()
+        );
+        group.bench_with_input(BenchmarkId::new("unindexed", n), &record, |b, r| {
+            b.iter(|| evaluate(&plain, black_box(r), &options))
         });
     }
     group.finish();
@@ -69,9 +83,11 @@ fn by_record_size(c: &mut Criterion) {
         }
         let bytes = record.to_string().len();
         group.throughput(Throughput::Bytes(bytes as u64));
-        group.bench_with_input(BenchmarkId::new("fields_and_tags", extra), &record, |b, r| {
-            b.iter(|| policy.evaluate(black_box(r), &options))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("fields_and_tags", extra),
+            &record,
+            |b, r| b.iter(|| policy.evaluate(black_box(r), &options)),
+        );
     }
     group.finish();
 }

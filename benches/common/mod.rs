@@ -90,7 +90,13 @@ pub fn customer_service_lines(count: usize) -> Vec<String> {
     (0..count)
         .map(|id| {
             let mut tags = Vec::new();
-            for tag in ["legal", "vip-handled", "callback-scheduled", "repeat", "new"] {
+            for tag in [
+                "legal",
+                "vip-handled",
+                "callback-scheduled",
+                "repeat",
+                "new",
+            ] {
                 if rng.below(6) == 0 {
                     tags.push(tag);
                 }

@@ -8,6 +8,7 @@
 //! panics here: whatever cannot be compiled comes back as diagnostics.
 
 mod expr;
+mod index;
 mod print;
 
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::value::{FieldType, ObjectField, Value};
 
 pub(crate) use expr::{Builtin, CompPlan, FieldRef, Node};
+pub(crate) use index::{RuleIndex, Walk};
 
 /// The evaluation plan of a checked policy: immutable, `Send + Sync`.
 #[derive(Debug)]
@@ -39,6 +41,8 @@ pub struct Plan {
     pub(crate) consts: Vec<Node>,
     pub(crate) rules: Vec<RulePlan>,
     pub(crate) blocks: Vec<Block>,
+    /// Skips rules whose guard a record's text rules out (`None` when too few are gated).
+    pub(crate) index: Option<RuleIndex>,
 }
 
 /// How the rules are grouped: alone, or in a `first of` block (indexes into `rules`).
@@ -154,6 +158,23 @@ impl Plan {
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
+
+    /// The same plan without its rule index, so that every rule is evaluated for every
+    /// record (the decisions are the same; benches compare the two).
+    pub fn without_index(mut self) -> Plan {
+        self.index = None;
+        self
+    }
+
+    /// Whether the plan has a rule index.
+    pub fn is_indexed(&self) -> bool {
+        self.index.is_some()
+    }
+}
+
+/// The text of an expression as traces and missing names show it.
+pub(crate) fn print_expr(e: &Expr) -> String {
+    print::expr(e)
 }
 
 /// The size limit of a compiled regex, so a policy cannot make evaluation slow or large.
@@ -269,6 +290,7 @@ impl<'p> Compiler<'p> {
         if !self.diagnostics.is_empty() {
             return Err(self.diagnostics);
         }
+        let index = RuleIndex::build(&rules, &blocks);
         Ok(Plan {
             name: self.ast.name.value.clone(),
             version,
@@ -280,6 +302,7 @@ impl<'p> Compiler<'p> {
             consts: self.dynamic_consts,
             rules,
             blocks,
+            index,
         })
     }
 

@@ -63,6 +63,64 @@ pub(crate) struct Seen {
     pub(crate) result: Json,
 }
 
+/// How many variables (comprehension variables and table inputs in scope at once) live
+/// on the stack before the variable stack spills to the heap.
+const INLINE_VARS: usize = 8;
+
+/// The variable stack: inline up to [`INLINE_VARS`], so that comprehensions and table calls
+/// allocate nothing in the usual case.
+struct Stack<'a> {
+    inline: [Value<'a>; INLINE_VARS],
+    len: usize,
+    spill: Vec<Value<'a>>,
+}
+
+impl<'a> Stack<'a> {
+    fn new() -> Stack<'a> {
+        Stack {
+            inline: std::array::from_fn(|_| Value::Missing),
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len + self.spill.len()
+    }
+
+    fn get(&self, index: usize) -> Option<&Value<'a>> {
+        if index < self.len {
+            self.inline.get(index)
+        } else {
+            self.spill.get(index - self.len)
+        }
+    }
+
+    fn push(&mut self, value: Value<'a>) {
+        // INVARIANT: the inline part is full before anything spills.
+        if self.spill.is_empty()
+            && let Some(slot) = self.inline.get_mut(self.len)
+        {
+            *slot = value;
+            self.len += 1;
+        } else {
+            self.spill.push(value);
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        if len <= self.len {
+            self.spill.clear();
+            for slot in self.inline.iter_mut().skip(len).take(self.len - len) {
+                *slot = Value::Missing;
+            }
+            self.len = len;
+        } else {
+            self.spill.truncate(len - self.len);
+        }
+    }
+}
+
 /// The state of one evaluation.
 pub(crate) struct Ctx<'a> {
     pub(crate) env: Env<'a>,
@@ -70,7 +128,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) now: Timestamp,
     /// Paths of fields read as missing, in order of reading (may repeat).
     pub(crate) missing: Vec<&'a str>,
-    vars: Vec<Value<'a>>,
+    vars: Stack<'a>,
     base: usize,
     /// Comparisons seen, when tracing.
     pub(crate) seen: Option<Vec<Seen>>,
@@ -91,7 +149,7 @@ impl<'a> Ctx<'a> {
             record,
             now,
             missing: Vec::new(),
-            vars: Vec::new(),
+            vars: Stack::new(),
             base: 0,
             seen: None,
             consts: Vec::new(),

@@ -30,7 +30,13 @@ pub fn generate(count: usize, seed: u64) -> Vec<Json> {
     (0..count)
         .map(|id| {
             let mut tags = Vec::new();
-            for tag in ["legal", "vip-handled", "callback-scheduled", "repeat", "new"] {
+            for tag in [
+                "legal",
+                "vip-handled",
+                "callback-scheduled",
+                "repeat",
+                "new",
+            ] {
                 if rng.below(6) == 0 {
                     tags.push(tag);
                 }
