@@ -125,6 +125,9 @@ pub(crate) enum TriggerPlan {
 pub(crate) struct ActionPlan {
     pub(crate) kind: ActionKindPlan,
     pub(crate) args: Vec<(String, Node)>,
+    /// The action's key when its operand and arguments are constants (worked out once
+    /// here instead of hashing on every evaluation).
+    pub(crate) key: Option<Box<str>>,
 }
 
 /// The kinds of action, with their operand.
@@ -139,6 +142,23 @@ pub(crate) enum ActionKindPlan {
     Tag(Node),
     Set(String, Node),
     Emit(Node),
+}
+
+impl ActionPlan {
+    /// The action's operand (every kind has one).
+    pub(crate) fn operand(&self) -> &Node {
+        match &self.kind {
+            ActionKindPlan::Escalate(n)
+            | ActionKindPlan::Notify(n)
+            | ActionKindPlan::Assign(n)
+            | ActionKindPlan::RequireApproval(n)
+            | ActionKindPlan::FollowUp(n)
+            | ActionKindPlan::Refund(n)
+            | ActionKindPlan::Tag(n)
+            | ActionKindPlan::Set(_, n)
+            | ActionKindPlan::Emit(n) => n,
+        }
+    }
 }
 
 impl Plan {
@@ -480,7 +500,19 @@ impl<'p> Compiler<'p> {
             .iter()
             .map(|(key, e)| (key.name.clone(), self.expr(e, &mut scope)))
             .collect();
-        ActionPlan { kind, args }
+        let mut plan = ActionPlan {
+            kind,
+            args,
+            key: None,
+        };
+        let env = crate::eval::Env {
+            consts: &[],
+            tables: &self.tables,
+            calendars: &self.calendars,
+            tz: &self.tz,
+        };
+        plan.key = crate::eval::constant_action_key(&self.ast.name.value, &plan, env);
+        plan
     }
 
     fn calendar(&mut self, name: &ast::Ident) -> Option<usize> {

@@ -68,10 +68,12 @@ pub enum RecordError {
 }
 
 /// An action on its way into the decision: the rules (as indexes, for source order).
-pub(crate) struct Gathered {
+pub(crate) struct Gathered<'k> {
     kind: ActionKind,
     args: Option<Map<String, Json>>,
     rules: Vec<usize>,
+    /// The key, when the plan worked it out at load.
+    key: Option<&'k str>,
 }
 
 /// Evaluates a record against a plan.
@@ -181,8 +183,8 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                     if let Some(at) = recheck {
                         recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
                     }
-                    for (kind, args) in actions {
-                        gather(&mut gathered, kind, args, index);
+                    for (kind, args, key) in actions {
+                        gather(&mut gathered, kind, args, key, index);
                     }
                     RuleStatus::Applied
                 }
@@ -230,7 +232,7 @@ pub fn evaluate_reference(
 /// Collapses escalations on the ladder, reports conflicting `set`s and gives every
 /// action its rules' names and its key.
 pub(crate) fn assemble_actions<'n>(
-    mut gathered: Vec<Gathered>,
+    mut gathered: Vec<Gathered<'_>>,
     policy: &str,
     ladder: &[String],
     rule_name: impl Fn(usize) -> Option<&'n str>,
@@ -241,7 +243,10 @@ pub(crate) fn assemble_actions<'n>(
     gathered
         .into_iter()
         .map(|g| {
-            let key = action_key(policy, &g.kind, g.args.as_ref());
+            let key = match g.key {
+                Some(key) => key.to_owned(),
+                None => action_key(policy, &g.kind, g.args.as_ref()),
+            };
             Action {
                 key,
                 rules: g
@@ -286,10 +291,11 @@ pub(crate) fn is_absent_path<S: AsRef<str>>(map: &Map<String, Json>, segments: &
 }
 
 /// Adds an action, merging it into an equal one required earlier.
-pub(crate) fn gather(
-    gathered: &mut Vec<Gathered>,
+pub(crate) fn gather<'k>(
+    gathered: &mut Vec<Gathered<'k>>,
     kind: ActionKind,
     args: Option<Map<String, Json>>,
+    key: Option<&'k str>,
     rule: usize,
 ) {
     if let Some(existing) = gathered
@@ -305,16 +311,17 @@ pub(crate) fn gather(
         kind,
         args,
         rules: vec![rule],
+        key,
     });
 }
 
 /// With a ladder, every escalation to a level on it collapses into the highest one,
 /// which keeps its place and takes the rules of all of them.
-fn collapse_ladder(gathered: &mut Vec<Gathered>, ladder: &[String]) {
+fn collapse_ladder(gathered: &mut Vec<Gathered<'_>>, ladder: &[String]) {
     if ladder.is_empty() {
         return;
     }
-    let rank = |g: &Gathered| match &g.kind {
+    let rank = |g: &Gathered<'_>| match &g.kind {
         ActionKind::Escalate { to } => ladder.iter().position(|level| level == to),
         _ => None,
     };
@@ -350,7 +357,7 @@ fn collapse_ladder(gathered: &mut Vec<Gathered>, ladder: &[String]) {
 
 /// Two `set`s of one field with different values are both kept, and reported.
 fn set_conflicts<'n>(
-    gathered: &[Gathered],
+    gathered: &[Gathered<'_>],
     rule_name: &impl Fn(usize) -> Option<&'n str>,
     errors: &mut Vec<ErrorEntry>,
 ) {
@@ -418,7 +425,33 @@ fn action_key(policy: &str, kind: &ActionKind, args: Option<&Map<String, Json>>)
         }
     }
     let digest = hasher.finalize();
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut key = String::with_capacity(16);
+    for b in digest.iter().take(8) {
+        key.push(char::from(HEX[usize::from(b >> 4)]));
+        key.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    key
+}
+
+/// The key of an action whose operand and arguments are constants, worked out once when
+/// loading; `None` when it depends on the record or `now`, or does not evaluate.
+pub(crate) fn constant_action_key(
+    policy: &str,
+    action: &crate::compile::ActionPlan,
+    env: Env<'_>,
+) -> Option<Box<str>> {
+    let constant = |n: &crate::compile::Node| matches!(n, crate::compile::Node::Const(_));
+    if !constant(action.operand()) || !action.args.iter().all(|(_, n)| constant(n)) {
+        return None;
+    }
+    let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
+    match rules::evaluate_action(&mut cx, action) {
+        Ok(rules::Step::Value((kind, args, _))) => {
+            Some(action_key(policy, &kind, args.as_ref()).into_boxed_str())
+        }
+        _ => None,
+    }
 }
 
 /// JSON with object keys sorted, so equal values hash equally.

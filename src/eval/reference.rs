@@ -1632,7 +1632,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                             recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
                         }
                         for (kind, args) in actions {
-                            super::gather(&mut gathered, kind, args, index);
+                            super::gather(&mut gathered, kind, args, None, index);
                         }
                         RuleStatus::Applied
                     }

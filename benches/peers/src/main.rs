@@ -7,7 +7,8 @@
 //! includes turning the JSON record into the engine's own input, which any host has to
 //! do. The hand-written Rust function is the floor.
 //!
-//! Usage: `service-policy-peers [RECORDS] [PASSES]` (defaults 1000 and 15). Prints a
+//! Usage: `service-policy-peers [RECORDS] [PASSES]` (defaults 1000 and 15; set
+//! `PEERS_ONLY=<engine name>` to run the floor and one engine only). Prints a
 //! Markdown table: load time (parse and compile the policy, median of 5) and the median
 //! over passes of the time per record.
 
@@ -105,7 +106,7 @@ fn main() {
     let passes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(15);
     let records = records::generate(count, 0x5eed_cafe);
 
-    let loaders: Vec<(&str, Loader)> = vec![
+    let mut loaders: Vec<(&str, Loader)> = vec![
         ("hand-written Rust", engines::floor::load),
         ("service-policy", engines::service_policy::load),
         ("Cedar", engines::cedar::load),
@@ -113,6 +114,10 @@ fn main() {
         ("CEL (cel-interpreter)", engines::cel::load),
         ("Rhai", engines::rhai::load),
     ];
+    // `PEERS_ONLY=name` keeps the floor and that engine (for profiling one engine).
+    if let Ok(only) = std::env::var("PEERS_ONLY") {
+        loaders.retain(|(name, _)| *name == "hand-written Rust" || *name == only);
+    }
 
     // Load times first (median of 5 loads), keeping the last engine of each.
     let mut engines = Vec::new();
@@ -165,15 +170,17 @@ fn main() {
             .collect::<Vec<_>>()
     );
 
-    // Timing: each pass decides every record once; the figure is the median pass.
-    let mut per_record = Vec::new();
+    // Timing: each pass decides every record once with every engine in turn, so that a
+    // change of load on the machine touches all engines alike; the figure is the median
+    // pass of each engine.
     for engine in engines.iter_mut() {
-        // One warm-up pass.
         for r in &records {
             black_box(engine.decide(black_box(r)));
         }
-        let mut samples = Vec::new();
-        for _ in 0..passes {
+    }
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); engines.len()];
+    for _ in 0..passes {
+        for (engine, samples) in engines.iter_mut().zip(samples.iter_mut()) {
             let start = Instant::now();
             for r in &records {
                 black_box(engine.decide(black_box(r)));
@@ -181,8 +188,8 @@ fn main() {
             let elapsed: Duration = start.elapsed();
             samples.push(elapsed.as_nanos() as f64 / records.len() as f64);
         }
-        per_record.push(median(samples));
     }
+    let per_record: Vec<f64> = samples.into_iter().map(median).collect();
 
     let floor = per_record[0];
     let ours = per_record[1];
