@@ -1131,3 +1131,10 @@ rule ᜆᜈ᜔ᜇ "Tagalog" { when ᜊᜌᜈᜒ == "ᜋᜑᜎ᜔" and kustomer.a
         cmp(CompareOp::Eq, p("গ্রাহক.স্তর"), t("সোনা"))
     );
 }
+
+#[test]
+fn errors_show_whole_words_in_any_script() {
+    // The virama (U+09CD) is a combining mark inside the Bengali word.
+    let err = first_error("rule r { when x প্রথম }");
+    assert!(err.message.ends_with("found `প্রথম`"), "{err:?}");
+}

@@ -27,7 +27,7 @@ pub(super) fn run(
         explain: if explain { Explain::On } else { Explain::Off },
     };
     let mut failed = false;
-    for path in records {
+    for (index, path) in records.iter().enumerate() {
         let record = match read_record(path)? {
             Ok(record) => record,
             Err(message) => {
@@ -39,7 +39,12 @@ pub(super) fn run(
         let decision = serde_json::to_value(policy.evaluate(&record, &options))?;
         match format {
             EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&decision)?),
-            EvalFormat::Human => print!("{}", human(&path.display().to_string(), &decision)),
+            EvalFormat::Human => {
+                if index > 0 {
+                    println!();
+                }
+                print!("{}", human(&path.display().to_string(), &decision));
+            }
         }
     }
     Ok(exit(failed))

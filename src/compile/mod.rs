@@ -9,7 +9,6 @@
 
 mod expr;
 mod index;
-mod print;
 
 use std::collections::HashMap;
 
@@ -194,7 +193,7 @@ impl Plan {
 
 /// The text of an expression as traces and missing names show it.
 pub(crate) fn print_expr(e: &Expr) -> String {
-    print::expr(e)
+    crate::fmt::format_expr(e)
 }
 
 /// The size limit of a compiled regex, so a policy cannot make evaluation slow or large.
@@ -549,7 +548,7 @@ impl<'p> Compiler<'p> {
                 match op {
                     ast::BinaryOp::Or => Node::Or(a, b),
                     ast::BinaryOp::And => Node::And(a, b),
-                    ast::BinaryOp::Compare(c) => Node::Compare(*c, a, b, print::expr(e).into()),
+                    ast::BinaryOp::Compare(c) => Node::Compare(*c, a, b, crate::fmt::format_expr(e).into()),
                     ast::BinaryOp::Add => Node::Arith(crate::value::ArithOp::Add, a, b),
                     ast::BinaryOp::Sub => Node::Arith(crate::value::ArithOp::Sub, a, b),
                     ast::BinaryOp::Mul => Node::Arith(crate::value::ArithOp::Mul, a, b),
@@ -618,7 +617,7 @@ impl<'p> Compiler<'p> {
                     list,
                     body,
                     filter,
-                    label: print::expr(e),
+                    label: crate::fmt::format_expr(e),
                 }))
             }
         }
@@ -644,7 +643,7 @@ impl<'p> Compiler<'p> {
                 );
             }
             let args = args.iter().map(|a| self.expr(a, scope)).collect();
-            return Node::Table(index, args, print::expr(e).into());
+            return Node::Table(index, args, crate::fmt::format_expr(e).into());
         }
         if name.name == "business_time" {
             if let [from, to, cal] = args {
@@ -697,7 +696,7 @@ impl<'p> Compiler<'p> {
             return Node::Const(Value::Missing);
         }
         let args = args.iter().map(|a| self.expr(a, scope)).collect();
-        Node::Call(builtin, args, print::expr(e).into())
+        Node::Call(builtin, args, crate::fmt::format_expr(e).into())
     }
 
     /// A path: a comprehension or table variable, a constant, or a record field.

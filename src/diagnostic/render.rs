@@ -9,67 +9,10 @@
 //! miette handler and get every problem, each as a related diagnostic.
 
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{LabeledSpan, SourceCode, SourceSpan};
 
-use super::{Diagnostic, Diagnostics, Severity, SourceFile};
-use crate::ast::Span;
-
-/// The whole file as miette source code, named so reports show `file:line:col`.
-#[derive(Debug)]
-struct NamedFile(Arc<SourceFile>);
-
-impl SourceCode for NamedFile {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self
-            .0
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.0.name.clone(),
-            contents.data(),
-            *contents.span(),
-            contents.line(),
-            contents.column(),
-            contents.line_count(),
-        )))
-    }
-}
-
-/// Clamps a span to the text and to character boundaries, so a stray offset can never
-/// make the renderer slice inside a character.
-fn source_span(text: &str, span: Span) -> SourceSpan {
-    let clamp = |mut at: usize| {
-        at = at.min(text.len());
-        while at > 0 && !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        at
-    };
-    let start = clamp(span.start);
-    let end = clamp(span.end.max(span.start));
-    SourceSpan::new(start.into(), end - start)
-}
-
-fn labels_of<'a>(d: &'a Diagnostic, text: &'a str) -> Box<dyn Iterator<Item = LabeledSpan> + 'a> {
-    let primary = LabeledSpan::new_primary_with_span(
-        (!d.primary_label.is_empty()).then(|| d.primary_label.clone()),
-        source_span(text, d.span),
-    );
-    let secondary = d.labels.iter().map(move |l| {
-        LabeledSpan::new_with_span(
-            (!l.message.is_empty()).then(|| l.message.clone()),
-            source_span(text, l.span),
-        )
-    });
-    Box::new(std::iter::once(primary).chain(secondary))
-}
+use super::{Diagnostic, Diagnostics, Severity};
 
 fn severity_of(d: &Diagnostic) -> miette::Severity {
     match d.severity() {
@@ -143,88 +86,166 @@ impl miette::Diagnostic for Diagnostics {
     }
 }
 
-/// One diagnostic with the file it points into, for one report.
-#[derive(Debug)]
-struct Report<'a> {
-    diagnostic: &'a Diagnostic,
-    file: NamedFile,
-}
-
-impl fmt::Display for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
-    }
-}
-
-impl std::error::Error for Report<'_> {}
-
-impl miette::Diagnostic for Report<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.diagnostic.code))
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(severity_of(self.diagnostic))
-    }
-
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(labels_of(self.diagnostic, &self.file.0.text))
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.file)
-    }
-}
-
-/// Renders every diagnostic with its code, `file:line:col`, the source snippet with the
-/// span underlined, labels and help; one report after another. Without `color` the
-/// output has no escape codes (for logs, CI and snapshots).
+/// Drawing needs miette's `fancy` feature, on with `cli`.
 #[cfg(feature = "cli")]
-pub fn render_human(diags: &Diagnostics, color: bool) -> String {
-    use miette::{GraphicalReportHandler, GraphicalTheme};
+mod graphical {
+    use std::fmt;
+    use std::sync::Arc;
 
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
+    use miette::{
+        LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_links(false)
-        .with_width(100)
-        .with_context_lines(1);
-    let mut out = String::new();
-    for diagnostic in diags.items() {
-        let report = Report {
-            diagnostic,
-            file: NamedFile(diags.source_arc().clone()),
-        };
-        let mut one = String::new();
-        if handler.render_report(&mut one, &report).is_err() {
-            // The handler only fails on a span outside the text; fall back to one line.
-            let (line, column) = diags.line_col(diagnostic.span);
-            one = format!(
-                "{}:{line}:{column}: [{}] {}\n",
-                diags.source().name,
-                diagnostic.code,
-                diagnostic.message
-            );
+
+    use super::severity_of;
+    use crate::ast::Span;
+    use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+
+    /// The whole file as miette source code, named so reports show `file:line:col`.
+    #[derive(Debug)]
+    struct NamedFile(Arc<SourceFile>);
+
+    impl SourceCode for NamedFile {
+        fn read_span<'a>(
+            &'a self,
+            span: &SourceSpan,
+            context_lines_before: usize,
+            context_lines_after: usize,
+        ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+            let contents =
+                self.0
+                    .text
+                    .read_span(span, context_lines_before, context_lines_after)?;
+            Ok(Box::new(MietteSpanContents::new_named(
+                self.0.name.clone(),
+                contents.data(),
+                *contents.span(),
+                contents.line(),
+                contents.column(),
+                contents.line_count(),
+            )))
         }
-        out.push_str(&one);
     }
-    out
+
+    /// Clamps a span to the text and to character boundaries, so a stray offset can never
+    /// make the renderer slice inside a character.
+    fn source_span(text: &str, span: Span) -> SourceSpan {
+        let clamp = |mut at: usize| {
+            at = at.min(text.len());
+            while at > 0 && !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let start = clamp(span.start);
+        let end = clamp(span.end.max(span.start));
+        SourceSpan::new(start.into(), end - start)
+    }
+
+    fn labels_of<'a>(
+        d: &'a Diagnostic,
+        text: &'a str,
+    ) -> Box<dyn Iterator<Item = LabeledSpan> + 'a> {
+        let primary = LabeledSpan::new_primary_with_span(
+            (!d.primary_label.is_empty()).then(|| d.primary_label.clone()),
+            source_span(text, d.span),
+        );
+        let secondary = d.labels.iter().map(move |l| {
+            LabeledSpan::new_with_span(
+                (!l.message.is_empty()).then(|| l.message.clone()),
+                source_span(text, l.span),
+            )
+        });
+        Box::new(std::iter::once(primary).chain(secondary))
+    }
+
+    /// One diagnostic with the file it points into, for one report.
+    #[derive(Debug)]
+    struct Report<'a> {
+        diagnostic: &'a Diagnostic,
+        file: NamedFile,
+    }
+
+    impl fmt::Display for Report<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.diagnostic.message)
+        }
+    }
+
+    impl std::error::Error for Report<'_> {}
+
+    impl miette::Diagnostic for Report<'_> {
+        fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+            Some(Box::new(self.diagnostic.code))
+        }
+
+        fn severity(&self) -> Option<miette::Severity> {
+            Some(severity_of(self.diagnostic))
+        }
+
+        fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+            self.diagnostic
+                .help
+                .as_ref()
+                .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        }
+
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            Some(labels_of(self.diagnostic, &self.file.0.text))
+        }
+
+        fn source_code(&self) -> Option<&dyn SourceCode> {
+            Some(&self.file)
+        }
+    }
+
+    /// Renders every diagnostic with its code, `file:line:col`, the source snippet with the
+    /// span underlined, labels and help; one report after another. Without `color` the
+    /// output has no escape codes (for logs, CI and snapshots).
+    pub fn render_human(diags: &Diagnostics, color: bool) -> String {
+        use miette::{GraphicalReportHandler, GraphicalTheme};
+
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_links(false)
+            .with_width(100)
+            .with_context_lines(1);
+        let mut out = String::new();
+        for diagnostic in diags.items() {
+            let report = Report {
+                diagnostic,
+                file: NamedFile(diags.source_arc().clone()),
+            };
+            let mut one = String::new();
+            if handler.render_report(&mut one, &report).is_err() {
+                // The handler only fails on a span outside the text; fall back to one line.
+                let (line, column) = diags.line_col(diagnostic.span);
+                one = format!(
+                    "{}:{line}:{column}: [{}] {}\n",
+                    diags.source().name,
+                    diagnostic.code,
+                    diagnostic.message
+                );
+            }
+            out.push_str(&one);
+        }
+        out
+    }
 }
+
+#[cfg(feature = "cli")]
+pub use graphical::render_human;
 
 #[cfg(all(test, feature = "cli"))]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
-    use crate::diagnostic::Code;
+    use crate::ast::Span;
+    use crate::diagnostic::{Code, SourceFile};
 
     fn diags(text: &str, items: Vec<Diagnostic>) -> Diagnostics {
         Diagnostics::new(

@@ -15,67 +15,7 @@ use crate::ast::{
 };
 use crate::value::{Duration, Money};
 
-/// The reserved words of SPEC §3. A bare field path cannot start with one of them.
-pub const KEYWORDS: &[&str] = &[
-    "policy",
-    "version",
-    "timezone",
-    "ladder",
-    "record",
-    "calendar",
-    "closed",
-    "const",
-    "table",
-    "rule",
-    "first",
-    "of",
-    "when",
-    "unless",
-    "then",
-    "expect",
-    "within",
-    "using",
-    "excluding",
-    "limit",
-    "at",
-    "on",
-    "breach",
-    "met",
-    "exceed",
-    "after",
-    "by",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "missing",
-    "present",
-    "contains",
-    "matches",
-    "during",
-    "true",
-    "false",
-    "now",
-    "for",
-    "where",
-    "escalate",
-    "to",
-    "notify",
-    "assign",
-    "require",
-    "approval",
-    "from",
-    "follow",
-    "up",
-    "refund",
-    "compensate",
-    "tag",
-    "set",
-    "emit",
-    "with",
-    "list",
-];
+pub use crate::syntax::KEYWORDS;
 
 /// Whether `word` is one of the reserved words of SPEC §3.
 pub fn is_keyword(word: &str) -> bool {
@@ -314,28 +254,10 @@ pub(crate) fn format_decimal(n: Decimal) -> String {
     n.to_string()
 }
 
-/// A duration literal: units `d h m s` largest first (`1h30m`, `30d`, `1d12h`), and `w`
-/// only for a whole number of weeks (`2w`), so `90d` stays `90d` rather than `12w6d`.
+/// A duration literal, as `Duration` prints it: `1h30m`, `30d`, `1d12h`, and weeks only for
+/// a whole number of weeks (`2w`).
 pub(crate) fn format_duration(d: Duration) -> String {
-    const DAY: u64 = 24 * 3600 * 1_000_000_000;
-    let magnitude = d.as_nanos().unsigned_abs();
-    if magnitude == 0 || magnitude.is_multiple_of(7 * DAY) {
-        return d.to_string();
-    }
-    let days = magnitude / DAY;
-    // INVARIANT: less than a day of nanoseconds fits an i64.
-    let rest = i64::try_from(magnitude % DAY).unwrap_or_default();
-    let mut out = String::new();
-    if d.is_negative() {
-        out.push('-');
-    }
-    if days > 0 {
-        let _ = write!(out, "{days}d");
-    }
-    if rest > 0 {
-        out.push_str(&Duration::from_nanos(rest).to_string());
-    }
-    out
+    d.to_string()
 }
 
 /// Money as `<amount> <CODE>`, keeping the literal's scale (`49.90 EUR`).

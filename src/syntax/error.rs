@@ -256,9 +256,9 @@ fn found_at(source: &str, pos: usize) -> (String, Span) {
             .and_then(|r| r.find(['"', '\n']))
             .map_or(rest.len(), |i| i + 2);
         close.min(rest.len())
-    } else if first.is_alphanumeric() || first == '_' {
+    } else if unicode_ident::is_xid_continue(first) {
         rest.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '%')
+            .take_while(|c| unicode_ident::is_xid_continue(*c) || *c == '%')
             .map(char::len_utf8)
             .sum()
     } else {
@@ -358,6 +358,11 @@ fn leading_keywords(rule: Rule) -> &'static [&'static str] {
     }
 }
 
+/// Words that start an item: met inside a rule, the rule above probably lacks its `}`.
+const ITEM_WORDS: [&str; 7] = [
+    "rule", "first", "const", "table", "calendar", "record", "ladder",
+];
+
 /// Keywords an author may well have meant as a field name (`from`, `at`, `tag`); the
 /// connecting words (`of`, `then`, `within`, …) more likely mean a missing value.
 const NAME_LIKE_KEYWORDS: [&str; 24] = [
@@ -396,25 +401,7 @@ pub(crate) fn to_diagnostic(
     };
     let value_expected = positives.iter().any(|r| {
         matches!(words(*r, entry), Words::Say(_))
-            && matches!(
-                r,
-                Rule::operand
-                    | Rule::expr
-                    | Rule::cond
-                    | Rule::done_expr
-                    | Rule::within_expr
-                    | Rule::start_expr
-                    | Rule::excluding_expr
-                    | Rule::by_expr
-                    | Rule::target_expr
-                    | Rule::duration_expr
-                    | Rule::amount_expr
-                    | Rule::text_expr
-                    | Rule::limit_value
-                    | Rule::limit_max
-                    | Rule::table_output
-                    | Rule::path
-            )
+            && (matches!(r, Rule::operand | Rule::path) || super::lower::is_expr_rule(*r))
     });
     let mut says: Vec<&str> = Vec::new();
     let mut prefixes: Vec<&str> = Vec::new();
@@ -477,12 +464,19 @@ pub(crate) fn to_diagnostic(
     if let Some(help) = help_for(whole, span, &positives, value_expected) {
         diagnostic = diagnostic.with_help(help);
     }
-    if pos >= whole.len() {
-        if let Some(open) = super::scan::unclosed(whole) {
-            diagnostic = diagnostic
-                .with_label(open, "this is never closed")
-                .with_help("add the missing closing bracket");
-        }
+    let token = whole.get(span.range()).unwrap_or("");
+    if positives.contains(&Rule::clause)
+        && ITEM_WORDS.contains(&token)
+        && let Some(open) = super::scan::unclosed(whole.get(..pos).unwrap_or(""))
+    {
+        diagnostic = diagnostic.with_label(open, "this `{` is not closed");
+    }
+    if pos >= whole.len()
+        && let Some(open) = super::scan::unclosed(whole)
+    {
+        diagnostic = diagnostic
+            .with_label(open, "this is never closed")
+            .with_help("add the missing closing bracket");
     }
     diagnostic
 }
@@ -498,10 +492,10 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
         .iter()
         .flat_map(|r| leading_keywords(*r).iter().copied())
         .collect();
-    if token.chars().next().is_some_and(char::is_alphabetic) {
-        if let Some(best) = closest(token, &candidates) {
-            return Some(format!("did you mean `{best}`?"));
-        }
+    if token.chars().next().is_some_and(char::is_alphabetic)
+        && let Some(best) = closest(token, &candidates)
+    {
+        return Some(format!("did you mean `{best}`?"));
     }
     match token {
         "=" if value_expected

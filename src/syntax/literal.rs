@@ -94,7 +94,7 @@ fn duration_help(text: &str) -> String {
         .skip_while(|c| c.is_ascii_digit() || *c == '_')
         .collect();
     if letters.len() == 3 && letters.chars().all(|c| c.is_ascii_uppercase()) {
-        let amount = &text[..text.len() - 3];
+        let amount = text.get(..text.len() - 3).unwrap_or(text);
         return format!(
             "for money, put a space between the amount and the code: `{amount} {letters}`"
         );

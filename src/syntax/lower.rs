@@ -935,13 +935,13 @@ impl Lower {
     /// Refuses `a < b < c`: comparisons and tests do not chain (SPEC §6).
     fn check_chain(&self, operand: &Folded, op: &Pair<'_, Rule>) {
         let chained = !operand.grouped
-            && match &operand.expr.kind {
+            && matches!(
+                &operand.expr.kind,
                 ExprKind::Binary(BinaryOp::Compare(_), ..)
-                | ExprKind::Test(..)
-                | ExprKind::IsMissing(..)
-                | ExprKind::During(..) => true,
-                _ => false,
-            };
+                    | ExprKind::Test(..)
+                    | ExprKind::IsMissing(..)
+                    | ExprKind::During(..)
+            );
         if chained {
             self.error(
                 Diagnostic::new(
@@ -1311,7 +1311,8 @@ fn compare_op(rule: Rule) -> Option<CompareOp> {
     })
 }
 
-fn is_expr_rule(rule: Rule) -> bool {
+/// Whether a rule is one of the grammar's expression positions (each folds to one `Expr`).
+pub(super) fn is_expr_rule(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::expr

@@ -30,6 +30,69 @@ use lower::Lower;
 pub use lower::MAX_EXPR_DEPTH;
 pub use scan::{MAX_NESTING, MAX_SOURCE_BYTES};
 
+/// The reserved words of SPEC §3. A bare field path cannot start with one of them (the
+/// grammar's `keyword` rule lists the same words; a test keeps the two in step).
+pub const KEYWORDS: &[&str] = &[
+    "policy",
+    "version",
+    "timezone",
+    "ladder",
+    "record",
+    "calendar",
+    "closed",
+    "const",
+    "table",
+    "rule",
+    "first",
+    "of",
+    "when",
+    "unless",
+    "then",
+    "expect",
+    "within",
+    "using",
+    "excluding",
+    "limit",
+    "at",
+    "on",
+    "breach",
+    "met",
+    "exceed",
+    "after",
+    "by",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "missing",
+    "present",
+    "contains",
+    "matches",
+    "during",
+    "true",
+    "false",
+    "now",
+    "for",
+    "where",
+    "escalate",
+    "to",
+    "notify",
+    "assign",
+    "require",
+    "approval",
+    "from",
+    "follow",
+    "up",
+    "refund",
+    "compensate",
+    "tag",
+    "set",
+    "emit",
+    "with",
+    "list",
+];
+
 /// Parses a policy source into its AST, or returns every syntax error found.
 ///
 /// ```
@@ -111,5 +174,24 @@ fn parse_piece(source: &str, span: Span, entry: Entry) -> Vec<Diagnostic> {
             lower.finish()
         }
         Err(e) => vec![error::to_diagnostic(&e, source, span.start, entry)],
+    }
+}
+
+#[cfg(test)]
+mod keyword_tests {
+    use super::*;
+
+    #[test]
+    fn every_keyword_is_refused_as_a_bare_name_and_nothing_else_is() {
+        for word in KEYWORDS {
+            let source = format!("policy \"k\" {{ const {word} = 1 }}");
+            assert!(parse(&source).is_err(), "`{word}` is accepted as a name");
+        }
+        for word in [
+            "mon", "fri", "priority", "refunds", "into", "nowhere", "withdraw",
+        ] {
+            let source = format!("policy \"k\" {{ const {word} = 1 }}");
+            assert!(parse(&source).is_ok(), "`{word}` is refused as a name");
+        }
     }
 }

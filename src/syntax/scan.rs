@@ -112,7 +112,7 @@ pub(crate) fn walk(
                 Token::Dot
             }
             _ => {
-                let word_char = |c: char| c.is_alphanumeric() || c == '_';
+                let word_char = unicode_ident::is_xid_continue;
                 let rest = source.get(i..).unwrap_or("");
                 let len: usize = rest
                     .chars()
@@ -152,7 +152,11 @@ pub(crate) fn prescan(source: &str) -> Result<Vec<Comment>, Vec<Diagnostic>> {
         ]);
     }
     let mut comments = Vec::new();
-    let mut depth = 0usize;
+    // Open brackets, innermost last. `list<` opens too: type nesting recurses in the parser
+    // like brackets do, while a bare `<` is a comparison and opens nothing.
+    let mut open: Vec<u8> = Vec::new();
+    let mut after_list = false;
+    let mut after_dot = false;
     let mut too_deep = None;
     walk(
         source,
@@ -164,17 +168,25 @@ pub(crate) fn prescan(source: &str) -> Result<Vec<Comment>, Vec<Diagnostic>> {
             comments.push(Comment { text, span });
         },
         |token, span| {
-            match token {
-                Token::Open(_) => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        too_deep = Some(span);
-                        return false;
-                    }
+            let ch = source.as_bytes().get(span.start).copied().unwrap_or(b' ');
+            let opens = match token {
+                Token::Open(b) => Some(b),
+                Token::Other if ch == b'<' && after_list => Some(b'<'),
+                _ => None,
+            };
+            if let Some(b) = opens {
+                open.push(b);
+                if open.len() > MAX_NESTING {
+                    too_deep = Some(span);
+                    return false;
                 }
-                Token::Close(_) => depth = depth.saturating_sub(1),
-                _ => {}
+            } else if matches!(token, Token::Close(_)) || (ch == b'>' && open.last() == Some(&b'<'))
+            {
+                open.pop();
             }
+            after_list =
+                token == Token::Word && !after_dot && source.get(span.range()) == Some("list");
+            after_dot = token == Token::Dot;
             true
         },
     )
@@ -309,6 +321,9 @@ mod tests {
         assert_eq!(errors[0].code, Code::E0002);
         assert_eq!(errors[0].span.start, MAX_NESTING);
         assert!(prescan(&"(".repeat(MAX_NESTING)).is_ok());
+        let types = format!("{}text{}", "list<".repeat(100_000), ">".repeat(100_000));
+        assert_eq!(prescan(&types).unwrap_err()[0].code, Code::E0002);
+        assert!(prescan("a < b < c < d").is_ok(), "comparisons open nothing");
         let brackets = "\"((((\"".repeat(1000);
         assert!(prescan(&brackets).is_ok(), "brackets in texts do not count");
     }

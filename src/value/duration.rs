@@ -237,8 +237,9 @@ impl Duration {
 }
 
 impl fmt::Display for Duration {
-    /// Prints the literal form, largest unit first: `1h30m`, `2d`, `0s`, `-15m`; a fraction
-    /// of a second prints as a decimal number of seconds (`1m0.5s`).
+    /// Prints the literal form, largest unit first: `1h30m`, `2d`, `0s`, `-15m`. Weeks are
+    /// used only for a whole number of weeks (`2w`), so `30d` stays `30d` rather than
+    /// `4w2d`. A fraction of a second prints as a decimal number of seconds (`1m0.5s`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.nanos == 0 {
             return f.write_str("0s");
@@ -249,7 +250,11 @@ impl fmt::Display for Duration {
         let magnitude = self.nanos.unsigned_abs();
         let mut secs = magnitude / NANOS_PER_SECOND as u64;
         let sub = magnitude % NANOS_PER_SECOND as u64;
+        let whole_weeks = sub == 0 && secs.is_multiple_of(UNITS[0].1 as u64);
         for (unit, unit_secs) in UNITS {
+            if unit == 'w' && !whole_weeks {
+                continue;
+            }
             let unit_secs = unit_secs as u64;
             let count = secs / unit_secs;
             secs %= unit_secs;
@@ -301,6 +306,9 @@ mod tests {
         }
         assert_eq!(Duration::parse_literal("90m").unwrap().to_string(), "1h30m");
         assert_eq!(Duration::parse_literal("24h").unwrap().to_string(), "1d");
+        assert_eq!(Duration::parse_literal("30d").unwrap().to_string(), "30d");
+        assert_eq!(Duration::parse_literal("14d").unwrap().to_string(), "2w");
+        assert_eq!(Duration::parse_literal("1w1d").unwrap().to_string(), "8d");
         assert_eq!(Duration::ZERO.to_string(), "0s");
         assert_eq!(Duration::from_secs(-900).unwrap().to_string(), "-15m");
         assert_eq!(Duration::from_nanos(60_500_000_000).to_string(), "1m0.5s");
