@@ -548,7 +548,9 @@ impl<'p> Compiler<'p> {
                 match op {
                     ast::BinaryOp::Or => Node::Or(a, b),
                     ast::BinaryOp::And => Node::And(a, b),
-                    ast::BinaryOp::Compare(c) => Node::Compare(*c, a, b, crate::fmt::format_expr(e).into()),
+                    ast::BinaryOp::Compare(c) => {
+                        Node::Compare(*c, a, b, crate::fmt::format_expr(e).into())
+                    }
                     ast::BinaryOp::Add => Node::Arith(crate::value::ArithOp::Add, a, b),
                     ast::BinaryOp::Sub => Node::Arith(crate::value::ArithOp::Sub, a, b),
                     ast::BinaryOp::Mul => Node::Arith(crate::value::ArithOp::Mul, a, b),

@@ -8,12 +8,14 @@
 //! do. The hand-written Rust function is the floor.
 //!
 //! Usage: `service-policy-peers [RECORDS] [PASSES]` (defaults 1000 and 15; set
-//! `PEERS_ONLY=<engine name>` to run the floor and one engine only). Prints a
+//! `PEERS_ONLY=<engine name>` to run the floor and one engine only; `--jsonl N` prints N
+//! records as JSON lines instead). Prints a
 //! Markdown table: load time (parse and compile the policy, median of 5) and the median
 //! over passes of the time per record.
 
 use std::collections::{BTreeSet, HashMap};
 use std::hint::black_box;
+use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
@@ -57,9 +59,10 @@ pub fn bit(action: &str) -> u32 {
 /// The bit of an action given as its kind and target.
 pub fn bit2(kind: &str, target: &str) -> u32 {
     for (i, a) in ACTIONS.iter().enumerate() {
-        if let Some((k, t)) = a.split_once(':')
-            && k == kind
-            && t == target
+        if a.len() == kind.len() + 1 + target.len()
+            && a.starts_with(kind)
+            && a.ends_with(target)
+            && a.as_bytes().get(kind.len()) == Some(&b':')
         {
             return 1 << i;
         }
@@ -101,7 +104,19 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    // `--jsonl N` prints N generated records as JSON lines (input for the batch command).
+    if args.peek().map(String::as_str) == Some("--jsonl") {
+        args.next();
+        let count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for record in records::generate(count, 0x5eed_cafe) {
+            if writeln!(out, "{record}").is_err() {
+                std::process::exit(2);
+            }
+        }
+        return;
+    }
     let count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let passes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(15);
     let records = records::generate(count, 0x5eed_cafe);
