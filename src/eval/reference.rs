@@ -293,11 +293,14 @@ fn fault<T>(message: impl Into<String>) -> Result<T, Fault> {
 
 type Out<'a> = Result<Value<'a>, Fault>;
 
+/// A rule's outcome and the comparisons its guard made.
+type Evaluated = (Outcome, Vec<Comparison>);
+
 /// What one rule came to.
 enum Outcome {
     NotApplied,
     Applied {
-        check: Option<Check>,
+        check: Option<Box<Check>>,
         actions: Vec<(ActionKind, Option<Map<String, Json>>)>,
         recheck: Option<Timestamp>,
     },
@@ -1174,7 +1177,7 @@ fn evaluate_rule<'a>(
                 Err(f) => Outcome::Error(f),
                 Ok(Step::Missing) => Outcome::Undecided(dedup(&cx.missing)),
                 Ok(Step::Value((check, actions, recheck))) => Outcome::Applied {
-                    check,
+                    check: check.map(Box::new),
                     actions,
                     recheck,
                 },
@@ -1577,7 +1580,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
         seen: None,
         const_values: HashMap::new(),
     };
-    let mut outcomes: Vec<(&RuleDef, Option<(Outcome, Vec<Comparison>)>)> = Vec::new();
+    let mut outcomes: Vec<(&RuleDef, Option<Evaluated>)> = Vec::new();
     for (first_of, block) in &blocks {
         let mut settled = false;
         for rule in block {
@@ -1627,7 +1630,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                         recheck,
                     } => {
                         fired.push(rule.name.name.clone());
-                        checks.extend(check);
+                        checks.extend(check.map(|c| *c));
                         if let Some(at) = recheck {
                             recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
                         }
