@@ -28,7 +28,7 @@ use super::{Block, RulePlan};
 use crate::ast::CompareOp;
 use crate::value::{FieldType, List, Value};
 
-/// Rules that fewer gated blocks than this are not worth an index.
+/// With fewer gated blocks than this, an index is not worth building.
 const MIN_GATED: usize = 2;
 
 /// The index of a plan (see the module doc).
