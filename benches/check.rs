@@ -1,4 +1,11 @@
 //! Checking a generated 1 000-rule policy: the checker must stay linear-ish in policy size.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::fmt::Write as _;

@@ -1,4 +1,11 @@
 //! Parsing speed on generated policies of 10 to 4 000 rules.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use std::fmt::Write;
 use std::hint::black_box;

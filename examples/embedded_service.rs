@@ -152,6 +152,13 @@ fn shard(ticket: &str) -> usize {
 
 /// Twelve tickets, each updated a few times over the morning of Monday 2 March 2026
 /// (Kolkata time is UTC+05:30; support opens at 09:00 = 03:30 UTC).
+/// Sets a field of a record object.
+fn set(record: &mut Value, field: &str, value: Value) {
+    if let Some(fields) = record.as_object_mut() {
+        fields.insert(field.to_owned(), value);
+    }
+}
+
 fn stream() -> Result<Vec<Update>, Box<dyn Error>> {
     let start: Timestamp = "2026-03-02T03:30:00Z".parse()?;
     let channels = ["phone", "email", "chat", "social"];
@@ -160,10 +167,10 @@ fn stream() -> Result<Vec<Update>, Box<dyn Error>> {
     for n in 0..12_i64 {
         let id = format!("T-{}", 3001 + n);
         let opened = start + SignedDuration::from_mins(17 * n);
-        let priority = priorities[(n % 4) as usize];
+        let priority = priorities.get((n % 4) as usize).copied().unwrap_or("low");
         let mut record = json!({
             "id": id,
-            "channel": channels[(n % 3) as usize],
+            "channel": channels.get((n % 3) as usize).copied().unwrap_or("email"),
             "priority": priority,
             "customer": { "tier": if n % 5 == 0 { "platinum" } else { "standard" }, "refunds": [] },
             "opened_at": opened.to_string(),
@@ -177,13 +184,17 @@ fn stream() -> Result<Vec<Update>, Box<dyn Error>> {
         for (step, minutes) in looks.into_iter().enumerate() {
             let at = opened + SignedDuration::from_mins(minutes);
             if step == 4 && n % 3 != 0 {
-                record["first_reply_at"] = json!(at.to_string());
+                set(&mut record, "first_reply_at", json!(at.to_string()));
             }
             if step == 5 && n % 4 == 1 {
-                record["csat"] = json!(1);
+                set(&mut record, "csat", json!(1));
             }
             if step == 5 && n % 6 == 2 {
-                record["refund"] = json!({ "requested": format!("{} INR", 1000 * n) });
+                set(
+                    &mut record,
+                    "refund",
+                    json!({ "requested": format!("{} INR", 1000 * n) }),
+                );
             }
             updates.push(Update {
                 seq: updates.len(),

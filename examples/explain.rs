@@ -44,7 +44,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     });
     println!(
         "ticket {} at {}\n",
-        ticket["id"].as_str().unwrap_or("?"),
+        ticket.get("id").and_then(Value::as_str).unwrap_or("?"),
         options.now
     );
 

@@ -89,7 +89,13 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     for (about, ticket) in &tickets {
         let decision = policy.evaluate(ticket, &options);
-        println!("\n{}: {about}", ticket["id"].as_str().unwrap_or("?"));
+        println!(
+            "\n{}: {about}",
+            ticket
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("?")
+        );
         for check in &decision.checks {
             match check {
                 Check::Deadline(d) => {

@@ -90,7 +90,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("{}, version {version}", policy.name());
     println!("evaluated at {} (15:30 in Kolkata)\n", options.now);
     for ((about, record), decision) in tickets.iter().zip(&decisions) {
-        let id = record["id"].as_str().unwrap_or("?");
+        let id = record
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("?");
         println!("{id}: {about}");
         print_decision(decision);
         println!();

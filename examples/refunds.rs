@@ -95,14 +95,23 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("{}", "─".repeat(100));
     for (about, record) in &requests {
         let decision = policy.evaluate(record, &options);
-        let id = record["id"].as_str().unwrap_or("?");
+        let id = record.get("id").and_then(Value::as_str).unwrap_or("?");
         println!(
             "{:<6} {:<31} {:<9} {:>9} {:>9} {:>10}  {}",
             id,
             about,
-            record["customer"]["tier"].as_str().unwrap_or("?"),
-            record["refund"]["requested"].as_str().unwrap_or("?"),
-            record["order"]["total"].as_str().unwrap_or("?"),
+            record
+                .pointer("/customer/tier")
+                .and_then(Value::as_str)
+                .unwrap_or("?"),
+            record
+                .pointer("/refund/requested")
+                .and_then(Value::as_str)
+                .unwrap_or("?"),
+            record
+                .pointer("/order/total")
+                .and_then(Value::as_str)
+                .unwrap_or("?"),
             thirty_day_total(&decision).unwrap_or_else(|| "—".into()),
             outcome(&decision).first().map(String::as_str).unwrap_or("")
         );

@@ -146,13 +146,33 @@ impl Policy {
 
 /// Parses and checks: the AST when it parsed, and every diagnostic found.
 fn analyse(source: &str) -> (Option<PolicyFile>, Vec<Diagnostic>) {
-    match crate::syntax::parse(source) {
+    match crate::syntax::parse_recovering(source) {
         Ok(ast) => {
             let diagnostics = crate::check::check(&ast);
             (Some(ast), diagnostics)
         }
-        Err(errors) => (None, errors),
+        Err((mut errors, partial)) => {
+            if let Some(partial) = partial {
+                errors.extend(
+                    crate::check::check(&partial)
+                        .into_iter()
+                        .filter(|d| holds_without_the_broken_items(d.code)),
+                );
+                errors.sort_by_key(|d| (d.span.start, d.span.end));
+            }
+            (None, errors)
+        }
     }
+}
+
+/// Whether a problem found in the items that parsed stays true whatever the items with
+/// syntax errors hold. A broken item may define a name (`E0102` would be wrong, and a
+/// broken `const` makes its name read as an unknown field, `E0103`) or use one (`W0001`,
+/// `W0006` would be wrong); a broken `record` or `ladder` is simply absent, which only
+/// hides `E0203`/`E0303`, never invents them.
+fn holds_without_the_broken_items(code: crate::Code) -> bool {
+    use crate::Code;
+    !matches!(code, Code::E0102 | Code::E0103 | Code::W0001 | Code::W0006)
 }
 
 /// Every diagnostic of a policy source, errors and warnings, for `service-policy check`.

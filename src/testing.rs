@@ -198,8 +198,11 @@ pub fn run_file(path: &Path) -> FileResult {
     let file: TestFile = match serde_saphyr::from_str(&text) {
         Ok(file) => file,
         Err(e) => {
+            // The YAML reader starts its own text with `error: `; ours already says it.
+            let reason = e.to_string();
+            let reason = reason.strip_prefix("error: ").unwrap_or(&reason).to_owned();
             result.error = Some(format!(
-                "`{}` is not a valid test file: {e}",
+                "`{}` is not a valid test file: {reason}",
                 path.display()
             ));
             return result;

@@ -1,6 +1,13 @@
 //! Business time through the public API, with exact instants: daylight-saving changes in
 //! the US and the EU, holidays, weekends, starts outside open hours, `24:00`, half- and
 //! quarter-hour zones, and paused clocks.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use jiff::Timestamp;
 use jiff::civil::{Date, date};

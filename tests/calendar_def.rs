@@ -1,5 +1,12 @@
 //! Building calendars from their AST: the zone rules and every `E0304`/`E0306` problem,
 //! all reported at once with their spans.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -165,13 +172,13 @@ fn interval_not_ending_after_its_start() {
     assert_eq!(found[0].code, Code::E0304);
     assert_eq!(
         found[0].message,
-        "interval 17:00-09:00 does not end after it starts"
+        "interval `17:00-09:00` does not end after it starts"
     );
     assert_eq!(found[0].span.range(), backwards.span.range());
     assert!(found[0].help.as_deref().unwrap().contains("`24:00`"));
     assert_eq!(
         found[1].message,
-        "interval 09:00-09:00 does not end after it starts"
+        "interval `09:00-09:00` does not end after it starts"
     );
     assert_eq!(found[1].span.range(), empty.span.range());
 }
@@ -185,7 +192,7 @@ fn starting_at_midnight_end_of_day_is_refused() {
     assert_eq!(found.len(), 1);
     assert_eq!(
         found[0].message,
-        "interval 24:00-24:00 does not end after it starts"
+        "interval `24:00-24:00` does not end after it starts"
     );
 }
 
@@ -204,7 +211,7 @@ fn overlapping_intervals_on_a_day_even_across_lines() {
     assert_eq!(overlap.code, Code::E0304);
     assert_eq!(
         overlap.message,
-        "interval 12:00-14:00 overlaps 09:00-13:00 on the same day"
+        "interval `12:00-14:00` overlaps `09:00-13:00` on the same day"
     );
     assert_eq!(overlap.span.range(), monday.span.range());
     assert_eq!(overlap.labels.len(), 1);
@@ -227,8 +234,8 @@ fn overlaps_on_different_days_are_each_reported() {
     assert_eq!(
         messages,
         [
-            "interval 10:00-11:00 overlaps 09:00-12:00 on the same day",
-            "interval 21:00-24:00 overlaps 20:00-22:00 on the same day",
+            "interval `10:00-11:00` overlaps `09:00-12:00` on the same day",
+            "interval `21:00-24:00` overlaps `20:00-22:00` on the same day",
         ]
     );
 }
@@ -380,11 +387,11 @@ fn every_problem_is_reported_at_once() {
             (Code::E0304, "day range `sat-tue` runs backwards".to_owned()),
             (
                 Code::E0304,
-                "interval 11:00-13:00 overlaps 09:00-12:00 on the same day".to_owned()
+                "interval `11:00-13:00` overlaps `09:00-12:00` on the same day".to_owned()
             ),
             (
                 Code::E0304,
-                "interval 18:00-09:00 does not end after it starts".to_owned()
+                "interval `18:00-09:00` does not end after it starts".to_owned()
             ),
             (Code::E0304, "unknown weekday `someday`".to_owned()),
             (Code::E0306, "unknown time zone `Nowhere/Else`".to_owned()),

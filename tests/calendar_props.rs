@@ -1,6 +1,13 @@
 //! Properties of business time on random calendars, in zones chosen for awkward
 //! transitions: `advance` is the exact, earliest inverse of `running_time`, both are
 //! monotone and additive, and `is_open` agrees with them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use jiff::Timestamp;
 use jiff::civil::Date;

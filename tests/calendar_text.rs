@@ -1,5 +1,12 @@
 //! Calendars written as policy text: parsed, built, and their problems pointed at the
 //! exact source text, with a snapshot of how the diagnostics read.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;

@@ -4,6 +4,13 @@
 //! `// expect: CODE LINE:COLUMN` comments; the test asserts exactly that set (nothing more,
 //! nothing less) and snapshots the diagnostics as a person reads them (snippets, labels,
 //! help).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use std::collections::BTreeSet;
 

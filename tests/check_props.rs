@@ -1,5 +1,12 @@
 //! Properties of the checker: it never panics, stays bounded on deep or long input, is
 //! deterministic, and its enumeration check agrees with plain membership.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use proptest::prelude::*;
 use service_policy::{Code, check_source};

@@ -1,4 +1,11 @@
 //! The command line, end to end: every command, format and exit status.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use std::path::{Path, PathBuf};
 

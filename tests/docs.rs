@@ -8,6 +8,13 @@
 //!   no error with another code);
 //! - any other tag (`text`, `policy-fragment`, `json`, `yaml`, `rust`, …) is not checked
 //!   here.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,4 +1,11 @@
 //! Every example policy loads into a plan and evaluates an empty and a sample record.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod eval_support;
 

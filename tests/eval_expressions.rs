@@ -1,5 +1,12 @@
 //! Expressions through the public API: operators, functions, aggregates, tables and the
 //! three-valued logic of SPEC §6.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod eval_support;
 

@@ -1,5 +1,12 @@
 //! Properties: evaluation never panics on any record, is deterministic (also across
 //! threads), and `and`/`or`/`not` follow the three-valued truth tables.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod eval_support;
 

@@ -1,4 +1,11 @@
 //! Rules, checks, handlers, actions and the decision (SPEC §9–§11) through the public API.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod eval_support;
 

@@ -1,5 +1,12 @@
 //! The whole example of SPEC §2, evaluated on records that put each of its rules into
 //! every status: met, breached, pending, within, exceeded, not applying, undecided, error.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod eval_support;
 

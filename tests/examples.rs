@@ -1,5 +1,12 @@
 //! The example policies' test suites pass, through the public test runner, and cover
 //! every rule.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use std::path::PathBuf;
 

@@ -1,5 +1,12 @@
 //! The printer on generated syntax trees: never panics, is deterministic, and prints
 //! text whose shape is canonical.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod support;
 

@@ -1,6 +1,13 @@
 //! Round trips through the parser: printing a generated tree and parsing it back gives
 //! the same tree; formatting is idempotent; and comments placed anywhere a line can hold
 //! one survive formatting, each exactly once and in order.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod support;
 

@@ -3,6 +3,13 @@
 //! Besides the snapshot, every fixture is checked for the formatter's promises: the
 //! output parses to the same tree (comments included), keeps every comment exactly once
 //! and in order, and formats to itself.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod support;
 

@@ -1,5 +1,12 @@
 //! Broken policies and how their syntax errors read: one snapshot per fixture in
 //! `tests/fixtures/syntax/`, rendered as a policy author sees them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 #![cfg(feature = "cli")]
 
 use std::sync::Arc;

@@ -1,5 +1,12 @@
 //! The parser, construct by construct: what each piece of syntax becomes in the AST
 //! (spans ignored, as AST equality does), and what a broken form reports.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use rust_decimal::Decimal;
 use service_policy::ast::*;

@@ -1,5 +1,12 @@
 //! Properties of the parser: it never panics, on any text and on damaged versions of a
 //! real policy, and refuses inputs that would exhaust the stack with `E0002`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use proptest::prelude::*;
 use service_policy::Code;

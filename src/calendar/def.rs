@@ -114,7 +114,7 @@ impl Calendar {
                         Code::E0304,
                         later.span,
                         format!(
-                            "interval {}-{} overlaps {}-{} on the same day",
+                            "interval `{}-{}` overlaps `{}-{}` on the same day",
                             clock(later.start),
                             clock(later.end),
                             clock(earlier.start),
@@ -236,7 +236,7 @@ fn check_interval(interval: &ClockInterval, diagnostics: &mut Vec<Diagnostic>) -
     let (message, help) = if end > MINUTES_PER_DAY || start > MINUTES_PER_DAY {
         (
             format!(
-                "interval {}-{} lies outside the day",
+                "interval `{}-{}` lies outside the day",
                 clock(start),
                 clock(end)
             ),
@@ -245,7 +245,7 @@ fn check_interval(interval: &ClockInterval, diagnostics: &mut Vec<Diagnostic>) -
     } else {
         (
             format!(
-                "interval {}-{} does not end after it starts",
+                "interval `{}-{}` does not end after it starts",
                 clock(start),
                 clock(end)
             ),

@@ -405,10 +405,18 @@ impl Checker<'_> {
                     )
                     .with_primary_label("never chosen")
                     .with_label(earlier.name.span, why)
-                    .with_help(format!(
-                        "put `{}` before `{}`, or give the earlier rule a narrower guard",
-                        later.name.name, earlier.name.name
-                    )),
+                    .with_help(if unguarded {
+                        format!(
+                            "put `{}` before `{}`, or give the earlier rule a narrower guard",
+                            later.name.name, earlier.name.name
+                        )
+                    } else {
+                        // Reordering two rules with one guard only hides the other one.
+                        format!(
+                            "merge `{}` into `{}`, or give one of them a different guard",
+                            later.name.name, earlier.name.name
+                        )
+                    }),
                 );
                 break;
             }

@@ -24,8 +24,8 @@ mod types;
 use std::collections::HashMap;
 
 use crate::ast::{
-    CalendarDef, Clause, ClauseKind, ConstDef, Ident, Item, Ladder, PolicyFile, RuleDef, Span,
-    TableDef, Text, Trigger,
+    CalendarDef, CalendarLine, Clause, ClauseKind, ConstDef, Ident, Item, Ladder, PolicyFile,
+    RuleDef, Span, TableDef, Text, Trigger,
 };
 use crate::diagnostic::{Code, Diagnostic};
 
@@ -463,13 +463,7 @@ impl<'a> Checker<'a> {
             format!("unknown time zone `{}`", name.value),
         )
         .with_primary_label("not an IANA time zone name");
-        let names = jiff::tz::db().available();
-        let names: Vec<String> = names.map(|n| n.as_str().to_owned()).collect();
-        if let Some(best) = suggest::nearest(&name.value, names.iter().map(String::as_str)) {
-            diagnostic = diagnostic.with_help(format!("did you mean `{best}`?"));
-        } else {
-            diagnostic = diagnostic.with_help("use an IANA name such as `Europe/Berlin` or `UTC`");
-        }
+        diagnostic = diagnostic.with_help(time_zone_help(&name.value));
         self.report(diagnostic);
     }
 
@@ -486,7 +480,18 @@ impl<'a> Checker<'a> {
             })
             .unwrap_or(jiff::tz::TimeZone::UTC);
         if let Err(problems) = crate::calendar::Calendar::from_def(def, &policy_tz) {
-            for problem in problems {
+            for mut problem in problems {
+                // A calendar's zone gets the same "did you mean" as the policy's.
+                if problem.code == Code::E0306
+                    && let Some(zone) = def.lines.iter().find_map(|line| match line {
+                        CalendarLine::Timezone(name) if name.span.start == problem.span.start => {
+                            Some(name.value.as_str())
+                        }
+                        _ => None,
+                    })
+                {
+                    problem.help = Some(time_zone_help(zone));
+                }
                 self.report(problem);
             }
         }
@@ -731,7 +736,7 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::E0302,
                             *span,
-                            format!("`at {percent}%` is outside `0%` to `100%`"),
+                            format!("`at {percent}%` must be above `0%` and at most `100%`"),
                         )
                         .with_primary_label("never reached while the deadline is pending")
                         .with_help("use a percent above 0 and at most 100; after the deadline use `on breach` or `after breach by`"),
@@ -823,6 +828,18 @@ impl<'a> Checker<'a> {
                 .collect();
             self.diags.extend(unread);
         }
+    }
+}
+
+/// `did you mean `Asia/Kolkata`?` for a misspelt zone, else where to find a name.
+fn time_zone_help(wanted: &str) -> String {
+    let names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_owned())
+        .collect();
+    match suggest::nearest(wanted, names.iter().map(String::as_str)) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => "use an IANA name such as `Europe/Berlin`, `Asia/Kolkata` or `UTC`".to_owned(),
     }
 }
 

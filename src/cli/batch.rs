@@ -26,8 +26,13 @@ const CHUNK_LINES: usize = 4096;
 const CHUNK_BYTES: usize = 16 << 20;
 const IN_FLIGHT: usize = 2;
 
-/// One input line: its 1-based number and bytes (line end removed).
-type Line = (u64, Vec<u8>);
+/// The longest line read as a record (64 MiB); a longer one is an error line, its bytes
+/// skipped without being kept, so one endless line cannot exhaust the memory.
+const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// One input line: its 1-based number and bytes (line end removed), or `None` when it was
+/// longer than [`MAX_LINE_BYTES`].
+type Line = (u64, Option<Vec<u8>>);
 
 pub(super) fn run(
     policy_path: &Path,
@@ -69,11 +74,20 @@ pub(super) fn run(
     let reader = std::thread::spawn(move || read_chunks(input, &sender));
     for chunk in receiver {
         let chunk = chunk.map_err(|e| UsageError(format!("cannot read the records: {e}")))?;
-        let bytes: u64 = chunk.iter().map(|(_, l)| l.len() as u64 + 1).sum();
+        let bytes: u64 = chunk
+            .iter()
+            .map(|(_, l)| l.as_ref().map_or(MAX_LINE_BYTES, Vec::len) as u64 + 1)
+            .sum();
         let outputs: Vec<Output> = pool.install(|| {
             chunk
                 .par_iter()
-                .filter_map(|(number, line)| process(&policy, &options, *number, line))
+                .filter_map(|(number, line)| match line {
+                    Some(line) => process(&policy, &options, *number, line),
+                    None => Some(error_output(
+                        *number,
+                        &format!("the line is longer than {MAX_LINE_BYTES} bytes"),
+                    )),
+                })
                 .collect()
         });
         for out in &outputs {
@@ -109,21 +123,14 @@ fn read_chunks(input: Box<dyn Read + Send>, sender: &mpsc::SyncSender<std::io::R
         let mut bytes = 0usize;
         let mut at_end = false;
         while chunk.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
-            let mut line = Vec::new();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) => {
+            match read_line(&mut reader) {
+                Ok(None) => {
                     at_end = true;
                     break;
                 }
-                Ok(_) => {
+                Ok(Some(line)) => {
                     number += 1;
-                    if line.last() == Some(&b'\n') {
-                        line.pop();
-                    }
-                    if line.last() == Some(&b'\r') {
-                        line.pop();
-                    }
-                    bytes += line.len();
+                    bytes += line.as_ref().map_or(MAX_LINE_BYTES, Vec::len);
                     chunk.push((number, line));
                 }
                 Err(e) => {
@@ -138,6 +145,63 @@ fn read_chunks(input: Box<dyn Read + Send>, sender: &mpsc::SyncSender<std::io::R
         if at_end {
             return;
         }
+    }
+}
+
+/// Reads one line without its line end: `None` at the end of the input, `Some(None)` for
+/// a line longer than [`MAX_LINE_BYTES`] (read to its end, but not kept).
+fn read_line(reader: &mut impl BufRead) -> std::io::Result<Option<Option<Vec<u8>>>> {
+    let mut line = Vec::new();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        any = true;
+        let (content, used, ended) = match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => (buf.get(..at).unwrap_or(buf), at + 1, true),
+            None => (buf, buf.len(), false),
+        };
+        if !too_long {
+            if line.len() + content.len() > MAX_LINE_BYTES {
+                too_long = true;
+                line = Vec::new();
+            } else {
+                line.extend_from_slice(content);
+            }
+        }
+        reader.consume(used);
+        if ended {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if too_long {
+        return Ok(Some(None));
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    Ok(Some(Some(line)))
+}
+
+/// The error line of one input line.
+fn error_output(number: u64, message: &str) -> Output {
+    Output {
+        json: serde_json::to_string(&ErrorLine {
+            line: number,
+            error: message,
+        })
+        .unwrap_or_else(|_| format!("{{\"line\":{number},\"error\":\"unprintable error\"}}")),
+        failed: true,
     }
 }
 
@@ -164,14 +228,7 @@ fn process(policy: &Policy, options: &EvalOptions, number: u64, bytes: &[u8]) ->
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    let error = |message: &str| Output {
-        json: serde_json::to_string(&ErrorLine {
-            line: number,
-            error: message,
-        })
-        .unwrap_or_else(|_| format!("{{\"line\":{number},\"error\":\"unprintable error\"}}")),
-        failed: true,
-    };
+    let error = |message: &str| error_output(number, message);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -301,14 +358,64 @@ impl Stats {
         // Throughput is a display figure only; no decision depends on it.
         let per_sec = self.records as f64 / secs;
         let mb_per_sec = self.bytes as f64 / secs / 1e6;
+        let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         eprintln!(
-            "{} records: {} decisions, {} errors in {:.2}s ({:.0} records/s, {:.1} MB/s)",
-            self.records,
-            self.records - self.errors,
-            self.errors,
+            "{}: {}, {} in {:.2}s ({:.0} records/s, {:.1} MB/s)",
+            plural(self.records, "record"),
+            plural(self.records.saturating_sub(self.errors), "decision"),
+            plural(self.errors, "error"),
             elapsed.as_secs_f64(),
             per_sec,
             mb_per_sec
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], capacity: usize) -> Vec<Option<Vec<u8>>> {
+        let mut reader = BufReader::with_capacity(capacity, input);
+        let mut out = Vec::new();
+        while let Some(line) = read_line(&mut reader).unwrap() {
+            out.push(line);
+        }
+        out
+    }
+
+    #[test]
+    fn lines_end_at_newlines_whatever_the_buffer_size() {
+        let input = b"one\r\n\ntwo\nthree";
+        for capacity in [1, 2, 3, 7, 1024] {
+            let got = lines(input, capacity);
+            let want: Vec<Option<Vec<u8>>> = ["one", "", "two", "three"]
+                .iter()
+                .map(|s| Some(s.as_bytes().to_vec()))
+                .collect();
+            assert_eq!(got, want, "capacity {capacity}");
+        }
+        assert!(lines(b"", 8).is_empty());
+        assert_eq!(lines(b"\n", 8), vec![Some(Vec::new())]);
+    }
+
+    #[test]
+    fn an_overlong_line_is_skipped_not_kept() {
+        let mut input = vec![b'x'; MAX_LINE_BYTES + 1];
+        input.extend_from_slice(b"\n{}\n");
+        input.extend(std::iter::repeat_n(b'y', MAX_LINE_BYTES));
+        let got = lines(&input, 1 << 16);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0], None, "one byte over the limit");
+        assert_eq!(
+            got[1].as_deref(),
+            Some(b"{}".as_slice()),
+            "the next line reads normally"
+        );
+        assert_eq!(
+            got[2].as_ref().map(Vec::len),
+            Some(MAX_LINE_BYTES),
+            "exactly at the limit is a record"
         );
     }
 }

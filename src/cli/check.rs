@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use serde_sarif::sarif;
+use service_policy::ast::Span;
 use service_policy::diagnostic::render::render_human;
-use service_policy::{Diagnostics, Severity};
+use service_policy::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
 
-use super::{CheckFormat, Outcome, UsageError, exit, policy_files, read_text, stdout_color};
+use super::{CheckFormat, Outcome, UsageError, exit, out, policy_files, stdout_color};
 
 pub(super) fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool) -> Outcome {
     let files = policy_files(paths)?;
@@ -15,42 +16,79 @@ pub(super) fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool) -
     }
     let mut reports = Vec::with_capacity(files.len());
     for file in &files {
-        let text = read_text(file)?;
-        reports.push(service_policy::check_source(
-            &file.display().to_string(),
-            &text,
-        ));
+        reports.push(check_file(file)?);
     }
     let errors: usize = reports.iter().map(|r| r.errors().count()).sum();
     let warnings: usize = reports.iter().map(|r| r.warnings().count()).sum();
     match format {
-        CheckFormat::Human => print_human(&reports, files.len(), errors, warnings),
+        CheckFormat::Human => print_human(&reports, files.len(), errors, warnings)?,
         CheckFormat::Json => {
             let all: Vec<_> = reports.iter().flat_map(Diagnostics::to_json).collect();
-            println!("{}", serde_json::to_string_pretty(&all)?);
+            out(&format!("{}\n", serde_json::to_string_pretty(&all)?))?;
         }
         CheckFormat::Github => {
             for report in &reports {
-                print!("{}", github_annotations(report));
+                out(&github_annotations(report))?;
             }
         }
-        CheckFormat::Sarif => println!("{}", serde_json::to_string_pretty(&sarif_log(&reports))?),
+        CheckFormat::Sarif => out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&sarif_log(&reports))?
+        ))?,
     }
     Ok(exit(errors > 0 || (deny_warnings && warnings > 0)))
 }
 
-fn print_human(reports: &[Diagnostics], files: usize, errors: usize, warnings: usize) {
+/// The diagnostics of one file. A file that is not UTF-8 (SPEC §3) is a syntax error at
+/// its first bad byte, like any other problem of that file, and the other files are still
+/// checked; only a file that cannot be read at all stops the command.
+fn check_file(file: &std::path::Path) -> Result<Diagnostics, UsageError> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file)
+        .map_err(|e| UsageError(format!("cannot read `{}`: {e}", file.display())))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(service_policy::check_source(&name, &text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The valid prefix is unchanged by the lossy copy, so `at` starts the first
+            // replacement character there.
+            let end = text
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(at, |c| at + c.len_utf8());
+            let diagnostic = Diagnostic::new(
+                Code::E0001,
+                Span::new(at, end),
+                "the file is not valid UTF-8",
+            )
+            .with_primary_label("this byte does not start a UTF-8 character")
+            .with_help("save the policy as UTF-8");
+            Ok(Diagnostics::new(
+                std::sync::Arc::new(SourceFile { name, text }),
+                vec![diagnostic],
+            ))
+        }
+    }
+}
+
+fn print_human(
+    reports: &[Diagnostics],
+    files: usize,
+    errors: usize,
+    warnings: usize,
+) -> Result<(), UsageError> {
     let color = stdout_color();
     for report in reports.iter().filter(|r| !r.is_empty()) {
-        print!("{}", render_human(report, color));
+        out(&render_human(report, color))?;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    println!(
-        "checked {}: {}, {}",
+    out(&format!(
+        "checked {}: {}, {}\n",
         plural(files, "file"),
         plural(errors, "error"),
         plural(warnings, "warning")
-    );
+    ))
 }
 
 /// GitHub workflow commands: `::error file=…,line=…,col=…::message`.
@@ -150,8 +188,11 @@ fn sarif_log(reports: &[Diagnostics]) -> sarif::Sarif {
         .version(env!("CARGO_PKG_VERSION").to_owned())
         .rules(rules)
         .build();
+    // Our columns count characters; SARIF's default unit is UTF-16 code units, which
+    // differ for characters outside the Basic Multilingual Plane (`😀`).
     let run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
+        .column_kind(serde_json::Value::from("unicodeCodePoints"))
         .results(results)
         .build();
     sarif::Sarif::builder()

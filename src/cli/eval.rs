@@ -9,7 +9,7 @@ use service_policy::diagnostic::render::render_human;
 use service_policy::testing::parse_record;
 use service_policy::{EvalOptions, Explain, Policy};
 
-use super::{EvalFormat, Outcome, UsageError, exit, parse_now, read_text, stdout_color};
+use super::{EvalFormat, Outcome, UsageError, exit, out, parse_now, read_text, stderr_color};
 
 pub(super) fn run(
     policy_path: &Path,
@@ -38,12 +38,12 @@ pub(super) fn run(
         };
         let decision = serde_json::to_value(policy.evaluate(&record, &options))?;
         match format {
-            EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&decision)?),
+            EvalFormat::Json => out(&format!("{}\n", serde_json::to_string_pretty(&decision)?))?,
             EvalFormat::Human => {
                 if index > 0 {
-                    println!();
+                    out("\n")?;
                 }
-                print!("{}", human(&path.display().to_string(), &decision));
+                out(&human(&path.display().to_string(), &decision))?;
             }
         }
     }
@@ -56,7 +56,7 @@ pub(super) fn load_policy(path: &Path) -> Result<Option<Policy>, UsageError> {
     match Policy::parse_named(&path.display().to_string(), &text) {
         Ok(policy) => Ok(Some(policy)),
         Err(diagnostics) => {
-            eprint!("{}", render_human(&diagnostics, stdout_color()));
+            eprint!("{}", render_human(&diagnostics, stderr_color()));
             Ok(None)
         }
     }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use service_policy::diagnostic::render::render_human;
 
-use super::{Outcome, UsageError, exit, policy_files, read_text, stdout_color};
+use super::{Outcome, UsageError, exit, out, policy_files, read_text, stderr_color};
 
 pub(super) fn run(paths: &[PathBuf], check: bool) -> Outcome {
     let files = policy_files(paths)?;
@@ -21,7 +21,7 @@ pub(super) fn run(paths: &[PathBuf], check: bool) -> Outcome {
                 // Name the file in the diagnostics; `format` does not know it.
                 let named = service_policy::check_source(&file.display().to_string(), &text);
                 let shown = if named.is_empty() { diagnostics } else { named };
-                eprint!("{}", render_human(&shown, stdout_color()));
+                eprint!("{}", render_human(&shown, stderr_color()));
                 invalid += 1;
                 continue;
             }
@@ -31,10 +31,10 @@ pub(super) fn run(paths: &[PathBuf], check: bool) -> Outcome {
         }
         changed += 1;
         if check {
-            println!("{}", diff(file, &text, &formatted));
+            out(&format!("{}\n", diff(file, &text, &formatted)))?;
         } else {
             write_atomically(file, &formatted)?;
-            println!("formatted {}", file.display());
+            out(&format!("formatted {}\n", file.display()))?;
         }
     }
     if check && changed > 0 {

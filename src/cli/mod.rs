@@ -220,8 +220,25 @@ fn use_color(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Writes to standard output. A reader that went away (`check … | head`) is an I/O error
+/// (exit 2) like any other, never a panic as `print!` would make it.
+fn out(text: &str) -> Result<(), UsageError> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| UsageError(format!("cannot write to standard output: {e}")))
+}
+
 fn stdout_color() -> bool {
     use_color(std::io::stdout().is_terminal())
+}
+
+/// Diagnostics written to standard error are coloured by where that stream goes, so
+/// `2> errors.txt` never holds escape codes.
+fn stderr_color() -> bool {
+    use_color(std::io::stderr().is_terminal())
 }
 
 fn exit(failed: bool) -> ExitCode {

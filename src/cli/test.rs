@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use service_policy::testing::{self, FileResult, side_by_side};
 
-use super::{Outcome, TestFormat, UsageError, exit};
+use super::{Outcome, TestFormat, UsageError, exit, out};
 
 pub(super) fn run(
     paths: &[PathBuf],
@@ -46,9 +46,9 @@ pub(super) fn run(
         failed |= !below.is_empty();
     }
     match format {
-        TestFormat::Human => print!("{}", human(&results, coverage)),
-        TestFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
-        TestFormat::Junit => println!("{}", junit(&results)?),
+        TestFormat::Human => out(&human(&results, coverage))?,
+        TestFormat::Json => out(&format!("{}\n", serde_json::to_string_pretty(&results)?))?,
+        TestFormat::Junit => out(&format!("{}\n", junit(&results)?))?,
     }
     for line in below {
         eprintln!("error: {line}");
@@ -63,7 +63,12 @@ fn human(results: &[FileResult], coverage: bool) -> String {
         let _ = writeln!(out, "{}", r.path.display());
         if let Some(error) = &r.error {
             failed += 1;
-            let _ = writeln!(out, "  FAIL {error}");
+            // A policy's diagnostics come one per line: keep them all under the file.
+            let mut lines = error.lines();
+            let _ = writeln!(out, "  FAIL {}", lines.next().unwrap_or(""));
+            for line in lines {
+                let _ = writeln!(out, "       {line}");
+            }
             continue;
         }
         for case in &r.cases {

@@ -104,6 +104,14 @@ mod graphical {
     #[derive(Debug)]
     struct NamedFile(Arc<SourceFile>);
 
+    /// A snippet longer than this many bytes is cut to a window of the span's own line,
+    /// so a 10 MB line (minified or hostile) is never echoed whole.
+    pub(super) const SNIPPET_LIMIT: usize = 4096;
+
+    /// How many bytes a cut snippet shows on each side of the span's start, and the most
+    /// a label underlines on a line longer than [`SNIPPET_LIMIT`].
+    const WINDOW: usize = 120;
+
     impl SourceCode for NamedFile {
         fn read_span<'a>(
             &'a self,
@@ -111,33 +119,90 @@ mod graphical {
             context_lines_before: usize,
             context_lines_after: usize,
         ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-            let contents =
-                self.0
-                    .text
-                    .read_span(span, context_lines_before, context_lines_after)?;
+            let text = self.0.text.as_str();
+            let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+            if contents.data().len() <= SNIPPET_LIMIT {
+                // miette counts columns in bytes; the header `file:line:col` must agree with
+                // `--format json` and editors, which count characters (`নাম` is 3, not 9).
+                let (_, column) = crate::ast::span_line_col(text, contents.span().offset());
+                return Ok(Box::new(MietteSpanContents::new_named(
+                    self.0.name.clone(),
+                    contents.data(),
+                    *contents.span(),
+                    contents.line(),
+                    column.saturating_sub(1),
+                    contents.line_count(),
+                )));
+            }
+            // Too long to show: a window of the line the span starts on, without context
+            // lines; the column counts characters, as above.
+            let start = floor_boundary(text, span.offset());
+            let (line_start, line_end) = line_around(text, start);
+            let from = floor_boundary(text, start.saturating_sub(WINDOW).max(line_start));
+            let span_end = span.offset().saturating_add(span.len()).max(start);
+            let to = ceil_boundary(
+                text,
+                span_end
+                    .min(start.saturating_add(WINDOW))
+                    .saturating_add(WINDOW)
+                    .min(line_end),
+            );
+            let data = text.get(from..to).unwrap_or("");
+            let line = text
+                .get(..from)
+                .map_or(0, |before| before.matches('\n').count());
             Ok(Box::new(MietteSpanContents::new_named(
                 self.0.name.clone(),
-                contents.data(),
-                *contents.span(),
-                contents.line(),
-                contents.column(),
+                data.as_bytes(),
+                SourceSpan::new(from.into(), to - from),
+                line,
+                text.get(line_start..start).map_or(0, |s| s.chars().count()),
                 contents.line_count(),
             )))
         }
     }
 
+    /// The largest character boundary at or before `at`, inside the text.
+    fn floor_boundary(text: &str, at: usize) -> usize {
+        let mut at = at.min(text.len());
+        while at > 0 && !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
+    /// The smallest character boundary at or after `at`, inside the text.
+    fn ceil_boundary(text: &str, at: usize) -> usize {
+        let mut at = at.min(text.len());
+        while at < text.len() && !text.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    }
+
+    /// Where the line holding byte `at` starts and ends (before its line break).
+    fn line_around(text: &str, at: usize) -> (usize, usize) {
+        let start = text
+            .get(..at)
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let end = text
+            .get(at..)
+            .and_then(|after| after.find('\n'))
+            .map_or(text.len(), |i| at + i);
+        (start, end)
+    }
+
     /// Clamps a span to the text and to character boundaries, so a stray offset can never
-    /// make the renderer slice inside a character.
+    /// make the renderer slice inside a character. On a line too long to show whole, the
+    /// span is cut to the window the snippet shows.
     fn source_span(text: &str, span: Span) -> SourceSpan {
-        let clamp = |mut at: usize| {
-            at = at.min(text.len());
-            while at > 0 && !text.is_char_boundary(at) {
-                at -= 1;
-            }
-            at
-        };
-        let start = clamp(span.start);
-        let end = clamp(span.end.max(span.start));
+        let start = floor_boundary(text, span.start);
+        let mut end = floor_boundary(text, span.end.max(span.start));
+        let (line_start, line_end) = line_around(text, start);
+        if line_end - line_start > SNIPPET_LIMIT {
+            end = floor_boundary(text, end.min(line_end).min(start.saturating_add(WINDOW)));
+        }
         SourceSpan::new(start.into(), end - start)
     }
 
@@ -278,6 +343,18 @@ mod tests {
     }
 
     #[test]
+    fn the_header_column_counts_characters_like_the_json_form() {
+        let text = "policy \"p\" {\n  rule নিয়ম { when x = 1 }\n}\n";
+        let at = text.find('=').unwrap();
+        let d = Diagnostic::new(Code::E0001, Span::new(at, at + 1), "found `=`");
+        let all = diags(text, vec![d]);
+        let out = render_human(&all, false);
+        let (line, column) = all.line_col(Span::new(at, at + 1));
+        assert_eq!((line, column), (2, 23));
+        assert!(out.contains("a.policy:2:23]"), "{out}");
+    }
+
+    #[test]
     fn spans_at_the_end_and_inside_characters_do_not_break_rendering() {
         let text = "policy \"নীতি\"";
         let d = Diagnostic::new(
@@ -302,5 +379,38 @@ mod tests {
             miette::Diagnostic::severity(&all),
             Some(miette::Severity::Warning)
         );
+    }
+
+    #[test]
+    fn a_span_on_a_huge_line_shows_a_window_of_it() {
+        // A label at the start, in the middle and at the end of a 1 MB line, and one that
+        // covers most of it; a multi-byte character sits at each window's edge.
+        let text = format!(
+            "policy \"p\" {{\n{}x = 1{}\n}}\n",
+            "é".repeat(500_000),
+            "ü".repeat(500_000)
+        );
+        let at = text.find('x').unwrap();
+        let cases = [
+            (Span::new(at, at + 1), "x = 1"),
+            (Span::new(13, 15), "éé"),
+            (Span::new(text.len() - 4, text.len() - 2), "üü"),
+            (Span::new(13, text.len() - 3), "éé"),
+        ];
+        for (span, shown) in cases {
+            let d = Diagnostic::new(Code::E0002, span, "too long").with_primary_label("here");
+            let out = render_human(&diags(&text, vec![d]), false);
+            assert!(
+                out.len() < 2 * graphical::SNIPPET_LIMIT,
+                "{} bytes",
+                out.len()
+            );
+            assert!(out.contains(shown), "{out}");
+            assert!(out.contains("here"), "{out}");
+        }
+        let d = Diagnostic::new(Code::E0002, Span::new(at, at + 1), "too long");
+        let out = render_human(&diags(&text, vec![d]), false);
+        let column = text[text.find('\n').unwrap() + 1..at].chars().count() + 1;
+        assert!(out.contains(&format!("a.policy:2:{column}")), "{out}");
     }
 }

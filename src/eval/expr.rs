@@ -19,7 +19,8 @@ use crate::ast::{Aggregate, CompareOp};
 use crate::calendar::Calendar;
 use crate::compile::{Builtin, CellPlan, CompPlan, FieldRef, Node, TablePlan};
 use crate::value::{
-    ArithOp, Duration, List, Money, Value, ValueError, arith, compare, equals, negate, read_json,
+    ArithOp, Duration, List, Money, Value, ValueError, arith, compare, equals, harmonize, negate,
+    read_json,
 };
 
 /// What an expression may refer to besides the record.
@@ -134,6 +135,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) seen: Option<Vec<Seen>>,
     /// The values of the plan's `now`-dependent constants, computed on first use.
     consts: Vec<Option<Result<Value<'a>, Fault>>>,
+    /// Per running comprehension over a record list: its variable's slot, the list's path and
+    /// the element's index, so an error names the element (`refunds[1].amount`).
+    elements: Vec<(usize, Cow<'a, str>, usize)>,
 }
 
 type Out<'a> = Result<Value<'a>, Fault>;
@@ -153,6 +157,7 @@ impl<'a> Ctx<'a> {
             base: 0,
             seen: None,
             consts: Vec::new(),
+            elements: Vec::new(),
         }
     }
 
@@ -238,6 +243,11 @@ impl<'a> Ctx<'a> {
             ));
         };
         let found = member(&l, &x)?;
+        // A list written in the policy with a missing element (`x in [a, b]`, `a` absent)
+        // cannot say "not in": that element might have matched (SPEC §6).
+        if !found && written_with_missing(list, &l) {
+            return Ok(Value::Missing);
+        }
         Ok(Value::Bool(found != negated))
     }
 
@@ -248,7 +258,13 @@ impl<'a> Ctx<'a> {
         match (&x, &y) {
             (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
             (Value::Text(t), Value::Text(part)) => Ok(Value::Bool(t.contains(part.as_ref()))),
-            (Value::List(l), _) => Ok(Value::Bool(member(l, &y)?)),
+            (Value::List(l), _) => {
+                let found = member(l, &y)?;
+                if !found && written_with_missing(a, l) {
+                    return Ok(Value::Missing);
+                }
+                Ok(Value::Bool(found))
+            }
             _ => fault(format!(
                 "`contains` needs text and text, or a list, found {} and {}",
                 x.kind(),
@@ -350,18 +366,22 @@ impl<'a> Ctx<'a> {
     fn and_or(&mut self, a: &'a Node, b: &'a Node, is_or: bool) -> Out<'a> {
         // `decisive` is the value that settles the result alone: true for `or`, false for
         // `and`. Once it is seen, any missing read on the way did not matter.
+        // An error on one side does not stop the other from deciding: `x == 1 and m > 1 USD`
+        // and `m > 1 USD and x == 1` both give false when `x` is 2, whatever `m` holds, so
+        // the order of operands never changes a rule's outcome.
         let decisive = is_or;
         let mark = self.missing.len();
-        let x = self.condition(a)?;
-        if x == Some(decisive) {
+        let x = self.condition(a);
+        if matches!(x, Ok(Some(v)) if v == decisive) {
             self.missing.truncate(mark);
             return Ok(Value::Bool(decisive));
         }
-        let y = self.condition(b)?;
-        if y == Some(decisive) {
+        let y = self.condition(b);
+        if matches!(y, Ok(Some(v)) if v == decisive) {
             self.missing.truncate(mark);
             return Ok(Value::Bool(decisive));
         }
+        let (x, y) = (x?, y?);
         Ok(match (x, y) {
             (Some(_), Some(_)) => Value::Bool(!decisive),
             _ => Value::Missing,
@@ -449,16 +469,20 @@ impl<'a> Ctx<'a> {
         let Some(mut value) = self.vars.get(self.base + slot).cloned() else {
             return fault(format!("`{label}` is not available here"));
         };
+        let path = || {
+            self.element_path(slot, rest)
+                .unwrap_or_else(|| label.to_owned())
+        };
         for segment in rest {
             value = match value {
                 Value::Missing => break,
                 Value::Object(o) => o.field(segment).map_err(|e| Fault {
-                    field: Some(label.to_owned()),
+                    field: Some(path()),
                     message: format!("`{label}`: {e}"),
                 })?,
                 other => {
                     return Err(Fault {
-                        field: Some(label.to_owned()),
+                        field: Some(path()),
                         message: format!("`{label}`: expected an object, found {}", other.kind()),
                     });
                 }
@@ -655,7 +679,38 @@ impl<'a> Ctx<'a> {
         };
         let mut acc = Acc::new(c.agg);
         let slot = self.base + c.slot;
-        for item in list.iter() {
+        let source = match &c.list {
+            Node::Field(field) => Some(Cow::Borrowed(&*field.dotted)),
+            // A list inside an element of an outer comprehension: `o.items` is `orders[2].items`.
+            Node::Var { slot, rest, .. } => self.element_path(*slot, rest).map(Cow::Owned),
+            _ => None,
+        };
+        // INVARIANT: entries above this comprehension's slot belong to finished ones.
+        self.elements.retain(|e| e.0 < slot);
+        let numbered = source.is_some();
+        if let Some(path) = source {
+            self.elements.push((slot, path, 0));
+        }
+        let result = self.each_element(c, &list, slot, numbered, &mut acc);
+        self.vars.truncate(slot);
+        self.elements.retain(|e| e.0 < slot);
+        result?;
+        self.finish(acc, &c.label)
+    }
+
+    /// The body of a comprehension over each element; the caller unwinds its variable.
+    fn each_element(
+        &mut self,
+        c: &'a CompPlan,
+        list: &List<'a>,
+        slot: usize,
+        numbered: bool,
+        acc: &mut Acc<'a>,
+    ) -> Result<(), Fault> {
+        for (index, item) in list.iter().enumerate() {
+            if numbered && let Some(last) = self.elements.last_mut() {
+                last.2 = index;
+            }
             let item = item.map_err(|e| Fault {
                 field: None,
                 message: format!("`{}`: {e}", c.label),
@@ -676,8 +731,23 @@ impl<'a> Ctx<'a> {
             // undecided.
             self.missing.truncate(mark);
         }
-        self.vars.truncate(slot);
-        self.finish(acc, &c.label)
+        Ok(())
+    }
+
+    /// The record path of what a comprehension variable reads (`refunds[1].amount`), when
+    /// it is an element of a record list.
+    fn element_path(&self, slot: usize, rest: &[Box<str>]) -> Option<String> {
+        let (_, list, index) = self
+            .elements
+            .iter()
+            .rev()
+            .find(|e| e.0 == self.base + slot)?;
+        let mut path = format!("{list}[{index}]");
+        for segment in rest {
+            path.push('.');
+            path.push_str(segment);
+        }
+        Some(path)
     }
 
     fn finish(&mut self, acc: Acc<'a>, label: &'a str) -> Out<'a> {
@@ -689,6 +759,12 @@ impl<'a> Ctx<'a> {
             v => Ok(v),
         }
     }
+}
+
+/// Whether `list`, the value of `node`, is a list literal with a missing element. Lists from
+/// the record skip their null elements, as aggregates do.
+fn written_with_missing(node: &Node, list: &List<'_>) -> bool {
+    matches!(node, Node::List(_)) && list.iter().any(|item| item.is_ok_and(|v| v.is_missing()))
 }
 
 /// Whether a list holds a value (missing elements never match).
@@ -722,6 +798,9 @@ fn compare_values(op: CompareOp, a: Value<'_>, b: Value<'_>) -> Result<bool, Fau
 
 /// The smaller (or larger) of two values.
 fn pick<'a>(min: bool, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, Fault> {
+    // Return the values as compared: converted text, and an empty sum's zero in the other's
+    // currency.
+    let (a, b) = harmonize(a, b)?;
     let order = compare(a.clone(), b.clone())?;
     let take_b = if min {
         order == Ordering::Greater

@@ -8,7 +8,7 @@ use super::decision::{ActionKind, Check, DeadlineCheck, DeadlineStatus, LimitChe
 use super::expr::{Ctx, Fault};
 use crate::calendar::Clock;
 use crate::compile::{ActionKindPlan, ActionPlan, CheckPlan, RulePlan, TriggerPlan};
-use crate::value::{ArithOp, Duration, Money, Value, arith, compare};
+use crate::value::{ArithOp, Duration, Money, Value, arith, compare, harmonize};
 
 /// An action a rule requires: what, its arguments, and its key when worked out at load.
 pub(crate) type Required<'a> = (ActionKind, Option<Map<String, Json>>, Option<&'a str>);
@@ -115,8 +115,13 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
     match &rule.check {
         None => {}
         Some(CheckPlan::Limit { value, strict, max }) => {
-            let v = need!(present(cx.eval(value)));
-            let m = need!(present(cx.eval(max)));
+            // Both sides first, so an undecided limit names every missing field of it.
+            let (v, m) = (present(cx.eval(value))?, present(cx.eval(max))?);
+            let (Step::Value(v), Step::Value(m)) = (v, m) else {
+                return Ok(Step::Missing);
+            };
+            // The check prints the values as compared (an empty sum's zero in MAX's currency).
+            let (v, m) = harmonize(v, m)?;
             let order = compare(v.clone(), m.clone())?;
             let within = if *strict {
                 order.is_lt()
@@ -223,8 +228,13 @@ fn deadline<'a>(
     excluding: Option<&'a crate::compile::Node>,
 ) -> StepResult<DeadlineResult<'a>> {
     let now = cx.now;
-    let start_at = time_of(&need!(present(cx.eval(start))), "the start of a deadline")?;
-    let target = duration_of(&need!(present(cx.eval(within))), "the time allowed")?;
+    // Both first, so an undecided deadline names every missing field of it.
+    let (start_value, within_value) = (present(cx.eval(start))?, present(cx.eval(within))?);
+    let (Step::Value(start_value), Step::Value(within_value)) = (start_value, within_value) else {
+        return Ok(Step::Missing);
+    };
+    let start_at = time_of(&start_value, "the start of a deadline")?;
+    let target = duration_of(&within_value, "the time allowed")?;
     if target.is_negative() {
         return Err(Fault {
             field: None,
@@ -385,7 +395,13 @@ fn pauses<'a>(
     };
     let mut out = Vec::with_capacity(list.len());
     let mut open = false;
-    for item in list.iter() {
+    // Errors name the interval's record path (`paused[1].from`) when the list is a field.
+    let list_path = match node {
+        crate::compile::Node::Field(field) => Some(&*field.dotted),
+        _ => None,
+    };
+    for (index, item) in list.iter().enumerate() {
+        let path = |name: &str| list_path.map(|p| format!("{p}[{index}].{name}"));
         let item = item.map_err(|e| Fault {
             field: None,
             message: format!("a paused interval: {e}"),
@@ -404,12 +420,17 @@ fn pauses<'a>(
         };
         let read = |name: &str| -> Result<Option<Timestamp>, Fault> {
             let v = object.field(name).map_err(|e| Fault {
-                field: None,
+                field: path(name),
                 message: format!("a paused interval's `{name}`: {e}"),
             })?;
             match v {
                 Value::Missing => Ok(None),
-                v => time_of(&v, "a paused interval").map(Some),
+                v => time_of(&v, "a paused interval")
+                    .map_err(|fault| Fault {
+                        field: path(name),
+                        ..fault
+                    })
+                    .map(Some),
             }
         };
         let Some(from) = read("from")? else {

@@ -277,6 +277,9 @@ fn found_at(source: &str, pos: usize) -> (String, Span) {
     };
     let shown = if shown == "\n" || shown == "\r" {
         "a line end".to_owned()
+    } else if shown.contains('`') {
+        // Markdown-style quoting: a backtick inside needs a double-backtick fence.
+        format!("`` {shown} ``")
     } else {
         format!("`{shown}`")
     };
@@ -361,6 +364,29 @@ fn leading_keywords(rule: Rule) -> &'static [&'static str] {
 /// Words that start an item: met inside a rule, the rule above probably lacks its `}`.
 const ITEM_WORDS: [&str; 7] = [
     "rule", "first", "const", "table", "calendar", "record", "ladder",
+];
+
+/// Whether `word` is a keyword, by the grammar's own `keyword` rule.
+fn is_keyword(word: &str) -> bool {
+    use pest::Parser as _;
+    super::grammar::PolicyParser::parse(Rule::keyword, word)
+        .ok()
+        .and_then(|mut pairs| pairs.next())
+        .is_some_and(|pair| pair.as_str().len() == word.len())
+}
+
+/// The words that start an action (SPEC §10).
+const ACTION_WORDS: [&str; 10] = [
+    "escalate",
+    "notify",
+    "assign",
+    "require",
+    "follow",
+    "refund",
+    "compensate",
+    "tag",
+    "set",
+    "emit",
 ];
 
 /// Keywords an author may well have meant as a field name (`from`, `at`, `tag`); the
@@ -483,6 +509,38 @@ pub(crate) fn to_diagnostic(
 
 fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -> Option<String> {
     let token = whole.get(span.range()).unwrap_or("");
+    // `const c = 5 +` then `table t(…)` on the next line: the item word starts a new item,
+    // it was not meant as a name; the expression above is what is unfinished.
+    let line_start = whole
+        .get(..span.start)
+        .map_or(0, |before| before.rfind('\n').map_or(0, |i| i + 1));
+    let first_on_line = whole
+        .get(line_start..span.start)
+        .is_some_and(|indent| indent.trim().is_empty());
+    if value_expected
+        && first_on_line
+        && (ITEM_WORDS.contains(&token) || token == "version" || token == "timezone")
+    {
+        return Some(format!(
+            "the expression before `{token}` is not finished: complete it or remove its last operator"
+        ));
+    }
+    let before = whole.get(..span.start).unwrap_or("").trim_end();
+    // `when x > 1 tag "x"`: an action where a clause belongs.
+    if positives.contains(&Rule::clause) && ACTION_WORDS.contains(&token) {
+        return Some(format!("actions follow `then`: write `then {token} …`"));
+    }
+    // `notify to "x"`: unlike `escalate to` and `assign to`, `notify` takes no `to`.
+    if token == "to" && before.ends_with("notify") {
+        return Some("write `notify \"…\"` without `to`".to_owned());
+    }
+    if !value_expected && positives.contains(&Rule::ident) && is_keyword(token) {
+        // Definition names take no backticks (only field paths do), so the only fix is
+        // another name.
+        return Some(format!(
+            "`{token}` is a keyword and cannot be a name here; choose another, like `{token}_value`"
+        ));
+    }
     if NAME_LIKE_KEYWORDS.contains(&token) && (value_expected || positives.contains(&Rule::ident)) {
         return Some(format!(
             "`{token}` is a keyword; to use it as a name write it in backticks: `` `{token}` ``"
@@ -506,12 +564,35 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
             Some("compare with `==`".to_owned())
         }
         "&&" => Some("write `and`".to_owned()),
+        _ if positives.contains(&Rule::EOI) && !token.is_empty() => Some(
+            "a file holds one `policy \"…\" { … }`; an extra `}` above may have closed it early"
+                .to_owned(),
+        ),
+        _ if positives.contains(&Rule::string)
+            && !positives.contains(&Rule::ident)
+            && !positives.contains(&Rule::path)
+            && token.chars().next().is_some_and(char::is_alphanumeric) =>
+        {
+            Some(format!("texts are written in double quotes: `\"{token}\"`"))
+        }
+        "=>" if !positives.contains(&Rule::arrow) => Some("did you mean `>=`?".to_owned()),
         "||" => Some("write `or`".to_owned()),
         "!" => Some("write `not`, or `!=` to compare".to_owned()),
         ">=" | ">" | "==" if positives.contains(&Rule::limit_op) => {
             Some("a limit reads `limit VALUE <= MAX` or `limit VALUE < MAX`".to_owned())
         }
         "'" => Some("texts are written in double quotes: `\"…\"`".to_owned()),
+        "`" if positives.contains(&Rule::ident) => Some(
+            "names of rules, constants, tables, calendars and parameters are plain identifiers; backticks are only for field paths"
+                .to_owned(),
+        ),
+        // `50 % of x`: the language has no `%` operator, only percent literals.
+        "%" if whole
+            .get(..span.start)
+            .is_some_and(|before| before.trim_end().ends_with(|c: char| c.is_ascii_digit())) =>
+        {
+            Some("write the percent sign right after the number, as in `50%`".to_owned())
+        }
         _ if positives.contains(&Rule::percent_lit)
             && token.chars().all(|c| c.is_ascii_digit())
             && !token.is_empty() =>
@@ -551,6 +632,7 @@ mod tests {
     fn found_tokens() {
         assert_eq!(found_at("x }", 2), ("`}`".to_owned(), Span::new(2, 3)));
         assert_eq!(found_at("x", 1).0, "the end of the file");
+        assert_eq!(found_at("rule `s`", 5).0, "`` ` ``");
         assert_eq!(found_at("a <= b", 2).1, Span::new(2, 4));
         assert_eq!(found_at("\"abc\" x", 0).1, Span::new(0, 5));
     }

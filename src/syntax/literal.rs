@@ -14,6 +14,10 @@ use crate::value::{Currency, Duration, DurationError, Money};
 /// The most significant digits an exact decimal holds.
 const MAX_DIGITS: usize = 28;
 
+/// The longest text literal, in bytes once escapes are resolved (64 KiB): room for any
+/// message or pattern, while a runaway literal gets its own clear error.
+pub const MAX_TEXT_BYTES: usize = 1 << 16;
+
 /// Why a literal is not a value. The span is relative to the literal's own text.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum LiteralError {
@@ -42,8 +46,11 @@ pub(crate) enum LiteralError {
     #[error("`{0}` is not a time of day")]
     BadClock(String),
     /// An escape the language does not know.
-    #[error("unknown escape `{0}` in text")]
+    #[error("{}", escape_message(.0))]
     BadEscape(String, usize, usize),
+    /// A text longer than [`MAX_TEXT_BYTES`].
+    #[error("text is longer than {MAX_TEXT_BYTES} bytes ({0} bytes)")]
+    TextTooLong(usize),
 }
 
 impl LiteralError {
@@ -73,6 +80,12 @@ impl LiteralError {
             LiteralError::BadClock(_) => {
                 "a time of day runs from `00:00` to `23:59`; `24:00` may end an interval".to_owned()
             }
+            LiteralError::TextTooLong(_) => {
+                "shorten the text; a long pattern can often use a character class or a repetition".to_owned()
+            }
+            LiteralError::BadEscape(escape, ..) if escape.starts_with("\\u") => {
+                "write `\\u{…}` with one to six hex digits naming a Unicode character (at most `10FFFF`, not a surrogate `D800`-`DFFF`), like `\\u{1F600}`".to_owned()
+            }
             LiteralError::BadEscape(..) => {
                 "escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{…}`; write `\\\\` for a backslash".to_owned()
             }
@@ -85,6 +98,15 @@ impl LiteralError {
             LiteralError::BadEscape(_, start, end) => Some((*start, *end)),
             _ => None,
         }
+    }
+}
+
+/// `\u{D800}` is an escape the language knows, with a value that names no character.
+fn escape_message(escape: &str) -> String {
+    if escape.starts_with("\\u") {
+        format!("invalid Unicode escape `{escape}` in text")
+    } else {
+        format!("unknown escape `{escape}` in text")
     }
 }
 
@@ -333,6 +355,9 @@ pub(crate) fn text(quoted: &str) -> Result<String, LiteralError> {
             None => return Err(bad(start + 1)),
         }
     }
+    if out.len() > MAX_TEXT_BYTES {
+        return Err(LiteralError::TextTooLong(out.len()));
+    }
     Ok(out)
 }
 
@@ -447,7 +472,12 @@ mod tests {
         let err = text(r#""ab\qc""#).unwrap_err();
         assert_eq!(err.to_string(), "unknown escape `\\q` in text");
         assert_eq!(err.sub_span(), Some((3, 5)));
-        assert!(text(r#""\u{D800}""#).is_err());
+        let err = text(r#""\u{D800}""#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid Unicode escape `\\u{D800}` in text"
+        );
+        assert!(err.help().contains("surrogate"), "{}", err.help());
         assert!(text(r#""\u{110000}""#).is_err());
         assert!(text(r#""\u12""#).is_err());
     }

@@ -124,12 +124,21 @@ impl Lower {
             None => span,
         };
         let label = match err {
+            LiteralError::BadEscape(escape, ..) if escape.starts_with("\\u") => {
+                "not a Unicode character"
+            }
             LiteralError::BadEscape(..) => "not an escape",
             LiteralError::UnknownCurrency(_) => "not a currency",
+            LiteralError::TextTooLong(_) => "too long",
             _ => "not a valid literal",
         };
+        // A literal over a size limit is a limit (E0002), not a syntax mistake.
+        let code = match err {
+            LiteralError::TextTooLong(_) => Code::E0002,
+            _ => Code::E0001,
+        };
         self.error(
-            Diagnostic::new(Code::E0001, span, err.to_string())
+            Diagnostic::new(code, span, err.to_string())
                 .with_primary_label(label)
                 .with_help(err.help()),
         );

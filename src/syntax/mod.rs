@@ -21,14 +21,19 @@ mod scan;
 
 use pest::Parser;
 
-use crate::ast::{PolicyFile, Span};
-use crate::diagnostic::Diagnostic;
+use crate::ast::{Item, PolicyFile, Span};
+use crate::diagnostic::{Code, Diagnostic};
 use error::Entry;
 use grammar::{PolicyParser, Rule};
 use lower::Lower;
 
+pub use literal::MAX_TEXT_BYTES;
 pub use lower::MAX_EXPR_DEPTH;
 pub use scan::{MAX_NESTING, MAX_SOURCE_BYTES};
+
+/// The most rules a policy holds, those inside `first of` blocks included: far above any
+/// real policy, and a bound on the work of checking and evaluating one.
+pub const MAX_RULES: usize = 10_000;
 
 /// The reserved words of SPEC §3. A bare field path cannot start with one of them (the
 /// grammar's `keyword` rule lists the same words; a test keeps the two in step).
@@ -102,7 +107,17 @@ pub const KEYWORDS: &[&str] = &[
 /// assert_eq!(errors[0].code, service_policy::Code::E0001);
 /// ```
 pub fn parse(source: &str) -> Result<PolicyFile, Vec<Diagnostic>> {
-    let comments = scan::prescan(source)?;
+    parse_recovering(source).map_err(|(errors, _)| errors)
+}
+
+/// Like [`parse`], but a file that does not parse also gives back the items that parsed
+/// on their own (without comments), so the checker can still report their problems: a
+/// typo in one rule must not hide a type error in another (SPEC §12, "all problems in a
+/// file are reported").
+pub(crate) fn parse_recovering(
+    source: &str,
+) -> Result<PolicyFile, (Vec<Diagnostic>, Option<Box<PolicyFile>>)> {
+    let comments = scan::prescan(source).map_err(|errors| (errors, None))?;
     match PolicyParser::parse(Rule::file, source) {
         Ok(mut pairs) => {
             let lower = Lower::new(0);
@@ -111,20 +126,62 @@ pub fn parse(source: &str) -> Result<PolicyFile, Vec<Diagnostic>> {
                 .and_then(|pair| lower.lower_file(pair, comments));
             let errors = lower.finish();
             match file {
-                Some(file) if errors.is_empty() => Ok(file),
-                _ => Err(errors),
+                Some(file) if errors.is_empty() => match too_many_rules(&file) {
+                    Some(error) => Err((vec![error], None)),
+                    None => Ok(file),
+                },
+                _ => Err((errors, None)),
             }
         }
-        Err(e) => Err(recover(source, &e)),
+        Err(e) => {
+            let (errors, items) = recover(source, &e);
+            let partial = PolicyFile {
+                name: crate::ast::Text {
+                    value: String::new(),
+                    span: Span::new(0, 0),
+                },
+                items,
+                comments: Vec::new(),
+                span: Span::new(0, source.len()),
+            };
+            Err((errors, Some(Box::new(partial))))
+        }
     }
 }
 
-/// After a failed parse: the file's own error, plus those of each item parsed alone.
-fn recover(source: &str, file_error: &pest::error::Error<Rule>) -> Vec<Diagnostic> {
+/// `E0002` at the first rule over [`MAX_RULES`], if there is one.
+fn too_many_rules(file: &PolicyFile) -> Option<Diagnostic> {
+    let rules = || {
+        file.items.iter().flat_map(|item| match item {
+            Item::Rule(rule) => std::slice::from_ref(rule),
+            Item::FirstOf(block) => block.rules.as_slice(),
+            _ => &[],
+        })
+    };
+    let over = rules().nth(MAX_RULES)?;
+    Some(
+        Diagnostic::new(
+            Code::E0002,
+            over.name.span,
+            format!(
+                "policy has more than {MAX_RULES} rules ({} rules)",
+                rules().count()
+            ),
+        )
+        .with_primary_label("one rule over the limit")
+        .with_help("split the policy into several policies"),
+    )
+}
+
+/// After a failed parse: the file's own error, plus those of each item parsed alone, and
+/// the items that parsed without any error.
+fn recover(source: &str, file_error: &pest::error::Error<Rule>) -> (Vec<Diagnostic>, Vec<Item>) {
     let first = error::to_diagnostic(file_error, source, 0, Entry::File);
     let mut errors = vec![first];
+    let mut items = Vec::new();
     for piece in scan::items(source) {
-        let errs = parse_piece(source, piece.span, Entry::Item);
+        let (errs, item) = parse_piece(source, piece.span, Entry::Item);
+        items.extend(item);
         if piece.first_of
             && errs
                 .iter()
@@ -132,7 +189,7 @@ fn recover(source: &str, file_error: &pest::error::Error<Rule>) -> Vec<Diagnosti
         {
             let rule_errors: Vec<Diagnostic> = scan::rules(source, piece.span)
                 .into_iter()
-                .flat_map(|rule| parse_piece(source, rule.span, Entry::Rule))
+                .flat_map(|rule| parse_piece(source, rule.span, Entry::Rule).0)
                 .collect();
             if rule_errors.is_empty() {
                 errors.extend(errs);
@@ -146,13 +203,14 @@ fn recover(source: &str, file_error: &pest::error::Error<Rule>) -> Vec<Diagnosti
     errors.sort_by_key(|d| (d.span.start, d.span.end));
     // The whole-file error usually reappears in its item: keep the first of each place.
     errors.dedup_by(|later, earlier| later.span.start == earlier.span.start);
-    errors
+    (errors, items)
 }
 
-/// Parses one item (or rule) on its own and lowers it, returning its problems.
-fn parse_piece(source: &str, span: Span, entry: Entry) -> Vec<Diagnostic> {
+/// Parses one item (or rule) on its own and lowers it, returning its problems and, for an
+/// item without any, the item.
+fn parse_piece(source: &str, span: Span, entry: Entry) -> (Vec<Diagnostic>, Option<Item>) {
     let Some(text) = source.get(span.range()) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let rule = match entry {
         Entry::Rule => Rule::rule_entry,
@@ -161,19 +219,25 @@ fn parse_piece(source: &str, span: Span, entry: Entry) -> Vec<Diagnostic> {
     match PolicyParser::parse(rule, text) {
         Ok(mut pairs) => {
             let lower = Lower::new(span.start);
+            let mut item = None;
             if let Some(pair) = pairs.next() {
                 match entry {
                     Entry::Rule => {
                         lower.lower_rule_entry(pair);
                     }
                     Entry::File | Entry::Item => {
-                        lower.lower_item_entry(pair);
+                        item = lower.lower_item_entry(pair);
                     }
                 }
             }
-            lower.finish()
+            let errors = lower.finish();
+            let item = if errors.is_empty() { item } else { None };
+            (errors, item)
         }
-        Err(e) => vec![error::to_diagnostic(&e, source, span.start, entry)],
+        Err(e) => (
+            vec![error::to_diagnostic(&e, source, span.start, entry)],
+            None,
+        ),
     }
 }
 

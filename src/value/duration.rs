@@ -146,15 +146,18 @@ impl Duration {
             if ch == '_' && !digits.is_empty() {
                 continue;
             }
-            let position = UNITS[next_unit..]
+            // Units come largest first, each once: look only at those after the last one.
+            let (position, unit_secs) = UNITS
                 .iter()
-                .position(|(unit, _)| *unit == ch)
+                .enumerate()
+                .skip(next_unit)
+                .find(|(_, (unit, _))| *unit == ch)
+                .map(|(position, (_, secs))| (position, *secs))
                 .ok_or_else(syntax)?;
             if digits.is_empty() {
                 return Err(syntax());
             }
-            let unit_secs = UNITS[next_unit + position].1;
-            next_unit += position + 1;
+            next_unit = position + 1;
             let count: i64 = digits
                 .parse()
                 .map_err(|_| DurationError::Range(text.to_owned()))?;
@@ -223,16 +226,57 @@ impl Duration {
         Ok(Duration::from_nanos(if negative { -nanos } else { nanos }))
     }
 
-    /// Parses either form: the literal form first, then ISO 8601.
+    /// Parses either form: the literal form first, then ISO 8601. The printed form of a
+    /// duration with a fraction of a second (`29m59.5s`) is read too, so decisions read back.
     pub fn parse_any(text: &str) -> Result<Duration, DurationError> {
         let trimmed = text.trim();
         Duration::parse_literal(trimmed).or_else(|literal_error| {
-            if trimmed.starts_with(['P', 'p', '-']) {
+            if let Some(d) = Duration::parse_fractional_seconds(trimmed) {
+                Ok(d)
+            } else if trimmed.starts_with(['P', 'p', '-']) {
                 Duration::parse_iso8601(trimmed)
             } else {
                 Err(literal_error)
             }
         })
+    }
+
+    /// The literal form ending in decimal seconds, as `Display` prints it: `1m0.5s`.
+    fn parse_fractional_seconds(text: &str) -> Option<Duration> {
+        let body = text.strip_suffix('s')?;
+        let (negative, body) = match body.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, body),
+        };
+        let start = body
+            .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .map_or(0, |i| i + 1);
+        let (head, seconds) = body.split_at(start);
+        if !seconds.contains('.')
+            || seconds.starts_with('.')
+            || seconds.ends_with('.')
+            || head.ends_with('s')
+        {
+            return None;
+        }
+        let seconds: Decimal = seconds.parse().ok()?;
+        let nanos = seconds
+            .checked_mul(Decimal::from(NANOS_PER_SECOND))?
+            .to_i64()
+            .filter(|_| seconds.scale() <= 9)?;
+        let whole = if head.is_empty() {
+            Duration::ZERO
+        } else {
+            Duration::parse_literal(head)
+                .ok()
+                .filter(|d| !d.is_negative())?
+        };
+        let total = whole.checked_add(Duration::from_nanos(nanos))?;
+        if negative {
+            total.checked_neg()
+        } else {
+            Some(total)
+        }
     }
 }
 
@@ -290,6 +334,23 @@ impl<'de> serde::Deserialize<'de> for Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_fractions_of_a_second_read_back() {
+        for nanos in [
+            500_000_000i64,
+            -60_250_000_000,
+            1_799_500_000_000,
+            1,
+            3_600_000_000_001,
+        ] {
+            let d = Duration::from_nanos(nanos);
+            assert_eq!(Duration::parse_any(&d.to_string()).unwrap(), d, "{d}");
+        }
+        for bad in ["1s0.5s", ".5s", "5.s", "0.0000000001s", "1.5m", "-1m-0.5s"] {
+            assert!(Duration::parse_any(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn literal_round_trip() {

@@ -151,15 +151,72 @@ impl std::fmt::Display for ReadError {
     }
 }
 
-/// A short rendering of a JSON value for messages (long values are cut).
+/// A short rendering of a JSON value for messages (long values are cut). Object fields
+/// are shown sorted by name, so a message never depends on the order of a record's
+/// fields; the rendering stops after a few characters, so a huge or deeply nested value
+/// costs no more than a small one.
 pub fn describe_json(json: &Json) -> String {
-    let text = json.to_string();
-    if text.chars().count() > 40 {
-        let cut: String = text.chars().take(37).collect();
+    const SHOWN: usize = 40;
+    let mut text = String::new();
+    write_short(json, &mut text, SHOWN + 1);
+    if text.chars().count() > SHOWN {
+        let cut: String = text.chars().take(SHOWN - 3).collect();
         format!("{cut}...")
     } else {
         text
     }
+}
+
+/// Writes `json` with sorted object fields until `out` holds `budget` bytes or more.
+/// INVARIANT: each level of nesting writes a bracket first, so the recursion is at most
+/// `budget` deep whatever the value's depth.
+fn write_short(json: &Json, out: &mut String, budget: usize) {
+    if out.len() >= budget {
+        return;
+    }
+    match json {
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if out.len() >= budget {
+                    return;
+                }
+                if i > 0 {
+                    out.push(',');
+                }
+                write_short(item, out, budget);
+            }
+            out.push(']');
+        }
+        Json::Object(map) => {
+            out.push('{');
+            let mut fields: Vec<(&String, &Json)> = map.iter().collect();
+            fields.sort_by(|a, b| a.0.cmp(b.0));
+            for (i, (name, value)) in fields.into_iter().enumerate() {
+                if out.len() >= budget {
+                    return;
+                }
+                if i > 0 {
+                    out.push(',');
+                }
+                write_short_text(name, out, budget);
+                out.push(':');
+                write_short(value, out, budget);
+            }
+            out.push('}');
+        }
+        Json::String(text) => write_short_text(text, out, budget),
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// A JSON string, quoted and escaped, cut to the budget before escaping.
+fn write_short_text(text: &str, out: &mut String, budget: usize) {
+    let head: String = text
+        .chars()
+        .take(budget.saturating_sub(out.len()))
+        .collect();
+    out.push_str(&Json::String(head).to_string());
 }
 
 /// Converts a JSON number through its shortest decimal form, never through binary
@@ -177,6 +234,22 @@ pub fn decimal_from_json(number: &serde_json::Number) -> Option<Decimal> {
     } else {
         Decimal::from_str(&text).ok()
     }
+}
+
+/// The most elements a list in a record may hold. Aggregates and `in` walk a list once,
+/// so this bounds the work one record can ask for; a longer list is an error for the
+/// rules that read it.
+pub const MAX_LIST_LEN: usize = 100_000;
+
+/// The list itself, or an error when it is longer than [`MAX_LIST_LEN`].
+fn bounded(items: &[Json]) -> Result<&[Json], ReadError> {
+    if items.len() > MAX_LIST_LEN {
+        return Err(ReadError {
+            expected: format!("a list of at most {MAX_LIST_LEN} elements"),
+            found: format!("a list of {} elements", items.len()),
+        });
+    }
+    Ok(items)
 }
 
 /// Reads a JSON value with a declared type. Null reads as [`Value::Missing`].
@@ -197,7 +270,7 @@ pub fn read_json<'a>(json: &'a Json, ty: &'a FieldType) -> Result<Value<'a>, Rea
                 found: describe_json(json),
             })?),
             Json::String(s) => Value::Text(Cow::Borrowed(s)),
-            Json::Array(items) => Value::List(List::Json(items, &ANY)),
+            Json::Array(items) => Value::List(List::Json(bounded(items)?, &ANY)),
             Json::Object(map) => Value::Object(Object { map, fields: None }),
         },
         FieldType::Text => Value::Text(Cow::Borrowed(json.as_str().ok_or_else(wrong)?)),
@@ -228,7 +301,7 @@ pub fn read_json<'a>(json: &'a Json, ty: &'a FieldType) -> Result<Value<'a>, Rea
             Value::Time(parse_time(text).ok_or_else(wrong)?)
         }
         FieldType::List(element) => Value::List(List::Json(
-            json.as_array().ok_or_else(wrong)?,
+            bounded(json.as_array().ok_or_else(wrong)?)?,
             element.as_ref(),
         )),
         FieldType::Object(fields) => Value::Object(Object {
@@ -455,7 +528,7 @@ impl ArithOp {
 
 /// Converts text met by an operator that needs money, time, date or duration (records
 /// without a schema carry these as strings), and gives the currency-less zero of an empty
-/// sum the kind of the number or duration it meets.
+/// sum the kind of the number, duration or money it meets.
 pub fn harmonize<'a>(a: Value<'a>, b: Value<'a>) -> Result<(Value<'a>, Value<'a>), ValueError> {
     Ok(match (a, b) {
         (
@@ -484,8 +557,45 @@ fn zero_like(other: &Value<'_>) -> Option<Value<'static>> {
     match other {
         Value::Number(_) => Some(Value::Number(Decimal::ZERO)),
         Value::Duration(_) => Some(Value::Duration(Duration::ZERO)),
+        // Money with a currency lends it to the zero, so results and checks print `0 USD`.
+        Value::Money(Money {
+            currency: Some(currency),
+            ..
+        }) => Some(Value::Money(Money::new(Decimal::ZERO, *currency))),
         _ => None,
     }
+}
+
+/// Text holding a time or a date, as that value.
+fn instant_text(text: &str) -> Option<Value<'static>> {
+    parse_time(text)
+        .map(Value::Time)
+        .or_else(|| parse_date(text).map(Value::Date))
+}
+
+/// Two texts that both hold a time, a date, money or a duration, as those values.
+fn texts_as_one_kind(x: &str, y: &str) -> Option<(Value<'static>, Value<'static>)> {
+    if let (Some(p), Some(q)) = (parse_time(x), parse_time(y)) {
+        return Some((Value::Time(p), Value::Time(q)));
+    }
+    if let (Some(p), Some(q)) = (parse_date(x), parse_date(y)) {
+        return Some((Value::Date(p), Value::Date(q)));
+    }
+    if let (Ok(p), Ok(q)) = (Money::parse(x), Money::parse(y)) {
+        return Some((Value::Money(p), Value::Money(q)));
+    }
+    if let (Ok(p), Ok(q)) = (Duration::parse_any(x), Duration::parse_any(y)) {
+        return Some((Value::Duration(p), Value::Duration(q)));
+    }
+    None
+}
+
+/// Text holding money or a duration, as that value.
+fn measure_text(text: &str) -> Option<Value<'static>> {
+    Money::parse(text)
+        .ok()
+        .map(Value::Money)
+        .or_else(|| Duration::parse_any(text).ok().map(Value::Duration))
 }
 
 /// Converts text to the kind of `like` (money, time, date or duration).
@@ -536,6 +646,26 @@ pub fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, V
     if a.is_missing() || b.is_missing() {
         return Ok(Value::Missing);
     }
+    // Without a schema `opened_at + 2h` meets text beside a duration: the operator then needs
+    // a time or a date (time ± duration, date ± duration) as much as a duration. Likewise
+    // `50% of order.total` needs money or a duration beside a number.
+    let converted = match (&a, &b, op) {
+        (Value::Text(t), Value::Duration(_), ArithOp::Add | ArithOp::Sub) => instant_text(t),
+        (Value::Text(t), Value::Number(_), ArithOp::Mul | ArithOp::Div) => measure_text(t),
+        _ => None,
+    };
+    let a = converted.unwrap_or(a);
+    let converted = match (&a, &b, op) {
+        (Value::Duration(_), Value::Text(t), ArithOp::Add) => instant_text(t),
+        (Value::Number(_), Value::Text(t), ArithOp::Mul) => measure_text(t),
+        _ => None,
+    };
+    let b = converted.unwrap_or(b);
+    let (a, b) = match (&a, &b, op) {
+        (Value::Text(x), Value::Text(y), ArithOp::Sub) => texts_as_one_kind(x, y),
+        _ => None,
+    }
+    .unwrap_or((a, b));
     let (a, b) = harmonize(a, b)?;
     let over = |a: &Value<'_>, b: &Value<'_>| overflow(op, a, b);
     use ArithOp::*;
@@ -662,6 +792,13 @@ pub fn negate<'a>(a: Value<'a>) -> Result<Value<'a>, ValueError> {
 /// The order of two values of one orderable kind (number, money of one currency, duration,
 /// time, date); text converts to the other operand's kind first.
 pub fn compare(a: Value<'_>, b: Value<'_>) -> Result<Ordering, ValueError> {
+    // Text has no order of its own: two texts (a record without a schema) that hold values
+    // of one orderable kind compare as those (`resolved_at > opened_at`).
+    let (a, b) = match (&a, &b) {
+        (Value::Text(x), Value::Text(y)) => texts_as_one_kind(x, y),
+        _ => None,
+    }
+    .unwrap_or((a, b));
     let (a, b) = harmonize(a, b)?;
     match (&a, &b) {
         (Value::Number(x), Value::Number(y)) => Ok(x.cmp(y)),
@@ -727,6 +864,30 @@ mod tests {
 
     fn num(text: &str) -> Value<'static> {
         Value::Number(Decimal::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn descriptions_are_short_and_independent_of_field_order() {
+        let a = json!({"b": [1, {"y": 2, "x": 1}], "a": "text"});
+        let b = json!({"a": "text", "b": [1, {"x": 1, "y": 2}]});
+        assert_eq!(describe_json(&a), describe_json(&b));
+        assert_eq!(describe_json(&a), r#"{"a":"text","b":[1,{"x":1,"y":2}]}"#);
+        assert_eq!(describe_json(&json!("short")), r#""short""#);
+        let long = describe_json(&json!("x".repeat(10_000_000)));
+        assert_eq!(long.chars().count(), 40);
+        assert!(long.ends_with("..."));
+        // Deeper than any stack would allow if the description recursed to the bottom.
+        let mut deep = json!(1);
+        for _ in 0..100_000 {
+            deep = Json::Array(vec![deep]);
+        }
+        let text = describe_json(&deep);
+        assert!(text.starts_with("[[[[") && text.ends_with("..."), "{text}");
+        // Drop the deep value without recursing (serde_json's drop would).
+        let mut next = Some(deep);
+        while let Some(Json::Array(mut items)) = next.take() {
+            next = items.pop();
+        }
     }
 
     #[test]
