@@ -1,6 +1,13 @@
 //! Batch throughput: what `service-policy batch` does per line (parse the JSON, evaluate,
 //! print the output line) against parsing the same lines with `serde_json` alone, on one
 //! and on two threads, over 10 000 customer-service records.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod common;
 

@@ -1,5 +1,12 @@
 //! Loading cost by policy size: parse, check, compile, and all three through
 //! `Policy::parse`, for 10, 100, 1 000 and 10 000 rules.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod common;
 

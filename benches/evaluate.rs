@@ -1,6 +1,13 @@
 //! Evaluating one record: by number of rules (20, 200, 2 000 with discriminating guards),
 //! explain on and off, by record size, and the 20-rule customer-service workload of
 //! `benches/peers` over its 1 000 records.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 mod common;
 

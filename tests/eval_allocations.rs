@@ -1,6 +1,13 @@
 //! Evaluation allocates nothing of its own on the path where no rule fires: the only heap
 //! blocks are the decision's own (its policy name and version). Counted with a global
 //! allocator that counts, per thread, the allocations made while a flag is set.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -425,11 +425,11 @@ fn action_key(policy: &str, kind: &ActionKind, args: Option<&Map<String, Json>>)
         }
     }
     let digest = hasher.finalize();
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut key = String::with_capacity(16);
     for b in digest.iter().take(8) {
-        key.push(char::from(HEX[usize::from(b >> 4)]));
-        key.push(char::from(HEX[usize::from(b & 0xf)]));
+        for nibble in [b >> 4, b & 0xf] {
+            key.extend(char::from_digit(u32::from(nibble), 16));
+        }
     }
     key
 }

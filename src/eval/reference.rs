@@ -314,7 +314,9 @@ struct Cx<'a> {
     now: Timestamp,
     missing: Vec<String>,
     /// Variables in scope, innermost last; a table call starts a frame of its own.
-    vars: Vec<(&'a str, Value<'a>)>,
+    /// Each variable's name, value and, for an element of a record list, its record path
+    /// (`refunds[1]`).
+    vars: Vec<(&'a str, Value<'a>, Option<String>)>,
     base: usize,
     seen: Option<Vec<Comparison>>,
     /// The values of the constants read so far.
@@ -366,7 +368,7 @@ impl<'a> Cx<'a> {
         self.vars
             .iter()
             .skip(self.base)
-            .map(|(name, _)| *name)
+            .map(|(name, _, _)| *name)
             .collect()
     }
 
@@ -445,7 +447,13 @@ impl<'a> Cx<'a> {
                     (Value::Text(t), Value::Text(part)) => {
                         Ok(Value::Bool(t.contains(part.as_ref())))
                     }
-                    (Value::List(l), _) => Ok(Value::Bool(member(l, &y)?)),
+                    (Value::List(l), _) => {
+                        let found = member(l, &y)?;
+                        if !found && self.written_with_missing(a, l) {
+                            return Ok(Value::Missing);
+                        }
+                        Ok(Value::Bool(found))
+                    }
                     _ => fault(format!(
                         "`contains` needs text and text, or a list, found {} and {}",
                         x.kind(),
@@ -514,19 +522,52 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The record path an expression reads a list from: a field's path, or an element's
+    /// path and the fields after it (`orders[2].items`); `None` for anything else.
+    fn record_path(&self, e: &'a Expr) -> Option<String> {
+        let ExprKind::Path(path) = &e.kind else {
+            return None;
+        };
+        let first = path.segments.first()?;
+        let bound = self
+            .vars
+            .iter()
+            .skip(self.base)
+            .rev()
+            .find(|(name, _, _)| *name == first.name);
+        match bound {
+            Some((_, _, origin)) => {
+                let mut p = origin.clone()?;
+                for segment in path.segments.iter().skip(1) {
+                    p.push('.');
+                    p.push_str(&segment.name);
+                }
+                Some(p)
+            }
+            None if path.segments.len() == 1
+                && self.world.consts.contains_key(first.name.as_str()) =>
+            {
+                None
+            }
+            None => Some(path.dotted()),
+        }
+    }
+
     fn and_or(&mut self, a: &'a Expr, b: &'a Expr, is_or: bool) -> Out<'a> {
+        // An error on one side does not stop the other from deciding.
         let decisive = is_or;
         let mark = self.missing.len();
-        let x = self.condition(a)?;
-        if x == Some(decisive) {
+        let x = self.condition(a);
+        if matches!(x, Ok(Some(v)) if v == decisive) {
             self.missing.truncate(mark);
             return Ok(Value::Bool(decisive));
         }
-        let y = self.condition(b)?;
-        if y == Some(decisive) {
+        let y = self.condition(b);
+        if matches!(y, Ok(Some(v)) if v == decisive) {
             self.missing.truncate(mark);
             return Ok(Value::Bool(decisive));
         }
+        let (x, y) = (x?, y?);
         Ok(match (x, y) {
             (Some(_), Some(_)) => Value::Bool(!decisive),
             _ => Value::Missing,
@@ -559,6 +600,15 @@ impl<'a> Cx<'a> {
         Ok(Value::Bool(outcome))
     }
 
+    /// Whether a list is written in the policy (not folded when loading, so some element
+    /// reads the record) and holds a missing element.
+    fn written_with_missing(&self, e: &'a Expr, list: &List<'_>) -> bool {
+        let scope = self.scope_names();
+        matches!(e.kind, ExprKind::List(_))
+            && !self.constant(e, &scope)
+            && list.iter().any(|item| item.is_ok_and(|v| v.is_missing()))
+    }
+
     fn membership(&mut self, a: &'a Expr, b: &'a Expr, negated: bool) -> Out<'a> {
         let (x, l) = (self.eval(a)?, self.eval(b)?);
         if x.is_missing() || l.is_missing() {
@@ -570,7 +620,12 @@ impl<'a> Cx<'a> {
                 l.kind()
             ));
         };
-        Ok(Value::Bool(member(&l, &x)? != negated))
+        let found = member(&l, &x)?;
+        // A list written with a missing element cannot say "not in": it might have matched.
+        if !found && self.written_with_missing(b, &l) {
+            return Ok(Value::Missing);
+        }
+        Ok(Value::Bool(found != negated))
     }
 
     fn path(&mut self, path: &'a ast::Path) -> Out<'a> {
@@ -582,22 +637,34 @@ impl<'a> Cx<'a> {
             .vars
             .iter()
             .skip(self.base)
-            .rposition(|(name, _)| *name == first.name)
+            .rposition(|(name, _, _)| *name == first.name)
         {
-            let mut value = match self.vars.get(self.base + index) {
-                Some((_, v)) => v.clone(),
+            let (mut value, origin) = match self.vars.get(self.base + index) {
+                Some((_, v, origin)) => (v.clone(), origin.clone()),
                 None => return fault(format!("`{}` is not available here", label())),
+            };
+            // An error names the element's record path (`refunds[1].amount`) when it has one.
+            let where_ = || match &origin {
+                Some(o) => {
+                    let mut p = o.clone();
+                    for segment in path.segments.iter().skip(1) {
+                        p.push('.');
+                        p.push_str(&segment.name);
+                    }
+                    p
+                }
+                None => label(),
             };
             for segment in path.segments.iter().skip(1) {
                 value = match value {
                     Value::Missing => break,
                     Value::Object(o) => o.field(&segment.name).map_err(|e| Fault {
-                        field: Some(label()),
+                        field: Some(where_()),
                         message: format!("`{}`: {e}", label()),
                     })?,
                     other => {
                         return Err(Fault {
-                            field: Some(label()),
+                            field: Some(where_()),
                             message: format!(
                                 "`{}`: expected an object, found {}",
                                 label(),
@@ -886,7 +953,7 @@ impl<'a> Cx<'a> {
             // The output sees the table's inputs only.
             let base = self.vars.len();
             for (param, value) in table.params.iter().zip(&values) {
-                self.vars.push((&param.name, value.clone()));
+                self.vars.push((&param.name, value.clone(), None));
             }
             let saved = std::mem::replace(&mut self.base, base);
             let out = self.eval(&row.output);
@@ -915,14 +982,16 @@ impl<'a> Cx<'a> {
             }
         };
         let mut acc = Acc::new(c.agg);
+        let source = self.record_path(&c.list);
         let top = self.vars.len();
-        for item in list.iter() {
+        for (index, item) in list.iter().enumerate() {
             let item = item.map_err(|e| Fault {
                 field: None,
                 message: format!("`{label}`: {e}"),
             })?;
             self.vars.truncate(top);
-            self.vars.push((&c.var.name, item));
+            let origin = source.as_ref().map(|p| format!("{p}[{index}]"));
+            self.vars.push((&c.var.name, item, origin));
             let mark = self.missing.len();
             let keep = match &c.filter {
                 Some(filter) => self.condition(filter)? == Some(true),
@@ -990,6 +1059,7 @@ fn compare_values(op: CompareOp, a: Value<'_>, b: Value<'_>) -> Result<bool, Fau
 }
 
 fn pick<'a>(min: bool, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, Fault> {
+    let (a, b) = crate::value::harmonize(a, b)?;
     let order = compare(a.clone(), b.clone())?;
     let take_b = if min {
         order == Ordering::Greater
@@ -1202,8 +1272,15 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
     let mut recheck = None;
     match rule.check().map(|c| &c.kind) {
         Some(ClauseKind::Limit(limit)) => {
-            let v = need!(present(cx.eval(&limit.value)));
-            let m = need!(present(cx.eval(&limit.max)));
+            // Both sides first, so an undecided limit names every missing field of it.
+            let (v, m) = (
+                present(cx.eval(&limit.value))?,
+                present(cx.eval(&limit.max))?,
+            );
+            let (Step::Value(v), Step::Value(m)) = (v, m) else {
+                return Ok(Step::Missing);
+            };
+            let (v, m) = crate::value::harmonize(v, m)?;
             let order = compare(v.clone(), m.clone())?;
             let within = if limit.op == LimitOp::Below {
                 order.is_lt()
@@ -1279,11 +1356,12 @@ fn deadline<'a>(
     d: &'a ast::Deadline,
 ) -> StepResult<DeadlineOut> {
     let now = cx.now;
-    let start_at = time_of(
-        &need!(present(cx.eval(&d.start))),
-        "the start of a deadline",
-    )?;
-    let target = duration_of(&need!(present(cx.eval(&d.within))), "the time allowed")?;
+    let (start_value, within_value) = (present(cx.eval(&d.start))?, present(cx.eval(&d.within))?);
+    let (Step::Value(start_value), Step::Value(within_value)) = (start_value, within_value) else {
+        return Ok(Step::Missing);
+    };
+    let start_at = time_of(&start_value, "the start of a deadline")?;
+    let target = duration_of(&within_value, "the time allowed")?;
     if target.is_negative() {
         return fault(format!("the time allowed `{target}` is negative"));
     }
@@ -1420,7 +1498,21 @@ fn pauses<'a>(cx: &mut Cx<'a>, e: &'a Expr) -> Result<Pauses, Fault> {
     };
     let mut out = Vec::with_capacity(list.len());
     let mut open = false;
-    for item in list.iter() {
+    // Errors name the interval's record path (`paused[1].from`) when the list is a field.
+    let list_path = match &e.kind {
+        ExprKind::Path(path)
+            if !(path.segments.len() == 1
+                && path
+                    .segments
+                    .first()
+                    .is_some_and(|f| cx.world.consts.contains_key(f.name.as_str()))) =>
+        {
+            Some(path.dotted())
+        }
+        _ => None,
+    };
+    for (index, item) in list.iter().enumerate() {
+        let at = |name: &str| list_path.as_ref().map(|p| format!("{p}[{index}].{name}"));
         let item = item.map_err(|e| Fault {
             field: None,
             message: format!("a paused interval: {e}"),
@@ -1436,12 +1528,17 @@ fn pauses<'a>(cx: &mut Cx<'a>, e: &'a Expr) -> Result<Pauses, Fault> {
         };
         let read = |name: &str| -> Result<Option<Timestamp>, Fault> {
             let v = object.field(name).map_err(|e| Fault {
-                field: None,
+                field: at(name),
                 message: format!("a paused interval's `{name}`: {e}"),
             })?;
             match v {
                 Value::Missing => Ok(None),
-                v => time_of(&v, "a paused interval").map(Some),
+                v => time_of(&v, "a paused interval")
+                    .map_err(|fault| Fault {
+                        field: at(name),
+                        ..fault
+                    })
+                    .map(Some),
             }
         };
         let Some(from) = read("from")? else {
