@@ -99,6 +99,17 @@ impl Policy {
         crate::eval::evaluate(&self.plan, record, options)
     }
 
+    /// Evaluates one record with the reference interpreter, which walks the syntax tree
+    /// directly (no compiled plan, no rule index). It gives the same decision as
+    /// [`Policy::evaluate`], only slower; tests compare the two.
+    pub fn evaluate_reference(
+        &self,
+        record: &serde_json::Value,
+        options: &EvalOptions,
+    ) -> Decision {
+        crate::eval::evaluate_reference(&self.ast, record, options)
+    }
+
     /// Evaluates any `Serialize` record (a host's own struct) by way of its JSON form.
     ///
     /// ```

@@ -8,6 +8,7 @@
 //! panics here: whatever cannot be compiled comes back as diagnostics.
 
 mod expr;
+mod index;
 
 use std::collections::HashMap;
 
@@ -23,6 +24,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::value::{FieldType, ObjectField, Value};
 
 pub(crate) use expr::{Builtin, CompPlan, FieldRef, Node};
+pub(crate) use index::{RuleIndex, Walk};
 
 /// The evaluation plan of a checked policy: immutable, `Send + Sync`.
 #[derive(Debug)]
@@ -38,6 +40,8 @@ pub struct Plan {
     pub(crate) consts: Vec<Node>,
     pub(crate) rules: Vec<RulePlan>,
     pub(crate) blocks: Vec<Block>,
+    /// Skips rules whose guard a record's text rules out (`None` when too few are gated).
+    pub(crate) index: Option<RuleIndex>,
 }
 
 /// How the rules are grouped: alone, or in a `first of` block (indexes into `rules`).
@@ -120,6 +124,9 @@ pub(crate) enum TriggerPlan {
 pub(crate) struct ActionPlan {
     pub(crate) kind: ActionKindPlan,
     pub(crate) args: Vec<(String, Node)>,
+    /// The action's key when its operand and arguments are constants (worked out once
+    /// here instead of hashing on every evaluation).
+    pub(crate) key: Option<Box<str>>,
 }
 
 /// The kinds of action, with their operand.
@@ -134,6 +141,23 @@ pub(crate) enum ActionKindPlan {
     Tag(Node),
     Set(String, Node),
     Emit(Node),
+}
+
+impl ActionPlan {
+    /// The action's operand (every kind has one).
+    pub(crate) fn operand(&self) -> &Node {
+        match &self.kind {
+            ActionKindPlan::Escalate(n)
+            | ActionKindPlan::Notify(n)
+            | ActionKindPlan::Assign(n)
+            | ActionKindPlan::RequireApproval(n)
+            | ActionKindPlan::FollowUp(n)
+            | ActionKindPlan::Refund(n)
+            | ActionKindPlan::Tag(n)
+            | ActionKindPlan::Set(_, n)
+            | ActionKindPlan::Emit(n) => n,
+        }
+    }
 }
 
 impl Plan {
@@ -153,6 +177,23 @@ impl Plan {
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
+
+    /// The same plan without its rule index, so that every rule is evaluated for every
+    /// record (the decisions are the same; benches compare the two).
+    pub fn without_index(mut self) -> Plan {
+        self.index = None;
+        self
+    }
+
+    /// Whether the plan has a rule index.
+    pub fn is_indexed(&self) -> bool {
+        self.index.is_some()
+    }
+}
+
+/// The text of an expression as traces and missing names show it.
+pub(crate) fn print_expr(e: &Expr) -> String {
+    crate::fmt::format_expr(e)
 }
 
 /// The size limit of a compiled regex, so a policy cannot make evaluation slow or large.
@@ -268,6 +309,7 @@ impl<'p> Compiler<'p> {
         if !self.diagnostics.is_empty() {
             return Err(self.diagnostics);
         }
+        let index = RuleIndex::build(&rules, &blocks);
         Ok(Plan {
             name: self.ast.name.value.clone(),
             version,
@@ -279,6 +321,7 @@ impl<'p> Compiler<'p> {
             consts: self.dynamic_consts,
             rules,
             blocks,
+            index,
         })
     }
 
@@ -456,7 +499,19 @@ impl<'p> Compiler<'p> {
             .iter()
             .map(|(key, e)| (key.name.clone(), self.expr(e, &mut scope)))
             .collect();
-        ActionPlan { kind, args }
+        let mut plan = ActionPlan {
+            kind,
+            args,
+            key: None,
+        };
+        let env = crate::eval::Env {
+            consts: &[],
+            tables: &self.tables,
+            calendars: &self.calendars,
+            tz: &self.tz,
+        };
+        plan.key = crate::eval::constant_action_key(&self.ast.name.value, &plan, env);
+        plan
     }
 
     fn calendar(&mut self, name: &ast::Ident) -> Option<usize> {

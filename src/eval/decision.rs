@@ -191,12 +191,37 @@ impl ActionKind {
     }
 }
 
+/// A value serialised as its `Display` text, without an intermediate string.
+struct AsText<'a, T: std::fmt::Display>(&'a T);
+
+impl<T: std::fmt::Display> Serialize for AsText<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
+}
+
 impl Serialize for Action {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("action", self.kind.name())?;
-        for (key, value) in self.kind.fields() {
-            map.serialize_entry(key, &value)?;
+        // The fields of `ActionKind::fields`, written straight from the action: a batch
+        // prints millions of them, and building JSON values first would copy every text.
+        match &self.kind {
+            ActionKind::Escalate { to } | ActionKind::Notify { to } | ActionKind::Assign { to } => {
+                map.serialize_entry("to", to)?;
+            }
+            ActionKind::RequireApproval { from } => map.serialize_entry("from", from)?,
+            ActionKind::FollowUp { within, due } => {
+                map.serialize_entry("within", &AsText(within))?;
+                map.serialize_entry("due", &AsText(due))?;
+            }
+            ActionKind::Refund { amount } => map.serialize_entry("amount", &AsText(amount))?,
+            ActionKind::Tag { tag } => map.serialize_entry("tag", tag)?,
+            ActionKind::Set { field, value } => {
+                map.serialize_entry("field", field)?;
+                map.serialize_entry("value", value)?;
+            }
+            ActionKind::Emit { name } => map.serialize_entry("name", name)?,
         }
         if let Some(args) = &self.args {
             map.serialize_entry("args", args)?;
@@ -436,4 +461,53 @@ pub struct Comparison {
     pub right: Json,
     /// `true`, `false`, or null when an operand was missing.
     pub result: Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_print_the_fields_their_kind_lists() {
+        let kinds = [
+            ActionKind::Escalate { to: "a".into() },
+            ActionKind::Notify { to: "b".into() },
+            ActionKind::Assign { to: "c".into() },
+            ActionKind::RequireApproval { from: "d".into() },
+            ActionKind::FollowUp {
+                within: Duration::from_secs(5400).unwrap(),
+                due: "2026-03-02T11:30:00Z".parse().unwrap(),
+            },
+            ActionKind::Refund {
+                amount: Money::parse("12.50 USD").unwrap(),
+            },
+            ActionKind::Tag { tag: "e".into() },
+            ActionKind::Set {
+                field: "priority".into(),
+                value: Json::from("urgent"),
+            },
+            ActionKind::Emit { name: "f".into() },
+        ];
+        for kind in kinds {
+            let action = Action {
+                kind: kind.clone(),
+                args: None,
+                rules: vec!["r".into()],
+                key: "k".into(),
+            };
+            let Json::Object(printed) = serde_json::to_value(&action).unwrap() else {
+                panic!("an action prints as an object");
+            };
+            let mut expected = Map::new();
+            expected.insert("action".into(), Json::from(kind.name()));
+            for (key, value) in kind.fields() {
+                expected.insert(key.into(), value);
+            }
+            expected.insert("rules".into(), serde_json::json!(["r"]));
+            expected.insert("key".into(), Json::from("k"));
+            assert_eq!(printed, expected);
+            // Key order is part of the output.
+            assert!(printed.keys().eq(expected.keys()));
+        }
+    }
 }

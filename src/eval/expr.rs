@@ -64,6 +64,134 @@ pub(crate) struct Seen {
     pub(crate) result: Json,
 }
 
+/// How many variables (comprehension variables and table inputs in scope at once) live
+/// on the stack before the variable stack spills to the heap.
+const INLINE_VARS: usize = 8;
+
+/// The variable stack: inline up to [`INLINE_VARS`], so that comprehensions and table calls
+/// allocate nothing in the usual case.
+struct Stack<'a> {
+    inline: [Value<'a>; INLINE_VARS],
+    len: usize,
+    spill: Vec<Value<'a>>,
+}
+
+impl<'a> Stack<'a> {
+    fn new() -> Stack<'a> {
+        Stack {
+            inline: std::array::from_fn(|_| Value::Missing),
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len + self.spill.len()
+    }
+
+    fn get(&self, index: usize) -> Option<&Value<'a>> {
+        if index < self.len {
+            self.inline.get(index)
+        } else {
+            self.spill.get(index - self.len)
+        }
+    }
+
+    fn push(&mut self, value: Value<'a>) {
+        // INVARIANT: the inline part is full before anything spills.
+        if self.spill.is_empty()
+            && let Some(slot) = self.inline.get_mut(self.len)
+        {
+            *slot = value;
+            self.len += 1;
+        } else {
+            self.spill.push(value);
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        if len <= self.len {
+            self.spill.clear();
+            for slot in self.inline.iter_mut().skip(len).take(self.len - len) {
+                *slot = Value::Missing;
+            }
+            self.len = len;
+        } else {
+            self.spill.truncate(len - self.len);
+        }
+    }
+}
+
+/// A short list kept inline, spilling to the heap past `N` entries, so that the usual
+/// evaluation allocates nothing for it.
+struct Inline<T, const N: usize> {
+    items: [Option<T>; N],
+    len: usize,
+    spill: Vec<T>,
+}
+
+impl<T, const N: usize> Inline<T, N> {
+    fn new() -> Inline<T, N> {
+        Inline {
+            items: std::array::from_fn(|_| None),
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, value: T) {
+        // INVARIANT: the inline part is full before anything spills.
+        if self.spill.is_empty()
+            && let Some(slot) = self.items.get_mut(self.len)
+        {
+            *slot = Some(value);
+            self.len += 1;
+        } else {
+            self.spill.push(value);
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        let mut kept = 0;
+        for read in 0..self.len {
+            let item = self.items.get_mut(read).and_then(Option::take);
+            if let Some(item) = item
+                && keep(&item)
+                && let Some(slot) = self.items.get_mut(kept)
+            {
+                *slot = Some(item);
+                kept += 1;
+            }
+        }
+        self.len = kept;
+        self.spill.retain(|item| keep(item));
+        // Refill the inline part from the spill, in order, to keep the invariant.
+        while self.len < N && !self.spill.is_empty() {
+            let item = self.spill.remove(0);
+            if let Some(slot) = self.items.get_mut(self.len) {
+                *slot = Some(item);
+                self.len += 1;
+            }
+        }
+    }
+
+    fn last_mut(&mut self) -> Option<&mut T> {
+        if !self.spill.is_empty() {
+            return self.spill.last_mut();
+        }
+        let last = self.len.checked_sub(1)?;
+        self.items.get_mut(last).and_then(Option::as_mut)
+    }
+
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        self.items
+            .iter()
+            .take(self.len)
+            .filter_map(Option::as_ref)
+            .chain(self.spill.iter())
+    }
+}
+
 /// The state of one evaluation.
 pub(crate) struct Ctx<'a> {
     pub(crate) env: Env<'a>,
@@ -71,7 +199,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) now: Timestamp,
     /// Paths of fields read as missing, in order of reading (may repeat).
     pub(crate) missing: Vec<&'a str>,
-    vars: Vec<Value<'a>>,
+    vars: Stack<'a>,
     base: usize,
     /// Comparisons seen, when tracing.
     pub(crate) seen: Option<Vec<Seen>>,
@@ -79,7 +207,7 @@ pub(crate) struct Ctx<'a> {
     consts: Vec<Option<Result<Value<'a>, Fault>>>,
     /// Per running comprehension over a record list: its variable's slot, the list's path and
     /// the element's index, so an error names the element (`refunds[1].amount`).
-    elements: Vec<(usize, Cow<'a, str>, usize)>,
+    elements: Inline<(usize, Cow<'a, str>, usize), 4>,
 }
 
 type Out<'a> = Result<Value<'a>, Fault>;
@@ -95,11 +223,11 @@ impl<'a> Ctx<'a> {
             record,
             now,
             missing: Vec::new(),
-            vars: Vec::new(),
+            vars: Stack::new(),
             base: 0,
             seen: None,
             consts: Vec::new(),
-            elements: Vec::new(),
+            elements: Inline::new(),
         }
     }
 
@@ -867,4 +995,28 @@ impl<'a> Acc<'a> {
 pub(crate) fn eval_constant(node: &Node, env: Env<'_>) -> Option<Value<'static>> {
     let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
     cx.eval(node).ok().map(Value::into_owned)
+}
+
+#[cfg(test)]
+mod inline_tests {
+    use super::Inline;
+
+    #[test]
+    fn inline_lists_keep_order_through_spilling_and_retaining() {
+        let mut list: Inline<u32, 2> = Inline::new();
+        for i in 0..5 {
+            list.push(i);
+        }
+        assert_eq!(list.iter().copied().collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+        assert_eq!(list.last_mut().copied(), Some(4));
+        list.retain(|i| i % 2 == 0);
+        assert_eq!(list.iter().copied().collect::<Vec<_>>(), [0, 2, 4]);
+        assert_eq!(list.iter().rev().copied().collect::<Vec<_>>(), [4, 2, 0]);
+        list.retain(|i| *i < 1);
+        list.push(7);
+        assert_eq!(list.iter().copied().collect::<Vec<_>>(), [0, 7]);
+        assert_eq!(list.last_mut().copied(), Some(7));
+        list.retain(|_| false);
+        assert!(list.last_mut().is_none());
+    }
 }

@@ -9,13 +9,14 @@
 
 mod decision;
 mod expr;
+mod reference;
 mod rules;
 
 use jiff::Timestamp;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
-use crate::compile::{Block, Plan};
+use crate::compile::{Block, Plan, Walk};
 
 pub use decision::{
     Action, ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry,
@@ -67,13 +68,19 @@ pub enum RecordError {
 }
 
 /// An action on its way into the decision: the rules (as indexes, for source order).
-struct Gathered {
+pub(crate) struct Gathered<'k> {
     kind: ActionKind,
     args: Option<Map<String, Json>>,
     rules: Vec<usize>,
+    /// The key, when the plan worked it out at load.
+    key: Option<&'k str>,
 }
 
 /// Evaluates a record against a plan.
+///
+/// Blocks are walked in source order and each outcome goes straight into the decision, so
+/// nothing is kept per rule. With an index and no trace, only the blocks the record's text
+/// lets through are walked (see `compile::index`); the decision is the same.
 pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) -> Decision {
     let trace_on = options.explain == Explain::On;
     let mut errors = Vec::new();
@@ -93,7 +100,7 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
     };
     if let Some(map) = map {
         for field in &plan.required {
-            if is_absent(map, &field.segments) {
+            if is_absent_path(map, &field.segments) {
                 errors.push(ErrorEntry {
                     rule: None,
                     field: Some(field.dotted.to_string()),
@@ -109,36 +116,16 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
         tz: &plan.tz,
     };
     let mut cx = Ctx::new(env, map, options.now);
-    let mut statuses: Vec<(RuleStatus, Vec<Comparison>)> =
-        Vec::with_capacity(if trace_on { plan.rules.len() } else { 0 });
-    let mut outcomes: Vec<Option<Outcome<'_>>> = Vec::with_capacity(plan.rules.len());
-    for _ in &plan.rules {
-        outcomes.push(None);
-    }
-    for block in &plan.blocks {
-        let members: &[usize] = match block {
-            Block::Single(index) => std::slice::from_ref(index),
-            Block::FirstOf(members) => members,
-        };
-        let first_of = matches!(block, Block::FirstOf(_));
-        for &index in members {
-            let Some(rule) = plan.rules.get(index) else {
-                continue;
-            };
-            let outcome = evaluate_rule(&mut cx, rule, trace_on);
-            let settles = !matches!(outcome, Outcome::NotApplied);
-            if let Some(slot) = outcomes.get_mut(index) {
-                *slot = Some(outcome);
-            }
-            if trace_on && let Some(seen) = cx.seen.take() {
-                // Kept beside the outcome, in rule order, below.
-                statuses.push((RuleStatus::Skipped, convert_seen(seen)));
-            }
-            if first_of && settles {
-                break;
-            }
-        }
-    }
+    let walk = match (&plan.index, map) {
+        (Some(index), Some(map)) if !trace_on => match index.select(map) {
+            Some(selected) => Walk::Merge {
+                a: &index.ungated,
+                b: selected,
+            },
+            None => Walk::All(0..plan.blocks.len()),
+        },
+        _ => Walk::All(0..plan.blocks.len()),
+    };
 
     let mut fired = Vec::new();
     let mut checks = Vec::new();
@@ -146,73 +133,78 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
     let mut gathered: Vec<Gathered> = Vec::new();
     let mut recheck_at: Option<Timestamp> = None;
     let mut trace = Vec::new();
-    let mut seen_iter = statuses.into_iter();
-    for (index, (rule, outcome)) in plan.rules.iter().zip(outcomes).enumerate() {
-        let status = match outcome {
-            None => RuleStatus::Skipped,
-            Some(Outcome::NotApplied) => RuleStatus::NotApplied,
-            Some(Outcome::Undecided(missing)) => {
-                undecided.push(Undecided {
-                    rule: rule.name.clone(),
-                    missing: missing.into_iter().map(str::to_owned).collect(),
-                });
-                RuleStatus::Undecided
-            }
-            Some(Outcome::Error(fault)) => {
-                errors.push(ErrorEntry {
-                    rule: Some(rule.name.clone()),
-                    field: fault.field,
-                    message: fault.message,
-                });
-                RuleStatus::Error
-            }
-            Some(Outcome::Applied {
-                check,
-                actions,
-                recheck,
-            }) => {
-                fired.push(rule.name.clone());
-                checks.extend(check.map(|c| *c));
-                if let Some(at) = recheck {
-                    recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
-                }
-                for (kind, args) in actions {
-                    gather(&mut gathered, kind, args, index);
-                }
-                RuleStatus::Applied
-            }
+    for position in walk {
+        let (members, first_of): (&[usize], bool) = match plan.blocks.get(position) {
+            Some(Block::Single(index)) => (std::slice::from_ref(index), false),
+            Some(Block::FirstOf(members)) => (members, true),
+            None => continue,
         };
-        if trace_on {
-            let comparisons = if status == RuleStatus::Skipped {
-                Vec::new()
-            } else {
-                seen_iter.next().map(|(_, c)| c).unwrap_or_default()
+        let mut settled = false;
+        for &index in members {
+            let Some(rule) = plan.rules.get(index) else {
+                continue;
             };
-            trace.push(RuleTrace {
-                rule: rule.name.clone(),
-                status,
-                comparisons,
-            });
+            if settled {
+                if trace_on {
+                    trace.push(RuleTrace {
+                        rule: rule.name.clone(),
+                        status: RuleStatus::Skipped,
+                        comparisons: Vec::new(),
+                    });
+                }
+                continue;
+            }
+            let outcome = evaluate_rule(&mut cx, rule, trace_on);
+            settled = first_of && !matches!(outcome, Outcome::NotApplied);
+            let status = match outcome {
+                Outcome::NotApplied => RuleStatus::NotApplied,
+                Outcome::Undecided(missing) => {
+                    undecided.push(Undecided {
+                        rule: rule.name.clone(),
+                        missing: missing.into_iter().map(str::to_owned).collect(),
+                    });
+                    RuleStatus::Undecided
+                }
+                Outcome::Error(fault) => {
+                    errors.push(ErrorEntry {
+                        rule: Some(rule.name.clone()),
+                        field: fault.field,
+                        message: fault.message,
+                    });
+                    RuleStatus::Error
+                }
+                Outcome::Applied {
+                    check,
+                    actions,
+                    recheck,
+                } => {
+                    fired.push(rule.name.clone());
+                    checks.extend(check.map(|c| *c));
+                    if let Some(at) = recheck {
+                        recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
+                    }
+                    for (kind, args, key) in actions {
+                        gather(&mut gathered, kind, args, key, index);
+                    }
+                    RuleStatus::Applied
+                }
+            };
+            if trace_on {
+                trace.push(RuleTrace {
+                    rule: rule.name.clone(),
+                    status,
+                    comparisons: cx.seen.take().map(convert_seen).unwrap_or_default(),
+                });
+            }
         }
     }
-    collapse_ladder(&mut gathered, &plan.ladder);
-    set_conflicts(&gathered, plan, &mut errors);
-    let actions = gathered
-        .into_iter()
-        .map(|g| {
-            let key = action_key(&plan.name, &g.kind, g.args.as_ref());
-            Action {
-                key,
-                rules: g
-                    .rules
-                    .iter()
-                    .filter_map(|i| plan.rules.get(*i).map(|r| r.name.clone()))
-                    .collect(),
-                kind: g.kind,
-                args: g.args,
-            }
-        })
-        .collect();
+    let actions = assemble_actions(
+        gathered,
+        &plan.name,
+        &plan.ladder,
+        |i| plan.rules.get(i).map(|r| r.name.as_str()),
+        &mut errors,
+    );
     Decision {
         policy: plan.name.clone(),
         version: plan.version.clone(),
@@ -227,6 +219,48 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
     }
 }
 
+/// Evaluates a record against a policy's AST with the reference interpreter (no plan, no
+/// index); for differential tests and as a specification that runs.
+pub fn evaluate_reference(
+    policy: &crate::ast::PolicyFile,
+    record: &serde_json::Value,
+    options: &EvalOptions,
+) -> Decision {
+    reference::evaluate_reference(policy, record, options)
+}
+
+/// Collapses escalations on the ladder, reports conflicting `set`s and gives every
+/// action its rules' names and its key.
+pub(crate) fn assemble_actions<'n>(
+    mut gathered: Vec<Gathered<'_>>,
+    policy: &str,
+    ladder: &[String],
+    rule_name: impl Fn(usize) -> Option<&'n str>,
+    errors: &mut Vec<ErrorEntry>,
+) -> Vec<Action> {
+    collapse_ladder(&mut gathered, ladder);
+    set_conflicts(&gathered, &rule_name, errors);
+    gathered
+        .into_iter()
+        .map(|g| {
+            let key = match g.key {
+                Some(key) => key.to_owned(),
+                None => action_key(policy, &g.kind, g.args.as_ref()),
+            };
+            Action {
+                key,
+                rules: g
+                    .rules
+                    .iter()
+                    .filter_map(|i| rule_name(*i).map(str::to_owned))
+                    .collect(),
+                kind: g.kind,
+                args: g.args,
+            }
+        })
+        .collect()
+}
+
 fn convert_seen(seen: Vec<expr::Seen>) -> Vec<Comparison> {
     seen.into_iter()
         .map(|s| Comparison {
@@ -239,7 +273,7 @@ fn convert_seen(seen: Vec<expr::Seen>) -> Vec<Comparison> {
 }
 
 /// Whether a record path is absent or null.
-fn is_absent(map: &Map<String, Json>, segments: &[Box<str>]) -> bool {
+pub(crate) fn is_absent_path<S: AsRef<str>>(map: &Map<String, Json>, segments: &[S]) -> bool {
     let mut current = map;
     let Some((last, init)) = segments.split_last() else {
         return true;
@@ -257,10 +291,11 @@ fn is_absent(map: &Map<String, Json>, segments: &[Box<str>]) -> bool {
 }
 
 /// Adds an action, merging it into an equal one required earlier.
-fn gather(
-    gathered: &mut Vec<Gathered>,
+pub(crate) fn gather<'k>(
+    gathered: &mut Vec<Gathered<'k>>,
     kind: ActionKind,
     args: Option<Map<String, Json>>,
+    key: Option<&'k str>,
     rule: usize,
 ) {
     if let Some(existing) = gathered
@@ -276,16 +311,17 @@ fn gather(
         kind,
         args,
         rules: vec![rule],
+        key,
     });
 }
 
 /// With a ladder, every escalation to a level on it collapses into the highest one,
 /// which keeps its place and takes the rules of all of them.
-fn collapse_ladder(gathered: &mut Vec<Gathered>, ladder: &[String]) {
+fn collapse_ladder(gathered: &mut Vec<Gathered<'_>>, ladder: &[String]) {
     if ladder.is_empty() {
         return;
     }
-    let rank = |g: &Gathered| match &g.kind {
+    let rank = |g: &Gathered<'_>| match &g.kind {
         ActionKind::Escalate { to } => ladder.iter().position(|level| level == to),
         _ => None,
     };
@@ -320,11 +356,15 @@ fn collapse_ladder(gathered: &mut Vec<Gathered>, ladder: &[String]) {
 }
 
 /// Two `set`s of one field with different values are both kept, and reported.
-fn set_conflicts(gathered: &[Gathered], plan: &Plan, errors: &mut Vec<ErrorEntry>) {
+fn set_conflicts<'n>(
+    gathered: &[Gathered<'_>],
+    rule_name: &impl Fn(usize) -> Option<&'n str>,
+    errors: &mut Vec<ErrorEntry>,
+) {
     let name = |rules: &[usize]| {
         rules
             .iter()
-            .filter_map(|i| plan.rules.get(*i).map(|r| format!("`{}`", r.name)))
+            .filter_map(|i| rule_name(*i).map(|r| format!("`{r}`")))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -343,8 +383,8 @@ fn set_conflicts(gathered: &[Gathered], plan: &Plan, errors: &mut Vec<ErrorEntry
                 let rule = b
                     .rules
                     .first()
-                    .and_then(|r| plan.rules.get(*r))
-                    .map(|r| r.name.clone());
+                    .and_then(|r| rule_name(*r))
+                    .map(str::to_owned);
                 errors.push(ErrorEntry {
                     rule,
                     field: Some(field.clone()),
@@ -385,7 +425,33 @@ fn action_key(policy: &str, kind: &ActionKind, args: Option<&Map<String, Json>>)
         }
     }
     let digest = hasher.finalize();
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    let mut key = String::with_capacity(16);
+    for b in digest.iter().take(8) {
+        for nibble in [b >> 4, b & 0xf] {
+            key.extend(char::from_digit(u32::from(nibble), 16));
+        }
+    }
+    key
+}
+
+/// The key of an action whose operand and arguments are constants, worked out once when
+/// loading; `None` when it depends on the record or `now`, or does not evaluate.
+pub(crate) fn constant_action_key(
+    policy: &str,
+    action: &crate::compile::ActionPlan,
+    env: Env<'_>,
+) -> Option<Box<str>> {
+    let constant = |n: &crate::compile::Node| matches!(n, crate::compile::Node::Const(_));
+    if !constant(action.operand()) || !action.args.iter().all(|(_, n)| constant(n)) {
+        return None;
+    }
+    let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
+    match rules::evaluate_action(&mut cx, action) {
+        Ok(rules::Step::Value((kind, args, _))) => {
+            Some(action_key(policy, &kind, args.as_ref()).into_boxed_str())
+        }
+        _ => None,
+    }
 }
 
 /// JSON with object keys sorted, so equal values hash equally.

@@ -10,6 +10,9 @@ use crate::calendar::Clock;
 use crate::compile::{ActionKindPlan, ActionPlan, CheckPlan, RulePlan, TriggerPlan};
 use crate::value::{ArithOp, Duration, Money, Value, arith, compare, harmonize};
 
+/// An action a rule requires: what, its arguments, and its key when worked out at load.
+pub(crate) type Required<'a> = (ActionKind, Option<Map<String, Json>>, Option<&'a str>);
+
 /// What one rule came to.
 pub(crate) enum Outcome<'a> {
     /// The guard did not hold.
@@ -17,7 +20,7 @@ pub(crate) enum Outcome<'a> {
     /// The guard held; its check, actions and the next instant its state would change.
     Applied {
         check: Option<Box<Check>>,
-        actions: Vec<(ActionKind, Option<Map<String, Json>>)>,
+        actions: Vec<Required<'a>>,
         recheck: Option<Timestamp>,
     },
     /// A missing value decided it; the paths read as missing.
@@ -27,7 +30,7 @@ pub(crate) enum Outcome<'a> {
 }
 
 /// A step result: a value, or "missing" (the rule becomes undecided), or a fault.
-enum Step<T> {
+pub(crate) enum Step<T> {
     Value(T),
     Missing,
 }
@@ -100,13 +103,9 @@ fn guard<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> Result<Option<bool>, Fault
     })
 }
 
-type Body = (
-    Option<Check>,
-    Vec<(ActionKind, Option<Map<String, Json>>)>,
-    Option<Timestamp>,
-);
+type Body<'a> = (Option<Check>, Vec<Required<'a>>, Option<Timestamp>);
 
-fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body> {
+fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
     let mut actions = Vec::new();
     for action in &rule.then {
         actions.push(need!(evaluate_action(cx, action)));
@@ -212,9 +211,9 @@ fn duration_of(v: &Value<'_>, what: &str) -> Result<Duration, Fault> {
     }
 }
 
-struct DeadlineResult {
+struct DeadlineResult<'a> {
     check: DeadlineCheck,
-    actions: Vec<(ActionKind, Option<Map<String, Json>>)>,
+    actions: Vec<Required<'a>>,
     recheck: Option<Timestamp>,
 }
 
@@ -227,7 +226,7 @@ fn deadline<'a>(
     start: &'a crate::compile::Node,
     calendar: Option<usize>,
     excluding: Option<&'a crate::compile::Node>,
-) -> StepResult<DeadlineResult> {
+) -> StepResult<DeadlineResult<'a>> {
     let now = cx.now;
     // Both first, so an undecided deadline names every missing field of it.
     let (start_value, within_value) = (present(cx.eval(start))?, present(cx.eval(within))?);
@@ -462,10 +461,10 @@ fn text_of(v: &Value<'_>, what: &str) -> Result<String, Fault> {
 }
 
 /// Evaluates an action's operand and arguments.
-fn evaluate_action<'a>(
+pub(crate) fn evaluate_action<'a>(
     cx: &mut Ctx<'a>,
     action: &'a ActionPlan,
-) -> StepResult<(ActionKind, Option<Map<String, Json>>)> {
+) -> StepResult<Required<'a>> {
     let kind = match &action.kind {
         ActionKindPlan::Escalate(n) => ActionKind::Escalate {
             to: text_of(&need!(present(cx.eval(n))), "an escalation target")?,
@@ -523,5 +522,5 @@ fn evaluate_action<'a>(
         }
         Some(map)
     };
-    Ok(Step::Value((kind, args)))
+    Ok(Step::Value((kind, args, action.key.as_deref())))
 }

@@ -475,7 +475,8 @@ impl<'a> List<'a> {
     pub fn get(&self, index: usize) -> Option<Result<Value<'a>, ReadError>> {
         match self {
             List::Json(items, ty) => items.get(index).map(|json| read_json(json, ty)),
-            List::Slice(items) => items.get(index).map(|v| Ok(v.clone())),
+            // Borrowed, not cloned: a plan's text stays where it is.
+            List::Slice(items) => items.get(index).map(|v| Ok(v.reborrow())),
             List::Owned(items) => items.get(index).map(|v| Ok(v.clone())),
         }
     }

@@ -1,0 +1,326 @@
+//! The compiled evaluator, with and without its rule index, and the reference interpreter
+//! that walks the syntax tree give the same decision JSON, with explain off and on.
+//!
+//! Generated policies lean on what the index and the compiler could get wrong: guards that
+//! are conjunctions of text tests (the index's gates) mixed with tests that can be missing
+//! or fail, `first of` blocks, limits, deadlines and actions; generated records make each
+//! field absent, null, a matching or other text, a text outside its enumeration, or a
+//! value of the wrong type.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use serde_json::{Map, Value as Json, json};
+use service_policy::compile::Plan;
+use service_policy::{EvalOptions, Explain, Policy};
+
+const NOW: &str = "2026-03-02T10:00:00Z";
+
+const SCHEMA: &str = r#"
+  record {
+    queue: text
+    priority: "low" | "normal" | "high" | "urgent"
+    channel: text?
+    customer.tier: "standard" | "gold"
+    amount: number?
+    tags: list<text>?
+    opened_at: time?
+    first_reply_at: time?
+  }
+"#;
+
+/// One test in a guard.
+fn atom() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (0..4u8).prop_map(|k| format!("queue == \"q{k}\"")),
+        3 => (0..4u8, 0..4u8).prop_map(|(a, b)| format!("queue in [\"q{a}\", \"q{b}\"]")),
+        1 => (0..4u8).prop_map(|k| format!("\"q{k}\" == queue")),
+        1 => (0..4u8).prop_map(|k| format!("queue != \"q{k}\"")),
+        2 => prop::sample::select(vec!["low", "normal", "high", "urgent"])
+            .prop_map(|p| format!("priority == \"{p}\"")),
+        1 => Just("priority not in [\"low\", \"normal\"]".to_owned()),
+        2 => Just("customer.tier == \"gold\"".to_owned()),
+        2 => Just("channel != \"email\"".to_owned()),
+        1 => Just("channel == \"chat\"".to_owned()),
+        2 => (0..3u32).prop_map(|n| format!("amount > {}", n * 250)),
+        1 => Just("tags contains \"vip\"".to_owned()),
+        1 => Just("amount is missing".to_owned()),
+    ]
+}
+
+/// A guard: a conjunction of tests, sometimes with an `or` or a `not` inside.
+fn guard() -> impl Strategy<Value = String> {
+    let part = prop_oneof![
+        6 => atom(),
+        1 => (atom(), atom()).prop_map(|(a, b)| format!("({a} or {b})")),
+        1 => atom().prop_map(|a| format!("not ({a})")),
+    ];
+    prop::collection::vec(part, 1..4).prop_map(|parts| parts.join(" and "))
+}
+
+/// A rule named `name`.
+fn rule(name: String) -> impl Strategy<Value = String> {
+    let body = prop_oneof![
+        Just("then tag \"t\"".to_owned()),
+        Just("then escalate to \"supervisor\"".to_owned()),
+        Just("then escalate to \"agent\"\n    tag \"low\"".to_owned()),
+        Just("limit amount <= 500\n    on exceed: notify \"lead\"".to_owned()),
+        Just(
+            "expect first_reply_at within 1h of opened_at\n    on breach: escalate to \"supervisor\""
+                .to_owned()
+        ),
+        Just("then set priority to \"urgent\"".to_owned()),
+        Just("then set priority to \"high\"".to_owned()),
+    ];
+    (
+        prop::option::weighted(0.9, guard()),
+        prop::option::weighted(0.2, atom()),
+        body,
+    )
+        .prop_map(move |(when, unless, body)| {
+            let mut s = format!("  rule {name} {{\n");
+            if let Some(w) = when {
+                s.push_str(&format!("    when {w}\n"));
+            }
+            if let Some(u) = unless {
+                s.push_str(&format!("    unless {u}\n"));
+            }
+            s.push_str(&format!("    {body}\n  }}\n"));
+            s
+        })
+}
+
+/// A policy of 1 to 8 blocks, each a rule or a `first of` of two or three.
+fn policy() -> impl Strategy<Value = String> {
+    let block = prop_oneof![3 => Just(1usize), 1 => 2..4usize];
+    (prop::collection::vec(block, 1..8), any::<bool>())
+        .prop_flat_map(|(sizes, ladder)| {
+            let mut rules = Vec::new();
+            let mut n = 0;
+            for size in &sizes {
+                for _ in 0..*size {
+                    rules.push(rule(format!("r{n}")));
+                    n += 1;
+                }
+            }
+            (Just(sizes), Just(ladder), rules)
+        })
+        .prop_map(|(sizes, ladder, rules)| {
+            let mut s = String::from("policy \"Generated\" {\n");
+            if ladder {
+                s.push_str("  ladder \"agent\", \"supervisor\"\n");
+            }
+            s.push_str(SCHEMA);
+            let mut rules = rules.into_iter();
+            for size in sizes {
+                if size == 1 {
+                    s.extend(rules.next());
+                } else {
+                    s.push_str("  first of {\n");
+                    for _ in 0..size {
+                        s.extend(rules.next());
+                    }
+                    s.push_str("  }\n");
+                }
+            }
+            s.push_str("}\n");
+            s
+        })
+}
+
+/// A field value: absent (`None`), or some JSON.
+fn value(valid: Vec<Json>) -> impl Strategy<Value = Option<Json>> {
+    prop_oneof![
+        1 => Just(None),
+        1 => Just(Some(Json::Null)),
+        6 => prop::sample::select(valid).prop_map(Some),
+        1 => prop_oneof![Just(json!(7)), Just(json!(true)), Just(json!("zzz")), Just(json!(["q1"]))]
+            .prop_map(Some),
+    ]
+}
+
+fn record() -> impl Strategy<Value = Json> {
+    (
+        value(vec![
+            json!("q0"),
+            json!("q1"),
+            json!("q2"),
+            json!("q3"),
+            json!("q9"),
+        ]),
+        value(vec![
+            json!("low"),
+            json!("normal"),
+            json!("high"),
+            json!("urgent"),
+        ]),
+        value(vec![json!("chat"), json!("email")]),
+        value(vec![
+            json!({"tier": "gold"}),
+            json!({"tier": "standard"}),
+            json!({}),
+        ]),
+        value(vec![json!(100), json!(600), json!("250")]),
+        value(vec![json!([]), json!(["vip"]), json!(["new", "vip"])]),
+        value(vec![
+            json!("2026-03-02T08:00:00Z"),
+            json!("2026-03-02T09:30:00Z"),
+        ]),
+        value(vec![
+            json!("2026-03-02T08:30:00Z"),
+            json!("2026-03-02T09:45:00Z"),
+        ]),
+    )
+        .prop_map(
+            |(queue, priority, channel, customer, amount, tags, opened, replied)| {
+                let mut map = Map::new();
+                for (key, v) in [
+                    ("queue", queue),
+                    ("priority", priority),
+                    ("channel", channel),
+                    ("customer", customer),
+                    ("amount", amount),
+                    ("tags", tags),
+                    ("opened_at", opened),
+                    ("first_reply_at", replied),
+                ] {
+                    if let Some(v) = v {
+                        map.insert(key.to_owned(), v);
+                    }
+                }
+                Json::Object(map)
+            },
+        )
+}
+
+fn options(explain: Explain) -> EvalOptions {
+    EvalOptions {
+        now: NOW.parse().unwrap(),
+        explain,
+    }
+}
+
+/// All three decisions agree, with explain off and on.
+fn agree(source: &str, records: &[Json]) -> Result<(), TestCaseError> {
+    let policy = match Policy::parse(source) {
+        Ok(p) => p,
+        // The generator may write a policy the checker refuses; there is nothing to compare.
+        Err(_) => return Ok(()),
+    };
+    let plain = match Plan::new(policy.ast()) {
+        Ok(plan) => plan.without_index(),
+        Err(d) => return Err(TestCaseError::fail(format!("{d:?}"))),
+    };
+    for record in records {
+        for explain in [Explain::Off, Explain::On] {
+            let options = options(explain);
+            let indexed = serde_json::to_string(&policy.evaluate(record, &options)).unwrap();
+            let unindexed =
+                serde_json::to_string(&service_policy::eval::evaluate(&plain, record, &options))
+                    .unwrap();
+            let reference =
+                serde_json::to_string(&policy.evaluate_reference(record, &options)).unwrap();
+            prop_assert_eq!(
+                &indexed,
+                &unindexed,
+                "index changed the decision on {}",
+                record
+            );
+            prop_assert_eq!(&indexed, &reference, "reference differs on {}", record);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn compiled_indexed_and_reference_decisions_agree(
+        source in policy(),
+        records in prop::collection::vec(record(), 1..6),
+    ) {
+        agree(&source, &records)?;
+    }
+}
+
+#[test]
+fn generated_policies_load_and_most_are_indexed() {
+    // Without this, the property above could pass by comparing nothing.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = policy();
+    let (mut loaded, mut indexed) = (0, 0);
+    for _ in 0..200 {
+        let source = strategy.new_tree(&mut runner).unwrap().current();
+        if let Ok(p) = Policy::parse(&source) {
+            loaded += 1;
+            if Plan::new(p.ast()).unwrap().is_indexed() {
+                indexed += 1;
+            }
+        }
+    }
+    assert!(
+        loaded >= 150,
+        "only {loaded} of 200 generated policies load"
+    );
+    assert!(
+        indexed >= 40,
+        "only {indexed} of {loaded} loaded policies are indexed"
+    );
+}
+
+#[test]
+fn the_index_skips_only_what_cannot_apply() {
+    let source = format!(
+        r#"policy "P" {{ {SCHEMA}
+          rule a {{ when queue == "q1" and priority == "high" then tag "a" }}
+          rule b {{ when channel != "email" and queue in ["q1", "q2"] then tag "b" }}
+          rule c {{ when queue == "q2" then tag "c" }}
+          rule d {{ when amount > 5 and queue == "q1" then tag "d" }}
+          first of {{
+            rule e {{ when queue == "q3" then tag "e" }}
+            rule f {{ then tag "f" }}
+          }}
+        }}"#
+    );
+    let policy = Policy::parse(&source).unwrap();
+    assert!(Plan::new(policy.ast()).unwrap().is_indexed());
+    let records = [
+        // Gated rules out: only `d` (not gated: a test that can fail comes first) and the
+        // block are walked.
+        json!({"queue": "q2", "priority": "high", "channel": "chat", "customer": {"tier": "gold"}, "amount": 9}),
+        // The gate field missing: every rule must say it is undecided.
+        json!({"priority": "high", "customer": {"tier": "gold"}}),
+        // The gate field of the wrong type: every gated rule is an error.
+        json!({"queue": 5, "priority": "high", "customer": {"tier": "gold"}}),
+        // A test before a gate cannot be read: the record is walked in full.
+        json!({"queue": "q9", "channel": 3, "priority": "low", "customer": {"tier": "gold"}}),
+        // A priority outside its enumeration is an error of `a`, not a skip.
+        json!({"queue": "q2", "priority": "unknown", "customer": {"tier": "gold"}}),
+    ];
+    agree(&source, &records).unwrap();
+    let options = options(Explain::Off);
+    let d = policy.evaluate(records.get(1).unwrap(), &options);
+    assert_eq!(
+        d.undecided
+            .iter()
+            .map(|u| u.rule.as_str())
+            .collect::<Vec<_>>(),
+        ["a", "b", "c", "d", "e"]
+    );
+    let d = policy.evaluate(records.get(2).unwrap(), &options);
+    assert_eq!(d.errors.len(), 5, "{:?}", d.errors);
+    // `channel` cannot be read, but `b`'s gate is false: `and` is false whatever the
+    // other side holds, so nothing fails and only the rule without a guard applies.
+    let d = policy.evaluate(records.get(3).unwrap(), &options);
+    assert_eq!(d.fired, ["f"]);
+    assert!(d.errors.is_empty(), "{:?}", d.errors);
+    let d = policy.evaluate(records.first().unwrap(), &options);
+    assert_eq!(d.fired, ["b", "c", "f"]);
+}
