@@ -48,7 +48,7 @@ impl From<ValueError> for Fault {
     }
 }
 
-fn fault<T>(message: impl Into<String>) -> Result<T, Fault> {
+pub(super) fn fault<T>(message: impl Into<String>) -> Result<T, Fault> {
     Err(Fault {
         field: None,
         message: message.into(),
@@ -855,7 +855,7 @@ fn member(list: &List<'_>, x: &Value<'_>) -> Result<bool, Fault> {
 }
 
 /// `a OP b` on two present values.
-fn compare_values(op: CompareOp, a: Value<'_>, b: Value<'_>) -> Result<bool, Fault> {
+pub(super) fn compare_values(op: CompareOp, a: Value<'_>, b: Value<'_>) -> Result<bool, Fault> {
     Ok(match op {
         CompareOp::Eq => equals(a, b)?,
         CompareOp::Ne => !equals(a, b)?,
@@ -867,7 +867,7 @@ fn compare_values(op: CompareOp, a: Value<'_>, b: Value<'_>) -> Result<bool, Fau
 }
 
 /// The smaller (or larger) of two values.
-fn pick<'a>(min: bool, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, Fault> {
+pub(super) fn pick<'a>(min: bool, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, Fault> {
     // Return the values as compared: converted text, and an empty sum's zero in the other's
     // currency.
     let (a, b) = harmonize(a, b)?;
@@ -881,7 +881,7 @@ fn pick<'a>(min: bool, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, Fault> {
 }
 
 /// A time, from a time or a text holding one; `None` when missing.
-fn as_time(v: &Value<'_>, what: &str) -> Result<Option<Timestamp>, Fault> {
+pub(super) fn as_time(v: &Value<'_>, what: &str) -> Result<Option<Timestamp>, Fault> {
     match v {
         Value::Missing => Ok(None),
         Value::Time(t) => Ok(Some(*t)),
@@ -893,7 +893,7 @@ fn as_time(v: &Value<'_>, what: &str) -> Result<Option<Timestamp>, Fault> {
     }
 }
 
-fn weekday_name(day: jiff::civil::Weekday) -> &'static str {
+pub(super) fn weekday_name(day: jiff::civil::Weekday) -> &'static str {
     use jiff::civil::Weekday::*;
     match day {
         Monday => "mon",
@@ -907,7 +907,7 @@ fn weekday_name(day: jiff::civil::Weekday) -> &'static str {
 }
 
 /// An aggregate being accumulated.
-struct Acc<'a> {
+pub(super) struct Acc<'a> {
     agg: Aggregate,
     count: u64,
     value: Option<Value<'a>>,
@@ -915,7 +915,7 @@ struct Acc<'a> {
 }
 
 impl<'a> Acc<'a> {
-    fn new(agg: Aggregate) -> Acc<'a> {
+    pub(super) fn new(agg: Aggregate) -> Acc<'a> {
         Acc {
             agg,
             count: 0,
@@ -924,7 +924,7 @@ impl<'a> Acc<'a> {
         }
     }
 
-    fn add(&mut self, v: Value<'a>) -> Result<(), Fault> {
+    pub(super) fn add(&mut self, v: Value<'a>) -> Result<(), Fault> {
         if v.is_missing() {
             return Ok(());
         }
@@ -978,7 +978,7 @@ impl<'a> Acc<'a> {
         Ok(())
     }
 
-    fn finish(self) -> Value<'a> {
+    pub(super) fn finish(self) -> Value<'a> {
         match self.agg {
             Aggregate::Count => Value::Number(Decimal::from(self.count)),
             // The zero of an empty sum takes the kind of what it meets (SPEC §6).

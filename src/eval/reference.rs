@@ -16,7 +16,6 @@
 //! limit.
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -29,6 +28,7 @@ use super::decision::{
     ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry, LimitCheck,
     LimitStatus, RuleStatus, RuleTrace, Undecided,
 };
+use super::expr::{Acc, Fault, as_time, compare_values, fault, pick, weekday_name};
 use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
 use crate::ast::{
     self, ActionKind as AstAction, Aggregate, BinaryOp, CellKind, ClauseKind, CompareOp, Expr,
@@ -36,8 +36,8 @@ use crate::ast::{
 };
 use crate::calendar::{Calendar, Clock};
 use crate::value::{
-    ANY, ArithOp, Duration, FieldType, List, Money, ObjectField, Value, ValueError, arith, compare,
-    equals, negate, read_json,
+    ANY, ArithOp, Duration, FieldType, List, Money, ObjectField, Value, arith, compare, equals,
+    negate, read_json,
 };
 
 /// The size limit of a regex, as when loading.
@@ -266,29 +266,6 @@ fn schema_type(kind: &TypeKind) -> FieldType {
                 .collect(),
         ),
     }
-}
-
-/// Why an expression failed.
-#[derive(Clone)]
-struct Fault {
-    field: Option<String>,
-    message: String,
-}
-
-impl From<ValueError> for Fault {
-    fn from(e: ValueError) -> Fault {
-        Fault {
-            field: None,
-            message: e.0,
-        }
-    }
-}
-
-fn fault<T>(message: impl Into<String>) -> Result<T, Fault> {
-    Err(Fault {
-        field: None,
-        message: message.into(),
-    })
 }
 
 type Out<'a> = Result<Value<'a>, Fault>;
@@ -1045,133 +1022,6 @@ fn member(list: &List<'_>, x: &Value<'_>) -> Result<bool, Fault> {
         }
     }
     Ok(false)
-}
-
-fn compare_values(op: CompareOp, a: Value<'_>, b: Value<'_>) -> Result<bool, Fault> {
-    Ok(match op {
-        CompareOp::Eq => equals(a, b)?,
-        CompareOp::Ne => !equals(a, b)?,
-        CompareOp::Lt => compare(a, b)? == Ordering::Less,
-        CompareOp::Le => compare(a, b)? != Ordering::Greater,
-        CompareOp::Gt => compare(a, b)? == Ordering::Greater,
-        CompareOp::Ge => compare(a, b)? != Ordering::Less,
-    })
-}
-
-fn pick<'a>(min: bool, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, Fault> {
-    let (a, b) = crate::value::harmonize(a, b)?;
-    let order = compare(a.clone(), b.clone())?;
-    let take_b = if min {
-        order == Ordering::Greater
-    } else {
-        order == Ordering::Less
-    };
-    Ok(if take_b { b } else { a })
-}
-
-fn as_time(v: &Value<'_>, what: &str) -> Result<Option<Timestamp>, Fault> {
-    match v {
-        Value::Missing => Ok(None),
-        Value::Time(t) => Ok(Some(*t)),
-        Value::Text(text) => match crate::value::parse_time(text) {
-            Some(t) => Ok(Some(t)),
-            None => fault(format!("cannot convert `{text}` to time")),
-        },
-        other => fault(format!("`{what}` needs a time, found {}", other.kind())),
-    }
-}
-
-fn weekday_name(day: jiff::civil::Weekday) -> &'static str {
-    use jiff::civil::Weekday::*;
-    match day {
-        Monday => "mon",
-        Tuesday => "tue",
-        Wednesday => "wed",
-        Thursday => "thu",
-        Friday => "fri",
-        Saturday => "sat",
-        Sunday => "sun",
-    }
-}
-
-struct Acc<'a> {
-    agg: Aggregate,
-    count: u64,
-    value: Option<Value<'a>>,
-    truth: Option<bool>,
-}
-
-impl<'a> Acc<'a> {
-    fn new(agg: Aggregate) -> Acc<'a> {
-        Acc {
-            agg,
-            count: 0,
-            value: None,
-            truth: None,
-        }
-    }
-
-    fn add(&mut self, v: Value<'a>) -> Result<(), Fault> {
-        if v.is_missing() {
-            return Ok(());
-        }
-        match self.agg {
-            Aggregate::Count => {
-                if !matches!(v, Value::Bool(false)) {
-                    self.count = self.count.saturating_add(1);
-                }
-            }
-            Aggregate::Sum => {
-                let v = match v {
-                    Value::Text(t) => match (Money::parse(&t), Duration::parse_any(&t)) {
-                        (Ok(m), _) => Value::Money(m),
-                        (_, Ok(d)) => Value::Duration(d),
-                        _ => return fault(format!("cannot convert `{t}` to money or duration")),
-                    },
-                    other => other,
-                };
-                self.value = Some(match self.value.take() {
-                    None => match v {
-                        Value::Number(_) | Value::Money(_) | Value::Duration(_) => v,
-                        other => return fault(format!("cannot sum {}", other.kind())),
-                    },
-                    Some(acc) => arith(ArithOp::Add, acc, v)?,
-                });
-            }
-            Aggregate::Min | Aggregate::Max => {
-                self.value = Some(match self.value.take() {
-                    None => {
-                        compare(v.clone(), v.clone())?;
-                        v
-                    }
-                    Some(acc) => pick(self.agg == Aggregate::Min, acc, v)?,
-                });
-            }
-            Aggregate::Any | Aggregate::All => {
-                let Value::Bool(b) = v else {
-                    return fault(format!(
-                        "`{}` needs conditions, found {}",
-                        self.agg.name(),
-                        v.kind()
-                    ));
-                };
-                let all = self.agg == Aggregate::All;
-                let current = self.truth.unwrap_or(all);
-                self.truth = Some(if all { current && b } else { current || b });
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(self) -> Value<'a> {
-        match self.agg {
-            Aggregate::Count => Value::Number(Decimal::from(self.count)),
-            Aggregate::Sum => self.value.unwrap_or(Value::Money(Money::zero_any())),
-            Aggregate::Min | Aggregate::Max => self.value.unwrap_or(Value::Missing),
-            Aggregate::Any => Value::Bool(self.truth.unwrap_or(false)),
-            Aggregate::All => Value::Bool(self.truth.unwrap_or(true)),
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------
