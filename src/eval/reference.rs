@@ -29,6 +29,7 @@ use super::decision::{
     LimitStatus, RuleStatus, RuleTrace, Undecided,
 };
 use super::expr::{Acc, Fault, as_time, compare_values, fault, pick, weekday_name};
+use super::rules::{Step, StepResult, duration_of, present, text_of, time_of};
 use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
 use crate::ast::{
     self, ActionKind as AstAction, Aggregate, BinaryOp, CellKind, ClauseKind, CompareOp, Expr,
@@ -1027,14 +1028,6 @@ fn member(list: &List<'_>, x: &Value<'_>) -> Result<bool, Fault> {
 // ---------------------------------------------------------------------------------------
 // Rules.
 
-/// A step: a value, or missing (the rule becomes undecided).
-enum Step<T> {
-    Value(T),
-    Missing,
-}
-
-type StepResult<T> = Result<Step<T>, Fault>;
-
 macro_rules! need {
     ($e:expr) => {
         match $e? {
@@ -1042,13 +1035,6 @@ macro_rules! need {
             Step::Missing => return Ok(Step::Missing),
         }
     };
-}
-
-fn present(v: Result<Value<'_>, Fault>) -> StepResult<Value<'_>> {
-    Ok(match v? {
-        Value::Missing => Step::Missing,
-        v => Step::Value(v),
-    })
 }
 
 fn dedup(paths: &[String]) -> Vec<String> {
@@ -1170,28 +1156,6 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
         _ => {}
     }
     Ok(Step::Value((check, actions, recheck)))
-}
-
-fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
-    match v {
-        Value::Time(t) => Ok(*t),
-        Value::Text(text) => crate::value::parse_time(text).ok_or_else(|| Fault {
-            field: None,
-            message: format!("cannot convert `{text}` to time for {what}"),
-        }),
-        other => fault(format!("{what} must be a time, found {}", other.kind())),
-    }
-}
-
-fn duration_of(v: &Value<'_>, what: &str) -> Result<Duration, Fault> {
-    match v {
-        Value::Duration(d) => Ok(*d),
-        Value::Text(text) => Duration::parse_any(text).map_err(|e| Fault {
-            field: None,
-            message: format!("{what}: {e}"),
-        }),
-        other => fault(format!("{what} must be a duration, found {}", other.kind())),
-    }
 }
 
 type DeadlineOut = (
@@ -1406,13 +1370,6 @@ fn pauses<'a>(cx: &mut Cx<'a>, e: &'a Expr) -> Result<Pauses, Fault> {
         out.push((from, to));
     }
     Ok((out, open))
-}
-
-fn text_of(v: &Value<'_>, what: &str) -> Result<String, Fault> {
-    match v {
-        Value::Text(t) => Ok(t.to_string()),
-        other => fault(format!("{what} must be text, found {}", other.kind())),
-    }
 }
 
 fn evaluate_action<'a>(

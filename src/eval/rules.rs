@@ -35,7 +35,7 @@ pub(crate) enum Step<T> {
     Missing,
 }
 
-type StepResult<T> = Result<Step<T>, Fault>;
+pub(super) type StepResult<T> = Result<Step<T>, Fault>;
 
 macro_rules! need {
     ($e:expr) => {
@@ -176,14 +176,14 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
     Ok(Step::Value((check, actions, recheck)))
 }
 
-fn present(v: Result<Value<'_>, Fault>) -> StepResult<Value<'_>> {
+pub(super) fn present(v: Result<Value<'_>, Fault>) -> StepResult<Value<'_>> {
     Ok(match v? {
         Value::Missing => Step::Missing,
         v => Step::Value(v),
     })
 }
 
-fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
+pub(super) fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
     match v {
         Value::Time(t) => Ok(*t),
         Value::Text(text) => crate::value::parse_time(text).ok_or_else(|| Fault {
@@ -197,7 +197,7 @@ fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
     }
 }
 
-fn duration_of(v: &Value<'_>, what: &str) -> Result<Duration, Fault> {
+pub(super) fn duration_of(v: &Value<'_>, what: &str) -> Result<Duration, Fault> {
     match v {
         Value::Duration(d) => Ok(*d),
         Value::Text(text) => Duration::parse_any(text).map_err(|e| Fault {
@@ -450,7 +450,7 @@ fn pauses<'a>(
     Ok((out, open))
 }
 
-fn text_of(v: &Value<'_>, what: &str) -> Result<String, Fault> {
+pub(super) fn text_of(v: &Value<'_>, what: &str) -> Result<String, Fault> {
     match v {
         Value::Text(t) => Ok(t.to_string()),
         other => Err(Fault {
