@@ -29,7 +29,7 @@ use super::decision::{
     LimitStatus, RuleStatus, RuleTrace, Undecided,
 };
 use super::expr::{Acc, Fault, as_time, compare_values, fault, pick, weekday_name};
-use super::rules::{Step, StepResult, duration_of, present, text_of, time_of};
+use super::rules::{Step, StepResult, duration_of, present, read_pauses, text_of, time_of};
 use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
 use crate::ast::{
     self, ActionKind as AstAction, Aggregate, BinaryOp, CellKind, ClauseKind, CompareOp, Expr,
@@ -1300,18 +1300,6 @@ fn pauses<'a>(cx: &mut Cx<'a>, e: &'a Expr) -> Result<Pauses, Fault> {
     let mark = cx.missing.len();
     let value = cx.eval(e)?;
     cx.missing.truncate(mark);
-    let list = match value {
-        Value::Missing => return Ok((Vec::new(), false)),
-        Value::List(list) => list,
-        other => {
-            return fault(format!(
-                "`excluding` needs a list of `{{from, to}}`, found {}",
-                other.kind()
-            ));
-        }
-    };
-    let mut out = Vec::with_capacity(list.len());
-    let mut open = false;
     // Errors name the interval's record path (`paused[1].from`) when the list is a field.
     let list_path = match &e.kind {
         ExprKind::Path(path)
@@ -1325,51 +1313,7 @@ fn pauses<'a>(cx: &mut Cx<'a>, e: &'a Expr) -> Result<Pauses, Fault> {
         }
         _ => None,
     };
-    for (index, item) in list.iter().enumerate() {
-        let at = |name: &str| list_path.as_ref().map(|p| format!("{p}[{index}].{name}"));
-        let item = item.map_err(|e| Fault {
-            field: None,
-            message: format!("a paused interval: {e}"),
-        })?;
-        let Value::Object(object) = item else {
-            if item.is_missing() {
-                continue;
-            }
-            return fault(format!(
-                "a paused interval must be `{{from, to}}`, found {}",
-                item.kind()
-            ));
-        };
-        let read = |name: &str| -> Result<Option<Timestamp>, Fault> {
-            let v = object.field(name).map_err(|e| Fault {
-                field: at(name),
-                message: format!("a paused interval's `{name}`: {e}"),
-            })?;
-            match v {
-                Value::Missing => Ok(None),
-                v => time_of(&v, "a paused interval")
-                    .map_err(|fault| Fault {
-                        field: at(name),
-                        ..fault
-                    })
-                    .map(Some),
-            }
-        };
-        let Some(from) = read("from")? else {
-            continue;
-        };
-        let to = match read("to")? {
-            Some(to) => to,
-            None => {
-                if from <= cx.now {
-                    open = true;
-                }
-                cx.now
-            }
-        };
-        out.push((from, to));
-    }
-    Ok((out, open))
+    read_pauses(value, list_path.as_deref(), cx.now)
 }
 
 fn evaluate_action<'a>(

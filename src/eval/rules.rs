@@ -380,6 +380,22 @@ fn pauses<'a>(
     let mark = cx.missing.len();
     let value = cx.eval(node)?;
     cx.missing.truncate(mark);
+    // Errors name the interval's record path (`paused[1].from`) when the list is a field.
+    let list_path = match node {
+        crate::compile::Node::Field(field) => Some(&*field.dotted),
+        _ => None,
+    };
+    read_pauses(value, list_path, cx.now)
+}
+
+/// The paused intervals of an evaluated `excluding` list, and whether one is still open
+/// (`to` missing: paused until `now`). `list_path` names the list in the record, for
+/// errors like `paused[1].from`.
+pub(super) fn read_pauses(
+    value: Value<'_>,
+    list_path: Option<&str>,
+    now: Timestamp,
+) -> Result<(Vec<(Timestamp, Timestamp)>, bool), Fault> {
     let list = match value {
         Value::Missing => return Ok((Vec::new(), false)),
         Value::List(list) => list,
@@ -395,11 +411,6 @@ fn pauses<'a>(
     };
     let mut out = Vec::with_capacity(list.len());
     let mut open = false;
-    // Errors name the interval's record path (`paused[1].from`) when the list is a field.
-    let list_path = match node {
-        crate::compile::Node::Field(field) => Some(&*field.dotted),
-        _ => None,
-    };
     for (index, item) in list.iter().enumerate() {
         let path = |name: &str| list_path.map(|p| format!("{p}[{index}].{name}"));
         let item = item.map_err(|e| Fault {
@@ -439,10 +450,10 @@ fn pauses<'a>(
         let to = match read("to")? {
             Some(to) => to,
             None => {
-                if from <= cx.now {
+                if from <= now {
                     open = true;
                 }
-                cx.now
+                now
             }
         };
         out.push((from, to));
