@@ -953,8 +953,8 @@ fn literal_value(lit: &ast::Literal) -> Value<'static> {
     }
 }
 
-/// The field type of a schema type.
-fn field_type(kind: &TypeKind) -> FieldType {
+/// The field type of a schema type (also used by the reference interpreter).
+pub(crate) fn field_type(kind: &TypeKind) -> FieldType {
     match kind {
         TypeKind::Text => FieldType::Text,
         TypeKind::Number => FieldType::Number,

@@ -33,12 +33,12 @@ use super::rules::{Step, StepResult, duration_of, present, read_pauses, text_of,
 use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
 use crate::ast::{
     self, ActionKind as AstAction, Aggregate, BinaryOp, CellKind, ClauseKind, CompareOp, Expr,
-    ExprKind, Item, LimitOp, PolicyFile, RuleDef, TestOp, Trigger, TypeKind, UnaryOp,
+    ExprKind, Item, LimitOp, PolicyFile, RuleDef, TestOp, Trigger, UnaryOp,
 };
 use crate::calendar::{Calendar, Clock};
 use crate::value::{
-    ANY, ArithOp, Duration, FieldType, List, Money, ObjectField, Value, arith, compare, equals,
-    negate, read_json,
+    ANY, ArithOp, Duration, FieldType, List, Money, Value, arith, compare, equals, negate,
+    read_json,
 };
 
 /// The size limit of a regex, as when loading.
@@ -97,7 +97,7 @@ impl<'p> World<'p> {
                     for f in &schema.fields {
                         world.fields.push((
                             f.path.segments.iter().map(|s| s.name.as_str()).collect(),
-                            schema_type(&f.ty.kind),
+                            crate::compile::field_type(&f.ty.kind),
                             f.ty.optional,
                         ));
                     }
@@ -240,32 +240,6 @@ fn const_refs<'p>(
             }
             bound.pop();
         }
-    }
-}
-
-fn schema_type(kind: &TypeKind) -> FieldType {
-    match kind {
-        TypeKind::Text => FieldType::Text,
-        TypeKind::Number => FieldType::Number,
-        TypeKind::Bool => FieldType::Bool,
-        TypeKind::Money => FieldType::Money,
-        TypeKind::Duration => FieldType::Duration,
-        TypeKind::Date => FieldType::Date,
-        TypeKind::Time => FieldType::Time,
-        TypeKind::Enum(options) => {
-            FieldType::Enum(options.iter().map(|t| t.value.clone()).collect())
-        }
-        TypeKind::List(element) => FieldType::List(Box::new(schema_type(&element.kind))),
-        TypeKind::Object(fields) => FieldType::Object(
-            fields
-                .iter()
-                .map(|f| ObjectField {
-                    name: f.path.dotted(),
-                    ty: schema_type(&f.ty.kind),
-                    optional: f.ty.optional,
-                })
-                .collect(),
-        ),
     }
 }
 
