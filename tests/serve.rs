@@ -482,15 +482,46 @@ fn an_invalid_policy_stops_the_start_with_its_diagnostics() {
 
 #[cfg(unix)]
 #[test]
-fn sigterm_stops_the_server_cleanly() {
+fn sigterm_lets_the_request_in_flight_finish_then_stops() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
     let mut server = Server::start(&["examples/policies/retail.policy"], root());
-    assert_eq!(server.get("/healthz").status, 200);
+    let record =
+        std::fs::read_to_string(root().join("examples/policies/records/retail_late_reply.json"))
+            .unwrap();
+    let body = format!("{{\"record\": {record}, \"now\": \"{NOW}\"}}");
+    // A request whose body is still to come: `Expect: 100-continue` makes the server say
+    // when its handler starts reading, so the request is surely in flight at the signal.
+    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("HTTP/1.1 100"), "{line:?}");
+    reader.read_line(&mut line).unwrap();
+
     let killed = Command::new("kill")
         .args(["-TERM", &server.pid().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut answer = String::new();
+    reader.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"escalate\""), "{answer}");
+
     let status = server.wait();
     assert_eq!(status.code(), Some(0), "{}", server.log());
-    assert!(server.log().contains("shutting down"), "{}", server.log());
+    let log = server.log();
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(log.trim_end().ends_with("serve: stopped"), "{log}");
 }
