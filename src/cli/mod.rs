@@ -3,6 +3,7 @@
 
 mod batch;
 mod check;
+mod doc;
 mod eval;
 mod fmt;
 mod test;
@@ -91,6 +92,24 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write a policy as a staff handbook in plain language.
+    Doc {
+        /// The policy file.
+        #[arg(required_unless_present = "check")]
+        policy: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DocFormat::Markdown)]
+        format: DocFormat,
+        /// Language of the handbook: en, hi, bn, ta or tl.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// List the messages the language still lacks (exit 1 if any) instead.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -105,6 +124,12 @@ enum CheckFormat {
 enum EvalFormat {
     Json,
     Human,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DocFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -169,6 +194,13 @@ pub fn main() -> ExitCode {
             jobs,
             output.as_deref(),
         ),
+        Command::Doc {
+            policy,
+            format,
+            lang,
+            output,
+            check,
+        } => doc::run(policy.as_deref(), format, &lang, output.as_deref(), check),
     };
     match outcome {
         Ok(code) => code,
