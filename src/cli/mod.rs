@@ -6,6 +6,7 @@ mod check;
 mod doc;
 mod eval;
 mod fmt;
+mod lsp;
 mod test;
 
 use std::io::IsTerminal;
@@ -110,6 +111,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Speak the Language Server Protocol over standard input and output, for editors.
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -201,6 +204,7 @@ pub fn main() -> ExitCode {
             output,
             check,
         } => doc::run(policy.as_deref(), format, &lang, output.as_deref(), check),
+        Command::Lsp => lsp::run(),
     };
     match outcome {
         Ok(code) => code,

@@ -135,10 +135,13 @@ const FUNCTIONS: [&str; 16] = [
 impl Analysis {
     /// Analyses `text`; never fails, whatever the text holds.
     pub fn new(text: &str) -> Analysis {
-        let ast = match crate::syntax::parse_recovering(text) {
+        let parse = |text: &str| match crate::syntax::parse_recovering(text) {
             Ok(ast) => Some(ast),
             Err((_, partial)) => partial.map(|p| *p),
         };
+        // A text still being typed (`when tier == "`) stops the whole file at the scan;
+        // without that one quote the other items still give names and types.
+        let ast = parse(text).or_else(|| parse(&close_open_texts(text)));
         Analysis {
             text: text.to_owned(),
             index: LineIndex::new(text),
@@ -624,6 +627,27 @@ impl Analysis {
         }
         Vec::new()
     }
+}
+
+/// `text` with the last quote of every line that opens a text it never closes replaced by a
+/// space, so byte offsets stay where they were.
+fn close_open_texts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let quotes = line
+            .match_indices('"')
+            .filter(|(i, _)| !line.get(..*i).is_some_and(|before| before.ends_with('\\')));
+        let last = quotes.clone().next_back().map(|(i, _)| i);
+        match last {
+            Some(i) if !quotes.count().is_multiple_of(2) => {
+                out.push_str(line.get(..i).unwrap_or_default());
+                out.push(' ');
+                out.push_str(line.get(i + 1..).unwrap_or_default());
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// The field a text being typed is compared with: `FIELD == "`, `FIELD != "`, or
