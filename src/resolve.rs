@@ -10,7 +10,7 @@
 //!
 //! Strategy for diagnostics: each file of a chain is parsed into its own range of
 //! positions (the root at 0, each base after the previous file's end), so a span of the
-//! merged tree says which file it points into; [`Chain::split`] turns diagnostics on the
+//! merged tree says which file it points into; `Chain::split` turns diagnostics on the
 //! merged tree back into one [`Diagnostics`] per file. A problem between a child and its
 //! base stands in the file that holds it and names the other file in its help.
 
