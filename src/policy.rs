@@ -193,11 +193,6 @@ impl Policy {
         &self.base_warnings
     }
 
-    /// The policy's `version`, if it has one.
-    pub fn version(&self) -> Option<&str> {
-        self.plan.version()
-    }
-
     /// The `effective` date: in force from the start of that day in the policy's time
     /// zone (SPEC §16). `None`: in force since always.
     pub fn effective(&self) -> Option<jiff::civil::Date> {
