@@ -284,6 +284,7 @@ pub fn run_case(
     let options = EvalOptions {
         now,
         explain: Explain::Off,
+        as_of_field: None,
     };
     let decision = policy.evaluate(&record, &options);
     let actual = serde_json::to_value(&decision).unwrap_or(Value::Null);

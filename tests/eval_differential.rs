@@ -203,6 +203,7 @@ fn options(explain: Explain) -> EvalOptions {
     EvalOptions {
         now: NOW.parse().unwrap(),
         explain,
+        as_of_field: None,
     }
 }
 

@@ -25,6 +25,7 @@ pub(super) fn run(
     let options = EvalOptions {
         now,
         explain: if explain { Explain::On } else { Explain::Off },
+        as_of_field: None,
     };
     let mut failed = false;
     for (index, path) in records.iter().enumerate() {
