@@ -264,12 +264,16 @@ pub fn main() -> ExitCode {
 /// Parses `--now`, defaulting to the current time (the only place the clock is read).
 fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, UsageError> {
     match now {
-        None => Ok(jiff::Timestamp::now()),
-        Some(text) => text.parse().map_err(|e| {
-            UsageError(format!(
-                "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
-            ))
-        }),
+        // Time is counted in whole seconds: the clock's fraction would only print as noise.
+        None => Ok(service_policy::value::whole_second(jiff::Timestamp::now())),
+        Some(text) => text
+            .parse()
+            .map(service_policy::value::whole_second)
+            .map_err(|e| {
+                UsageError(format!(
+                    "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
+                ))
+            }),
     }
 }
 
