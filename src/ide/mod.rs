@@ -113,7 +113,7 @@ struct Definition {
 }
 
 /// Functions of SPEC §6, offered as completions.
-const FUNCTIONS: [&str; 16] = [
+const FUNCTIONS: [&str; 14] = [
     "len",
     "lower",
     "upper",
@@ -128,8 +128,6 @@ const FUNCTIONS: [&str; 16] = [
     "sum",
     "any",
     "all",
-    "spans",
-    "matches",
 ];
 
 impl Analysis {
