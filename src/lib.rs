@@ -46,7 +46,12 @@ pub mod compile;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
+#[cfg(feature = "handbook")]
+pub mod handbook;
+pub mod ide;
 mod policy;
+pub mod resolve;
+mod set;
 pub mod syntax;
 pub mod testing;
 pub mod value;
@@ -54,3 +59,5 @@ pub mod value;
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
 pub use eval::{Decision, EvalOptions, Explain, RecordError};
 pub use policy::{LoadError, Policy, check_source, format};
+pub use resolve::{FileResolver, Resolver};
+pub use set::{NoResolver, PolicySet, SelectError};
