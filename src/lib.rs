@@ -54,3 +54,5 @@ pub mod value;
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
 pub use eval::{Decision, EvalOptions, Explain, RecordError};
 pub use policy::{LoadError, Policy, check_source, format};
+pub mod report;
+pub use report::Report;
