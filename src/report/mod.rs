@@ -261,9 +261,16 @@ impl Report {
                 figures.summary(&self.kinds, key)
             })
             .collect();
+        // Dated periods in order, then records without a usable time.
         let periods = self
             .periods
             .iter()
+            .filter(|(label, _)| label.as_str() != MISSING)
+            .chain(
+                self.periods
+                    .iter()
+                    .filter(|(label, _)| label.as_str() == MISSING),
+            )
             .map(|(label, figures)| {
                 let s = figures.summary(&self.kinds, BTreeMap::new());
                 PeriodSummary {

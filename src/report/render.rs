@@ -561,7 +561,7 @@ th,td{border:1px solid #bbb;padding:.25em .6em;text-align:right}th:first-child,t
 th{background:#eee}svg{display:block;margin:1em 0;font-size:11px;font-family:inherit}
 svg text{fill:#111}svg .small{font-size:10px}.grid{stroke:#ccc;stroke-width:1}
 .bar{fill:#1f5fa8}.bar.met{fill:#1f7a3a}.bar.late{fill:#a8321f}
-.series{stroke-width:2}.s0{stroke:#1f5fa8;fill:#1f5fa8}.s1{stroke:#a8321f;fill:#a8321f}.s2{stroke:#1f7a3a;fill:#1f7a3a}
+.series{stroke-width:2}polyline.series{fill:none}.s0{stroke:#1f5fa8;fill:#1f5fa8}.s1{stroke:#a8321f;fill:#a8321f}.s2{stroke:#1f7a3a;fill:#1f7a3a}
 .s3{stroke:#6b3fa0;fill:#6b3fa0}.s4{stroke:#b07a00;fill:#b07a00}.s5{stroke:#333;fill:#333}
 .figures{display:flex;flex-wrap:wrap;gap:2em}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,svg{break-inside:avoid}
