@@ -61,3 +61,5 @@ pub use eval::{Decision, EvalOptions, Explain, RecordError};
 pub use policy::{LoadError, Policy, check_source, format};
 pub use resolve::{FileResolver, Resolver};
 pub use set::{NoResolver, PolicySet, SelectError};
+pub mod report;
+pub use report::Report;
