@@ -71,7 +71,16 @@ fn policy_name(file: &Path) -> String {
 #[test]
 fn evaluate_answers_byte_for_byte_what_eval_prints_for_every_example_record() {
     let examples = root().join("examples/policies");
-    let server = Server::start(&[examples.to_str().unwrap()], root());
+    // The four example policies as one set (the folder also holds a family's history).
+    let server = Server::start(
+        &[
+            "examples/policies/retail.policy",
+            "examples/policies/refunds.policy",
+            "examples/policies/call_center.policy",
+            "examples/policies/multilingual.policy",
+        ],
+        root(),
+    );
     for (policy_file, _, record_file) in example_records() {
         let policy = examples.join(policy_file);
         let record_path = examples.join("records").join(record_file);
@@ -429,7 +438,18 @@ fn watch_keeps_the_old_version_through_a_broken_edit_and_serves_the_fixed_one() 
     assert_eq!(problem["diagnostics"][0]["code"], "E0001");
     assert_eq!(policies["policies"][0]["version"], "2026.1");
     assert_eq!(evaluate(), before);
-    assert!(server.log().contains("reload refused"), "{}", server.log());
+    // The log line is read from the server's standard error by another thread.
+    assert!(
+        (0..20).any(|_| {
+            let seen = server.log().contains("reload refused");
+            if !seen {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            seen
+        }),
+        "{}",
+        server.log()
+    );
 
     // The fixed edit, with a new version and a stricter escalation, is served.
     std::fs::write(
@@ -524,4 +544,65 @@ fn sigterm_lets_the_request_in_flight_finish_then_stops() {
     let log = server.log();
     assert!(log.contains("shutting down"), "{log}");
     assert!(log.trim_end().ends_with("serve: stopped"), "{log}");
+}
+
+#[test]
+fn the_set_routes_each_record_to_its_family_and_version_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.policy"),
+        "policy \"Main\" {\n  rule r { then tag \"main\" }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("vip-2025.policy"),
+        "policy \"VIP\" {\n  version \"2025\"\n  effective 2025-01-01\n  when tier == \"vip\"\n  rule r { then tag \"vip-2025\" }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("vip-2026.policy"),
+        "policy \"VIP\" {\n  version \"2026\"\n  effective 2026-01-01\n  when tier == \"vip\"\n  rule r { then tag \"vip-2026\" }\n}\n",
+    )
+    .unwrap();
+    let server = Server::start(&["."], dir.path());
+    let batch = server.post(
+        "/v1/evaluate/batch",
+        &json!({"records": [{"tier": "vip"}, {"tier": "gold"}], "now": NOW}).to_string(),
+    );
+    assert_eq!(batch.status, 200, "{}", batch.body);
+    let decisions = batch.json()["decisions"].clone();
+    assert_eq!(decisions[0]["policy"], "VIP");
+    assert_eq!(decisions[0]["version"], "2026");
+    assert_eq!(decisions[0]["actions"][0]["tag"], "vip-2026");
+    assert_eq!(decisions[1]["policy"], "Main");
+    // Named, the family decides in the version in force at `now`.
+    let answer = server.post(
+        "/v1/evaluate",
+        &json!({"record": {"tier": "gold"}, "policy": "VIP", "now": "2025-06-01T00:00:00Z"})
+            .to_string(),
+    );
+    assert_eq!(answer.json()["version"], "2025", "{}", answer.body);
+    let answer = server.post(
+        "/v1/evaluate",
+        &json!({"record": {}, "policy": "VIP", "now": "2024-06-01T00:00:00Z"}).to_string(),
+    );
+    assert_eq!(answer.status, 422);
+    assert_eq!(answer.error_code(), "not_in_force");
+    // Every version is listed with its effective date.
+    let policies = server.get("/v1/policies").json();
+    let listed: Vec<(Value, Value)> = policies["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].clone(), p["effective"].clone()))
+        .collect();
+    assert!(
+        listed.contains(&(json!("VIP"), json!("2025-01-01"))),
+        "{policies}"
+    );
+    assert!(
+        listed.contains(&(json!("VIP"), json!("2026-01-01"))),
+        "{policies}"
+    );
+    assert!(listed.contains(&(json!("Main"), Value::Null)), "{policies}");
 }

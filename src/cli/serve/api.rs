@@ -87,11 +87,19 @@ impl ApiError {
 
 impl From<SelectError> for ApiError {
     fn from(e: SelectError) -> ApiError {
-        let code = match e {
-            SelectError::Unknown(_) => "unknown_policy",
-            SelectError::Ambiguous(_) => "policy_required",
-        };
-        ApiError::unprocessable(code, e.to_string())
+        ApiError::unprocessable(select_code(&e), e.to_string())
+    }
+}
+
+/// The error code of a record no policy could be picked for.
+fn select_code(e: &SelectError) -> &'static str {
+    use service_policy::SelectError as Set;
+    match e {
+        SelectError::Unknown(_) => "unknown_policy",
+        SelectError::NotInForce(..) | SelectError::Set(Set::NotInForce { .. }) => "not_in_force",
+        SelectError::Set(Set::Ambiguous(_)) => "policy_required",
+        SelectError::Set(Set::NoPolicy(_)) => "no_policy",
+        SelectError::Set(Set::AsOf { .. }) => "invalid_as_of",
     }
 }
 
@@ -371,7 +379,7 @@ impl Common {
     }
 
     /// The policy the request names, or gives as text.
-    fn target(&self, state: &AppState) -> Result<Target, ApiError> {
+    fn target(&self, state: &AppState, now: jiff::Timestamp) -> Result<Target, ApiError> {
         if let Some(source) = &self.source {
             if self.policy.is_some() {
                 return Err(ApiError::unprocessable(
@@ -391,7 +399,9 @@ impl Common {
         }
         let loaded = state.store.current();
         // A name no loaded policy has is the request's fault as a whole, batch or not.
-        loaded.select(self.policy.as_deref())?;
+        if let Some(name) = &self.policy {
+            loaded.named(name, now)?;
+        }
         Ok(Target::Loaded(loaded, self.policy.clone()))
     }
 }
@@ -437,7 +447,9 @@ async fn evaluate(
         source: request.source,
     };
     let options = common.options()?;
-    let decision = common.target(&state)?.evaluate(&request.record, &options)?;
+    let decision = common
+        .target(&state, options.now)?
+        .evaluate(&request.record, &options)?;
     // Through a `Value`, exactly as `service-policy eval` prints, so both give the same bytes.
     let value = serde_json::to_value(&decision)
         .map_err(|e| ApiError::unprocessable("unprintable_decision", e.to_string()))?;
@@ -457,7 +469,7 @@ async fn evaluate_batch(
         source: request.source,
     };
     let options = common.options()?;
-    let target = common.target(&state)?;
+    let target = common.target(&state, options.now)?;
     let decisions: Vec<Value> = request
         .records
         .iter()
@@ -475,7 +487,7 @@ async fn evaluate_batch(
             match target.evaluate(record, &options) {
                 Ok(decision) => serde_json::to_value(decision)
                     .unwrap_or_else(|e| error_entry("unprintable_decision", &e.to_string())),
-                Err(e) => error_entry("no_policy", &e.to_string()),
+                Err(e) => error_entry(select_code(&e), &e.to_string()),
             }
         })
         .collect();
@@ -530,13 +542,12 @@ async fn policies(State(state): State<AppState>) -> JsonText {
         .to_string();
     let policies: Vec<Value> = loaded
         .entries()
-        .iter()
         .map(|entry| {
             json!({
                 "name": entry.policy.name(),
                 "version": entry.policy.version(),
-                "effective": null,
-                "file": entry.file,
+                "effective": entry.policy.effective().map(|d| d.to_string()),
+                "file": entry.policy.source_name(),
                 "hash": format!("sha256:{}", entry.hash),
                 "loaded_at": loaded_at,
             })
