@@ -606,3 +606,54 @@ fn the_set_routes_each_record_to_its_family_and_version_in_force() {
     );
     assert!(listed.contains(&(json!("Main"), Value::Null)), "{policies}");
 }
+
+#[test]
+fn mangled_bodies_get_json_errors_never_a_500() {
+    let server = Server::start(&["examples/policies/retail.policy"], root());
+    let record =
+        std::fs::read_to_string(root().join("examples/policies/records/retail_late_reply.json"))
+            .unwrap();
+    let valid = format!("{{\"record\": {record}, \"now\": \"{NOW}\", \"explain\": true}}");
+    let bytes = valid.as_bytes();
+    // A fixed pseudo-random walk over truncations and byte changes of a valid body.
+    let mut seed: u64 = 0x5eed;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        seed >> 33
+    };
+    for round in 0..150 {
+        let mut body = bytes.to_vec();
+        match round % 3 {
+            0 => body.truncate(usize::try_from(next()).unwrap() % bytes.len()),
+            1 => {
+                for _ in 0..3 {
+                    let at = usize::try_from(next()).unwrap() % body.len();
+                    body[at] = u8::try_from(next() % 256).unwrap();
+                }
+            }
+            _ => {
+                let at = usize::try_from(next()).unwrap() % body.len();
+                body.insert(at, b"{}[]\",:0n\\"[usize::try_from(next()).unwrap() % 10]);
+            }
+        }
+        let answer = server.request(
+            "POST",
+            "/v1/evaluate",
+            &[("Content-Type", "application/json")],
+            &body,
+        );
+        assert!(
+            [200, 400, 422].contains(&answer.status),
+            "{} for {:?}: {}",
+            answer.status,
+            String::from_utf8_lossy(&body),
+            answer.body
+        );
+        if answer.status != 200 {
+            answer.error_code();
+        }
+    }
+    assert_eq!(server.get("/healthz").status, 200);
+}
