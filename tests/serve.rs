@@ -75,7 +75,12 @@ fn evaluate_answers_byte_for_byte_what_eval_prints_for_every_example_record() {
     // versions of one policy to compare with `diff`, which a set refuses as one family).
     let files: Vec<String> = ["retail", "call_center", "refunds", "multilingual"]
         .iter()
-        .map(|name| examples.join(format!("{name}.policy")).display().to_string())
+        .map(|name| {
+            examples
+                .join(format!("{name}.policy"))
+                .display()
+                .to_string()
+        })
         .collect();
     let args: Vec<&str> = files.iter().map(String::as_str).collect();
     let server = Server::start(&args, root());
@@ -603,6 +608,36 @@ fn the_set_routes_each_record_to_its_family_and_version_in_force() {
         "{policies}"
     );
     assert!(listed.contains(&(json!("Main"), Value::Null)), "{policies}");
+    drop(server);
+
+    // With `--as-of`, a ticket is judged by the version in force when it was opened.
+    let server = Server::start(&[".", "--as-of", "opened_at"], dir.path());
+    let batch = server.post(
+        "/v1/evaluate/batch",
+        &json!({"records": [
+            {"tier": "vip", "opened_at": "2025-06-01T00:00:00Z"},
+            {"tier": "vip"},
+        ], "now": NOW})
+        .to_string(),
+    );
+    let decisions = batch.json()["decisions"].clone();
+    assert_eq!(decisions[0]["version"], "2025", "{decisions}");
+    assert_eq!(
+        decisions[1]["error"]["code"], "invalid_as_of",
+        "{decisions}"
+    );
+    let answer = server.post(
+        "/v1/evaluate",
+        &json!({"record": {"opened_at": "2025-06-01T00:00:00Z"}, "policy": "VIP", "now": NOW})
+            .to_string(),
+    );
+    assert_eq!(answer.json()["version"], "2025", "{}", answer.body);
+    let answer = server.post(
+        "/v1/evaluate",
+        &json!({"record": {"opened_at": 7}, "policy": "VIP", "now": NOW}).to_string(),
+    );
+    assert_eq!(answer.status, 422);
+    assert_eq!(answer.error_code(), "invalid_as_of");
 }
 
 #[test]

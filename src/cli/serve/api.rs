@@ -39,6 +39,8 @@ pub(super) struct AppState {
     pub store: Arc<Store>,
     pub metrics: Arc<Metrics>,
     pub token: Option<Arc<Token>>,
+    /// `--as-of FIELD`: judge each record by the versions in force at that field's instant.
+    pub as_of: Option<String>,
 }
 
 /// The expected bearer token, kept as its SHA-256 so that comparing takes the same time
@@ -317,6 +319,8 @@ struct Common {
     policy: Option<String>,
     /// A policy's text to evaluate against instead of a loaded one (the playground).
     source: Option<String>,
+    /// The record field whose instant picks the version in force (`--as-of`).
+    as_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -374,12 +378,12 @@ impl Common {
             } else {
                 Explain::Off
             },
-            as_of_field: None,
+            as_of_field: self.as_of.clone(),
         })
     }
 
     /// The policy the request names, or gives as text.
-    fn target(&self, state: &AppState, now: jiff::Timestamp) -> Result<Target, ApiError> {
+    fn target(&self, state: &AppState) -> Result<Target, ApiError> {
         if let Some(source) = &self.source {
             if self.policy.is_some() {
                 return Err(ApiError::unprocessable(
@@ -399,8 +403,10 @@ impl Common {
         }
         let loaded = state.store.current();
         // A name no loaded policy has is the request's fault as a whole, batch or not.
-        if let Some(name) = &self.policy {
-            loaded.named(name, now)?;
+        if let Some(name) = &self.policy
+            && !loaded.has(name)
+        {
+            return Err(SelectError::Unknown(name.clone()).into());
         }
         Ok(Target::Loaded(loaded, self.policy.clone()))
     }
@@ -445,11 +451,10 @@ async fn evaluate(
         explain: request.explain,
         policy: request.policy,
         source: request.source,
+        as_of: state.as_of.clone(),
     };
     let options = common.options()?;
-    let decision = common
-        .target(&state, options.now)?
-        .evaluate(&request.record, &options)?;
+    let decision = common.target(&state)?.evaluate(&request.record, &options)?;
     // Through a `Value`, exactly as `service-policy eval` prints, so both give the same bytes.
     let value = serde_json::to_value(&decision)
         .map_err(|e| ApiError::unprocessable("unprintable_decision", e.to_string()))?;
@@ -467,9 +472,10 @@ async fn evaluate_batch(
         explain: request.explain,
         policy: request.policy,
         source: request.source,
+        as_of: state.as_of.clone(),
     };
     let options = common.options()?;
-    let target = common.target(&state, options.now)?;
+    let target = common.target(&state)?;
     let decisions: Vec<Value> = request
         .records
         .iter()

@@ -38,6 +38,8 @@ pub(super) struct Options {
     pub timeout: Duration,
     /// How many requests are served at once; the others wait their turn.
     pub max_concurrent: usize,
+    /// The record field whose instant picks each family's version in force.
+    pub as_of: Option<String>,
 }
 
 pub(super) fn run(options: Options) -> Outcome {
@@ -109,6 +111,7 @@ async fn serve(
         store,
         metrics,
         token: token.map(Arc::new),
+        as_of: options.as_of.clone(),
     };
     let app = api::router(state, &options);
     // Tests and scripts read this line to learn the port when `--addr` asked for port 0.

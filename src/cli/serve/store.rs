@@ -143,8 +143,16 @@ impl Loaded {
     ) -> Result<Decision, SelectError> {
         match name {
             None => self.set.evaluate(record, options).map_err(SelectError::Set),
-            Some(name) => Ok(self.named(name, options.now)?.evaluate(record, options)),
+            Some(name) => {
+                let at = as_of(record, options)?;
+                Ok(self.named(name, at)?.evaluate(record, options))
+            }
         }
+    }
+
+    /// Whether a family of that name is loaded.
+    pub fn has(&self, name: &str) -> bool {
+        self.set.policies().any(|p| p.name() == name)
     }
 
     /// The version of the family `name` in force at `at`: the last whose `effective`
@@ -159,6 +167,32 @@ impl Loaded {
             .last()
             .ok_or_else(|| SelectError::NotInForce(name.to_owned(), at))
     }
+}
+
+/// The instant whose rules judge `record`: the `as_of_field` of the options when set (as
+/// the set reads it), else `now`.
+fn as_of(
+    record: &serde_json::Value,
+    options: &EvalOptions,
+) -> Result<jiff::Timestamp, SelectError> {
+    let Some(field) = &options.as_of_field else {
+        return Ok(options.now);
+    };
+    let problem = |problem: String| {
+        SelectError::Set(service_policy::SelectError::AsOf {
+            field: field.clone(),
+            problem,
+        })
+    };
+    let value = field
+        .split('.')
+        .try_fold(record, |value, segment| value.get(segment))
+        .ok_or_else(|| problem("is missing from the record".to_owned()))?;
+    let text = value
+        .as_str()
+        .ok_or_else(|| problem("must be a time like `2026-03-02T09:00:00Z`".to_owned()))?;
+    text.parse()
+        .map_err(|e| problem(format!("is not a time: {e}")))
 }
 
 /// The current policies and the last failed reload, shared by every request.
