@@ -6,9 +6,9 @@ mod check;
 mod doc;
 mod eval;
 mod fmt;
+mod lsp;
 #[cfg(feature = "serve")]
 mod serve;
-mod lsp;
 mod test;
 
 use std::io::IsTerminal;

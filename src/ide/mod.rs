@@ -736,3 +736,160 @@ fn first_line(text: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RETAIL: &str = include_str!("../../examples/policies/retail.policy");
+
+    /// The position of the `nth` occurrence of `needle`, plus `ahead` characters.
+    fn at(text: &str, needle: &str, nth: usize, ahead: usize) -> Position {
+        let offset = text.match_indices(needle).nth(nth).unwrap().0;
+        let offset = offset
+            + needle
+                .chars()
+                .take(ahead)
+                .map(char::len_utf8)
+                .sum::<usize>();
+        LineIndex::new(text).position(offset)
+    }
+
+    fn labels(completions: &[Completion]) -> Vec<&str> {
+        completions.iter().map(|c| c.label.as_str()).collect()
+    }
+
+    #[test]
+    fn hover_tells_a_calendars_hours_a_tables_inputs_and_a_rules_description() {
+        let analysis = Analysis::new(RETAIL);
+        let calendar = analysis
+            .hover(at(RETAIL, "using support_hours", 0, 8))
+            .unwrap();
+        assert!(
+            calendar
+                .markdown
+                .contains("- mon–fri: 09:00–13:00, 14:00–18:00")
+        );
+        assert!(
+            calendar
+                .markdown
+                .contains("- closed 2026-01-26, 2026-08-15")
+        );
+        let table = analysis
+            .hover(at(RETAIL, "reply_target(priority", 1, 2))
+            .unwrap();
+        assert!(
+            table
+                .markdown
+                .contains("table reply_target(priority, channel)")
+        );
+        assert!(table.markdown.contains("4 row(s)"));
+        let rule = analysis.hover(at(RETAIL, "first_reply \"", 0, 1)).unwrap();
+        assert!(
+            rule.markdown
+                .contains("Every ticket gets a first reply in time")
+        );
+        let optional = analysis
+            .hover(at(RETAIL, "first_reply_at within", 0, 3))
+            .unwrap();
+        assert!(optional.markdown.contains("first_reply_at: time?"));
+        assert!(optional.markdown.contains("May be absent"));
+        // Keywords, literals and comprehension variables have nothing to show.
+        assert_eq!(analysis.hover(at(RETAIL, "expect", 0, 2)), None);
+        assert_eq!(analysis.hover(at(RETAIL, "r.amount", 0, 0)), None);
+    }
+
+    #[test]
+    fn definition_leads_to_calendars_tables_and_fields_from_any_segment() {
+        let analysis = Analysis::new(RETAIL);
+        let calendar = analysis.definition(at(RETAIL, "using support_hours", 0, 10));
+        assert_eq!(
+            calendar.map(|r| r.start),
+            Some(at(RETAIL, "support_hours {", 0, 0))
+        );
+        let table = analysis.definition(at(RETAIL, "reply_target(priority", 1, 0));
+        assert_eq!(
+            table.map(|r| r.start),
+            Some(at(RETAIL, "reply_target(priority", 0, 0))
+        );
+        // Both segments of `customer.tier` lead to its declaration.
+        let declared = at(RETAIL, "customer.tier:", 0, 0);
+        for ahead in [2, 11] {
+            let found = analysis.definition(at(RETAIL, "customer.tier ==", 0, ahead));
+            assert_eq!(found.map(|r| r.start), Some(declared), "{ahead}");
+        }
+    }
+
+    #[test]
+    fn completion_knows_list_elements_names_and_keywords() {
+        let text = RETAIL.replace("where r.at >= now - 30d", "where r.");
+        let analysis = Analysis::new(&text);
+        let position = at(&text, "where r.", 0, 8);
+        assert_eq!(labels(&analysis.completions(position)), ["amount", "at"]);
+
+        let text = RETAIL.replace("unless \"vip-handled\" in tags", "unless re");
+        let analysis = Analysis::new(&text);
+        let all = analysis.completions(at(&text, "unless re", 0, 9));
+        let names = labels(&all);
+        for expected in [
+            "refund_cap",
+            "support_hours",
+            "reply_target",
+            "customer",
+            "sum",
+            "within",
+        ] {
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
+        }
+        let field = all.iter().find(|c| c.label == "priority").unwrap();
+        assert_eq!(field.kind, CompletionKind::Field);
+        assert!(
+            !names.contains(&"first_reply"),
+            "rules are never referred to by name"
+        );
+        // The typed prefix is what a completion replaces.
+        let replace = all[0].replace;
+        assert_eq!(replace.end.character - replace.start.character, 2);
+
+        let text = RETAIL.replace(
+            "escalate to \"supervisor\"\n    after",
+            "escalate to \"su\n    after",
+        );
+        let analysis = Analysis::new(&text);
+        let levels = analysis.completions(at(&text, "escalate to \"su", 0, 15));
+        assert_eq!(
+            labels(&levels),
+            ["agent", "team-lead", "supervisor", "duty-manager"]
+        );
+    }
+
+    #[test]
+    fn diagnostics_match_check_and_survive_any_text() {
+        let broken = RETAIL.replace("opened_at using", "opened_at usin");
+        let problems = Analysis::new(&broken).diagnostics();
+        assert!(problems.iter().any(|p| p.code == "E0001"));
+        let from_check = crate::check_source("x", &broken);
+        assert_eq!(problems.len(), from_check.len());
+        for text in [
+            "",
+            "policy",
+            "\"",
+            "policy \"P\" { rule",
+            "`",
+            "\u{1F600}\n\"",
+        ] {
+            let analysis = Analysis::new(text);
+            let _ = analysis.diagnostics();
+            let end = analysis.line_index().position(text.len());
+            let _ = analysis.completions(end);
+            let _ = analysis.hover(end);
+            let _ = analysis.definition(Position {
+                line: 99,
+                character: 99,
+            });
+        }
+    }
+}
