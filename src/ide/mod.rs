@@ -301,7 +301,12 @@ impl Analysis {
         let Some(ast) = &self.ast else {
             return out;
         };
-        for item in &ast.items {
+        // An `override` defines its item anew in this file; go to definition lands there.
+        let items = ast.items.iter().map(|item| match item {
+            Item::Override(o) => o.item.as_ref(),
+            other => other,
+        });
+        for item in items {
             match item {
                 Item::Record(schema) => {
                     for field in &schema.fields {
@@ -335,7 +340,13 @@ impl Analysis {
                 Item::FirstOf(block) => {
                     out.extend(block.rules.iter().map(rule_definition));
                 }
-                Item::Version(_) | Item::Timezone(_) | Item::Ladder(_) => {}
+                Item::Version(_)
+                | Item::Timezone(_)
+                | Item::Ladder(_)
+                | Item::Effective(_)
+                | Item::When(_)
+                | Item::Override(_)
+                | Item::Remove(_) => {}
             }
         }
         out
