@@ -64,6 +64,15 @@ pub struct Hover {
     pub range: Range,
 }
 
+/// A name declared in this text: where, and what hovering over a use of it shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declaration {
+    /// The declaring name.
+    pub range: Range,
+    /// Markdown, as [`Analysis::hover`] gives it.
+    pub hover: String,
+}
+
 /// What a completion inserts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CompletionKind {
@@ -267,6 +276,66 @@ impl Analysis {
             seg_start = seg_end + 1;
         }
         None
+    }
+
+    /// The names the cursor may refer to, most specific first: the whole dotted path, the
+    /// path up to the cursor's segment, and the first segment alone. With
+    /// [`Analysis::declaration`] on the analysis of a base policy, this finds what a use in
+    /// a policy that `extends` it refers to.
+    pub fn names_at(&self, position: Position) -> Vec<String> {
+        let Some(offset) = self.index.offset(position) else {
+            return Vec::new();
+        };
+        let Some((word, span)) = self.word_at(offset) else {
+            return Vec::new();
+        };
+        let mut out = vec![word.clone()];
+        let mut seg_start = span.start;
+        for (i, segment) in word.split('.').enumerate() {
+            let seg_end = seg_start + segment.len();
+            if (seg_start..=seg_end).contains(&offset) {
+                if let Some(path) = self.text.get(span.start..seg_end) {
+                    out.push(path.to_owned());
+                }
+                if i == 0 {
+                    out.push(segment.to_owned());
+                }
+                break;
+            }
+            seg_start = seg_end + 1;
+        }
+        out.dedup();
+        out
+    }
+
+    /// Where `name` (a record field path, constant, calendar, table or rule) is declared in
+    /// this text, if it is.
+    pub fn declaration(&self, name: &str) -> Option<Declaration> {
+        let definitions = self.definitions();
+        let found = definitions
+            .iter()
+            .find(|d| d.kind == DefKind::Field && d.name == name)
+            .or_else(|| definitions.iter().find(|d| d.name == name))?;
+        Some(Declaration {
+            range: self.range(found.span),
+            hover: found.hover.clone(),
+        })
+    }
+
+    /// The base this policy `extends`, as written (a path relative to this file).
+    pub fn extends(&self) -> Option<String> {
+        if let Some(base) = self.ast.as_ref().and_then(|a| a.extends.as_ref()) {
+            return Some(base.value.clone());
+        }
+        // A file that does not parse yet: read the header as written.
+        let after = self.text.split_once("extends")?.1.trim_start();
+        let quoted = after.strip_prefix('"')?;
+        let (base, _) = quoted.split_once('"')?;
+        let header = self
+            .text
+            .split_once('{')
+            .map_or(self.text.as_str(), |h| h.0);
+        header.contains("extends").then(|| base.to_owned())
     }
 
     /// The name around `offset`: identifier characters and the dots between them.
@@ -875,6 +944,38 @@ mod tests {
             labels(&levels),
             ["agent", "team-lead", "supervisor", "duty-manager"]
         );
+    }
+
+    #[test]
+    fn a_child_policy_names_its_base_and_the_names_under_the_cursor() {
+        let child = "policy \"C\" extends \"../base.policy\" {\n  rule r { when customer.tier == cap then tag \"x\" }\n}\n";
+        let analysis = Analysis::new(child);
+        assert_eq!(analysis.extends().as_deref(), Some("../base.policy"));
+        let on_tier = at(child, "customer.tier", 0, 10);
+        assert_eq!(analysis.names_at(on_tier), ["customer.tier"]);
+        let on_customer = at(child, "customer.tier", 0, 2);
+        assert_eq!(
+            analysis.names_at(on_customer),
+            ["customer.tier", "customer"]
+        );
+        // Still found while the file does not parse.
+        let broken = child.replace("then tag", "then tag tag");
+        assert_eq!(
+            Analysis::new(&broken).extends().as_deref(),
+            Some("../base.policy")
+        );
+        assert_eq!(Analysis::new(RETAIL).extends(), None);
+
+        let base = Analysis::new(RETAIL);
+        let declared = base.declaration("customer.tier").unwrap();
+        assert_eq!(declared.range.start, at(RETAIL, "customer.tier:", 0, 0));
+        assert!(
+            declared
+                .hover
+                .contains("\"standard\" | \"gold\" | \"platinum\"")
+        );
+        assert!(base.declaration("refund_cap").is_some());
+        assert_eq!(base.declaration("customer"), None);
     }
 
     #[test]
