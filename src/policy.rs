@@ -187,9 +187,9 @@ pub fn check_source(name: &str, source: &str) -> Diagnostics {
 /// Prints a policy source in canonical form, keeping comments; syntax errors come back as
 /// diagnostics.
 pub fn format(source: &str) -> Result<String, Diagnostics> {
-    match crate::syntax::parse(source) {
-        Ok(ast) => Ok(crate::fmt::format_policy(&ast, source)),
-        Err(errors) => Err(Diagnostics::new(
+    match crate::syntax::parse_written(source) {
+        Ok((ast, parens)) => Ok(crate::fmt::format_written(&ast, source, &parens)),
+        Err((errors, _)) => Err(Diagnostics::new(
             Arc::new(SourceFile {
                 name: "<policy>".to_owned(),
                 text: source.to_owned(),
