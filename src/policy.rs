@@ -153,13 +153,13 @@ impl Policy {
 fn analyse(source: &str) -> (Option<PolicyFile>, Vec<Diagnostic>) {
     match crate::syntax::parse_recovering(source) {
         Ok(ast) => {
-            let diagnostics = crate::check::check(&ast);
+            let diagnostics = crate::check::check_written(&ast, source);
             (Some(ast), diagnostics)
         }
         Err((mut errors, partial)) => {
             if let Some(partial) = partial {
                 errors.extend(
-                    crate::check::check(&partial)
+                    crate::check::check_written(&partial, source)
                         .into_iter()
                         .filter(|d| holds_without_the_broken_items(d.code)),
                 );
