@@ -18,7 +18,7 @@
 mod exprs;
 mod fold;
 mod lint;
-mod suggest;
+pub(crate) mod suggest;
 mod types;
 
 use std::collections::HashMap;
