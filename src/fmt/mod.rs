@@ -71,6 +71,8 @@ struct Printer<'a> {
     last_end: usize,
     /// Right after an opening line (or at the start of the file): no blank line here.
     block_start: bool,
+    /// `"override "` while printing the item of an `override`, taken by its header.
+    prefix: &'static str,
 }
 
 /// Whether a blank line from the source may be kept before a line.
@@ -92,6 +94,7 @@ impl<'a> Printer<'a> {
             out: String::new(),
             last_end: 0,
             block_start: true,
+            prefix: "",
         }
     }
 
@@ -290,8 +293,17 @@ impl<'a> Printer<'a> {
     }
 
     fn policy(&mut self, policy: &PolicyFile) {
-        let header = self.header(policy.span.start, policy.name.span.end);
-        let text = format!("policy {} {{", self.written.text(&policy.name));
+        let header_end = policy
+            .extends
+            .as_ref()
+            .map_or(policy.name.span.end, |e| e.span.end);
+        let header = self.header(policy.span.start, header_end);
+        let mut text = format!("policy {}", self.written.text(&policy.name));
+        if let Some(base) = &policy.extends {
+            text.push_str(" extends ");
+            text.push_str(&self.written.text(base));
+        }
+        text.push_str(" {");
         self.open("", header, &text, Blank::Keep);
         for item in &policy.items {
             self.item(INDENT, item);
@@ -333,7 +345,11 @@ impl<'a> Printer<'a> {
             }
             Item::Calendar(calendar) => self.calendar(indent, calendar),
             Item::Const(def) => {
-                let mut line = format!("const {} = ", format_ident(&def.name));
+                let mut line = format!(
+                    "{}const {} = ",
+                    std::mem::take(&mut self.prefix),
+                    format_ident(&def.name)
+                );
                 self.push_expr(&mut line, indent, &def.value, Level::Or);
                 self.line(indent, def.span, &line, Blank::Keep);
             }
@@ -348,12 +364,35 @@ impl<'a> Printer<'a> {
                 }
                 self.close(indent, block.span);
             }
+            Item::Effective(date) => {
+                let start = self.keyword_start(date.span.start, "effective");
+                let line = format!("effective {}", date.date);
+                self.line(indent, Span::new(start, date.span.end), &line, Blank::Keep);
+            }
+            Item::When(when) => {
+                let mut line = String::from("when ");
+                self.push_expr(&mut line, indent, &when.cond, Level::Or);
+                self.line(indent, when.span, &line, Blank::Keep);
+            }
+            Item::Override(over) => {
+                self.prefix = "override ";
+                self.item(indent, &over.item);
+                self.prefix = "";
+            }
+            Item::Remove(remove) => {
+                let line = format!("remove rule {}", format_ident(&remove.name));
+                self.line(indent, remove.span, &line, Blank::Keep);
+            }
         }
     }
 
     fn calendar(&mut self, indent: &str, calendar: &CalendarDef) {
         let header = self.header(calendar.span.start, calendar.name.span.end);
-        let text = format!("calendar {} {{", format_ident(&calendar.name));
+        let text = format!(
+            "{}calendar {} {{",
+            std::mem::take(&mut self.prefix),
+            format_ident(&calendar.name)
+        );
         self.open(indent, header, &text, Blank::Keep);
         let inner = format!("{indent}{INDENT}");
         for line in &calendar.lines {
@@ -402,7 +441,8 @@ impl<'a> Printer<'a> {
         let header = self.header(table.span.start, header_end);
         let params: Vec<&str> = table.params.iter().map(format_ident).collect();
         let text = format!(
-            "table {}({}) {{",
+            "{}table {}({}) {{",
+            std::mem::take(&mut self.prefix),
             format_ident(&table.name),
             params.join(", ")
         );
@@ -471,7 +511,11 @@ impl<'a> Printer<'a> {
             .as_ref()
             .map_or(rule.name.span.end, |d| d.span.end);
         let header = self.header(rule.span.start, header_end);
-        let mut text = format!("rule {}", format_ident(&rule.name));
+        let mut text = format!(
+            "{}rule {}",
+            std::mem::take(&mut self.prefix),
+            format_ident(&rule.name)
+        );
         if let Some(description) = &rule.description {
             text.push(' ');
             text.push_str(&self.written.text(description));
@@ -688,6 +732,7 @@ mod tests {
                 value: "p".to_owned(),
                 span: Span::default(),
             },
+            extends: None,
             items,
             comments: comments
                 .iter()

@@ -366,6 +366,7 @@ impl Common {
             } else {
                 Explain::Off
             },
+            as_of_field: None,
         })
     }
 
