@@ -176,19 +176,24 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
             };
             if settled {
                 if trace_on {
-                    trace.push(RuleTrace {
-                        rule: rule.name.clone(),
-                        status: RuleStatus::Skipped,
-                        comparisons: Vec::new(),
-                    });
+                    trace.push(RuleTrace::new(
+                        rule.name.clone(),
+                        RuleStatus::Skipped,
+                        Vec::new(),
+                        Vec::new(),
+                    ));
                 }
                 continue;
             }
             let outcome = evaluate_rule(&mut cx, rule, trace_on);
             settled = first_of && !matches!(outcome, Outcome::NotApplied);
+            let mut missing_fields = Vec::new();
             let status = match outcome {
                 Outcome::NotApplied => RuleStatus::NotApplied,
                 Outcome::Undecided(missing) => {
+                    if trace_on {
+                        missing_fields = missing.iter().map(|m| (*m).to_owned()).collect();
+                    }
                     undecided.push(Undecided {
                         rule: rule.name.clone(),
                         missing: missing.into_iter().map(str::to_owned).collect(),
@@ -220,11 +225,12 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                 }
             };
             if trace_on {
-                trace.push(RuleTrace {
-                    rule: rule.name.clone(),
+                trace.push(RuleTrace::new(
+                    rule.name.clone(),
                     status,
-                    comparisons: cx.seen.take().map(convert_seen).unwrap_or_default(),
-                });
+                    cx.seen.take().map(convert_seen).unwrap_or_default(),
+                    missing_fields,
+                ));
             }
         }
     }
