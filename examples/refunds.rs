@@ -24,6 +24,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let options = EvalOptions {
         now: "2026-03-02T10:00:00Z".parse()?,
         explain: Explain::On,
+        as_of_field: None,
     };
 
     let requests = [

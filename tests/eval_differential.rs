@@ -204,6 +204,7 @@ fn options(explain: Explain) -> EvalOptions {
     EvalOptions {
         now: NOW.parse().unwrap(),
         explain,
+        as_of_field: None,
     }
 }
 

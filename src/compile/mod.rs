@@ -42,6 +42,10 @@ pub struct Plan {
     pub(crate) blocks: Vec<Block>,
     /// Skips rules whose guard a record's text rules out (`None` when too few are gated).
     pub(crate) index: Option<RuleIndex>,
+    /// The policy-level `when`: the records the policy is for (SPEC §16).
+    pub(crate) when: Option<Node>,
+    /// The start of the `effective` day in the policy's zone.
+    pub(crate) effective: Option<jiff::Timestamp>,
 }
 
 /// How the rules are grouped: alone, or in a `first of` block (indexes into `rules`).
@@ -190,6 +194,16 @@ impl Plan {
         self
     }
 
+    /// The instant the policy comes into force, if it has an `effective` date.
+    pub fn effective_from(&self) -> Option<jiff::Timestamp> {
+        self.effective
+    }
+
+    /// Whether the policy has a policy-level `when`.
+    pub fn has_when(&self) -> bool {
+        self.when.is_some()
+    }
+
     /// Whether the plan has a rule index.
     pub fn is_indexed(&self) -> bool {
         self.index.is_some()
@@ -314,6 +328,28 @@ impl<'p> Compiler<'p> {
         if !self.diagnostics.is_empty() {
             return Err(self.diagnostics);
         }
+        let mut when = None;
+        let mut effective = None;
+        for item in &self.ast.items {
+            match item {
+                Item::When(w) => when = Some(self.expr(&w.cond, &mut Vec::new())),
+                Item::Effective(d) => match d.date.to_zoned(self.tz.clone()) {
+                    Ok(start) => effective = Some(start.timestamp()),
+                    Err(e) => self.error(
+                        Code::E0304,
+                        d.span,
+                        format!(
+                            "the day `{}` cannot start in the policy's zone: {e}",
+                            d.date
+                        ),
+                    ),
+                },
+                _ => {}
+            }
+        }
+        if !self.diagnostics.is_empty() {
+            return Err(self.diagnostics);
+        }
         let index = RuleIndex::build(&rules, &blocks);
         Ok(Plan {
             name: self.ast.name.value.clone(),
@@ -327,6 +363,8 @@ impl<'p> Compiler<'p> {
             rules,
             blocks,
             index,
+            when,
+            effective,
         })
     }
 

@@ -44,6 +44,11 @@ pub struct EvalOptions {
     pub now: jiff::Timestamp,
     /// Whether to add a trace.
     pub explain: Explain,
+    /// For a [`crate::PolicySet`]: the record field (a dotted path) holding the instant
+    /// whose rules apply, e.g. `opened_at` to judge a ticket by the rules in force when it
+    /// was opened. `None`: the rules in force at `now`. A single [`crate::Policy`]
+    /// ignores it.
+    pub as_of_field: Option<String>,
 }
 
 impl EvalOptions {
@@ -52,6 +57,7 @@ impl EvalOptions {
         EvalOptions {
             now,
             explain: Explain::Off,
+            as_of_field: None,
         }
     }
 }
@@ -76,6 +82,26 @@ pub(crate) struct Gathered<'k> {
     key: Option<&'k str>,
     /// The action's position among its rule's actions (a money action's key covers it).
     position: usize,
+}
+
+/// Whether the policy-level `when` of a plan holds for a record (true without one). A
+/// missing field or an evaluation error makes it not hold: a policy is never picked on a
+/// guess.
+pub(crate) fn applies(plan: &Plan, record: &serde_json::Value, now: Timestamp) -> bool {
+    let Some(when) = &plan.when else {
+        return true;
+    };
+    let Json::Object(map) = record else {
+        return false;
+    };
+    let env = Env {
+        consts: &plan.consts,
+        tables: &plan.tables,
+        calendars: &plan.calendars,
+        tz: &plan.tz,
+    };
+    let mut cx = Ctx::new(env, Some(map), now);
+    matches!(cx.condition(when), Ok(Some(true)))
 }
 
 /// Evaluates a record against a plan.
