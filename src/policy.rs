@@ -141,7 +141,12 @@ impl Policy {
         let Some(ast) = resolved.ast else {
             return Err(chain.split(diagnostics));
         };
-        diagnostics.extend(crate::check::check(&ast));
+        let files: Vec<(usize, &str)> = chain
+            .files
+            .iter()
+            .map(|(base, file)| (*base, file.text.as_str()))
+            .collect();
+        diagnostics.extend(crate::check::check_files(&ast, &files));
         if diagnostics
             .iter()
             .any(|d| d.severity() == crate::Severity::Error)

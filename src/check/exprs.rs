@@ -1328,8 +1328,7 @@ impl<'a> Checker<'a> {
         match &expr.kind {
             ExprKind::Literal(crate::ast::Literal::Duration(d)) => {
                 let written = self
-                    .source
-                    .get(expr.span.range())
+                    .written(expr.span)
                     .filter(|w| crate::value::Duration::parse_literal(w).is_ok_and(|v| v == *d))
                     .map_or_else(|| d.to_string(), str::to_owned);
                 written.contains(['d', 'w']).then_some(DaysLiteral {

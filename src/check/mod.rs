@@ -44,8 +44,14 @@ pub fn check(policy: &PolicyFile) -> Vec<Diagnostic> {
 /// (`W0007`: a duration *written* in days or weeks) read it there. Where the source does not
 /// hold a literal, its canonical spelling stands in.
 pub(crate) fn check_written(policy: &PolicyFile, source: &str) -> Vec<Diagnostic> {
+    check_files(policy, &[(0, source)])
+}
+
+/// [`check_written`] for a tree merged from several files, each parsed at its own base
+/// position: `(base, text)` per file.
+pub(crate) fn check_files(policy: &PolicyFile, files: &[(usize, &str)]) -> Vec<Diagnostic> {
     let mut checker = Checker::new(policy);
-    checker.source = source;
+    checker.files = files.to_vec();
     checker.run();
     // A const's problem found again through each of its uses is reported once.
     let mut seen = std::collections::HashSet::new();
@@ -117,8 +123,9 @@ struct CalendarInfo<'a> {
 /// The state of one check run.
 struct Checker<'a> {
     policy: &'a PolicyFile,
-    /// The text the spans point into (empty when not known).
-    source: &'a str,
+    /// The texts the spans point into, each with the position its spans start at (none
+    /// when not known).
+    files: Vec<(usize, &'a str)>,
     diags: Vec<Diagnostic>,
     /// `None` without a `record { … }` block.
     schema: Option<Vec<(String, Field)>>,
@@ -143,7 +150,7 @@ impl<'a> Checker<'a> {
     fn new(policy: &'a PolicyFile) -> Checker<'a> {
         Checker {
             policy,
-            source: "",
+            files: Vec::new(),
             diags: Vec::new(),
             schema: None,
             field_index: HashMap::new(),
@@ -157,6 +164,15 @@ impl<'a> Checker<'a> {
             error_count: 0,
             patterns: HashMap::new(),
         }
+    }
+
+    /// The source text at `span`, when one of the files holds it.
+    fn written(&self, span: Span) -> Option<&'a str> {
+        self.files.iter().find_map(|(base, text)| {
+            let start = span.start.checked_sub(*base)?;
+            let end = span.end.checked_sub(*base)?;
+            text.get(start..end)
+        })
     }
 
     /// How many errors have been reported so far.
