@@ -26,9 +26,8 @@ fn policy(source: &str) -> Policy {
 /// The decision JSON of the compiled plan, after checking the reference agrees.
 fn decide(p: &Policy, record: &Json, now: &str) -> Json {
     let options = EvalOptions {
-        now: now.parse().unwrap(),
         explain: Explain::On,
-        as_of_field: None,
+        ..EvalOptions::at(now.parse().unwrap())
     };
     let compiled = serde_json::to_value(p.evaluate(record, &options)).unwrap();
     let reference = serde_json::to_value(p.evaluate_reference(record, &options)).unwrap();
