@@ -141,12 +141,7 @@ impl Policy {
         let Some(ast) = resolved.ast else {
             return Err(chain.split(diagnostics));
         };
-        let files: Vec<(usize, &str)> = chain
-            .files
-            .iter()
-            .map(|(base, file)| (*base, file.text.as_str()))
-            .collect();
-        diagnostics.extend(crate::check::check_files(&ast, &files));
+        diagnostics.extend(crate::check::check_written(&ast, &chain.merged_text()));
         if diagnostics
             .iter()
             .any(|d| d.severity() == crate::Severity::Error)

@@ -1328,7 +1328,8 @@ impl<'a> Checker<'a> {
         match &expr.kind {
             ExprKind::Literal(crate::ast::Literal::Duration(d)) => {
                 let written = self
-                    .written(expr.span)
+                    .source
+                    .get(expr.span.range())
                     .filter(|w| crate::value::Duration::parse_literal(w).is_ok_and(|v| v == *d))
                     .map_or_else(|| d.to_string(), str::to_owned);
                 written.contains(['d', 'w']).then_some(DaysLiteral {

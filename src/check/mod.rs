@@ -44,14 +44,8 @@ pub fn check(policy: &PolicyFile) -> Vec<Diagnostic> {
 /// (`W0007`: a duration *written* in days or weeks) read it there. Where the source does not
 /// hold a literal, its canonical spelling stands in.
 pub(crate) fn check_written(policy: &PolicyFile, source: &str) -> Vec<Diagnostic> {
-    check_files(policy, &[(0, source)])
-}
-
-/// [`check_written`] for a tree merged from several files, each parsed at its own base
-/// position: `(base, text)` per file.
-pub(crate) fn check_files(policy: &PolicyFile, files: &[(usize, &str)]) -> Vec<Diagnostic> {
     let mut checker = Checker::new(policy);
-    checker.files = files.to_vec();
+    checker.source = source;
     checker.run();
     // A const's problem found again through each of its uses is reported once.
     let mut seen = std::collections::HashSet::new();
@@ -123,9 +117,8 @@ struct CalendarInfo<'a> {
 /// The state of one check run.
 struct Checker<'a> {
     policy: &'a PolicyFile,
-    /// The texts the spans point into, each with the position its spans start at (none
-    /// when not known).
-    files: Vec<(usize, &'a str)>,
+    /// The text the spans point into (empty when not known).
+    source: &'a str,
     diags: Vec<Diagnostic>,
     /// `None` without a `record { … }` block.
     schema: Option<Vec<(String, Field)>>,
@@ -150,7 +143,7 @@ impl<'a> Checker<'a> {
     fn new(policy: &'a PolicyFile) -> Checker<'a> {
         Checker {
             policy,
-            files: Vec::new(),
+            source: "",
             diags: Vec::new(),
             schema: None,
             field_index: HashMap::new(),
@@ -164,15 +157,6 @@ impl<'a> Checker<'a> {
             error_count: 0,
             patterns: HashMap::new(),
         }
-    }
-
-    /// The source text at `span`, when one of the files holds it.
-    fn written(&self, span: Span) -> Option<&'a str> {
-        self.files.iter().find_map(|(base, text)| {
-            let start = span.start.checked_sub(*base)?;
-            let end = span.end.checked_sub(*base)?;
-            text.get(start..end)
-        })
     }
 
     /// How many errors have been reported so far.
