@@ -46,6 +46,9 @@ pub mod compile;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
+#[cfg(feature = "handbook")]
+pub mod handbook;
+pub mod ide;
 mod policy;
 pub mod resolve;
 mod set;
@@ -58,3 +61,5 @@ pub use eval::{Decision, EvalOptions, Explain, RecordError};
 pub use policy::{LoadError, Policy, check_source, format};
 pub use resolve::{FileResolver, Resolver};
 pub use set::{NoResolver, PolicySet, SelectError, check_sources};
+pub mod report;
+pub use report::Report;

@@ -712,7 +712,12 @@ fn action_site(kind: &ActionKind) -> (&'static str, Option<&'static str>, Option
         ActionKind::Assign(e) => ("assign", Some("to"), text(e)),
         ActionKind::RequireApproval(e) => ("require_approval", Some("from"), text(e)),
         ActionKind::FollowUp(_) => ("follow_up", None, None),
-        ActionKind::Refund { .. } => ("refund", None, None),
+        ActionKind::Refund {
+            compensate: false, ..
+        } => ("refund", None, None),
+        ActionKind::Refund {
+            compensate: true, ..
+        } => ("compensate", None, None),
         ActionKind::Tag(e) => ("tag", Some("tag"), text(e)),
         ActionKind::Set(path, _) => ("set", Some("field"), Some(path.dotted())),
         ActionKind::Emit(e) => ("emit", Some("name"), text(e)),

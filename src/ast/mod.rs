@@ -422,6 +422,18 @@ impl RuleDef {
             _ => None,
         })
     }
+
+    /// Every action of the rule: its `then` actions, then each handler's, in source order.
+    pub fn actions(&self) -> impl Iterator<Item = &Action> {
+        self.then_actions()
+            .chain(self.handlers().flat_map(|h| h.actions.iter()))
+    }
+
+    /// The position of one of the rule's own actions among [`RuleDef::actions`]; a money
+    /// action's key covers it, so two equal payments of one rule stay two.
+    pub fn action_position(&self, action: &Action) -> Option<usize> {
+        self.actions().position(|a| std::ptr::eq(a, action))
+    }
 }
 
 /// One clause of a rule.
@@ -535,7 +547,8 @@ pub enum ActionKind {
     RequireApproval(Expr),
     /// `follow up within D`.
     FollowUp(Expr),
-    /// `refund MONEY` or `compensate MONEY` (same meaning; the word is kept for printing).
+    /// `refund MONEY` or `compensate MONEY` (goodwill, not a refund: a kind of its own in
+    /// the decision).
     Refund {
         /// The amount.
         amount: Expr,

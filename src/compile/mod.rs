@@ -131,6 +131,9 @@ pub(crate) struct ActionPlan {
     /// The action's key when its operand and arguments are constants (worked out once
     /// here instead of hashing on every evaluation).
     pub(crate) key: Option<Box<str>>,
+    /// Its position among the rule's actions (`RuleDef::action_position`), which a money
+    /// action's key covers.
+    pub(crate) position: usize,
 }
 
 /// The kinds of action, with their operand.
@@ -142,6 +145,7 @@ pub(crate) enum ActionKindPlan {
     RequireApproval(Node),
     FollowUp(Node),
     Refund(Node),
+    Compensate(Node),
     Tag(Node),
     Set(String, Node),
     Emit(Node),
@@ -157,6 +161,7 @@ impl ActionPlan {
             | ActionKindPlan::RequireApproval(n)
             | ActionKindPlan::FollowUp(n)
             | ActionKindPlan::Refund(n)
+            | ActionKindPlan::Compensate(n)
             | ActionKindPlan::Tag(n)
             | ActionKindPlan::Set(_, n)
             | ActionKindPlan::Emit(n) => n,
@@ -470,7 +475,7 @@ impl<'p> Compiler<'p> {
         let unless = rule.unless().map(|e| self.expr(e, &mut scope));
         let then: Vec<ActionPlan> = rule
             .then_actions()
-            .map(|a| self.action(a))
+            .map(|a| self.action(rule, a))
             .collect::<Vec<_>>();
         let check = rule.check().and_then(|clause| match &clause.kind {
             ClauseKind::Expect(d) => {
@@ -500,7 +505,7 @@ impl<'p> Compiler<'p> {
                     Trigger::Met => TriggerPlan::Met,
                     Trigger::Exceed => TriggerPlan::Exceed,
                 },
-                actions: h.actions.iter().map(|a| self.action(a)).collect(),
+                actions: h.actions.iter().map(|a| self.action(rule, a)).collect(),
             })
             .collect();
         RulePlan {
@@ -513,7 +518,7 @@ impl<'p> Compiler<'p> {
         }
     }
 
-    fn action(&mut self, action: &'p ast::Action) -> ActionPlan {
+    fn action(&mut self, rule: &'p RuleDef, action: &'p ast::Action) -> ActionPlan {
         let mut scope = Vec::new();
         let kind = match &action.kind {
             ActionKind::Escalate(e) => ActionKindPlan::Escalate(self.expr(e, &mut scope)),
@@ -523,9 +528,14 @@ impl<'p> Compiler<'p> {
                 ActionKindPlan::RequireApproval(self.expr(e, &mut scope))
             }
             ActionKind::FollowUp(e) => ActionKindPlan::FollowUp(self.expr(e, &mut scope)),
-            ActionKind::Refund { amount, .. } => {
-                ActionKindPlan::Refund(self.expr(amount, &mut scope))
-            }
+            ActionKind::Refund {
+                amount,
+                compensate: false,
+            } => ActionKindPlan::Refund(self.expr(amount, &mut scope)),
+            ActionKind::Refund {
+                amount,
+                compensate: true,
+            } => ActionKindPlan::Compensate(self.expr(amount, &mut scope)),
             ActionKind::Tag(e) => ActionKindPlan::Tag(self.expr(e, &mut scope)),
             ActionKind::Set(path, e) => {
                 ActionKindPlan::Set(path.dotted(), self.expr(e, &mut scope))
@@ -541,6 +551,7 @@ impl<'p> Compiler<'p> {
             kind,
             args,
             key: None,
+            position: rule.action_position(action).unwrap_or(0),
         };
         let env = crate::eval::Env {
             consts: &[],
@@ -985,7 +996,7 @@ fn literal_value(lit: &ast::Literal) -> Value<'static> {
         ast::Literal::Money(m) => Value::Money(*m),
         ast::Literal::Duration(d) => Value::Duration(*d),
         ast::Literal::Date(d) => Value::Date(*d),
-        ast::Literal::Time(t, _) => Value::Time(*t),
+        ast::Literal::Time(t, _) => Value::Time(crate::value::whole_second(*t)),
         ast::Literal::Text(t) => Value::Text(t.clone().into()),
         ast::Literal::Bool(b) => Value::Bool(*b),
     }
