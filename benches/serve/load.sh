@@ -48,3 +48,8 @@ for connections in 1 8 64; do
   echo "=== $connections connection(s), $threads wrk thread(s), ${seconds}s"
   wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "$url/v1/evaluate"
 done
+
+# The server's own view of the same requests: its latency histogram for /v1/evaluate
+# (cumulative counts per upper bound in seconds), without the load generator's queueing.
+echo "=== server-side latency histogram, all three levels together"
+curl -sf "$url/metrics" | grep 'request_duration_seconds_\(bucket\|count\){.*endpoint="/v1/evaluate"'

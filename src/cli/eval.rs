@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use service_policy::diagnostic::render::render_human;
 use service_policy::testing::parse_record;
-use service_policy::{EvalOptions, Explain, LoadError, Policy, PolicySet};
+use service_policy::{EvalOptions, Explain, LoadError, PolicySet};
 
 use super::{EvalFormat, Outcome, UsageError, exit, out, parse_now, read_text, stderr_color};
 
@@ -72,26 +72,6 @@ pub(super) fn run(
     Ok(exit(failed))
 }
 
-/// Loads one policy file (its `extends` followed), printing its diagnostics when it is
-/// invalid (`None`: exit 1).
-pub(super) fn load_policy(path: &Path) -> Result<Option<Policy>, UsageError> {
-    if !path.exists() {
-        return Err(UsageError(format!("`{}` does not exist", path.display())));
-    }
-    match Policy::from_file(path) {
-        Ok(policy) => Ok(Some(policy)),
-        Err(LoadError::Io { path, source }) => {
-            Err(UsageError(format!("cannot read `{path}`: {source}")))
-        }
-        Err(e) => {
-            for diagnostics in e.diagnostics() {
-                eprint!("{}", render_human(diagnostics, stderr_color()));
-            }
-            Ok(None)
-        }
-    }
-}
-
 /// Loads the policy set of `paths` (files and folders), printing its diagnostics when a
 /// policy is invalid (`None`: exit 1).
 pub(super) fn load_set(paths: &[PathBuf]) -> Result<Option<PolicySet>, UsageError> {
@@ -142,6 +122,31 @@ fn read_record(path: &Path) -> Result<Result<Value, String>, UsageError> {
             .or_else(|json_error| parse_record(&text, true).map_err(|_| json_error)),
     };
     Ok(parsed.map_err(|e| format!("{name}: {e}")))
+}
+
+/// A duration of the decision in hours and smaller units (`1d` → `24h`, `1d23h` → `47h`).
+/// On a calendar a "day" is 24 *open* hours, which reads as a calendar day; hours read the
+/// same on a calendar and off it. Text that is not a duration is shown as it is.
+fn in_hours(text: &str) -> String {
+    let Ok(duration) = service_policy::value::Duration::parse_literal(text) else {
+        return text.to_owned();
+    };
+    let secs = duration.whole_secs();
+    let magnitude = secs.unsigned_abs();
+    let (h, m, s) = (magnitude / 3600, magnitude % 3600 / 60, magnitude % 60);
+    let mut out = String::new();
+    if secs < 0 {
+        out.push('-');
+    }
+    for (value, unit) in [(h, 'h'), (m, 'm'), (s, 's')] {
+        if value > 0 {
+            let _ = write!(out, "{value}{unit}");
+        }
+    }
+    if magnitude == 0 {
+        out.push_str("0s");
+    }
+    out
 }
 
 /// The lines of the money totals: one per kind and currency, in order of appearance.
@@ -209,13 +214,13 @@ fn human(source: &str, d: &Value, totals: &[String]) -> String {
         let line = if text(c.get("kind")) == "deadline" {
             let mut line = format!(
                 "{rule}: {status}, target {}, deadline {}, elapsed {}",
-                text(c.get("target")),
+                in_hours(&text(c.get("target"))),
                 text(c.get("deadline")),
-                text(c.get("elapsed"))
+                in_hours(&text(c.get("elapsed")))
             );
             let remaining = text(c.get("remaining"));
             if !remaining.is_empty() {
-                let _ = write!(line, ", {remaining} left");
+                let _ = write!(line, ", {} left", in_hours(&remaining));
             }
             line
         } else {
@@ -290,7 +295,7 @@ fn describe_action(a: &Value) -> String {
         "require_approval" => format!("require approval from {}", field("from")),
         "follow_up" => format!(
             "follow up within {} (due {})",
-            field("within"),
+            in_hours(&field("within")),
             field("due")
         ),
         "refund" => format!("refund {}", field("amount")),
@@ -335,9 +340,9 @@ mod tests {
             text.contains("escalate to supervisor   [first_reply]"),
             "{text}"
         );
-        assert!(text.contains("resolution: pending, target 2d"), "{text}");
+        assert!(text.contains("resolution: pending, target 48h"), "{text}");
         assert!(text.contains("  total: refund 12.50 USD\n"), "{text}");
-        assert!(text.contains("1d23h left"), "{text}");
+        assert!(text.contains("elapsed 1h, 47h left"), "{text}");
         assert!(
             text.contains("undecided: unhappy_customer (missing csat)"),
             "{text}"

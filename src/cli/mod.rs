@@ -178,6 +178,10 @@ enum Command {
         /// How many requests are served at once; the others wait their turn.
         #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
         max_concurrent: u16,
+        /// Judge each record by the versions in force at the instant in this field (a dotted
+        /// path such as `opened_at`), not at `now`.
+        #[arg(long = "as-of", value_name = "FIELD")]
+        as_of: Option<String>,
     },
     /// Write a policy as a staff handbook in plain language.
     Doc {
@@ -331,6 +335,7 @@ pub fn main() -> ExitCode {
             max_body,
             timeout,
             max_concurrent,
+            as_of,
         } => serve::run(serve::Options {
             paths,
             addr,
@@ -339,6 +344,7 @@ pub fn main() -> ExitCode {
             max_body,
             timeout: std::time::Duration::from_secs(timeout),
             max_concurrent: usize::from(max_concurrent),
+            as_of,
         }),
         Command::Doc {
             policy,
