@@ -123,7 +123,7 @@ impl Policy {
             path: path.display().to_string(),
             source,
         })?;
-        Policy::from_source_with(&path.display().to_string(), &text, &FileResolver)
+        Policy::from_source_with(&FileResolver::name_of(path), &text, &FileResolver)
     }
 
     /// Resolves, checks and compiles; the problems per file when there are errors.

@@ -119,7 +119,7 @@ impl PolicySet {
                 source,
             })?;
             let root = SourceFile {
-                name: path.display().to_string(),
+                name: FileResolver::name_of(&path),
                 text,
             };
             match Policy::load_shared(Arc::new(root), &loader) {
