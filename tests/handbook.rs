@@ -16,13 +16,15 @@ use assert_cmd::Command;
 use service_policy::Policy;
 use service_policy::handbook::{self, Format, Language};
 
-/// The example policies and the fixture that holds every construct once.
-const POLICIES: [&str; 5] = [
+/// The example policies, the fixture that holds every construct once, and a branch.
+const POLICIES: [&str; 6] = [
     "examples/policies/retail.policy",
     "examples/policies/call_center.policy",
     "examples/policies/refunds.policy",
     "examples/policies/multilingual.policy",
     "tests/fixtures/handbook/every_construct.policy",
+    // A branch: its handbook is the base merged with its overrides.
+    "tests/fixtures/handbook/chennai.policy",
 ];
 
 fn load(path: &str) -> Policy {

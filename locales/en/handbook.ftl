@@ -6,6 +6,8 @@
 
 intro-version = Policy version { $version }.
 intro-timezone = Times of day are in the { $zone } time zone.
+intro-effective = In force from { $date }.
+intro-when = This policy covers the tickets where { $cond }.
 intro-purpose = This handbook is written from the policy that the ticket system enforces, so the two always agree.
 
 ## Section headings

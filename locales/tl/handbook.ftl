@@ -5,6 +5,8 @@
 
 intro-version = Bersyon ng patakaran: { $version }.
 intro-timezone = Ang mga oras ay ayon sa time zone na { $zone }.
+intro-effective = Ipinatutupad mula { $date }.
+intro-when = Para ang patakarang ito sa mga ticket kung saan { $cond }.
 intro-purpose = Isinulat ang handbook na ito mula mismo sa patakarang ipinatutupad ng ticket system, kaya laging magkatugma ang dalawa.
 
 ## Mga pamagat ng bahagi

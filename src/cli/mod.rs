@@ -6,10 +6,10 @@ mod check;
 mod doc;
 mod eval;
 mod fmt;
+mod lsp;
 mod report;
 #[cfg(feature = "serve")]
 mod serve;
-mod lsp;
 mod test;
 
 use std::io::IsTerminal;

@@ -58,6 +58,13 @@ impl Writer<'_> {
                     "intro-timezone",
                     vec![("zone", Inline::strong(&z.value).into())],
                 )),
+                Item::Effective(d) => intro.push(self.msg(
+                    "intro-effective",
+                    vec![("date", Inline::strong(d.date.to_string()).into())],
+                )),
+                Item::When(w) => {
+                    intro.push(self.msg("intro-when", vec![("cond", self.expr(&w.cond).into())]))
+                }
                 _ => {}
             }
         }
