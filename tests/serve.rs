@@ -75,7 +75,12 @@ fn evaluate_answers_byte_for_byte_what_eval_prints_for_every_example_record() {
     // versions of one policy to compare with `diff`, which a set refuses as one family).
     let files: Vec<String> = ["retail", "call_center", "refunds", "multilingual"]
         .iter()
-        .map(|name| examples.join(format!("{name}.policy")).display().to_string())
+        .map(|name| {
+            examples
+                .join(format!("{name}.policy"))
+                .display()
+                .to_string()
+        })
         .collect();
     let args: Vec<&str> = files.iter().map(String::as_str).collect();
     let server = Server::start(&args, root());
