@@ -879,7 +879,7 @@ fn the_cookbook_shows_current_output() {
     let shown = shown.join("\n");
     assert!(
         cookbook.contains(shown.trim_end()),
-        "docs/cookbook.md §20 is stale:\n{shown}"
+        "docs/cookbook.md §21 is stale:\n{shown}"
     );
     let diff = text(&[
         "diff",
@@ -893,6 +893,6 @@ fn the_cookbook_shows_current_output() {
     ]);
     assert!(
         cookbook.contains(diff.trim_end()),
-        "docs/cookbook.md §21 is stale:\n{diff}"
+        "docs/cookbook.md §22 is stale:\n{diff}"
     );
 }

@@ -25,6 +25,7 @@ pub(super) fn run(
     let options = EvalOptions {
         now,
         explain: if explain { Explain::On } else { Explain::Off },
+        as_of_field: None,
     };
     let mut failed = false;
     for (index, path) in records.iter().enumerate() {
@@ -36,14 +37,16 @@ pub(super) fn run(
                 continue;
             }
         };
-        let decision = serde_json::to_value(policy.evaluate(&record, &options))?;
+        let decision = policy.evaluate(&record, &options);
+        let totals = money_totals(&decision);
+        let decision = serde_json::to_value(decision)?;
         match format {
             EvalFormat::Json => out(&format!("{}\n", serde_json::to_string_pretty(&decision)?))?,
             EvalFormat::Human => {
                 if index > 0 {
                     out("\n")?;
                 }
-                out(&human(&path.display().to_string(), &decision))?;
+                out(&human(&path.display().to_string(), &decision, &totals))?;
             }
         }
     }
@@ -92,8 +95,45 @@ fn read_record(path: &Path) -> Result<Result<Value, String>, UsageError> {
     Ok(parsed.map_err(|e| format!("{name}: {e}")))
 }
 
-/// A readable summary of a decision: actions, deadlines, limits, undecided rules, errors.
-fn human(source: &str, d: &Value) -> String {
+/// A duration of the decision in hours and smaller units (`1d` → `24h`, `1d23h` → `47h`).
+/// On a calendar a "day" is 24 *open* hours, which reads as a calendar day; hours read the
+/// same on a calendar and off it. Text that is not a duration is shown as it is.
+fn in_hours(text: &str) -> String {
+    let Ok(duration) = service_policy::value::Duration::parse_literal(text) else {
+        return text.to_owned();
+    };
+    let secs = duration.whole_secs();
+    let magnitude = secs.unsigned_abs();
+    let (h, m, s) = (magnitude / 3600, magnitude % 3600 / 60, magnitude % 60);
+    let mut out = String::new();
+    if secs < 0 {
+        out.push('-');
+    }
+    for (value, unit) in [(h, 'h'), (m, 'm'), (s, 's')] {
+        if value > 0 {
+            let _ = write!(out, "{value}{unit}");
+        }
+    }
+    if magnitude == 0 {
+        out.push_str("0s");
+    }
+    out
+}
+
+/// The lines of the money totals: one per kind and currency, in order of appearance.
+fn money_totals(decision: &service_policy::Decision) -> Vec<String> {
+    match decision.money_totals() {
+        Ok(totals) => totals
+            .into_iter()
+            .map(|(kind, total)| format!("{kind} {total}"))
+            .collect(),
+        Err(e) => vec![format!("cannot add up the amounts: {e}")],
+    }
+}
+
+/// A readable summary of a decision: actions, money totals, deadlines, limits, undecided
+/// rules, errors.
+fn human(source: &str, d: &Value, totals: &[String]) -> String {
     let mut out = String::new();
     let text = |v: Option<&Value>| match v {
         Some(Value::String(s)) => s.clone(),
@@ -132,6 +172,9 @@ fn human(source: &str, d: &Value) -> String {
             let _ = writeln!(out, "    - {}   [{}]", describe_action(a), rules.join(", "));
         }
     }
+    if !totals.is_empty() {
+        let _ = writeln!(out, "  total: {}", totals.join(", "));
+    }
     let checks = list("checks");
     if !checks.is_empty() {
         let _ = writeln!(out, "  checks:");
@@ -142,13 +185,13 @@ fn human(source: &str, d: &Value) -> String {
         let line = if text(c.get("kind")) == "deadline" {
             let mut line = format!(
                 "{rule}: {status}, target {}, deadline {}, elapsed {}",
-                text(c.get("target")),
+                in_hours(&text(c.get("target"))),
                 text(c.get("deadline")),
-                text(c.get("elapsed"))
+                in_hours(&text(c.get("elapsed")))
             );
             let remaining = text(c.get("remaining"));
             if !remaining.is_empty() {
-                let _ = write!(line, ", {remaining} left");
+                let _ = write!(line, ", {} left", in_hours(&remaining));
             }
             line
         } else {
@@ -223,10 +266,11 @@ fn describe_action(a: &Value) -> String {
         "require_approval" => format!("require approval from {}", field("from")),
         "follow_up" => format!(
             "follow up within {} (due {})",
-            field("within"),
+            in_hours(&field("within")),
             field("due")
         ),
         "refund" => format!("refund {}", field("amount")),
+        "compensate" => format!("compensate {}", field("amount")),
         "tag" => format!("tag {}", field("tag")),
         "set" => format!("set {} to {}", field("field"), field("value")),
         "emit" => format!("emit {}", field("name")),
@@ -262,13 +306,14 @@ mod tests {
             "undecided": [{"rule": "unhappy_customer", "missing": ["csat"]}],
             "errors": [], "recheck_at": "2026-03-04T09:00:00Z"
         });
-        let text = human("t.json", &decision);
+        let text = human("t.json", &decision, &["refund 12.50 USD".to_owned()]);
         assert!(
             text.contains("escalate to supervisor   [first_reply]"),
             "{text}"
         );
-        assert!(text.contains("resolution: pending, target 2d"), "{text}");
-        assert!(text.contains("1d23h left"), "{text}");
+        assert!(text.contains("resolution: pending, target 48h"), "{text}");
+        assert!(text.contains("  total: refund 12.50 USD\n"), "{text}");
+        assert!(text.contains("elapsed 1h, 47h left"), "{text}");
         assert!(
             text.contains("undecided: unhappy_customer (missing csat)"),
             "{text}"

@@ -3,8 +3,10 @@
 
 mod batch;
 mod check;
+mod doc;
 mod eval;
 mod fmt;
+mod lsp;
 mod report;
 #[cfg(feature = "serve")]
 mod serve;
@@ -167,7 +169,31 @@ enum Command {
         /// How many requests are served at once; the others wait their turn.
         #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
         max_concurrent: u16,
+        /// Judge each record by the versions in force at the instant in this field (a dotted
+        /// path such as `opened_at`), not at `now`.
+        #[arg(long = "as-of", value_name = "FIELD")]
+        as_of: Option<String>,
     },
+    /// Write a policy as a staff handbook in plain language.
+    Doc {
+        /// The policy file.
+        #[arg(required_unless_present = "check")]
+        policy: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DocFormat::Markdown)]
+        format: DocFormat,
+        /// Language of the handbook: en, hi, bn, ta or tl.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// List the messages the language still lacks (exit 1 if any) instead.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Speak the Language Server Protocol over standard input and output, for editors.
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -182,6 +208,12 @@ enum CheckFormat {
 enum EvalFormat {
     Json,
     Human,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DocFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -291,6 +323,7 @@ pub fn main() -> ExitCode {
             max_body,
             timeout,
             max_concurrent,
+            as_of,
         } => serve::run(serve::Options {
             paths,
             addr,
@@ -299,7 +332,16 @@ pub fn main() -> ExitCode {
             max_body,
             timeout: std::time::Duration::from_secs(timeout),
             max_concurrent: usize::from(max_concurrent),
+            as_of,
         }),
+        Command::Doc {
+            policy,
+            format,
+            lang,
+            output,
+            check,
+        } => doc::run(policy.as_deref(), format, &lang, output.as_deref(), check),
+        Command::Lsp => lsp::run(),
     };
     match outcome {
         Ok(code) => code,
@@ -313,12 +355,16 @@ pub fn main() -> ExitCode {
 /// Parses `--now`, defaulting to the current time (the only place the clock is read).
 fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, UsageError> {
     match now {
-        None => Ok(jiff::Timestamp::now()),
-        Some(text) => text.parse().map_err(|e| {
-            UsageError(format!(
-                "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
-            ))
-        }),
+        // Time is counted in whole seconds: the clock's fraction would only print as noise.
+        None => Ok(service_policy::value::whole_second(jiff::Timestamp::now())),
+        Some(text) => text
+            .parse()
+            .map(service_policy::value::whole_second)
+            .map_err(|e| {
+                UsageError(format!(
+                    "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
+                ))
+            }),
     }
 }
 

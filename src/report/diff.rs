@@ -147,6 +147,20 @@ impl<'a> Items<'a> {
                 }
                 Item::Rule(r) => entries.push(rule(r)),
                 Item::FirstOf(block) => entries.extend(block.rules.iter().map(&mut rule)),
+                Item::Effective(d) => {
+                    entries.push((
+                        "effective".into(),
+                        "effective".into(),
+                        Node::Other(item),
+                        d.span,
+                    ));
+                }
+                Item::When(w) => {
+                    entries.push(("when".into(), "when".into(), Node::Other(item), w.span));
+                }
+                // A loaded policy's tree is resolved: `override` and `remove` were applied
+                // to its base and no longer appear.
+                Item::Override(_) | Item::Remove(_) => {}
             }
         }
         Items { source, entries }
@@ -586,6 +600,7 @@ pub fn action_words(action: &Action) -> String {
         ActionKind::RequireApproval { from } => format!("require_approval from {}", quoted(from)),
         ActionKind::FollowUp { within, .. } => format!("follow_up within {within}"),
         ActionKind::Refund { amount } => format!("refund {amount}"),
+        ActionKind::Compensate { amount } => format!("compensate {amount}"),
         ActionKind::Tag { tag } => format!("tag {}", quoted(tag)),
         ActionKind::Set { field, value } => format!("set {field} to {value}"),
         ActionKind::Emit { name } => format!("emit {}", quoted(name)),

@@ -586,7 +586,7 @@ pub(crate) fn action_target(kind: &ActionKind) -> (&'static str, String) {
         }
         ActionKind::RequireApproval { from } => from.clone(),
         ActionKind::FollowUp { within, .. } => within.to_string(),
-        ActionKind::Refund { amount } => amount
+        ActionKind::Refund { amount } | ActionKind::Compensate { amount } => amount
             .currency
             .map(|c| c.code().to_owned())
             .unwrap_or_default(),
