@@ -123,7 +123,7 @@ impl Policy {
             path: path.display().to_string(),
             source,
         })?;
-        Policy::from_source_with(&path.display().to_string(), &text, &FileResolver)
+        Policy::from_source_with(&FileResolver::name_of(path), &text, &FileResolver)
     }
 
     /// Resolves, checks and compiles; the problems per file when there are errors.
@@ -141,7 +141,7 @@ impl Policy {
         let Some(ast) = resolved.ast else {
             return Err(chain.split(diagnostics));
         };
-        diagnostics.extend(crate::check::check(&ast));
+        diagnostics.extend(crate::check::check_written(&ast, &chain.merged_text()));
         if diagnostics
             .iter()
             .any(|d| d.severity() == crate::Severity::Error)

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::ast::{ActionKind, ExprKind, Item, Literal, RuleDef};
 use crate::eval::{EvalOptions, Explain};
 use crate::policy::Policy;
+use crate::set::PolicySet;
 use crate::value::{Duration, Money, parse_decimal};
 
 /// A `*.tests.yaml` file as written.
@@ -30,6 +31,10 @@ pub struct TestFile {
     /// The default evaluation instant of the cases (RFC 3339).
     #[serde(default)]
     pub now: Option<String>,
+    /// The record field whose instant picks the policy versions in force (SPEC §16),
+    /// like `--as-of`; without it, the versions in force at `now`.
+    #[serde(default)]
+    pub as_of: Option<String>,
     /// The cases.
     pub cases: Vec<TestCase>,
 }
@@ -83,6 +88,12 @@ pub struct Expectations {
     /// The expected `recheck_at` (`null` for none).
     #[serde(default, deserialize_with = "deserialize_some")]
     pub recheck_at: Option<Value>,
+    /// The policy that must decide (in a set, SPEC §16).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The version that must decide.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 /// Keeps `recheck_at: null` apart from an absent `recheck_at`.
@@ -218,25 +229,80 @@ pub fn run_file(path: &Path) -> FileResult {
         result.error = Some(problems.join("\n"));
         return result;
     }
-    let policy = match Policy::from_file(&result.policy) {
-        Ok(policy) => policy,
+    // A file or a folder: a policy set (SPEC §16), which routes each case's record.
+    let set = match PolicySet::from_paths(std::slice::from_ref(&result.policy)) {
+        Ok(set) => set,
         Err(e) => {
             result.error = Some(e.to_string());
             return result;
         }
     };
+    let evaluate = |record: &Value, options: &EvalOptions| {
+        let options = EvalOptions {
+            as_of_field: file.as_of.clone(),
+            ..options.clone()
+        };
+        set.evaluate(record, &options).map_err(|e| e.to_string())
+    };
     result.cases = file
         .cases
         .iter()
-        .map(|case| run_case(&policy, base, file.now.as_deref(), case))
+        .map(|case| run_case_with(&evaluate, base, file.now.as_deref(), case))
         .collect();
-    result.coverage = Some(coverage(&policy, &result.cases));
+    result.coverage = Some(set_coverage(&set, &result.cases));
     result
+}
+
+/// Coverage of every policy of a set; with several, each rule and action is named with its
+/// policy and version, and only the cases that policy decided count for it.
+fn set_coverage(set: &PolicySet, cases: &[CaseResult]) -> Coverage {
+    let policies: Vec<&Policy> = set.policies().collect();
+    if let [only] = policies.as_slice() {
+        return coverage(only, cases);
+    }
+    let mut all = Coverage::default();
+    for policy in policies {
+        let version = policy.version();
+        let decided: Vec<CaseResult> = cases
+            .iter()
+            .filter(|c| {
+                c.decision.get("policy").and_then(Value::as_str) == Some(policy.name())
+                    && c.decision.get("version").and_then(Value::as_str) == version
+            })
+            .cloned()
+            .collect();
+        let label = match version {
+            Some(v) => format!("{} {v}", policy.name()),
+            None => policy.name().to_owned(),
+        };
+        let one = coverage(policy, &decided);
+        let named = |list: Vec<String>| list.into_iter().map(|x| format!("{label}: {x}"));
+        all.rules.extend(named(one.rules));
+        all.rules_not_fired.extend(named(one.rules_not_fired));
+        all.actions.extend(named(one.actions));
+        all.actions_not_required
+            .extend(named(one.actions_not_required));
+    }
+    all
 }
 
 /// Runs one case against a loaded policy; `base` resolves `record_file`.
 pub fn run_case(
     policy: &Policy,
+    base: &Path,
+    default_now: Option<&str>,
+    case: &TestCase,
+) -> CaseResult {
+    let evaluate = |record: &Value, options: &EvalOptions| Ok(policy.evaluate(record, options));
+    run_case_with(&evaluate, base, default_now, case)
+}
+
+/// The decision of a record, or why there is none (a set that has no policy for it).
+type Evaluate<'a> = dyn Fn(&Value, &EvalOptions) -> Result<crate::Decision, String> + 'a;
+
+/// Runs one case with `evaluate`; `base` resolves `record_file`.
+fn run_case_with(
+    evaluate: &Evaluate<'_>,
     base: &Path,
     default_now: Option<&str>,
     case: &TestCase,
@@ -294,7 +360,13 @@ pub fn run_case(
         explain: Explain::Off,
         as_of_field: None,
     };
-    let decision = policy.evaluate(&record, &options);
+    let decision = match evaluate(&record, &options) {
+        Ok(decision) => decision,
+        Err(message) => {
+            result.failures.push(setup("policy", message));
+            return result;
+        }
+    };
     let actual = serde_json::to_value(&decision).unwrap_or(Value::Null);
     result.failures = compare(&case.expect, &actual);
     result.passed = result.failures.is_empty();
@@ -354,6 +426,19 @@ pub fn compare(expect: &Expectations, decision: &Value) -> Vec<Failure> {
             .cloned()
             .unwrap_or_default()
     };
+    for (key, wanted) in [("policy", &expect.policy), ("version", &expect.version)] {
+        let actual = decision.get(key).cloned().unwrap_or(Value::Null);
+        if let Some(wanted) = wanted
+            && actual.as_str() != Some(wanted.as_str())
+        {
+            failures.push(Failure {
+                what: key.into(),
+                message: format!("another {key} decided"),
+                expected: Value::String(wanted.clone()),
+                actual,
+            });
+        }
+    }
     let actions = list("actions");
     if let Some(expected) = &expect.actions
         && !exact_match(expected, &actions)

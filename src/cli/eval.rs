@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use service_policy::diagnostic::render::render_human;
 use service_policy::testing::parse_record;
-use service_policy::{EvalOptions, Explain, Policy};
+use service_policy::{EvalOptions, Explain, LoadError, PolicySet};
 
 use super::{EvalFormat, Outcome, UsageError, exit, out, parse_now, read_text, stderr_color};
 
@@ -17,15 +17,27 @@ pub(super) fn run(
     now: Option<&str>,
     explain: bool,
     format: EvalFormat,
+    as_of: Option<String>,
 ) -> Outcome {
     let now = parse_now(now)?;
-    let Some(policy) = load_policy(policy_path)? else {
+    // Leading `*.policy` files and folders join the set; the records follow them.
+    let mut policies = vec![policy_path.to_path_buf()];
+    let split = records
+        .iter()
+        .position(|p| !(p.is_dir() || p.extension().is_some_and(|e| e == "policy")))
+        .unwrap_or(records.len());
+    let (more, records) = records.split_at(split);
+    policies.extend(more.iter().cloned());
+    if records.is_empty() {
+        return Err(UsageError("no record given after the policies".into()));
+    }
+    let Some(set) = load_set(&policies)? else {
         return Ok(exit(true));
     };
     let options = EvalOptions {
         now,
         explain: if explain { Explain::On } else { Explain::Off },
-        as_of_field: None,
+        as_of_field: as_of,
     };
     let mut failed = false;
     for (index, path) in records.iter().enumerate() {
@@ -37,7 +49,14 @@ pub(super) fn run(
                 continue;
             }
         };
-        let decision = policy.evaluate(&record, &options);
+        let decision = match set.evaluate(&record, &options) {
+            Ok(decision) => decision,
+            Err(e) => {
+                eprintln!("error: `{}`: {e}", path.display());
+                failed = true;
+                continue;
+            }
+        };
         let totals = money_totals(&decision);
         let decision = serde_json::to_value(decision)?;
         match format {
@@ -53,13 +72,23 @@ pub(super) fn run(
     Ok(exit(failed))
 }
 
-/// Loads a policy, printing its diagnostics when it is invalid (`None`: exit 1).
-pub(super) fn load_policy(path: &Path) -> Result<Option<Policy>, UsageError> {
-    let text = read_text(path)?;
-    match Policy::parse_named(&path.display().to_string(), &text) {
-        Ok(policy) => Ok(Some(policy)),
-        Err(diagnostics) => {
-            eprint!("{}", render_human(&diagnostics, stderr_color()));
+/// Loads the policy set of `paths` (files and folders), printing its diagnostics when a
+/// policy is invalid (`None`: exit 1).
+pub(super) fn load_set(paths: &[PathBuf]) -> Result<Option<PolicySet>, UsageError> {
+    for path in paths {
+        if !path.exists() {
+            return Err(UsageError(format!("`{}` does not exist", path.display())));
+        }
+    }
+    match PolicySet::from_paths(paths) {
+        Ok(set) => Ok(Some(set)),
+        Err(LoadError::Io { path, source }) => {
+            Err(UsageError(format!("cannot read `{path}`: {source}")))
+        }
+        Err(e) => {
+            for diagnostics in e.diagnostics() {
+                eprint!("{}", render_human(diagnostics, stderr_color()));
+            }
             Ok(None)
         }
     }
