@@ -34,12 +34,21 @@ const MAX_LINE_BYTES: usize = 64 << 20;
 /// longer than [`MAX_LINE_BYTES`].
 type Line = (u64, Option<Vec<u8>>);
 
+/// How `batch` behaves inside a pipeline (e.g. Spark's `rdd.pipe`).
+pub(super) struct Pipe {
+    /// Record errors are written as error lines but do not change the exit code.
+    pub(super) errors_ok: bool,
+    /// The record field copied to each output line's `"id"`.
+    pub(super) id_field: String,
+}
+
 pub(super) fn run(
     policy_path: &Path,
     records: Option<&Path>,
     now: Option<&str>,
     jobs: Option<usize>,
     output: Option<&Path>,
+    pipe: &Pipe,
 ) -> Outcome {
     let now = parse_now(now)?;
     let threads = match jobs {
@@ -82,7 +91,7 @@ pub(super) fn run(
             chunk
                 .par_iter()
                 .filter_map(|(number, line)| match line {
-                    Some(line) => process(&policy, &options, *number, line),
+                    Some(line) => process(&policy, &options, &pipe.id_field, *number, line),
                     None => Some(error_output(
                         *number,
                         &format!("the line is longer than {MAX_LINE_BYTES} bytes"),
@@ -111,7 +120,7 @@ pub(super) fn run(
         bar.finish_and_clear();
     }
     stats.report(started.elapsed());
-    Ok(exit(stats.errors > 0))
+    Ok(exit(stats.errors > 0 && !pipe.errors_ok))
 }
 
 /// Reads lines into chunks until the input ends or the receiver goes away.
@@ -224,7 +233,13 @@ struct ErrorLine<'a> {
     error: &'a str,
 }
 
-fn process(policy: &Policy, options: &EvalOptions, number: u64, bytes: &[u8]) -> Option<Output> {
+fn process(
+    policy: &Policy,
+    options: &EvalOptions,
+    id_field: &str,
+    number: u64,
+    bytes: &[u8],
+) -> Option<Output> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
@@ -249,7 +264,7 @@ fn process(policy: &Policy, options: &EvalOptions, number: u64, bytes: &[u8]) ->
         )));
     }
     let decision = policy.evaluate(&record, options);
-    let id = record.get("id").unwrap_or(&Value::Null);
+    let id = field(&record, id_field).unwrap_or(&Value::Null);
     let line = DecisionLine {
         line: number,
         id,
@@ -261,6 +276,15 @@ fn process(policy: &Policy, options: &EvalOptions, number: u64, bytes: &[u8]) ->
             failed: false,
         },
         Err(e) => error(&format!("cannot print the decision: {e}")),
+    })
+}
+
+/// The value at `path` in a record: the key itself if the record has it, else the dotted
+/// path walked through nested objects.
+fn field<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
+    record.get(path).or_else(|| {
+        path.split('.')
+            .try_fold(record, |value, segment| value.get(segment))
     })
 }
 

@@ -90,6 +90,14 @@ enum Command {
         /// Write to FILE atomically instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Exit 0 even when records failed (their error lines are still written); an
+        /// invalid policy or an I/O error still fails.
+        #[arg(long)]
+        errors_ok: bool,
+        /// The record field copied to each output line's `"id"` (a dotted path reaches
+        /// into objects).
+        #[arg(long, value_name = "FIELD", default_value = "id")]
+        id_field: String,
     },
 }
 
@@ -162,12 +170,18 @@ pub fn main() -> ExitCode {
             now,
             jobs,
             output,
+            errors_ok,
+            id_field,
         } => batch::run(
             &policy,
             records.as_deref(),
             now.as_deref(),
             jobs,
             output.as_deref(),
+            &batch::Pipe {
+                errors_ok,
+                id_field,
+            },
         ),
     };
     match outcome {
