@@ -337,7 +337,7 @@ fn text_of(value: &Value) -> String {
 
 /// The status of every rule of the policy in one decision, in source order:
 /// the check's status (`met`, `breached`, `pending`, `within`, `exceeded`), else `error`,
-/// `undecided`, `fired`, or `not_applicable` (its guard did not hold, or an earlier rule of
+/// `undecided`, `applied` (no check, its guard held), or `not_applicable` (its guard did not hold, or an earlier rule of
 /// its `first of` block was chosen).
 pub(crate) fn statuses<'a>(
     decision: &Decision,
@@ -345,7 +345,7 @@ pub(crate) fn statuses<'a>(
 ) -> impl Iterator<Item = (&'a str, &'static str)> {
     let mut known: HashMap<&str, &'static str> = HashMap::new();
     for rule in &decision.fired {
-        known.insert(rule, "fired");
+        known.insert(rule, "applied");
     }
     for undecided in &decision.undecided {
         known.insert(&undecided.rule, "undecided");

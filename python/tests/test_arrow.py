@@ -7,7 +7,7 @@ import pytest
 
 from service_policy import Policy, decision_schema
 
-from conftest import HISTORY, NOW, POLICIES, run_batch
+from conftest import HISTORY, NOW, POLICIES, expected_status, run_batch
 
 
 @pytest.fixture(scope="module")
@@ -73,23 +73,9 @@ def test_the_columns_agree_with_the_decision(retail, history_lines):
             assert s["status"] == expected_status(d, s["rule"])
             seen.add(s["status"])
     assert seen == {
-        "met", "breached", "pending", "within", "exceeded", "fired", "undecided",
+        "met", "breached", "pending", "within", "exceeded", "applied", "undecided",
         "not_applicable",
     }, "the history exercises every status but error"
-
-
-def expected_status(decision: dict, rule: str) -> str:
-    """A rule's status, derived independently of the Rust code."""
-    for check in decision["checks"]:
-        if check["rule"] == rule:
-            return check["status"]
-    if any(e["rule"] == rule for e in decision["errors"]):
-        return "error"
-    if any(u["rule"] == rule for u in decision["undecided"]):
-        return "undecided"
-    if rule in decision["fired"]:
-        return "fired"
-    return "not_applicable"
 
 
 def test_record_batches_large_strings_and_views(retail, history_lines):
