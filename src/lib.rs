@@ -46,6 +46,9 @@ pub mod compile;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
+#[cfg(feature = "handbook")]
+pub mod handbook;
+pub mod ide;
 mod policy;
 pub mod syntax;
 pub mod testing;

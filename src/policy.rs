@@ -84,6 +84,11 @@ impl Policy {
         &self.ast.name.value
     }
 
+    /// The policy's `version`, if it declares one.
+    pub fn version(&self) -> Option<&str> {
+        self.plan.version()
+    }
+
     /// The syntax tree.
     pub fn ast(&self) -> &PolicyFile {
         &self.ast
