@@ -29,6 +29,7 @@ import pathlib
 import shlex
 import subprocess
 import sys
+import time
 
 STATUSES = [
     "met", "breached", "pending", "within", "exceeded", "undecided", "error", "applied",
@@ -78,12 +79,16 @@ def main(argv: list[str] | None = None) -> int:
         else:
             decisions = decide_with_pipe(spark, records, args)
         out = pathlib.Path(args.output)
+        started = time.perf_counter()
         decisions.write.mode("overwrite").parquet(str(out / "decisions"))
+        elapsed = time.perf_counter() - started
         written = spark.read.parquet(str(out / "decisions"))
         summary = compliance_summary(spark, written, group_names(args))
         out.mkdir(parents=True, exist_ok=True)
         (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
         print_summary(summary)
+        print(f"decided and wrote {summary['records']} records in {elapsed:.1f}s "
+              f"({summary['records'] / max(elapsed, 1e-9):.0f} records/s, {args.engine} engine)")
     finally:
         spark.stop()
     return 0
@@ -135,6 +140,10 @@ def spark_schema(groups: list[str]) -> str:
 def decide_with_arrow(records, args):
     policy_text = pathlib.Path(args.policy).read_text()
     policy_name = args.policy
+    from service_policy import Policy
+
+    # Parsed on the driver first: an invalid policy stops the job before any task starts.
+    Policy.parse(policy_text, name=policy_name)
     groups = group_names(args)
     now, id_field = args.now, args.id_field
 
