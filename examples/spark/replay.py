@@ -194,8 +194,8 @@ def decide_with_pipe(spark, records, args):
     rules_sql = "array(" + ", ".join("'" + r.replace("'", "\\'") + "'" for r in rules) + ")"
     status_sql = f"""transform({rules_sql}, r -> named_struct('rule', r, 'status', coalesce(
         try_element_at(filter(d.checks, c -> c.rule = r), 1).status,
-        CASE WHEN exists(d.errors, e -> e.rule = r) THEN 'error'
-             WHEN exists(d.undecided, u -> u.rule = r) THEN 'undecided'
+        CASE WHEN exists(d.undecided, u -> u.rule = r) THEN 'undecided'
+             WHEN exists(d.errors, e -> e.rule = r) THEN 'error'
              WHEN array_contains(d.fired, r) THEN 'applied'
              ELSE 'not_applicable' END)))"""
     decided = (

@@ -336,8 +336,8 @@ fn text_of(value: &Value) -> String {
 }
 
 /// The status of every rule of the policy in one decision, in source order:
-/// the check's status (`met`, `breached`, `pending`, `within`, `exceeded`), else `error`,
-/// `undecided`, `applied` (no check, its guard held), or `not_applicable` (its guard did not hold, or an earlier rule of
+/// the check's status (`met`, `breached`, `pending`, `within`, `exceeded`), else
+/// `undecided`, `error`, `applied` (no check, its guard held), or `not_applicable` (its guard did not hold, or an earlier rule of
 /// its `first of` block was chosen).
 pub(crate) fn statuses<'a>(
     decision: &Decision,
@@ -347,13 +347,13 @@ pub(crate) fn statuses<'a>(
     for rule in &decision.fired {
         known.insert(rule, "applied");
     }
-    for undecided in &decision.undecided {
-        known.insert(&undecided.rule, "undecided");
-    }
     for error in &decision.errors {
         if let Some(rule) = &error.rule {
             known.insert(rule, "error");
         }
+    }
+    for undecided in &decision.undecided {
+        known.insert(&undecided.rule, "undecided");
     }
     for check in &decision.checks {
         let status = match check {

@@ -38,14 +38,14 @@ def run_batch(binary, policy, records, *flags):
 
 def expected_status(decision: dict, rule: str) -> str:
     """A rule's status in a decision, derived here independently of the Rust code: its
-    check's status, else `error`, `undecided`, `applied`, or `not_applicable`."""
+    check's status, else `undecided`, `error`, `applied`, or `not_applicable`."""
     for check in decision["checks"]:
         if check["rule"] == rule:
             return check["status"]
-    if any(e["rule"] == rule for e in decision["errors"]):
-        return "error"
     if any(u["rule"] == rule for u in decision["undecided"]):
         return "undecided"
+    if any(e["rule"] == rule for e in decision["errors"]):
+        return "error"
     if rule in decision["fired"]:
         return "applied"
     return "not_applicable"

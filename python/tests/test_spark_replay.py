@@ -76,3 +76,16 @@ def test_spark_counts_equal_batch_counts(engine, binary, expected, batch_lines, 
     assert len(decided) == len(by_id)
     for row in decided:
         assert json.loads(row["decision"]) == by_id[row["id"]]
+
+
+def test_an_invalid_policy_stops_the_job_on_the_driver(tmp_path):
+    from service_policy import PolicyError
+
+    bad = tmp_path / "bad.policy"
+    bad.write_text('policy "x" {\n  rule {\n  }\n}\n')
+    with pytest.raises(PolicyError, match="E0001"):
+        replay.main([
+            "--policy", str(bad), "--input", str(HISTORY), "--output", str(tmp_path / "out"),
+            "--now", NOW, "--master", "local[2]",
+        ])
+    assert not (tmp_path / "out").exists(), "nothing is written"
