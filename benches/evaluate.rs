@@ -63,6 +63,7 @@ fn explain(c: &mut Criterion) {
             let options = EvalOptions {
                 now: common::now(),
                 explain,
+                as_of_field: None,
             };
             group.bench_with_input(BenchmarkId::new(name, n), &record, |b, r| {
                 b.iter(|| policy.evaluate(black_box(r), &options))

@@ -24,6 +24,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let options = EvalOptions {
         now: "2026-03-02T10:00:00Z".parse()?,
         explain: Explain::On,
+        as_of_field: None,
     };
     // A gold customer, answered late, asking for a refund after a large one last month,
     // with a low score on a ticket a supervisor already handles as VIP.

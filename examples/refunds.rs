@@ -24,6 +24,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let options = EvalOptions {
         now: "2026-03-02T10:00:00Z".parse()?,
         explain: Explain::On,
+        as_of_field: None,
     };
 
     let requests = [
@@ -175,7 +176,8 @@ fn outcome(decision: &Decision) -> Vec<String> {
     for action in &decision.actions {
         lines.push(match &action.kind {
             ActionKind::RequireApproval { from } => format!("needs approval from {from}"),
-            ActionKind::Refund { amount } => format!("credit {amount} goodwill"),
+            ActionKind::Refund { amount } => format!("refund {amount}"),
+            ActionKind::Compensate { amount } => format!("credit {amount} goodwill"),
             ActionKind::Tag { tag } => format!("tagged {tag}"),
             ActionKind::Notify { to } => format!("tell the {to}"),
             other => other.name().to_owned(),

@@ -284,6 +284,7 @@ pub fn run_case(
     let options = EvalOptions {
         now,
         explain: Explain::Off,
+        as_of_field: None,
     };
     let decision = policy.evaluate(&record, &options);
     let actual = serde_json::to_value(&decision).unwrap_or(Value::Null);
@@ -626,7 +627,12 @@ fn action_site(kind: &ActionKind) -> (&'static str, Option<&'static str>, Option
         ActionKind::Assign(e) => ("assign", Some("to"), text(e)),
         ActionKind::RequireApproval(e) => ("require_approval", Some("from"), text(e)),
         ActionKind::FollowUp(_) => ("follow_up", None, None),
-        ActionKind::Refund { .. } => ("refund", None, None),
+        ActionKind::Refund {
+            compensate: false, ..
+        } => ("refund", None, None),
+        ActionKind::Refund {
+            compensate: true, ..
+        } => ("compensate", None, None),
         ActionKind::Tag(e) => ("tag", Some("tag"), text(e)),
         ActionKind::Set(path, _) => ("set", Some("field"), Some(path.dotted())),
         ActionKind::Emit(e) => ("emit", Some("name"), text(e)),

@@ -513,10 +513,10 @@ mod worked_examples {
                 "pending",
                 "2h",
                 vec!["notify:agent", "notify:team-lead"],
-                json!("2026-03-02T16:00:00.000000001Z"),
+                json!("2026-03-02T16:00:01Z"),
             ),
             (
-                "2026-03-02T16:00:00.000000001Z",
+                "2026-03-02T16:00:01Z",
                 "breached",
                 "2h",
                 vec!["escalate:team-lead"],

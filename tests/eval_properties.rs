@@ -110,6 +110,7 @@ proptest! {
         let options = EvalOptions {
             now: eval_support::NOW.parse().unwrap(),
             explain: if explain { Explain::On } else { Explain::Off },
+            as_of_field: None,
         };
         for policy in [loose(), retail()] {
             let first = serde_json::to_string(&policy.evaluate(&record, &options)).unwrap();

@@ -139,8 +139,14 @@ impl Policy {
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Policy> {
         match py.detach(|| service_policy::Policy::from_file(&path)) {
             Ok(policy) => Ok(Policy::new(policy)),
-            Err(LoadError::Invalid(diagnostics)) => Err(policy_error(&diagnostics)),
             Err(e @ LoadError::Io { .. }) => Err(PyOSError::new_err(e.to_string())),
+            // The policy and the bases it extends: every file's diagnostics, one after another.
+            Err(e) => Err(PolicyError::new_err(
+                e.diagnostics()
+                    .into_iter()
+                    .map(|d| render_human(d, false))
+                    .collect::<String>(),
+            )),
         }
     }
 
@@ -179,8 +185,8 @@ impl Policy {
     ) -> PyResult<Bound<'py, PyAny>> {
         let record = Record::from_python(record)?;
         let options = EvalOptions {
-            now: read_now(now)?,
             explain: if explain { Explain::On } else { Explain::Off },
+            ..EvalOptions::at(read_now(now)?)
         };
         let policy = &self.inner;
         let json = py.detach(|| {

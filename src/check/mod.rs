@@ -172,6 +172,7 @@ impl<'a> Checker<'a> {
                     }
                     self.first_of_reachability(&block.rules);
                 }
+                Item::When(when) => self.guard(&when.cond, "when"),
                 _ => {}
             }
         }
@@ -256,6 +257,10 @@ impl<'a> Checker<'a> {
                         self.unique_rule(&mut rule_names, rule);
                     }
                 }
+                Item::Effective(date) => self.single(&mut singles, "effective", date.span),
+                Item::When(when) => self.single(&mut singles, "when", when.span),
+                // The resolve stage merges these into the items above before checking.
+                Item::Override(_) | Item::Remove(_) => {}
             }
         }
         self.consts_hiding_fields();
@@ -601,22 +606,7 @@ impl<'a> Checker<'a> {
                     } else {
                         "unless"
                     };
-                    let before = self.errors();
-                    let ty = self.expr(guard);
-                    if !ty.is_boolish() {
-                        self.report(
-                            Diagnostic::new(
-                                Code::E0201,
-                                guard.span,
-                                format!("the `{word}` guard must be a bool, not {ty:#}"),
-                            )
-                            .with_primary_label(format!("this is {ty:#}"))
-                            .with_help("compare it with something, e.g. `x > 0` or `x == \"a\"`"),
-                        );
-                    } else if self.errors() == before {
-                        // A guard with a type error would only be judged on a wrong reading.
-                        self.guard_lint(guard, word);
-                    }
+                    self.guard(guard, word);
                 }
                 ClauseKind::Then(actions) => {
                     for action in actions {
@@ -632,6 +622,26 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// A `when`/`unless` guard (of a rule, or of the policy): a bool, then its lints.
+    fn guard(&mut self, guard: &'a crate::ast::Expr, word: &str) {
+        let before = self.errors();
+        let ty = self.expr(guard);
+        if !ty.is_boolish() {
+            self.report(
+                Diagnostic::new(
+                    Code::E0201,
+                    guard.span,
+                    format!("the `{word}` guard must be a bool, not {ty:#}"),
+                )
+                .with_primary_label(format!("this is {ty:#}"))
+                .with_help("compare it with something, e.g. `x > 0` or `x == \"a\"`"),
+            );
+        } else if self.errors() == before {
+            // A guard with a type error would only be judged on a wrong reading.
+            self.guard_lint(guard, word);
         }
     }
 

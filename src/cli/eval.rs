@@ -25,6 +25,7 @@ pub(super) fn run(
     let options = EvalOptions {
         now,
         explain: if explain { Explain::On } else { Explain::Off },
+        as_of_field: None,
     };
     let mut failed = false;
     for (index, path) in records.iter().enumerate() {
@@ -36,14 +37,16 @@ pub(super) fn run(
                 continue;
             }
         };
-        let decision = serde_json::to_value(policy.evaluate(&record, &options))?;
+        let decision = policy.evaluate(&record, &options);
+        let totals = money_totals(&decision);
+        let decision = serde_json::to_value(decision)?;
         match format {
             EvalFormat::Json => out(&format!("{}\n", serde_json::to_string_pretty(&decision)?))?,
             EvalFormat::Human => {
                 if index > 0 {
                     out("\n")?;
                 }
-                out(&human(&path.display().to_string(), &decision))?;
+                out(&human(&path.display().to_string(), &decision, &totals))?;
             }
         }
     }
@@ -92,8 +95,20 @@ fn read_record(path: &Path) -> Result<Result<Value, String>, UsageError> {
     Ok(parsed.map_err(|e| format!("{name}: {e}")))
 }
 
-/// A readable summary of a decision: actions, deadlines, limits, undecided rules, errors.
-fn human(source: &str, d: &Value) -> String {
+/// The lines of the money totals: one per kind and currency, in order of appearance.
+fn money_totals(decision: &service_policy::Decision) -> Vec<String> {
+    match decision.money_totals() {
+        Ok(totals) => totals
+            .into_iter()
+            .map(|(kind, total)| format!("{kind} {total}"))
+            .collect(),
+        Err(e) => vec![format!("cannot add up the amounts: {e}")],
+    }
+}
+
+/// A readable summary of a decision: actions, money totals, deadlines, limits, undecided
+/// rules, errors.
+fn human(source: &str, d: &Value, totals: &[String]) -> String {
     let mut out = String::new();
     let text = |v: Option<&Value>| match v {
         Some(Value::String(s)) => s.clone(),
@@ -131,6 +146,9 @@ fn human(source: &str, d: &Value) -> String {
                 .unwrap_or_default();
             let _ = writeln!(out, "    - {}   [{}]", describe_action(a), rules.join(", "));
         }
+    }
+    if !totals.is_empty() {
+        let _ = writeln!(out, "  total: {}", totals.join(", "));
     }
     let checks = list("checks");
     if !checks.is_empty() {
@@ -227,6 +245,7 @@ fn describe_action(a: &Value) -> String {
             field("due")
         ),
         "refund" => format!("refund {}", field("amount")),
+        "compensate" => format!("compensate {}", field("amount")),
         "tag" => format!("tag {}", field("tag")),
         "set" => format!("set {} to {}", field("field"), field("value")),
         "emit" => format!("emit {}", field("name")),
@@ -262,12 +281,13 @@ mod tests {
             "undecided": [{"rule": "unhappy_customer", "missing": ["csat"]}],
             "errors": [], "recheck_at": "2026-03-04T09:00:00Z"
         });
-        let text = human("t.json", &decision);
+        let text = human("t.json", &decision, &["refund 12.50 USD".to_owned()]);
         assert!(
             text.contains("escalate to supervisor   [first_reply]"),
             "{text}"
         );
         assert!(text.contains("resolution: pending, target 2d"), "{text}");
+        assert!(text.contains("  total: refund 12.50 USD\n"), "{text}");
         assert!(text.contains("1d23h left"), "{text}");
         assert!(
             text.contains("undecided: unhappy_customer (missing csat)"),

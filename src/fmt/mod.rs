@@ -58,6 +58,8 @@ struct Printer<'a> {
     last_end: usize,
     /// Right after an opening line (or at the start of the file): no blank line here.
     block_start: bool,
+    /// `"override "` while printing the item of an `override`, taken by its header.
+    prefix: &'static str,
 }
 
 /// Whether a blank line from the source may be kept before a line.
@@ -78,6 +80,7 @@ impl<'a> Printer<'a> {
             out: String::new(),
             last_end: 0,
             block_start: true,
+            prefix: "",
         }
     }
 
@@ -266,8 +269,17 @@ impl<'a> Printer<'a> {
     }
 
     fn policy(&mut self, policy: &PolicyFile) {
-        let header = self.header(policy.span.start, policy.name.span.end);
-        let text = format!("policy {} {{", format_text(&policy.name.value));
+        let header_end = policy
+            .extends
+            .as_ref()
+            .map_or(policy.name.span.end, |e| e.span.end);
+        let header = self.header(policy.span.start, header_end);
+        let mut text = format!("policy {}", format_text(&policy.name.value));
+        if let Some(base) = &policy.extends {
+            text.push_str(" extends ");
+            text.push_str(&format_text(&base.value));
+        }
+        text.push_str(" {");
         self.open("", header, &text, Blank::Keep);
         for item in &policy.items {
             self.item(INDENT, item);
@@ -313,7 +325,8 @@ impl<'a> Printer<'a> {
             Item::Calendar(calendar) => self.calendar(indent, calendar),
             Item::Const(def) => {
                 let line = format!(
-                    "const {} = {}",
+                    "{}const {} = {}",
+                    std::mem::take(&mut self.prefix),
                     format_ident(&def.name),
                     format_expr(&def.value)
                 );
@@ -330,12 +343,34 @@ impl<'a> Printer<'a> {
                 }
                 self.close(indent, block.span);
             }
+            Item::Effective(date) => {
+                let start = self.keyword_start(date.span.start, "effective");
+                let line = format!("effective {}", date.date);
+                self.line(indent, Span::new(start, date.span.end), &line, Blank::Keep);
+            }
+            Item::When(when) => {
+                let line = format!("when {}", format_expr(&when.cond));
+                self.line(indent, when.span, &line, Blank::Keep);
+            }
+            Item::Override(over) => {
+                self.prefix = "override ";
+                self.item(indent, &over.item);
+                self.prefix = "";
+            }
+            Item::Remove(remove) => {
+                let line = format!("remove rule {}", format_ident(&remove.name));
+                self.line(indent, remove.span, &line, Blank::Keep);
+            }
         }
     }
 
     fn calendar(&mut self, indent: &str, calendar: &CalendarDef) {
         let header = self.header(calendar.span.start, calendar.name.span.end);
-        let text = format!("calendar {} {{", format_ident(&calendar.name));
+        let text = format!(
+            "{}calendar {} {{",
+            std::mem::take(&mut self.prefix),
+            format_ident(&calendar.name)
+        );
         self.open(indent, header, &text, Blank::Keep);
         let inner = format!("{indent}{INDENT}");
         for line in &calendar.lines {
@@ -384,7 +419,8 @@ impl<'a> Printer<'a> {
         let header = self.header(table.span.start, header_end);
         let params: Vec<&str> = table.params.iter().map(format_ident).collect();
         let text = format!(
-            "table {}({}) {{",
+            "{}table {}({}) {{",
+            std::mem::take(&mut self.prefix),
             format_ident(&table.name),
             params.join(", ")
         );
@@ -448,7 +484,11 @@ impl<'a> Printer<'a> {
             .as_ref()
             .map_or(rule.name.span.end, |d| d.span.end);
         let header = self.header(rule.span.start, header_end);
-        let mut text = format!("rule {}", format_ident(&rule.name));
+        let mut text = format!(
+            "{}rule {}",
+            std::mem::take(&mut self.prefix),
+            format_ident(&rule.name)
+        );
         if let Some(description) = &rule.description {
             text.push(' ');
             text.push_str(&format_text(&description.value));
@@ -630,6 +670,7 @@ mod tests {
                 value: "p".to_owned(),
                 span: Span::default(),
             },
+            extends: None,
             items,
             comments: comments
                 .iter()

@@ -117,10 +117,20 @@ pub fn parse(source: &str) -> Result<PolicyFile, Vec<Diagnostic>> {
 pub(crate) fn parse_recovering(
     source: &str,
 ) -> Result<PolicyFile, (Vec<Diagnostic>, Option<Box<PolicyFile>>)> {
+    parse_at(source, 0)
+}
+
+/// Like [`parse_recovering`], with every span moved `base` bytes on: the files of a policy
+/// family are parsed into one range of positions each, so that a span of the merged tree
+/// says which file it points into (see `crate::resolve`).
+pub(crate) fn parse_at(
+    source: &str,
+    base: usize,
+) -> Result<PolicyFile, (Vec<Diagnostic>, Option<Box<PolicyFile>>)> {
     let comments = scan::prescan(source).map_err(|errors| (errors, None))?;
     match PolicyParser::parse(Rule::file, source) {
         Ok(mut pairs) => {
-            let lower = Lower::new(0);
+            let lower = Lower::new(base);
             let file = pairs
                 .next()
                 .and_then(|pair| lower.lower_file(pair, comments));
@@ -140,6 +150,7 @@ pub(crate) fn parse_recovering(
                     value: String::new(),
                     span: Span::new(0, 0),
                 },
+                extends: None,
                 items,
                 comments: Vec::new(),
                 span: Span::new(0, source.len()),

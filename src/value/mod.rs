@@ -13,5 +13,5 @@ pub use money::{Currency, Money, MoneyError, format_amount, parse_decimal};
 pub use value::{
     ANY, ArithOp, FieldType, List, MAX_LIST_LEN, Object, ObjectField, ReadError, Value, ValueError,
     arith, compare, convert_text, decimal_from_json, describe_json, equals, harmonize, negate,
-    number_json, parse_date, parse_time, read_json, read_money,
+    number_json, parse_date, parse_duration, parse_time, read_json, read_money, whole_second,
 };

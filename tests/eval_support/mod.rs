@@ -36,6 +36,7 @@ pub fn explain(policy: &Policy, record: &Value) -> Value {
     let options = EvalOptions {
         now: NOW.parse().unwrap(),
         explain: Explain::On,
+        as_of_field: None,
     };
     serde_json::to_value(policy.evaluate(record, &options)).unwrap()
 }
