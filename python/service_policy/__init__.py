@@ -9,9 +9,19 @@ Evaluation releases the GIL, so threads run in parallel.
 from ._native import (
     Policy,
     PolicyError,
+    PolicySet,
     RecordError,
+    SelectError,
     __version__,
     decision_schema,
 )
 
-__all__ = ["Policy", "PolicyError", "RecordError", "__version__", "decision_schema"]
+__all__ = [
+    "Policy",
+    "PolicyError",
+    "PolicySet",
+    "RecordError",
+    "SelectError",
+    "__version__",
+    "decision_schema",
+]

@@ -23,6 +23,10 @@ class PolicyError(ValueError):
 class RecordError(ValueError):
     """A record could not be read: not JSON, or not a JSON object."""
 
+class SelectError(ValueError):
+    """No policy of a set could decide a record: none applies, several do, or no version
+    is in force at its as-of instant."""
+
 class Policy:
     """A parsed, checked and compiled policy, immutable and safe to share between threads."""
 
@@ -72,6 +76,34 @@ class Policy:
         """Evaluate the JSON records in the text column ``column``; a table of
         :func:`decision_schema`, one row per input row, in order. A row that cannot be read
         has its ``error`` set and nulls elsewhere."""
+
+class PolicySet:
+    """Policies of several families and yearly versions: each record is decided by the
+    policy whose ``when`` claims it, in the version in force at its as-of instant."""
+
+    @staticmethod
+    def from_paths(paths: Iterable[str | os.PathLike[str]]) -> PolicySet:
+        """Load every policy among ``paths`` (files, and folders of ``*.policy``)."""
+
+    @property
+    def policies(self) -> list[tuple[str, str | None, str | None]]:
+        """Every policy loaded, as ``(name, version, effective ISO date)``."""
+
+    def evaluate(
+        self,
+        record: Record,
+        now: Now = None,
+        as_of_field: str | None = None,
+        explain: bool = False,
+    ) -> dict[str, Any]:
+        """Evaluate one record with the policy that claims it; ``as_of_field`` names the
+        record field whose instant picks the version in force (default: ``now``). Raise
+        :class:`SelectError` when none or several claim it."""
+
+    def evaluate_batch(
+        self, records: Iterable[Record], now: Now = None, as_of_field: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Evaluate many records at one ``now``; one decision per record, in order."""
 
 def decision_schema() -> pyarrow.Schema:
     """The schema of the tables :meth:`Policy.evaluate_arrow` returns: ``id``, ``error``,

@@ -34,8 +34,29 @@ create_exception!(
     "A record could not be read: not JSON, or not a JSON object."
 );
 
+create_exception!(
+    service_policy,
+    SelectError,
+    PyValueError,
+    "No policy of a set could decide a record: none applies, several do, or none is in force."
+);
+
 fn policy_error(diagnostics: &Diagnostics) -> PyErr {
     PolicyError::new_err(render_human(diagnostics, false))
+}
+
+/// An unreadable file is an `OSError`; invalid policies (a policy and the bases it extends,
+/// or the files of a set) are one `PolicyError` with every file's diagnostics.
+fn load_error(error: LoadError) -> PyErr {
+    match error {
+        e @ LoadError::Io { .. } => PyOSError::new_err(e.to_string()),
+        e => PolicyError::new_err(
+            e.diagnostics()
+                .into_iter()
+                .map(|d| render_human(d, false))
+                .collect::<String>(),
+        ),
+    }
 }
 
 /// A parsed, checked and compiled policy, immutable and safe to share between threads.
@@ -137,17 +158,9 @@ impl Policy {
     /// Reads, parses and checks a policy file.
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Policy> {
-        match py.detach(|| service_policy::Policy::from_file(&path)) {
-            Ok(policy) => Ok(Policy::new(policy)),
-            Err(e @ LoadError::Io { .. }) => Err(PyOSError::new_err(e.to_string())),
-            // The policy and the bases it extends: every file's diagnostics, one after another.
-            Err(e) => Err(PolicyError::new_err(
-                e.diagnostics()
-                    .into_iter()
-                    .map(|d| render_human(d, false))
-                    .collect::<String>(),
-            )),
-        }
+        py.detach(|| service_policy::Policy::from_file(&path))
+            .map(Policy::new)
+            .map_err(load_error)
     }
 
     /// The policy's name.
@@ -277,6 +290,120 @@ impl Policy {
     }
 }
 
+/// Policies of several families and yearly versions (SPEC §16): each record is decided by
+/// the one policy whose `when` claims it, in the version in force at its as-of instant.
+#[pyclass(frozen, module = "service_policy")]
+struct PolicySet {
+    inner: Arc<service_policy::PolicySet>,
+}
+
+impl PolicySet {
+    fn decide(
+        &self,
+        record: Record,
+        options: &EvalOptions,
+    ) -> Result<Result<Value, String>, String> {
+        let record = record.into_object()?;
+        Ok(match self.inner.evaluate(&record, options) {
+            Ok(decision) => Ok(decision_json(&decision)?),
+            Err(e) => Err(e.to_string()),
+        })
+    }
+}
+
+#[pymethods]
+impl PolicySet {
+    /// Loads every policy among `paths`: files, and folders of `*.policy` files.
+    #[staticmethod]
+    fn from_paths(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<PolicySet> {
+        py.detach(|| service_policy::PolicySet::from_paths(&paths))
+            .map(|set| PolicySet {
+                inner: Arc::new(set),
+            })
+            .map_err(load_error)
+    }
+
+    /// Every policy loaded, as `(name, version, effective)`; `effective` is the ISO date the
+    /// version comes into force, or `None`.
+    #[getter]
+    fn policies(&self) -> Vec<(String, Option<String>, Option<String>)> {
+        self.inner
+            .policies()
+            .map(|p| {
+                (
+                    p.name().to_owned(),
+                    p.version().map(str::to_owned),
+                    p.effective().map(|d| d.to_string()),
+                )
+            })
+            .collect()
+    }
+
+    /// Evaluates one record with the policy that claims it; `as_of_field` names the record
+    /// field whose instant picks the version in force (default: `now`). Raises
+    /// `SelectError` when no policy, or several, claim the record.
+    #[pyo3(signature = (record, now = None, as_of_field = None, explain = false))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+        as_of_field: Option<String>,
+        explain: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let record = Record::from_python(record)?;
+        let options = EvalOptions {
+            explain: if explain { Explain::On } else { Explain::Off },
+            as_of_field,
+            ..EvalOptions::at(read_now(now)?)
+        };
+        let decided = py.detach(|| self.decide(record, &options));
+        let decided = decided.map_err(RecordError::new_err)?;
+        convert::to_python(py, &decided.map_err(SelectError::new_err)?)
+    }
+
+    /// Evaluates many records at one `now`; one decision dict per record, in order.
+    #[pyo3(signature = (records, now = None, as_of_field = None))]
+    fn evaluate_batch<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+        as_of_field: Option<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let options = EvalOptions {
+            as_of_field,
+            ..EvalOptions::at(read_now(now)?)
+        };
+        let mut read = Vec::new();
+        for record in records.try_iter()? {
+            read.push(Record::from_python(&record?)?);
+        }
+        let decided = py.detach(|| {
+            read.into_iter()
+                .enumerate()
+                .map(|(index, record)| {
+                    self.decide(record, &options)
+                        .map_err(|e| format!("record {index}: {e}"))
+                        .map(|d| d.map_err(|e| format!("record {index}: {e}")))
+                })
+                .collect::<Result<Vec<_>, String>>()
+        });
+        let list = PyList::empty(py);
+        for decision in decided.map_err(RecordError::new_err)? {
+            list.append(convert::to_python(
+                py,
+                &decision.map_err(SelectError::new_err)?,
+            )?)?;
+        }
+        Ok(list)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("PolicySet(policies={})", self.inner.policies().count())
+    }
+}
+
 /// A table (anything with the Arrow stream interface) or a single record batch.
 fn read_batches(data: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
     if data.hasattr("__arrow_c_stream__")? {
@@ -295,6 +422,8 @@ fn decision_schema() -> PyArrowType<arrow_schema::Schema> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Policy>()?;
+    m.add_class::<PolicySet>()?;
+    m.add("SelectError", m.py().get_type::<SelectError>())?;
     m.add("PolicyError", m.py().get_type::<PolicyError>())?;
     m.add("RecordError", m.py().get_type::<RecordError>())?;
     m.add_function(wrap_pyfunction!(decision_schema, m)?)?;

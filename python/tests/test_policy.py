@@ -234,3 +234,34 @@ def test_threads_share_one_policy():
     for i, chunk in enumerate(results):
         assert chunk == sequential[i::8]
     assert singles == sequential
+
+
+def test_policy_set_picks_the_family_and_the_version_in_force(tmp_path):
+    from service_policy import PolicySet, SelectError
+
+    (tmp_path / "main.policy").write_text('policy "Main" {\n  rule r { then tag "main" }\n}\n')
+    for year in (2025, 2026):
+        (tmp_path / f"vip-{year}.policy").write_text(
+            f'policy "VIP" {{\n  version "{year}"\n  effective {year}-01-01\n'
+            f'  when tier == "vip"\n  rule r {{ then tag "vip-{year}" }}\n}}\n'
+        )
+    policies = PolicySet.from_paths([tmp_path])
+    assert sorted(policies.policies) == [
+        ("Main", None, None), ("VIP", "2025", "2025-01-01"), ("VIP", "2026", "2026-01-01"),
+    ]
+    vip = {"tier": "vip", "opened_at": "2025-06-01T00:00:00Z"}
+    assert policies.evaluate({"tier": "gold"}, now=NOW)["policy"] == "Main"
+    assert policies.evaluate(vip, now=NOW)["actions"][0]["tag"] == "vip-2026"
+    as_of = policies.evaluate(vip, now=NOW, as_of_field="opened_at")
+    assert (as_of["version"], as_of["actions"][0]["tag"]) == ("2025", "vip-2025")
+    assert policies.evaluate_batch([vip, json.dumps(vip)], now=NOW, as_of_field="opened_at") == [
+        as_of, as_of,
+    ]
+    early = {"tier": "vip", "opened_at": "2024-06-01T00:00:00Z"}
+    with pytest.raises(SelectError, match="in force"):
+        policies.evaluate(early, now=NOW, as_of_field="opened_at")
+    with pytest.raises(RecordError, match="record 1: invalid JSON"):
+        policies.evaluate_batch([vip, "nope"], now=NOW)
+    (tmp_path / "broken.policy").write_text('policy "x" { rule { } }')
+    with pytest.raises(PolicyError, match="broken.policy"):
+        PolicySet.from_paths([tmp_path])
