@@ -60,6 +60,6 @@ pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
 pub use eval::{Decision, EvalOptions, Explain, RecordError};
 pub use policy::{LoadError, Policy, check_source, format};
 pub use resolve::{FileResolver, Resolver};
-pub use set::{NoResolver, PolicySet, SelectError};
+pub use set::{NoResolver, PolicySet, SelectError, check_sources};
 pub mod report;
 pub use report::Report;

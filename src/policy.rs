@@ -123,7 +123,7 @@ impl Policy {
             path: path.display().to_string(),
             source,
         })?;
-        Policy::from_source_with(&path.display().to_string(), &text, &FileResolver)
+        Policy::from_source_with(&FileResolver::name_of(path), &text, &FileResolver)
     }
 
     /// Resolves, checks and compiles; the problems per file when there are errors.
@@ -141,7 +141,7 @@ impl Policy {
         let Some(ast) = resolved.ast else {
             return Err(chain.split(diagnostics));
         };
-        diagnostics.extend(crate::check::check(&ast));
+        diagnostics.extend(crate::check::check_written(&ast, &chain.merged_text()));
         if diagnostics
             .iter()
             .any(|d| d.severity() == crate::Severity::Error)
@@ -313,16 +313,16 @@ fn analyse(source: &str) -> (Option<PolicyFile>, Vec<Diagnostic>) {
             // `remove` without a base change nothing.
             let (ast, mut diagnostics) = crate::resolve::alone(ast);
             if let Some(ast) = &ast {
-                diagnostics.extend(crate::check::check(ast));
+                diagnostics.extend(crate::check::check_written(ast, source));
             }
             (ast, diagnostics)
         }
         Err((mut errors, partial)) => {
             if let Some(partial) = partial {
                 errors.extend(
-                    crate::check::check(&partial)
+                    crate::check::check_written(&partial, source)
                         .into_iter()
-                        .filter(|d| holds_without_the_broken_items(d.code)),
+                        .filter(|d| holds_without_the_broken_items(d, source)),
                 );
                 errors.sort_by_key(|d| (d.span.start, d.span.end));
             }
@@ -332,13 +332,38 @@ fn analyse(source: &str) -> (Option<PolicyFile>, Vec<Diagnostic>) {
 }
 
 /// Whether a problem found in the items that parsed stays true whatever the items with
-/// syntax errors hold. A broken item may define a name (`E0102` would be wrong, and a
-/// broken `const` makes its name read as an unknown field, `E0103`) or use one (`W0001`,
-/// `W0006` would be wrong); a broken `record` or `ladder` is simply absent, which only
-/// hides `E0203`/`E0303`, never invents them.
-fn holds_without_the_broken_items(code: crate::Code) -> bool {
+/// syntax errors hold. A broken item may use a name (`W0001`, `W0006` would be wrong), or
+/// define one: an unknown name (`E0102`) or field (`E0103`) is kept only when no `const`,
+/// `table` or `calendar` of that name is written anywhere in the source (a definition that
+/// parsed would have resolved it, so such text is in a broken item). A broken `record` or
+/// `ladder` is simply absent, which only hides `E0103`/`E0203`/`E0303`, never invents them.
+fn holds_without_the_broken_items(diagnostic: &Diagnostic, source: &str) -> bool {
     use crate::Code;
-    !matches!(code, Code::E0102 | Code::E0103 | Code::W0001 | Code::W0006)
+    match diagnostic.code {
+        Code::W0001 | Code::W0006 => false,
+        Code::E0102 | Code::E0103 => {
+            let written = source.get(diagnostic.span.range()).unwrap_or_default();
+            let name = written
+                .split(['.', '('])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .trim_matches('`');
+            !name.is_empty() && !declared_in_text(source, name)
+        }
+        _ => true,
+    }
+}
+
+/// Whether `const NAME`, `table NAME` or `calendar NAME` is written in `source`.
+fn declared_in_text(source: &str, name: &str) -> bool {
+    let words: Vec<&str> = source
+        .split(|c: char| !(c == '_' || unicode_ident::is_xid_continue(c)))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).any(|pair| {
+        matches!(pair, [keyword, declared] if matches!(*keyword, "const" | "table" | "calendar") && *declared == name)
+    })
 }
 
 /// Every diagnostic of a policy source, errors and warnings, for `service-policy check`.
@@ -353,9 +378,9 @@ pub fn check_source(name: &str, source: &str) -> Diagnostics {
 /// Prints a policy source in canonical form, keeping comments; syntax errors come back as
 /// diagnostics.
 pub fn format(source: &str) -> Result<String, Diagnostics> {
-    match crate::syntax::parse(source) {
-        Ok(ast) => Ok(crate::fmt::format_policy(&ast, source)),
-        Err(errors) => Err(Diagnostics::new(
+    match crate::syntax::parse_written(source) {
+        Ok((ast, parens)) => Ok(crate::fmt::format_written(&ast, source, &parens)),
+        Err((errors, _)) => Err(Diagnostics::new(
             Arc::new(SourceFile {
                 name: "<policy>".to_owned(),
                 text: source.to_owned(),

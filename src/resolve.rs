@@ -65,6 +65,15 @@ pub trait Resolver: Send + Sync {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FileResolver;
 
+impl FileResolver {
+    /// The name this resolver gives the file at `path` (`./a/../b.policy` is
+    /// `b.policy`): name a root file so, and a base reached from another file is known
+    /// as the same source.
+    pub fn name_of(path: &Path) -> String {
+        normalise(path)
+    }
+}
+
 impl Resolver for FileResolver {
     fn load(&self, from: &str, target: &str) -> Result<SourceFile, String> {
         let dir = Path::new(from).parent().unwrap_or(Path::new(""));
@@ -107,6 +116,23 @@ pub(crate) struct Chain {
 }
 
 impl Chain {
+    /// One text in which every file of the chain stands at its own offset, so that a span of
+    /// the merged tree reads what its author wrote (gaps between files are spaces).
+    pub(crate) fn merged_text(&self) -> String {
+        let mut files: Vec<&(usize, Arc<SourceFile>)> = self.files.iter().collect();
+        files.sort_by_key(|(base, _)| *base);
+        let mut text = String::new();
+        for (base, file) in files {
+            while text.len() < *base {
+                text.push(' ');
+            }
+            if text.len() == *base {
+                text.push_str(&file.text);
+            }
+        }
+        text
+    }
+
     /// The file a position belongs to, and the position within it.
     fn locate(&self, offset: usize) -> (usize, usize) {
         self.files

@@ -119,7 +119,7 @@ impl PolicySet {
                 source,
             })?;
             let root = SourceFile {
-                name: path.display().to_string(),
+                name: FileResolver::name_of(&path),
                 text,
             };
             match Policy::load_shared(Arc::new(root), &loader) {
@@ -256,8 +256,88 @@ fn as_of(record: &serde_json::Value, options: &EvalOptions) -> Result<Timestamp,
         .map_err(|e| problem(&format!("is not a time: {e}")))
 }
 
+/// Every diagnostic of a set of policy sources, one entry per file that has any (the
+/// sources first, in order, then bases outside them): each file checked with its bases,
+/// each problem reported once however many policies share its file, then the problems of
+/// the set as a whole (`E0309`, `W0008`). For `service-policy check` and editors.
+pub fn check_sources(sources: Vec<SourceFile>, resolver: &dyn Resolver) -> Vec<Diagnostics> {
+    let loader = SourceLoader::with(resolver);
+    let mut files: Vec<(Arc<SourceFile>, Vec<Diagnostic>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |files: &mut Vec<(Arc<SourceFile>, Vec<Diagnostic>)>, found: &Diagnostics| {
+        let index = match files
+            .iter()
+            .position(|(f, _)| f.name == found.source().name)
+        {
+            Some(index) => index,
+            None => {
+                files.push((found.source_arc().clone(), Vec::new()));
+                files.len() - 1
+            }
+        };
+        for d in found.items() {
+            let key = (
+                found.source().name.clone(),
+                d.code,
+                d.span.start,
+                d.span.end,
+                d.message.clone(),
+            );
+            if seen.insert(key)
+                && let Some((_, list)) = files.get_mut(index)
+            {
+                list.push(d.clone());
+            }
+        }
+    };
+    let mut policies = Vec::new();
+    for source in sources {
+        let source = Arc::new(source);
+        files.push((source.clone(), Vec::new()));
+        match Policy::load_shared(source, &loader) {
+            Ok(policy) => {
+                add(&mut files, policy.warnings());
+                for base in policy.base_warnings() {
+                    add(&mut files, base);
+                }
+                policies.push(policy);
+            }
+            Err(found) => {
+                for file in &found {
+                    add(&mut files, file);
+                }
+            }
+        }
+    }
+    let (families, problems) = families(policies);
+    for problem in problems.iter().chain(overlaps(&families).iter()) {
+        add(&mut files, problem);
+    }
+    files
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty())
+        .map(|(source, items)| Diagnostics::new(source, items))
+        .collect()
+}
+
 /// Families, `E0309` for two versions of one date, `W0008` for overlapping `when`s.
 fn finish(policies: Vec<Policy>, mut problems: Vec<Diagnostics>) -> Result<PolicySet, LoadError> {
+    let (families, more) = families(policies);
+    problems.extend(more);
+    // A base shared by several policies reports its problems once.
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|d| seen.insert((d.source().name.clone(), d.to_string())));
+    if problems.iter().any(Diagnostics::has_errors) {
+        return Err(LoadError::from_files(problems));
+    }
+    let warnings = overlaps(&families);
+    Ok(PolicySet { families, warnings })
+}
+
+/// The policies grouped by name, versions ordered by date; `E0309` for two versions of
+/// one date.
+fn families(policies: Vec<Policy>) -> (Vec<Family>, Vec<Diagnostics>) {
+    let mut problems = Vec::new();
     let mut families: Vec<Family> = Vec::new();
     for policy in policies {
         let policy = Arc::new(policy);
@@ -281,14 +361,7 @@ fn finish(policies: Vec<Policy>, mut problems: Vec<Diagnostics>) -> Result<Polic
             }
         }
     }
-    // A base shared by several policies reports its problems once.
-    let mut seen = std::collections::HashSet::new();
-    problems.retain(|d| seen.insert((d.source().name.clone(), d.to_string())));
-    if problems.iter().any(Diagnostics::has_errors) {
-        return Err(LoadError::from_files(problems));
-    }
-    let warnings = overlaps(&families);
-    Ok(PolicySet { families, warnings })
+    (families, problems)
 }
 
 /// `E0309` in the later file, naming the earlier.

@@ -851,3 +851,48 @@ fn html_report_renders_in_headless_chromium() {
         "the page prints"
     );
 }
+
+/// The cookbook shows what the commands print today.
+#[test]
+fn the_cookbook_shows_current_output() {
+    let cookbook =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/cookbook.md"))
+            .unwrap();
+    let h = history();
+    let text =
+        |args: &[&str]| String::from_utf8(bin().args(args).output().unwrap().stdout).unwrap();
+    let (policy, proposed, records) = (
+        h.join("desk.policy"),
+        h.join("desk-proposed.policy"),
+        h.join("tickets.jsonl"),
+    );
+    let report = text(&[
+        "report",
+        policy.to_str().unwrap(),
+        records.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--by",
+        "priority",
+    ]);
+    let shown: Vec<&str> = report.lines().take(31).collect();
+    let shown = shown.join("\n");
+    assert!(
+        cookbook.contains(shown.trim_end()),
+        "docs/cookbook.md §20 is stale:\n{shown}"
+    );
+    let diff = text(&[
+        "diff",
+        policy.to_str().unwrap(),
+        proposed.to_str().unwrap(),
+        records.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--examples",
+        "3",
+    ]);
+    assert!(
+        cookbook.contains(diff.trim_end()),
+        "docs/cookbook.md §21 is stale:\n{diff}"
+    );
+}

@@ -18,7 +18,7 @@
 mod exprs;
 mod fold;
 mod lint;
-mod suggest;
+pub(crate) mod suggest;
 mod types;
 
 use std::collections::HashMap;
@@ -37,7 +37,15 @@ use types::Ty;
 /// The diagnostics come in the order they were found; [`crate::Diagnostics::new`] sorts them
 /// by position.
 pub fn check(policy: &PolicyFile) -> Vec<Diagnostic> {
+    check_written(policy, "")
+}
+
+/// [`check`] with the source the spans point into: lints that judge what the author wrote
+/// (`W0007`: a duration *written* in days or weeks) read it there. Where the source does not
+/// hold a literal, its canonical spelling stands in.
+pub(crate) fn check_written(policy: &PolicyFile, source: &str) -> Vec<Diagnostic> {
     let mut checker = Checker::new(policy);
+    checker.source = source;
     checker.run();
     // A const's problem found again through each of its uses is reported once.
     let mut seen = std::collections::HashSet::new();
@@ -109,6 +117,8 @@ struct CalendarInfo<'a> {
 /// The state of one check run.
 struct Checker<'a> {
     policy: &'a PolicyFile,
+    /// The text the spans point into (empty when not known).
+    source: &'a str,
     diags: Vec<Diagnostic>,
     /// `None` without a `record { … }` block.
     schema: Option<Vec<(String, Field)>>,
@@ -133,6 +143,7 @@ impl<'a> Checker<'a> {
     fn new(policy: &'a PolicyFile) -> Checker<'a> {
         Checker {
             policy,
+            source: "",
             diags: Vec::new(),
             schema: None,
             field_index: HashMap::new(),

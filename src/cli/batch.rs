@@ -17,9 +17,9 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use service_policy::{Decision, EvalOptions, Policy};
+use service_policy::{Decision, EvalOptions, PolicySet};
 
-use super::eval::load_policy;
+use super::eval::load_set;
 use super::{Outcome, UsageError, exit, parse_now};
 
 const CHUNK_LINES: usize = 4096;
@@ -48,16 +48,20 @@ pub(super) fn run(
     now: Option<&str>,
     jobs: Option<usize>,
     output: Option<&Path>,
+    as_of: Option<String>,
     pipe: &Pipe,
 ) -> Outcome {
     let now = parse_now(now)?;
     let pool = worker_pool(jobs)?;
-    let Some(policy) = load_policy(policy_path)? else {
+    let Some(policy) = load_set(&[policy_path.to_path_buf()])? else {
         return Ok(exit(true));
     };
     let input = Input::open(records)?;
     let mut sink = Sink::open(output)?;
-    let options = EvalOptions::at(now);
+    let options = EvalOptions {
+        as_of_field: as_of,
+        ..EvalOptions::at(now)
+    };
     let started = Instant::now();
     let mut stats = Stats::default();
 
@@ -313,13 +317,16 @@ struct ErrorLine<'a> {
 }
 
 fn process(
-    policy: &Policy,
+    policy: &PolicySet,
     options: &EvalOptions,
     id_field: &str,
     number: u64,
     record: &Value,
 ) -> Output {
-    let decision = policy.evaluate(record, options);
+    let decision = match policy.evaluate(record, options) {
+        Ok(decision) => decision,
+        Err(e) => return error_output(number, &e.to_string()),
+    };
     let id = field(record, id_field).unwrap_or(&Value::Null);
     let line = DecisionLine {
         line: number,

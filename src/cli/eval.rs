@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use service_policy::diagnostic::render::render_human;
 use service_policy::testing::parse_record;
-use service_policy::{EvalOptions, Explain, Policy};
+use service_policy::{EvalOptions, Explain, LoadError, PolicySet};
 
 use super::{EvalFormat, Outcome, UsageError, exit, out, parse_now, read_text, stderr_color};
 
@@ -17,15 +17,27 @@ pub(super) fn run(
     now: Option<&str>,
     explain: bool,
     format: EvalFormat,
+    as_of: Option<String>,
 ) -> Outcome {
     let now = parse_now(now)?;
-    let Some(policy) = load_policy(policy_path)? else {
+    // Leading `*.policy` files and folders join the set; the records follow them.
+    let mut policies = vec![policy_path.to_path_buf()];
+    let split = records
+        .iter()
+        .position(|p| !(p.is_dir() || p.extension().is_some_and(|e| e == "policy")))
+        .unwrap_or(records.len());
+    let (more, records) = records.split_at(split);
+    policies.extend(more.iter().cloned());
+    if records.is_empty() {
+        return Err(UsageError("no record given after the policies".into()));
+    }
+    let Some(set) = load_set(&policies)? else {
         return Ok(exit(true));
     };
     let options = EvalOptions {
         now,
         explain: if explain { Explain::On } else { Explain::Off },
-        as_of_field: None,
+        as_of_field: as_of,
     };
     let mut failed = false;
     for (index, path) in records.iter().enumerate() {
@@ -37,7 +49,14 @@ pub(super) fn run(
                 continue;
             }
         };
-        let decision = policy.evaluate(&record, &options);
+        let decision = match set.evaluate(&record, &options) {
+            Ok(decision) => decision,
+            Err(e) => {
+                eprintln!("error: `{}`: {e}", path.display());
+                failed = true;
+                continue;
+            }
+        };
         let totals = money_totals(&decision);
         let decision = serde_json::to_value(decision)?;
         match format {
@@ -53,13 +72,23 @@ pub(super) fn run(
     Ok(exit(failed))
 }
 
-/// Loads a policy, printing its diagnostics when it is invalid (`None`: exit 1).
-pub(super) fn load_policy(path: &Path) -> Result<Option<Policy>, UsageError> {
-    let text = read_text(path)?;
-    match Policy::parse_named(&path.display().to_string(), &text) {
-        Ok(policy) => Ok(Some(policy)),
-        Err(diagnostics) => {
-            eprint!("{}", render_human(&diagnostics, stderr_color()));
+/// Loads the policy set of `paths` (files and folders), printing its diagnostics when a
+/// policy is invalid (`None`: exit 1).
+pub(super) fn load_set(paths: &[PathBuf]) -> Result<Option<PolicySet>, UsageError> {
+    for path in paths {
+        if !path.exists() {
+            return Err(UsageError(format!("`{}` does not exist", path.display())));
+        }
+    }
+    match PolicySet::from_paths(paths) {
+        Ok(set) => Ok(Some(set)),
+        Err(LoadError::Io { path, source }) => {
+            Err(UsageError(format!("cannot read `{path}`: {source}")))
+        }
+        Err(e) => {
+            for diagnostics in e.diagnostics() {
+                eprint!("{}", render_human(diagnostics, stderr_color()));
+            }
             Ok(None)
         }
     }
@@ -93,6 +122,31 @@ fn read_record(path: &Path) -> Result<Result<Value, String>, UsageError> {
             .or_else(|json_error| parse_record(&text, true).map_err(|_| json_error)),
     };
     Ok(parsed.map_err(|e| format!("{name}: {e}")))
+}
+
+/// A duration of the decision in hours and smaller units (`1d` → `24h`, `1d23h` → `47h`).
+/// On a calendar a "day" is 24 *open* hours, which reads as a calendar day; hours read the
+/// same on a calendar and off it. Text that is not a duration is shown as it is.
+fn in_hours(text: &str) -> String {
+    let Ok(duration) = service_policy::value::Duration::parse_literal(text) else {
+        return text.to_owned();
+    };
+    let secs = duration.whole_secs();
+    let magnitude = secs.unsigned_abs();
+    let (h, m, s) = (magnitude / 3600, magnitude % 3600 / 60, magnitude % 60);
+    let mut out = String::new();
+    if secs < 0 {
+        out.push('-');
+    }
+    for (value, unit) in [(h, 'h'), (m, 'm'), (s, 's')] {
+        if value > 0 {
+            let _ = write!(out, "{value}{unit}");
+        }
+    }
+    if magnitude == 0 {
+        out.push_str("0s");
+    }
+    out
 }
 
 /// The lines of the money totals: one per kind and currency, in order of appearance.
@@ -160,13 +214,13 @@ fn human(source: &str, d: &Value, totals: &[String]) -> String {
         let line = if text(c.get("kind")) == "deadline" {
             let mut line = format!(
                 "{rule}: {status}, target {}, deadline {}, elapsed {}",
-                text(c.get("target")),
+                in_hours(&text(c.get("target"))),
                 text(c.get("deadline")),
-                text(c.get("elapsed"))
+                in_hours(&text(c.get("elapsed")))
             );
             let remaining = text(c.get("remaining"));
             if !remaining.is_empty() {
-                let _ = write!(line, ", {remaining} left");
+                let _ = write!(line, ", {} left", in_hours(&remaining));
             }
             line
         } else {
@@ -241,7 +295,7 @@ fn describe_action(a: &Value) -> String {
         "require_approval" => format!("require approval from {}", field("from")),
         "follow_up" => format!(
             "follow up within {} (due {})",
-            field("within"),
+            in_hours(&field("within")),
             field("due")
         ),
         "refund" => format!("refund {}", field("amount")),
@@ -286,9 +340,9 @@ mod tests {
             text.contains("escalate to supervisor   [first_reply]"),
             "{text}"
         );
-        assert!(text.contains("resolution: pending, target 2d"), "{text}");
+        assert!(text.contains("resolution: pending, target 48h"), "{text}");
         assert!(text.contains("  total: refund 12.50 USD\n"), "{text}");
-        assert!(text.contains("1d23h left"), "{text}");
+        assert!(text.contains("elapsed 1h, 47h left"), "{text}");
         assert!(
             text.contains("undecided: unhappy_customer (missing csat)"),
             "{text}"

@@ -51,11 +51,16 @@ enum Command {
     },
     /// Evaluate records against a policy and print one decision per record.
     Eval {
-        /// The policy file.
+        /// The policy: a file, or a folder of them (a policy set). More `*.policy` files
+        /// and folders may follow; the first other path starts the records.
         policy: PathBuf,
         /// Record files (`.json`, `.yaml`, `.yml`) or `-` for standard input.
         #[arg(required = true)]
         records: Vec<PathBuf>,
+        /// Judge each record by the policy versions in force at the instant in this
+        /// record field (e.g. `opened_at`) instead of `--now`.
+        #[arg(long, value_name = "FIELD")]
+        as_of: Option<String>,
         /// The evaluation instant (RFC 3339); defaults to the current time.
         #[arg(long)]
         now: Option<String>,
@@ -82,7 +87,7 @@ enum Command {
     },
     /// Evaluate a stream of JSON-lines records, one output line per input line.
     Batch {
-        /// The policy file.
+        /// The policy: a file, or a folder of them (a policy set).
         policy: PathBuf,
         /// JSON-lines records, or `-` for standard input (the default).
         records: Option<PathBuf>,
@@ -103,6 +108,10 @@ enum Command {
         /// into objects).
         #[arg(long, value_name = "FIELD", default_value = "id")]
         id_field: String,
+        /// Judge each record by the policy versions in force at the instant in this
+        /// record field (e.g. `opened_at`) instead of `--now`.
+        #[arg(long, value_name = "FIELD")]
+        as_of: Option<String>,
     },
     /// Replay JSON-lines records and report compliance per rule, group and period.
     Report {
@@ -266,7 +275,8 @@ pub fn main() -> ExitCode {
             now,
             explain,
             format,
-        } => eval::run(&policy, &records, now.as_deref(), explain, format),
+            as_of,
+        } => eval::run(&policy, &records, now.as_deref(), explain, format, as_of),
         Command::Test {
             paths,
             format,
@@ -281,12 +291,14 @@ pub fn main() -> ExitCode {
             output,
             errors_ok,
             id_field,
+            as_of,
         } => batch::run(
             &policy,
             records.as_deref(),
             now.as_deref(),
             jobs,
             output.as_deref(),
+            as_of,
             &batch::Pipe {
                 errors_ok,
                 id_field,

@@ -14,8 +14,7 @@ use service_policy::report::{Period, PeriodBy, Report, ReportConfig, render};
 use service_policy::{EvalOptions, Policy};
 
 use super::batch::{Input, Line, parse_line, replay, worker_pool};
-use super::eval::load_policy;
-use super::{Outcome, UsageError, exit, out, parse_now};
+use super::{Outcome, UsageError, exit, out, parse_now, read_text, stderr_color};
 
 /// `report --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -67,6 +66,21 @@ fn load_policies(paths: &[PathBuf]) -> Result<Option<Policy>, UsageError> {
             "{} policy files given; this command takes one policy",
             files.len()
         ))),
+    }
+}
+
+/// Reads, parses and checks one policy file, printing its diagnostics when it is invalid.
+fn load_policy(path: &Path) -> Result<Option<Policy>, UsageError> {
+    let text = read_text(path)?;
+    match Policy::parse_named(&path.display().to_string(), &text) {
+        Ok(policy) => Ok(Some(policy)),
+        Err(diagnostics) => {
+            eprint!(
+                "{}",
+                service_policy::diagnostic::render::render_human(&diagnostics, stderr_color())
+            );
+            Ok(None)
+        }
     }
 }
 

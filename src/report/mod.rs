@@ -323,58 +323,59 @@ impl Serialize for Report {
 }
 
 impl Figures {
-    fn rule(&mut self, name: &str) -> &mut RuleFigures {
-        if !self.rules.contains_key(name) {
-            self.rules.insert(name.to_owned(), RuleFigures::default());
+    /// Updates the figures of rule `name`, allocating its name only the first time.
+    fn rule(&mut self, name: &str, update: impl FnOnce(&mut RuleFigures)) {
+        if let Some(figures) = self.rules.get_mut(name) {
+            update(figures);
+            return;
         }
-        // Just inserted when absent.
-        self.rules.entry(name.to_owned()).or_default()
+        let mut figures = RuleFigures::default();
+        update(&mut figures);
+        self.rules.insert(name.to_owned(), figures);
     }
 
     fn add(&mut self, decision: &Decision) {
         self.records += 1;
         for name in &decision.fired {
-            self.rule(name).fired += 1;
+            self.rule(name, |r| r.fired += 1);
         }
         for check in &decision.checks {
             match check {
                 Check::Deadline(d) => {
-                    let r = self.rule(&d.rule);
-                    let elapsed = d.elapsed.to_jiff().as_secs();
-                    let target = d.target.to_jiff().as_secs();
-                    match d.status {
-                        DeadlineStatus::Met => r.met += 1,
-                        DeadlineStatus::Breached => {
-                            r.breached += 1;
-                            r.overrun.add(elapsed.saturating_sub(target));
+                    self.rule(&d.rule, |r| {
+                        let elapsed = d.elapsed.to_jiff().as_secs();
+                        let target = d.target.to_jiff().as_secs();
+                        match d.status {
+                            DeadlineStatus::Met => r.met += 1,
+                            DeadlineStatus::Breached => {
+                                r.breached += 1;
+                                r.overrun.add(elapsed.saturating_sub(target));
+                            }
+                            DeadlineStatus::Pending => r.pending += 1,
                         }
-                        DeadlineStatus::Pending => r.pending += 1,
-                    }
-                    if d.status != DeadlineStatus::Pending {
-                        r.elapsed.add(elapsed);
-                        let bin = histogram_bin(elapsed, target);
-                        if let Some(slot) = r.histogram.get_mut(bin) {
-                            *slot += 1;
-                        }
-                    }
-                }
-                Check::Limit(l) => {
-                    let r = self.rule(&l.rule);
-                    match l.status {
-                        LimitStatus::Within => r.within += 1,
-                        LimitStatus::Exceeded => {
-                            r.exceeded += 1;
-                            if let Some((currency, amount)) = amount_of(&l.excess) {
-                                *r.excess.entry(currency).or_default() += amount;
+                        if d.status != DeadlineStatus::Pending {
+                            r.elapsed.add(elapsed);
+                            let bin = histogram_bin(elapsed, target);
+                            if let Some(slot) = r.histogram.get_mut(bin) {
+                                *slot += 1;
                             }
                         }
-                    }
+                    });
                 }
+                Check::Limit(l) => self.rule(&l.rule, |r| match l.status {
+                    LimitStatus::Within => r.within += 1,
+                    LimitStatus::Exceeded => {
+                        r.exceeded += 1;
+                        if let Some((currency, amount)) = amount_of(&l.excess) {
+                            *r.excess.entry(currency).or_default() += amount;
+                        }
+                    }
+                }),
             }
         }
         for undecided in &decision.undecided {
             if !decision.checks.iter().any(|c| c.rule() == undecided.rule) {
-                self.rule(&undecided.rule).undecided += 1;
+                self.rule(&undecided.rule, |r| r.undecided += 1);
             }
         }
         // A rule counts once as `error`, however many entries name it, and only when it has
@@ -391,7 +392,7 @@ impl Figures {
                 continue;
             }
             seen.push(rule);
-            self.rule(rule).error += 1;
+            self.rule(rule, |r| r.error += 1);
         }
         for action in &decision.actions {
             let (kind, target) = action_target(&action.kind);

@@ -57,6 +57,9 @@ struct Folded {
 pub(crate) struct Lower {
     base: usize,
     errors: RefCell<Vec<Diagnostic>>,
+    /// The span of every expression written in parentheses (the parentheses not included),
+    /// once per pair: the formatter keeps the author's parentheses.
+    parens: RefCell<Vec<Span>>,
 }
 
 /// A placeholder for a part that already has a diagnostic.
@@ -99,7 +102,13 @@ impl Lower {
         Lower {
             base,
             errors: RefCell::new(Vec::new()),
+            parens: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Where the author wrote parentheses (see the field).
+    pub(crate) fn take_parens(&self) -> Vec<Span> {
+        self.parens.take()
     }
 
     /// The diagnostics recorded.
@@ -1155,9 +1164,11 @@ impl Lower {
 
     fn lower_paren(&self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
         let span = self.span(&pair);
-        inner(pair)
+        let expr = inner(pair)
             .find(|p| p.as_rule() == Rule::expr)
-            .map_or_else(|| placeholder(span), |p| self.lower_expr(p, depth))
+            .map_or_else(|| placeholder(span), |p| self.lower_expr(p, depth));
+        self.parens.borrow_mut().push(expr.span);
+        expr
     }
 
     fn lower_list(&self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
