@@ -119,10 +119,7 @@ def test_every_decision_field(support):
 
 def test_undecided_errors_and_recheck(support):
     d = support.evaluate({"opened_at": "2026-03-09T23:30:00Z"}, now=NOW)
-    assert d["undecided"] == [
-        {"rule": "refund_cap", "missing": ["credit"]},
-        {"rule": "vip", "missing": ["priority"]},
-    ]
+    assert d["undecided"] == [{"rule": "vip", "missing": ["priority"]}]
     assert d["errors"] == [
         {"rule": None, "field": "priority", "message": "required field `priority` is missing"}
     ]
