@@ -188,6 +188,31 @@ impl Policy {
         &self.warnings
     }
 
+    /// The name of every rule, `first of` blocks included, in source order: the rows of a
+    /// per-rule view of decisions (a compliance summary, a column of statuses).
+    ///
+    /// ```
+    /// # use service_policy::Policy;
+    /// let policy = Policy::parse(r#"policy "Demo" {
+    ///   rule greet { then tag "hello" }
+    ///   first of {
+    ///     rule urgent { when priority == "high" then tag "fast" }
+    ///     rule normal { then tag "slow" }
+    ///   }
+    /// }"#).unwrap();
+    /// assert_eq!(policy.rule_names().collect::<Vec<_>>(), ["greet", "urgent", "normal"]);
+    /// ```
+    pub fn rule_names(&self) -> impl Iterator<Item = &str> {
+        self.ast.items.iter().flat_map(|item| {
+            let rules: &[crate::ast::RuleDef] = match item {
+                crate::ast::Item::Rule(rule) => std::slice::from_ref(rule),
+                crate::ast::Item::FirstOf(block) => &block.rules,
+                _ => &[],
+            };
+            rules.iter().map(|rule| rule.name.name.as_str())
+        })
+    }
+
     /// The warnings in the files of the bases it extends, one entry per file.
     pub fn base_warnings(&self) -> &[Diagnostics] {
         &self.base_warnings

@@ -34,6 +34,14 @@ const MAX_LINE_BYTES: usize = 64 << 20;
 /// longer than [`MAX_LINE_BYTES`].
 pub(super) type Line = (u64, Option<Vec<u8>>);
 
+/// How `batch` behaves inside a pipeline (e.g. Spark's `rdd.pipe`).
+pub(super) struct Pipe {
+    /// Record errors are written as error lines but do not change the exit code.
+    pub(super) errors_ok: bool,
+    /// The record field copied to each output line's `"id"`.
+    pub(super) id_field: String,
+}
+
 pub(super) fn run(
     policy_path: &Path,
     records: Option<&Path>,
@@ -41,6 +49,7 @@ pub(super) fn run(
     jobs: Option<usize>,
     output: Option<&Path>,
     as_of: Option<String>,
+    pipe: &Pipe,
 ) -> Outcome {
     let now = parse_now(now)?;
     let pool = worker_pool(jobs)?;
@@ -65,7 +74,7 @@ pub(super) fn run(
                         Ok(record) => record,
                         Err(message) => return Some(error_output(*number, &message)),
                     };
-                    Some(process(&policy, &options, *number, &record))
+                    Some(process(&policy, &options, &pipe.id_field, *number, &record))
                 })
                 .collect()
         });
@@ -80,7 +89,7 @@ pub(super) fn run(
     })?;
     sink.finish()?;
     stats.report(started.elapsed());
-    Ok(exit(stats.errors > 0))
+    Ok(exit(stats.errors > 0 && !pipe.errors_ok))
 }
 
 /// The worker threads of `--jobs N` (default: all cores).
@@ -307,12 +316,18 @@ struct ErrorLine<'a> {
     error: &'a str,
 }
 
-fn process(policy: &PolicySet, options: &EvalOptions, number: u64, record: &Value) -> Output {
+fn process(
+    policy: &PolicySet,
+    options: &EvalOptions,
+    id_field: &str,
+    number: u64,
+    record: &Value,
+) -> Output {
     let decision = match policy.evaluate(record, options) {
         Ok(decision) => decision,
         Err(e) => return error_output(number, &e.to_string()),
     };
-    let id = record.get("id").unwrap_or(&Value::Null);
+    let id = field(record, id_field).unwrap_or(&Value::Null);
     let line = DecisionLine {
         line: number,
         id,
@@ -325,6 +340,15 @@ fn process(policy: &PolicySet, options: &EvalOptions, number: u64, record: &Valu
         },
         Err(e) => error_output(number, &format!("cannot print the decision: {e}")),
     }
+}
+
+/// The value at `path` in a record: the key itself if the record has it, else the dotted
+/// path walked through nested objects.
+fn field<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
+    record.get(path).or_else(|| {
+        path.split('.')
+            .try_fold(record, |value, segment| value.get(segment))
+    })
 }
 
 /// Standard output, or a temporary file renamed over `--output` when all went well.

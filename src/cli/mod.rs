@@ -100,6 +100,14 @@ enum Command {
         /// Write to FILE atomically instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Exit 0 even when records failed (their error lines are still written); an
+        /// invalid policy or an I/O error still fails.
+        #[arg(long)]
+        errors_ok: bool,
+        /// The record field copied to each output line's `"id"` (a dotted path reaches
+        /// into objects).
+        #[arg(long, value_name = "FIELD", default_value = "id")]
+        id_field: String,
         /// Judge each record by the policy versions in force at the instant in this
         /// record field (e.g. `opened_at`) instead of `--now`.
         #[arg(long, value_name = "FIELD")]
@@ -289,6 +297,8 @@ pub fn main() -> ExitCode {
             now,
             jobs,
             output,
+            errors_ok,
+            id_field,
             as_of,
         } => batch::run(
             &policy,
@@ -297,6 +307,10 @@ pub fn main() -> ExitCode {
             jobs,
             output.as_deref(),
             as_of,
+            &batch::Pipe {
+                errors_ok,
+                id_field,
+            },
         ),
         Command::Report {
             paths,
