@@ -282,8 +282,8 @@ pub fn run_case(
         }
     };
     let options = EvalOptions {
-        now,
         explain: Explain::Off,
+        ..EvalOptions::at(now)
     };
     let decision = policy.evaluate(&record, &options);
     let actual = serde_json::to_value(&decision).unwrap_or(Value::Null);

@@ -201,8 +201,8 @@ fn record() -> impl Strategy<Value = Json> {
 
 fn options(explain: Explain) -> EvalOptions {
     EvalOptions {
-        now: NOW.parse().unwrap(),
         explain,
+        ..EvalOptions::at(NOW.parse().unwrap())
     }
 }
 

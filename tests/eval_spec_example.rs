@@ -312,7 +312,10 @@ fn decisions_read_back_from_their_json() {
     ];
     for record in records {
         for explain in [service_policy::Explain::Off, service_policy::Explain::On] {
-            let options = service_policy::EvalOptions { now, explain };
+            let options = service_policy::EvalOptions {
+                explain,
+                ..service_policy::EvalOptions::at(now)
+            };
             let decision = p.evaluate(&record, &options);
             let text = serde_json::to_string(&decision).unwrap();
             let back: service_policy::Decision = serde_json::from_str(&text).unwrap();

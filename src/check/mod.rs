@@ -15,6 +15,7 @@
 //! `Ty::Unknown`, which every check accepts: one mistake gives one diagnostic.
 //! Every walk is bounded by the tree's depth, which the parser limits.
 
+mod cost;
 mod exprs;
 mod fold;
 mod lint;
@@ -39,6 +40,7 @@ use types::Ty;
 pub fn check(policy: &PolicyFile) -> Vec<Diagnostic> {
     let mut checker = Checker::new(policy);
     checker.run();
+    checker.diags.extend(cost::check_costs(policy));
     // A const's problem found again through each of its uses is reported once.
     let mut seen = std::collections::HashSet::new();
     checker

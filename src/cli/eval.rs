@@ -23,8 +23,8 @@ pub(super) fn run(
         return Ok(exit(true));
     };
     let options = EvalOptions {
-        now,
         explain: if explain { Explain::On } else { Explain::Off },
+        ..EvalOptions::at(now)
     };
     let mut failed = false;
     for (index, path) in records.iter().enumerate() {

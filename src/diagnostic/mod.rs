@@ -60,6 +60,8 @@ pub enum Code {
     E0306,
     /// Table arity mismatch.
     E0307,
+    /// Rule whose worst-case evaluation cost is over the limit.
+    E0310,
     /// Unused const, calendar or table.
     W0001,
     /// Guard that can never be true, or is always true.
@@ -96,6 +98,7 @@ impl Code {
             Code::E0305 => "E0305",
             Code::E0306 => "E0306",
             Code::E0307 => "E0307",
+            Code::E0310 => "E0310",
             Code::W0001 => "W0001",
             Code::W0002 => "W0002",
             Code::W0003 => "W0003",

@@ -15,6 +15,7 @@ use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
+use super::budget::{Budget, Indexes, Meter, walk_steps};
 use crate::ast::{Aggregate, CompareOp};
 use crate::calendar::Calendar;
 use crate::compile::{Builtin, CellPlan, CompPlan, FieldRef, Node, TablePlan};
@@ -208,6 +209,10 @@ pub(crate) struct Ctx<'a> {
     /// Per running comprehension over a record list: its variable's slot, the list's path and
     /// the element's index, so an error names the element (`refunds[1].amount`).
     elements: Inline<(usize, Cow<'a, str>, usize), 4>,
+    /// The steps of the rule being evaluated.
+    pub(crate) meter: Meter,
+    /// Hash sets of the unchanging lists that `in` and `contains` searched.
+    indexes: Indexes<'a>,
 }
 
 type Out<'a> = Result<Value<'a>, Fault>;
@@ -228,15 +233,17 @@ impl<'a> Ctx<'a> {
             seen: None,
             consts: Vec::new(),
             elements: Inline::new(),
+            meter: Meter::new(Budget::default()),
+            indexes: Indexes::default(),
         }
     }
 
-    /// Evaluates a node.
     /// Evaluates a node.
     ///
     /// Only dispatches: each kind of node is evaluated in its own function, so the frame
     /// that recursion repeats stays small and deep expressions fit the stack.
     pub(crate) fn eval(&mut self, node: &'a Node) -> Out<'a> {
+        self.meter.charge(1)?;
         match node {
             Node::Const(v) => Ok(v.reborrow()),
             Node::Field(field) => self.field(field),
@@ -312,7 +319,7 @@ impl<'a> Ctx<'a> {
                 l.kind()
             ));
         };
-        let found = member(&l, &x)?;
+        let found = self.member(list, &l, &x)?;
         // A list written in the policy with a missing element (`x in [a, b]`, `a` absent)
         // cannot say "not in": that element might have matched (SPEC §6).
         if !found && written_with_missing(list, &l) {
@@ -329,7 +336,7 @@ impl<'a> Ctx<'a> {
             (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
             (Value::Text(t), Value::Text(part)) => Ok(Value::Bool(t.contains(part.as_ref()))),
             (Value::List(l), _) => {
-                let found = member(l, &y)?;
+                let found = self.member(a, l, &y)?;
                 if !found && written_with_missing(a, l) {
                     return Ok(Value::Missing);
                 }
@@ -379,6 +386,7 @@ impl<'a> Ctx<'a> {
             return Ok(Value::Missing);
         };
         let calendar = self.calendar(cal)?;
+        self.meter.charge(walk_steps(a, b))?;
         Ok(Value::Duration(calendar.business_time(a, b)))
     }
 
@@ -590,6 +598,7 @@ impl<'a> Ctx<'a> {
                     };
                     let mut acc = Acc::new(agg);
                     for item in list.iter() {
+                        self.meter.charge(1)?;
                         let item = item.map_err(|e| Fault {
                             field: None,
                             message: format!("`{label}`: {e}"),
@@ -695,6 +704,7 @@ impl<'a> Ctx<'a> {
 
     fn table_rows(&mut self, table: &'a TablePlan, base: usize) -> Out<'a> {
         'rows: for row in &table.rows {
+            self.meter.charge(1)?;
             for (i, cell) in row.cells.iter().enumerate() {
                 if matches!(cell, CellPlan::Any) {
                     continue;
@@ -778,6 +788,7 @@ impl<'a> Ctx<'a> {
         acc: &mut Acc<'a>,
     ) -> Result<(), Fault> {
         for (index, item) in list.iter().enumerate() {
+            self.meter.charge(1)?;
             if numbered && let Some(last) = self.elements.last_mut() {
                 last.2 = index;
             }
@@ -820,6 +831,14 @@ impl<'a> Ctx<'a> {
         Some(path)
     }
 
+    /// Whether a list holds a value (missing elements never match); from a hash set when
+    /// the list is a record field or a constant, which cannot change during an evaluation.
+    fn member(&mut self, node: &'a Node, list: &List<'a>, x: &Value<'a>) -> Result<bool, Fault> {
+        let site = matches!(node, Node::Field(_) | Node::Const(_) | Node::ConstRef(_))
+            .then_some(std::ptr::from_ref(node) as usize);
+        self.indexes.member(site, list, x, &mut self.meter)
+    }
+
     fn finish(&mut self, acc: Acc<'a>, label: &'a str) -> Out<'a> {
         match acc.finish() {
             Value::Missing => {
@@ -835,23 +854,6 @@ impl<'a> Ctx<'a> {
 /// the record skip their null elements, as aggregates do.
 fn written_with_missing(node: &Node, list: &List<'_>) -> bool {
     matches!(node, Node::List(_)) && list.iter().any(|item| item.is_ok_and(|v| v.is_missing()))
-}
-
-/// Whether a list holds a value (missing elements never match).
-fn member(list: &List<'_>, x: &Value<'_>) -> Result<bool, Fault> {
-    for item in list.iter() {
-        let item = item.map_err(|e| Fault {
-            field: None,
-            message: format!("list element: {e}"),
-        })?;
-        if item.is_missing() {
-            continue;
-        }
-        if equals(x.clone(), item)? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// `a OP b` on two present values.

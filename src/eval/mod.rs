@@ -7,6 +7,7 @@
 //! conflicting `set`s reported. Evaluation performs no I/O, reads no clock and never
 //! panics.
 
+mod budget;
 mod decision;
 mod expr;
 mod reference;
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::compile::{Block, Plan, Walk};
 
+pub use budget::{Budget, DEFAULT_RULE_STEPS};
 pub use decision::{
     Action, ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry,
     LimitCheck, LimitStatus, RuleStatus, RuleTrace, Undecided,
@@ -44,6 +46,8 @@ pub struct EvalOptions {
     pub now: jiff::Timestamp,
     /// Whether to add a trace.
     pub explain: Explain,
+    /// How much work each rule may do (see `docs/limits.md`).
+    pub budget: Budget,
 }
 
 impl EvalOptions {
@@ -52,7 +56,14 @@ impl EvalOptions {
         EvalOptions {
             now,
             explain: Explain::Off,
+            budget: Budget::default(),
         }
+    }
+
+    /// The same options with another evaluation budget.
+    pub fn with_budget(mut self, budget: Budget) -> EvalOptions {
+        self.budget = budget;
+        self
     }
 }
 
@@ -116,6 +127,7 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
         tz: &plan.tz,
     };
     let mut cx = Ctx::new(env, map, options.now);
+    cx.meter = budget::Meter::new(options.budget);
     let walk = match (&plan.index, map) {
         (Some(index), Some(map)) if !trace_on => match index.select(map) {
             Some(selected) => Walk::Merge {
@@ -154,7 +166,11 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                 }
                 continue;
             }
-            let outcome = evaluate_rule(&mut cx, rule, trace_on);
+            cx.meter.reset();
+            let mut outcome = evaluate_rule(&mut cx, rule, trace_on);
+            if cx.meter.exhausted() {
+                outcome = Outcome::Error(cx.meter.fault());
+            }
             settled = first_of && !matches!(outcome, Outcome::NotApplied);
             let status = match outcome {
                 Outcome::NotApplied => RuleStatus::NotApplied,

@@ -1,0 +1,196 @@
+//! Bounded cost on hostile policies and records, through the public API. Every bound here
+//! is a count — evaluation steps, entries, bytes — never a time: a rule that would run
+//! away is stopped by its step budget and becomes an `error` entry for that rule alone, a
+//! policy whose worst case is beyond any budget is refused when it loads (`E0310`), and
+//! the compiled evaluator and the reference interpreter stop at the same rules.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
+
+use serde_json::{Value, json};
+use service_policy::eval::Budget;
+use service_policy::{Decision, EvalOptions, Policy};
+
+const NOW: &str = "2026-03-02T10:00:00Z";
+
+fn options(steps: u64) -> EvalOptions {
+    EvalOptions::at(NOW.parse().unwrap()).with_budget(Budget { rule_steps: steps })
+}
+
+/// Both evaluators, which must agree byte for byte.
+fn evaluate(policy: &Policy, record: &Value, options: &EvalOptions) -> Decision {
+    let compiled = policy.evaluate(record, options);
+    let reference = policy.evaluate_reference(record, options);
+    assert_eq!(
+        serde_json::to_string(&compiled).unwrap(),
+        serde_json::to_string(&reference).unwrap(),
+        "the compiled plan and the reference interpreter disagree"
+    );
+    compiled
+}
+
+fn budget_error<'d>(decision: &'d Decision, rule: &str) -> &'d str {
+    let entry = decision
+        .errors
+        .iter()
+        .find(|e| e.rule.as_deref() == Some(rule))
+        .unwrap_or_else(|| panic!("no error for `{rule}`: {decision:?}"));
+    assert!(
+        entry.message.contains("evaluation steps"),
+        "{}",
+        entry.message
+    );
+    &entry.message
+}
+
+/// `any(… for x0 in [1, 2])` nested `depth` times around `x0 == x1`.
+fn nested_over_two(depth: usize) -> String {
+    let mut body = "x0 == 1".to_owned();
+    for level in 0..depth {
+        body = format!("any({body} for x{level} in [1, 2])");
+    }
+    body
+}
+
+#[test]
+fn nested_comprehensions_over_a_written_list_stop_at_the_budget() {
+    // 22 levels over two elements: 2^22 bodies, each doubling with the level.
+    let src = format!(
+        r#"policy "Nest" {{
+  rule runaway {{ when {} then tag "never" }}
+  rule plain {{ when priority == "urgent" then tag "fast" }}
+}}"#,
+        nested_over_two(22)
+    );
+    let policy = Policy::parse(&src).unwrap();
+    let record = json!({ "priority": "urgent" });
+    let decision = evaluate(&policy, &record, &options(100_000));
+    let message = budget_error(&decision, "runaway");
+    assert!(message.contains("100000"), "{message}");
+    // The other rule is untouched.
+    assert_eq!(decision.fired, ["plain"]);
+    assert_eq!(decision.actions.len(), 1);
+    assert_eq!(decision.errors.len(), 1);
+}
+
+#[test]
+fn the_default_budget_stops_deep_nesting_too() {
+    let src = format!(
+        r#"policy "Nest" {{ rule runaway {{ when {} then tag "never" }} }}"#,
+        nested_over_two(24)
+    );
+    let policy = Policy::parse(&src).unwrap();
+    let decision = policy.evaluate(&json!({}), &EvalOptions::at(NOW.parse().unwrap()));
+    let message = budget_error(&decision, "runaway");
+    assert!(
+        message.contains(&service_policy::eval::DEFAULT_RULE_STEPS.to_string()),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_self_join_over_a_large_record_stops_at_the_budget() {
+    let src = r#"policy "Join" {
+  rule duplicates {
+    when count(a for a in items where count(b for b in items where b.k == a.k) > 1) > 0
+    then tag "duplicates"
+  }
+  rule many { when len(items) > 10 then tag "many" }
+}"#;
+    let policy = Policy::parse(src).unwrap();
+    let items: Vec<Value> = (0..3_000).map(|i| json!({ "k": i })).collect();
+    let record = json!({ "items": items });
+    // 3 000 × 3 000 inner steps would be 9 million; the budget is 200 000.
+    let decision = evaluate(&policy, &record, &options(200_000));
+    budget_error(&decision, "duplicates");
+    assert_eq!(decision.fired, ["many"]);
+    // A small list of the same shape is within the budget and decided.
+    let small: Vec<Value> = (0..50).map(|i| json!({ "k": i % 40 })).collect();
+    let decision = evaluate(&policy, &json!({ "items": small }), &options(200_000));
+    assert!(decision.errors.is_empty(), "{:?}", decision.errors);
+    assert_eq!(decision.fired, ["duplicates", "many"]);
+}
+
+#[test]
+fn membership_in_a_record_list_is_hashed_inside_a_comprehension() {
+    let src = r#"policy "Tags" {
+  rule flagged {
+    when count(i for i in items where i.tag in blocked) > 0
+    then tag "blocked"
+  }
+}"#;
+    let policy = Policy::parse(src).unwrap();
+    let n = 20_000;
+    let blocked: Vec<Value> = (0..n).map(|i| json!(format!("b{i}"))).collect();
+    let items: Vec<Value> = (0..n)
+        .map(|i| json!({ "tag": format!("t{i}") }))
+        .chain([json!({ "tag": "b7" })])
+        .collect();
+    let record = json!({ "items": items, "blocked": blocked });
+    // A scan would take n × n / 2 = 200 million steps; hashed, each lookup is one step
+    // after building the set once (n steps), so a few steps per element suffice.
+    let decision = evaluate(&policy, &record, &options(10 * n as u64));
+    assert!(decision.errors.is_empty(), "{:?}", decision.errors);
+    assert_eq!(decision.fired, ["flagged"]);
+    // Numbers compare by value whatever their scale, hashed or not.
+    let src = r#"policy "Codes" { rule hit { when code in codes then tag "hit" } }"#;
+    let policy = Policy::parse(src).unwrap();
+    let codes: Vec<Value> = (0..100)
+        .map(|i| json!(format!("{i}.00").parse::<f64>().unwrap()))
+        .collect();
+    let decision = evaluate(
+        &policy,
+        &json!({ "code": 42, "codes": codes }),
+        &options(1_000),
+    );
+    assert_eq!(decision.fired, ["hit"]);
+}
+
+#[test]
+fn business_time_pays_one_step_per_day_walked() {
+    let src = r#"policy "Walk" {
+  calendar office {
+    timezone "UTC"
+    mon-fri 09:00-17:00
+  }
+  rule open_time { when business_time(opened_at, closed_at, office) > 1h then tag "long" }
+}"#;
+    let policy = Policy::parse(src).unwrap();
+    let record = json!({
+        "opened_at": "2000-01-01T00:00:00Z",
+        "closed_at": "2100-01-01T00:00:00Z"
+    });
+    // A century is 36 525 days: over a budget of 10 000, within one of 100 000.
+    let decision = evaluate(&policy, &record, &options(10_000));
+    budget_error(&decision, "open_time");
+    let decision = evaluate(&policy, &record, &options(100_000));
+    assert_eq!(decision.fired, ["open_time"]);
+}
+
+#[test]
+fn a_policy_whose_worst_case_is_beyond_any_budget_is_refused_when_it_loads() {
+    let src = r#"policy "Cubic" {
+  rule three {
+    when any(any(any(x == y for x in items) for y in items) for z in items)
+    then tag "x"
+  }
+}"#;
+    let diagnostics = Policy::parse(src).unwrap_err();
+    let codes: Vec<&str> = diagnostics
+        .items()
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E0310"]);
+    let message = &diagnostics.items()[0].message;
+    assert!(message.contains("`three`"), "{message}");
+    // Two levels over record lists load: the budget guards them per record.
+    let src = r#"policy "Square" {
+  rule two { when any(any(x == y for x in items) for y in items) then tag "x" }
+}"#;
+    assert!(Policy::parse(src).is_ok());
+}
