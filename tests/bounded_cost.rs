@@ -194,3 +194,68 @@ fn a_policy_whose_worst_case_is_beyond_any_budget_is_refused_when_it_loads() {
 }"#;
     assert!(Policy::parse(src).is_ok());
 }
+
+#[test]
+fn conflicting_sets_give_one_entry_per_field_whatever_the_number_of_rules() {
+    let mut src = String::from("policy \"Sets\" {\n");
+    for i in 0..2_000 {
+        src.push_str(&format!("  rule r{i} {{ then set priority to \"p{i}\" }}\n"));
+    }
+    src.push_str("  rule same_a { then set queue to \"q\" }\n");
+    src.push_str("  rule same_b { then set queue to \"q\" }\n}\n");
+    let policy = Policy::parse(&src).unwrap();
+    let decision = evaluate(&policy, &json!({}), &options(1_000));
+    // One entry for `priority` (2 000 values), none for `queue` (one value).
+    assert_eq!(decision.errors.len(), 1, "{:?}", decision.errors);
+    let entry = &decision.errors[0];
+    assert_eq!(entry.field.as_deref(), Some("priority"));
+    assert_eq!(entry.rule.as_deref(), Some("r1"));
+    assert!(
+        entry.message.ends_with("and to 1992 other values"),
+        "{}",
+        &entry.message
+    );
+    assert!(entry.message.len() < 1_000, "{} bytes", entry.message.len());
+    // Three values, one entry naming them all with their rules.
+    let src = r#"policy "Three" {
+  rule a { then set priority to "low" }
+  rule b { then set priority to "high" }
+  rule c { then set priority to "urgent" }
+  rule d { then set priority to "low" }
+}"#;
+    let policy = Policy::parse(src).unwrap();
+    let decision = evaluate(&policy, &json!({}), &options(1_000));
+    assert_eq!(decision.errors.len(), 1);
+    assert_eq!(
+        decision.errors[0].message,
+        "conflict: `priority` is set to `\"low\"` by `a`, `d`, to `\"high\"` by `b` and to `\"urgent\"` by `c`"
+    );
+}
+
+#[test]
+fn a_huge_value_is_quoted_short_in_messages_and_traces() {
+    // No schema: values are quoted as found. 80 rules read a 256 KiB text.
+    let mut src = String::from("policy \"Quote\" {\n");
+    for i in 0..40 {
+        src.push_str(&format!("  rule late{i} {{ when opened_at < now then tag \"x\" }}\n"));
+        src.push_str(&format!("  rule note{i} {{ when note == \"n{i}\" then tag \"y\" }}\n"));
+    }
+    src.push('}');
+    let policy = Policy::parse(&src).unwrap();
+    let huge = "9".repeat(1 << 18);
+    let record = json!({ "opened_at": huge, "note": huge });
+    let mut explained = options(1_000);
+    explained.explain = service_policy::Explain::On;
+    let decision = evaluate(&policy, &record, &explained);
+    assert_eq!(decision.errors.len(), 40);
+    for entry in &decision.errors {
+        assert!(entry.message.len() < 200, "{}", entry.message);
+    }
+    // 80 rules × a 256 KiB operand would be 20 MB; each operand is cut to at most 1 KiB.
+    let bytes = serde_json::to_string(&decision).unwrap().len();
+    assert!(bytes < 80 * 2_048, "{bytes} bytes");
+    // A short operand is traced whole.
+    let decision = evaluate(&policy, &json!({ "note": "n3", "opened_at": NOW }), &explained);
+    let text = serde_json::to_string(&decision.trace).unwrap();
+    assert!(text.contains(r#""left":"n3""#), "{text}");
+}

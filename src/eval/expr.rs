@@ -21,7 +21,7 @@ use crate::calendar::Calendar;
 use crate::compile::{Builtin, CellPlan, CompPlan, FieldRef, Node, TablePlan};
 use crate::value::{
     ArithOp, Duration, List, Money, Value, ValueError, arith, compare, equals, harmonize, negate,
-    read_json,
+    read_json, traced_json,
 };
 
 /// What an expression may refer to besides the record.
@@ -472,7 +472,10 @@ impl<'a> Ctx<'a> {
         let result = if x.is_missing() || y.is_missing() {
             Value::Missing
         } else {
-            let seen = self.seen.is_some().then(|| (x.to_json(), y.to_json()));
+            let seen = self
+                .seen
+                .is_some()
+                .then(|| (traced_json(x.to_json()), traced_json(y.to_json())));
             let outcome = compare_values(op, x, y)?;
             if let (Some(list), Some((left, right))) = (self.seen.as_mut(), seen) {
                 list.push(Seen {
@@ -487,8 +490,8 @@ impl<'a> Ctx<'a> {
         if let Some(list) = self.seen.as_mut() {
             list.push(Seen {
                 expr: text.to_owned(),
-                left: x.to_json(),
-                right: y.to_json(),
+                left: traced_json(x.to_json()),
+                right: traced_json(y.to_json()),
                 result: Json::Null,
             });
         }
@@ -889,7 +892,10 @@ pub(super) fn as_time(v: &Value<'_>, what: &str) -> Result<Option<Timestamp>, Fa
         Value::Time(t) => Ok(Some(*t)),
         Value::Text(text) => match crate::value::parse_time(text) {
             Some(t) => Ok(Some(t)),
-            None => fault(format!("cannot convert `{text}` to time")),
+            None => fault(format!(
+                "cannot convert `{}` to time",
+                crate::value::quote_text(text)
+            )),
         },
         other => fault(format!("`{what}` needs a time, found {}", other.kind())),
     }
@@ -942,7 +948,12 @@ impl<'a> Acc<'a> {
                     Value::Text(t) => match (Money::parse(&t), Duration::parse_any(&t)) {
                         (Ok(m), _) => Value::Money(m),
                         (_, Ok(d)) => Value::Duration(d),
-                        _ => return fault(format!("cannot convert `{t}` to money or duration")),
+                        _ => {
+                            return fault(format!(
+                                "cannot convert `{}` to money or duration",
+                                crate::value::quote_text(&t)
+                            ));
+                        }
                     },
                     other => other,
                 };

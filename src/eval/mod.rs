@@ -371,7 +371,12 @@ fn collapse_ladder(gathered: &mut Vec<Gathered<'_>>, ladder: &[String]) {
     }
 }
 
-/// Two `set`s of one field with different values are both kept, and reported.
+/// How many values of one field a `conflict` entry names; the rest are counted.
+const CONFLICT_VALUES_SHOWN: usize = 8;
+
+/// Two `set`s of one field with different values are both kept, and reported: one
+/// `conflict` entry per field, naming its values (each cut to a fixed length) with the
+/// rules that set them, so the entry's size does not grow with the square of the rules.
 fn set_conflicts<'n>(
     gathered: &[Gathered<'_>],
     rule_name: &impl Fn(usize) -> Option<&'n str>,
@@ -384,34 +389,68 @@ fn set_conflicts<'n>(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for (i, a) in gathered.iter().enumerate() {
-        let ActionKind::Set { field, value } = &a.kind else {
+    // Per field in order of first `set`: its distinct values in order, with their rules.
+    let mut fields: Vec<(&str, Vec<(&Json, Vec<usize>)>)> = Vec::new();
+    let mut by_field: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for g in gathered {
+        let ActionKind::Set { field, value } = &g.kind else {
             continue;
         };
-        for b in gathered.iter().skip(i + 1) {
-            if let ActionKind::Set {
-                field: other_field,
-                value: other_value,
-            } = &b.kind
-                && other_field == field
-                && other_value != value
-            {
-                let rule = b
-                    .rules
-                    .first()
-                    .and_then(|r| rule_name(*r))
-                    .map(str::to_owned);
-                errors.push(ErrorEntry {
-                    rule,
-                    field: Some(field.clone()),
-                    message: format!(
-                        "conflict: `{field}` is set to `{value}` by {} and to `{other_value}` by {}",
-                        name(&a.rules),
-                        name(&b.rules)
-                    ),
-                });
+        let slot = *by_field.entry(field.as_str()).or_insert_with(|| {
+            fields.push((field.as_str(), Vec::new()));
+            fields.len() - 1
+        });
+        let Some((_, values)) = fields.get_mut(slot) else {
+            continue;
+        };
+        match values.iter_mut().find(|(v, _)| *v == value) {
+            Some((_, rules)) => {
+                for r in &g.rules {
+                    if !rules.contains(r) {
+                        rules.push(*r);
+                    }
+                }
             }
+            None => values.push((value, g.rules.clone())),
         }
+    }
+    for (field, values) in fields {
+        let Some(second) = values.get(1) else {
+            continue;
+        };
+        let rule = second
+            .1
+            .first()
+            .and_then(|r| rule_name(*r))
+            .map(str::to_owned);
+        let mut parts: Vec<String> = values
+            .iter()
+            .take(CONFLICT_VALUES_SHOWN)
+            .map(|(value, rules)| {
+                format!(
+                    "to `{}` by {}",
+                    crate::value::describe_json(value),
+                    name(rules)
+                )
+            })
+            .collect();
+        if values.len() > CONFLICT_VALUES_SHOWN {
+            parts.push(format!(
+                "to {} other values",
+                values.len() - CONFLICT_VALUES_SHOWN
+            ));
+        }
+        let last = parts.pop().unwrap_or_default();
+        let listed = if parts.is_empty() {
+            last
+        } else {
+            format!("{} and {last}", parts.join(", "))
+        };
+        errors.push(ErrorEntry {
+            rule,
+            field: Some(field.to_owned()),
+            message: format!("conflict: `{field}` is set {listed}"),
+        });
     }
 }
 

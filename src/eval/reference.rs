@@ -39,7 +39,7 @@ use crate::ast::{
 use crate::calendar::{Calendar, Clock};
 use crate::value::{
     ANY, ArithOp, Duration, FieldType, List, Money, Value, arith, compare, equals, negate,
-    read_json,
+    read_json, traced_json,
 };
 
 /// The size limit of a regex, as when loading.
@@ -538,14 +538,17 @@ impl<'a> Cx<'a> {
             if let Some(list) = self.seen.as_mut() {
                 list.push(Comparison {
                     expr: crate::compile::print_expr(e),
-                    left: x.to_json(),
-                    right: y.to_json(),
+                    left: traced_json(x.to_json()),
+                    right: traced_json(y.to_json()),
                     result: Json::Null,
                 });
             }
             return Ok(Value::Missing);
         }
-        let jsons = self.seen.is_some().then(|| (x.to_json(), y.to_json()));
+        let jsons = self
+            .seen
+            .is_some()
+            .then(|| (traced_json(x.to_json()), traced_json(y.to_json())));
         let outcome = compare_values(op, x, y)?;
         if let (Some(list), Some((left, right))) = (self.seen.as_mut(), jsons) {
             list.push(Comparison {
