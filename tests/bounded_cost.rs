@@ -199,7 +199,9 @@ fn a_policy_whose_worst_case_is_beyond_any_budget_is_refused_when_it_loads() {
 fn conflicting_sets_give_one_entry_per_field_whatever_the_number_of_rules() {
     let mut src = String::from("policy \"Sets\" {\n");
     for i in 0..2_000 {
-        src.push_str(&format!("  rule r{i} {{ then set priority to \"p{i}\" }}\n"));
+        src.push_str(&format!(
+            "  rule r{i} {{ then set priority to \"p{i}\" }}\n"
+        ));
     }
     src.push_str("  rule same_a { then set queue to \"q\" }\n");
     src.push_str("  rule same_b { then set queue to \"q\" }\n}\n");
@@ -237,8 +239,12 @@ fn a_huge_value_is_quoted_short_in_messages_and_traces() {
     // No schema: values are quoted as found. 80 rules read a 256 KiB text.
     let mut src = String::from("policy \"Quote\" {\n");
     for i in 0..40 {
-        src.push_str(&format!("  rule late{i} {{ when opened_at < now then tag \"x\" }}\n"));
-        src.push_str(&format!("  rule note{i} {{ when note == \"n{i}\" then tag \"y\" }}\n"));
+        src.push_str(&format!(
+            "  rule late{i} {{ when opened_at < now then tag \"x\" }}\n"
+        ));
+        src.push_str(&format!(
+            "  rule note{i} {{ when note == \"n{i}\" then tag \"y\" }}\n"
+        ));
     }
     src.push('}');
     let policy = Policy::parse(&src).unwrap();
@@ -255,7 +261,11 @@ fn a_huge_value_is_quoted_short_in_messages_and_traces() {
     let bytes = serde_json::to_string(&decision).unwrap().len();
     assert!(bytes < 80 * 2_048, "{bytes} bytes");
     // A short operand is traced whole.
-    let decision = evaluate(&policy, &json!({ "note": "n3", "opened_at": NOW }), &explained);
+    let decision = evaluate(
+        &policy,
+        &json!({ "note": "n3", "opened_at": NOW }),
+        &explained,
+    );
     let text = serde_json::to_string(&decision.trace).unwrap();
     assert!(text.contains(r#""left":"n3""#), "{text}");
 }

@@ -390,7 +390,8 @@ fn set_conflicts<'n>(
             .join(", ")
     };
     // Per field in order of first `set`: its distinct values in order, with their rules.
-    let mut fields: Vec<(&str, Vec<(&Json, Vec<usize>)>)> = Vec::new();
+    type Values<'v> = Vec<(&'v Json, Vec<usize>)>;
+    let mut fields: Vec<(&str, Values<'_>)> = Vec::new();
     let mut by_field: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for g in gathered {
         let ActionKind::Set { field, value } = &g.kind else {
