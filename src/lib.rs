@@ -38,6 +38,7 @@
 //! and [`testing`] (`*.tests.yaml`). The `cli` feature (on by default) builds the
 //! `service-policy` command line.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod ast;
 pub mod calendar;
@@ -46,7 +47,11 @@ pub mod compile;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
+#[cfg(feature = "handbook")]
+pub mod handbook;
+pub mod ide;
 mod policy;
+mod record;
 pub mod syntax;
 pub mod testing;
 pub mod value;
@@ -54,3 +59,4 @@ pub mod value;
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
 pub use eval::{Decision, EvalOptions, Explain, RecordError};
 pub use policy::{LoadError, Policy, check_source, format};
+pub use record::{JsonRecordError, read_json_record};

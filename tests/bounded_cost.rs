@@ -269,3 +269,29 @@ fn a_huge_value_is_quoted_short_in_messages_and_traces() {
     let text = serde_json::to_string(&decision.trace).unwrap();
     assert!(text.contains(r#""left":"n3""#), "{text}");
 }
+
+#[test]
+fn json_records_with_a_key_twice_or_a_vanishing_number_are_refused() {
+    let policy =
+        Policy::parse(r#"policy "Strict" { rule big { when amount > 0 then tag "refund" } }"#)
+            .unwrap();
+    let options = options(1_000);
+    let twice = policy
+        .evaluate_json(r#"{"amount": 1, "amount": 2}"#, &options)
+        .unwrap_err();
+    assert!(
+        twice.to_string().contains("`amount` is given twice"),
+        "{twice}"
+    );
+    let tiny = policy
+        .evaluate_json(r#"{"refund": {"amount": 1e-400}, "amount": 1}"#, &options)
+        .unwrap_err();
+    assert!(
+        tiny.to_string().contains("`1e-400` in `refund.amount`"),
+        "{tiny}"
+    );
+    let fine = policy
+        .evaluate_json(r#"{"amount": 1e-20}"#, &options)
+        .unwrap();
+    assert_eq!(fine.fired, ["big"]);
+}

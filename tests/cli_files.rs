@@ -272,3 +272,83 @@ fn jobs_are_capped() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("`--jobs` must be at most 256"), "{stderr}");
 }
+
+#[test]
+fn eval_reads_a_bounded_record_from_an_endless_input() {
+    let (_dir, policy, _records) = setup();
+    // `/dev/zero` never ends: at most 64 MiB + 1 byte is read, then the record is refused.
+    let out = Command::new(binary())
+        .args(["eval", "--now", "2026-03-02T10:00:00Z"])
+        .arg(&policy)
+        .arg("/dev/zero")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the record is larger than 67108864 bytes"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn duplicate_keys_and_vanishing_numbers_are_errors_in_eval_batch_and_test() {
+    let (dir, policy, _records) = setup();
+    let twice = dir.path().join("twice.json");
+    std::fs::write(&twice, r#"{"priority": "low", "priority": "urgent"}"#).unwrap();
+    let out = Command::new(binary())
+        .args(["eval", "--now", "2026-03-02T10:00:00Z"])
+        .arg(&policy)
+        .arg(&twice)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`priority` is given twice"));
+
+    let lines = dir.path().join("lines.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"priority\":\"urgent\",\"priority\":\"low\"}\n{\"priority\":\"urgent\",\"credit\":{\"amount\":1e-400}}\n{\"priority\":\"urgent\"}\n",
+    )
+    .unwrap();
+    let out = Command::new(binary())
+        .args(["batch", "--now", "2026-03-02T10:00:00Z"])
+        .arg(&policy)
+        .arg(&lines)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        lines[0].contains("`priority` is given twice"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("`1e-400` in `credit.amount`"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].contains("\"decision\""), "{}", lines[2]);
+
+    let tests = dir.path().join("p.tests.yaml");
+    std::fs::write(
+        &tests,
+        "policy: p.policy\nnow: 2026-03-02T10:00:00Z\ncases:\n  - name: twice\n    record_file: twice.json\n    expect:\n      fired: [urgent]\n",
+    )
+    .unwrap();
+    let out = Command::new(binary())
+        .arg("test")
+        .arg(&tests)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("`priority` is given twice"), "{all}");
+}

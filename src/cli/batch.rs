@@ -36,7 +36,7 @@ const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// One input line: its 1-based number and bytes (line end removed), or `None` when it was
 /// longer than [`MAX_LINE_BYTES`].
-type Line = (u64, Option<Vec<u8>>);
+pub(super) type Line = (u64, Option<Vec<u8>>);
 
 pub(super) fn run(
     policy_path: &Path,
@@ -46,57 +46,29 @@ pub(super) fn run(
     output: Option<&Path>,
 ) -> Outcome {
     let now = parse_now(now)?;
-    let threads = match jobs {
-        Some(0) => return Err(UsageError("`--jobs` must be at least 1".into())),
-        Some(n) if n > MAX_JOBS => {
-            return Err(UsageError(format!("`--jobs` must be at most {MAX_JOBS}")));
-        }
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, usize::from),
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| UsageError(format!("cannot start {threads} worker threads: {e}")))?;
+    let pool = worker_pool(jobs)?;
     let Some(policy) = load_policy(policy_path)? else {
         return Ok(exit(true));
     };
-    let (input, total_bytes): (Box<dyn Read + Send>, Option<u64>) = match records {
-        None => (Box::new(std::io::stdin()), None),
-        Some(path) if path.as_os_str() == "-" => (Box::new(std::io::stdin()), None),
-        Some(path) => {
-            let file = File::open(path)
-                .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
-            let size = file.metadata().ok().map(|m| m.len());
-            (Box::new(file), size)
-        }
-    };
+    let input = Input::open(records)?;
     if output.is_some() {
         super::files::guard_signals()?;
     }
     let mut sink = Sink::open(output)?;
-    let progress = progress_bar(total_bytes);
     let options = EvalOptions::at(now);
     let started = Instant::now();
     let mut stats = Stats::default();
 
-    let (sender, receiver) = mpsc::sync_channel::<std::io::Result<Vec<Line>>>(IN_FLIGHT);
-    let reader = std::thread::spawn(move || read_chunks(input, &sender));
-    for chunk in receiver {
-        let chunk = chunk.map_err(|e| UsageError(format!("cannot read the records: {e}")))?;
-        let bytes: u64 = chunk
-            .iter()
-            .map(|(_, l)| l.as_ref().map_or(MAX_LINE_BYTES, Vec::len) as u64 + 1)
-            .sum();
+    stats.bytes = replay(input, |chunk| {
         let outputs: Vec<Output> = pool.install(|| {
             chunk
                 .par_iter()
-                .filter_map(|(number, line)| match line {
-                    Some(line) => process(&policy, &options, *number, line),
-                    None => Some(error_output(
-                        *number,
-                        &format!("the line is longer than {MAX_LINE_BYTES} bytes"),
-                    )),
+                .filter_map(|(number, line)| {
+                    let record = match parse_line(line.as_deref())? {
+                        Ok(record) => record,
+                        Err(message) => return Some(error_output(*number, &message)),
+                    };
+                    Some(process(&policy, &options, *number, &record))
                 })
                 .collect()
         });
@@ -107,7 +79,83 @@ pub(super) fn run(
             }
             sink.write_line(&out.json)?;
         }
-        stats.bytes += bytes;
+        Ok(())
+    })?;
+    sink.finish()?;
+    stats.report(started.elapsed());
+    Ok(exit(stats.errors > 0))
+}
+
+/// The worker threads of `--jobs N` (default: all cores).
+pub(super) fn worker_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, UsageError> {
+    let threads = match jobs {
+        Some(0) => return Err(UsageError("`--jobs` must be at least 1".into())),
+        Some(n) if n > MAX_JOBS => {
+            return Err(UsageError(format!("`--jobs` must be at most {MAX_JOBS}")));
+        }
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| UsageError(format!("cannot start {threads} worker threads: {e}")))
+}
+
+/// The records to replay: a JSON-lines file, or standard input (`-` or no path).
+pub(super) struct Input {
+    reader: Box<dyn Read + Send>,
+    /// The file's size, for the progress bar; unknown for standard input.
+    total_bytes: Option<u64>,
+}
+
+impl Input {
+    pub(super) fn open(records: Option<&Path>) -> Result<Input, UsageError> {
+        Ok(match records {
+            None => Input::stdin(),
+            Some(path) if path.as_os_str() == "-" => Input::stdin(),
+            Some(path) => {
+                let file = File::open(path)
+                    .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+                let total_bytes = file.metadata().ok().map(|m| m.len());
+                Input {
+                    reader: Box::new(file),
+                    total_bytes,
+                }
+            }
+        })
+    }
+
+    fn stdin() -> Input {
+        Input {
+            reader: Box::new(std::io::stdin()),
+            total_bytes: None,
+        }
+    }
+}
+
+/// Reads `input` in chunks of numbered lines on a reader thread and hands each chunk, in
+/// input order, to `on_chunk` (which evaluates it, typically in parallel); draws the progress
+/// bar on a terminal. Returns the bytes read.
+///
+/// INVARIANT: every input line reaches `on_chunk` exactly once, in order; an overlong line
+/// arrives as `None` (see [`parse_line`]).
+pub(super) fn replay(
+    input: Input,
+    mut on_chunk: impl FnMut(Vec<Line>) -> Result<(), UsageError>,
+) -> Result<u64, UsageError> {
+    let progress = progress_bar(input.total_bytes);
+    let mut total: u64 = 0;
+    let (sender, receiver) = mpsc::sync_channel::<std::io::Result<Vec<Line>>>(IN_FLIGHT);
+    let reader = std::thread::spawn(move || read_chunks(input.reader, &sender));
+    for chunk in receiver {
+        let chunk = chunk.map_err(|e| UsageError(format!("cannot read the records: {e}")))?;
+        let bytes: u64 = chunk
+            .iter()
+            .map(|(_, l)| l.as_ref().map_or(MAX_LINE_BYTES, Vec::len) as u64 + 1)
+            .sum();
+        on_chunk(chunk)?;
+        total += bytes;
         if let Some(bar) = &progress {
             bar.inc(bytes);
         }
@@ -116,12 +164,43 @@ pub(super) fn run(
     if reader.join().is_err() {
         return Err(UsageError("the record reader stopped unexpectedly".into()));
     }
-    sink.finish()?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    stats.report(started.elapsed());
-    Ok(exit(stats.errors > 0))
+    Ok(total)
+}
+
+/// One input line as a record: `None` for a blank line (which gives no output), else the
+/// JSON object or the reason the line is not one (`line` is `None` for an overlong line).
+pub(super) fn parse_line(line: Option<&[u8]>) -> Option<Result<Value, String>> {
+    let Some(bytes) = line else {
+        return Some(Err(format!(
+            "the line is longer than {MAX_LINE_BYTES} bytes"
+        )));
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Some(Err(format!(
+                "the line is not valid UTF-8 (byte {})",
+                e.valid_up_to() + 1
+            )));
+        }
+    };
+    let record: Value = match service_policy::read_json_record(text) {
+        Ok(record) => record,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    if !record.is_object() {
+        return Some(Err(format!(
+            "a record must be a JSON object, found {}",
+            service_policy::testing::json_kind(&record)
+        )));
+    }
+    Some(Ok(record))
 }
 
 /// Reads lines into chunks until the input ends or the receiver goes away.
@@ -215,7 +294,7 @@ fn error_output(number: u64, message: &str) -> Output {
     }
 }
 
-/// The output line of one input line, or `None` for a blank line.
+/// The output line of one input line.
 struct Output {
     json: String,
     failed: bool,
@@ -234,44 +313,21 @@ struct ErrorLine<'a> {
     error: &'a str,
 }
 
-fn process(policy: &Policy, options: &EvalOptions, number: u64, bytes: &[u8]) -> Option<Output> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return None;
-    }
-    let error = |message: &str| error_output(number, message);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            return Some(error(&format!(
-                "the line is not valid UTF-8 (byte {})",
-                e.valid_up_to() + 1
-            )));
-        }
-    };
-    let record: Value = match serde_json::from_str(text) {
-        Ok(record) => record,
-        Err(e) => return Some(error(&format!("invalid JSON: {e}"))),
-    };
-    if !record.is_object() {
-        return Some(error(&format!(
-            "a record must be a JSON object, found {}",
-            service_policy::testing::json_kind(&record)
-        )));
-    }
-    let decision = policy.evaluate(&record, options);
+fn process(policy: &Policy, options: &EvalOptions, number: u64, record: &Value) -> Output {
+    let decision = policy.evaluate(record, options);
     let id = record.get("id").unwrap_or(&Value::Null);
     let line = DecisionLine {
         line: number,
         id,
         decision: &decision,
     };
-    Some(match serde_json::to_string(&line) {
+    match serde_json::to_string(&line) {
         Ok(json) => Output {
             json,
             failed: false,
         },
-        Err(e) => error(&format!("cannot print the decision: {e}")),
-    })
+        Err(e) => error_output(number, &format!("cannot print the decision: {e}")),
+    }
 }
 
 /// Standard output, or a temporary file renamed over `--output` when all went well, or —

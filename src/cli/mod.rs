@@ -21,9 +21,13 @@ macro_rules! eprint {
 
 mod batch;
 mod check;
+mod doc;
 mod eval;
 mod files;
 mod fmt;
+mod lsp;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 
 use std::io::IsTerminal;
@@ -110,6 +114,52 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Serve decisions over HTTP, with a playground page at `/`.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// Policy files or folders (searched recursively for `*.policy`).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The address to listen on; port 0 picks a free port (printed on start).
+        #[arg(long, default_value = "127.0.0.1:8181")]
+        addr: std::net::SocketAddr,
+        /// Reload policy files when they change, keeping the old version if the new one
+        /// has errors.
+        #[arg(long)]
+        watch: bool,
+        /// Require `Authorization: Bearer <token>` on `/v1`, the token read from FILE.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+        /// The largest request body, in bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+        max_body: usize,
+        /// The longest a request may take, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        timeout: u64,
+        /// How many requests are served at once; the others wait their turn.
+        #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
+        max_concurrent: u16,
+    },
+    /// Write a policy as a staff handbook in plain language.
+    Doc {
+        /// The policy file.
+        #[arg(required_unless_present = "check")]
+        policy: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DocFormat::Markdown)]
+        format: DocFormat,
+        /// Language of the handbook: en, hi, bn, ta or tl.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// List the messages the language still lacks (exit 1 if any) instead.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Speak the Language Server Protocol over standard input and output, for editors.
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -124,6 +174,12 @@ enum CheckFormat {
 enum EvalFormat {
     Json,
     Human,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DocFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -188,6 +244,32 @@ pub fn main() -> ExitCode {
             jobs,
             output.as_deref(),
         ),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            paths,
+            addr,
+            watch,
+            token_file,
+            max_body,
+            timeout,
+            max_concurrent,
+        } => serve::run(serve::Options {
+            paths,
+            addr,
+            watch,
+            token_file,
+            max_body,
+            timeout: std::time::Duration::from_secs(timeout),
+            max_concurrent: usize::from(max_concurrent),
+        }),
+        Command::Doc {
+            policy,
+            format,
+            lang,
+            output,
+            check,
+        } => doc::run(policy.as_deref(), format, &lang, output.as_deref(), check),
+        Command::Lsp => lsp::run(),
     };
     match outcome {
         Ok(code) => code,

@@ -76,6 +76,9 @@ pub enum RecordError {
     /// The text is not YAML.
     #[error("the record is not valid YAML: {0}")]
     Yaml(String),
+    /// The text is not JSON, gives a key twice, or holds a number that would read as zero.
+    #[error("the record is not valid JSON: {0}")]
+    Json(String),
 }
 
 /// An action on its way into the decision: the rules (as indexes, for source order).

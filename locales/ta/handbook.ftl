@@ -1,0 +1,1 @@
+# Staff handbook messages (service-policy doc). Missing messages fall back to English.
