@@ -295,3 +295,75 @@ fn json_records_with_a_key_twice_or_a_vanishing_number_are_refused() {
         .unwrap();
     assert_eq!(fine.fired, ["big"]);
 }
+
+#[test]
+fn a_huge_table_is_checked_up_to_a_count_of_row_pairs_and_says_where_it_stopped() {
+    let mut src = String::from("policy \"Big\" {\n  table code(n) {\n");
+    for i in 0..20_000 {
+        src.push_str(&format!("    {i} => \"c{i}\"\n"));
+    }
+    src.push_str("    3 => \"again\"\n    _ => \"other\"\n  }\n  rule r { when code(n) == \"c1\" then tag \"x\" }\n}\n");
+    let diagnostics = service_policy::check_source("big.policy", &src);
+    let w0004: Vec<&str> = diagnostics
+        .items()
+        .iter()
+        .filter(|d| d.code.as_str() == "W0004")
+        .map(|d| d.message.as_str())
+        .collect();
+    // 1 000 000 pairs are compared: rows 1 to 1 414; the lint stops once and says so.
+    assert_eq!(w0004.len(), 1, "{w0004:?}");
+    assert!(
+        w0004[0].contains("too many rows to check them all"),
+        "{}",
+        w0004[0]
+    );
+    // A small table is checked whole.
+    let small = r#"policy "Small" {
+  table code(n) {
+    1 => "a"
+    1 => "b"
+    _ => "c"
+  }
+  rule r { when code(n) == "a" then tag "x" }
+}"#;
+    let diagnostics = service_policy::check_source("small.policy", small);
+    let w0004: Vec<&str> = diagnostics
+        .items()
+        .iter()
+        .filter(|d| d.code.as_str() == "W0004")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(w0004, ["this row of the table `code` can never match"]);
+}
+
+#[test]
+fn first_of_reachability_finds_the_earliest_rule_with_the_same_guard_among_thousands() {
+    let mut src = String::from("policy \"Many\" {\n  first of {\n");
+    for i in 0..5_000 {
+        src.push_str(&format!(
+            "    rule r{i} {{ when n == {i} then tag \"t\" }}\n"
+        ));
+    }
+    src.push_str("    rule again { when n == 17 then tag \"t\" }\n");
+    src.push_str("    rule open { then tag \"t\" }\n");
+    src.push_str("    rule later { when n == 5 then tag \"t\" }\n  }\n}\n");
+    let diagnostics = service_policy::check_source("many.policy", &src);
+    let w0003: Vec<&service_policy::Diagnostic> = diagnostics
+        .items()
+        .iter()
+        .filter(|d| d.code.as_str() == "W0003")
+        .collect();
+    assert_eq!(w0003.len(), 2, "{diagnostics}");
+    assert!(w0003[0].message.contains("`again`"));
+    assert!(
+        w0003[0]
+            .labels
+            .iter()
+            .any(|l| l.message.contains("same guard"))
+    );
+    // `later` has the guard of `r5`, which comes first, and follows the unguarded `open`.
+    assert!(w0003[1].message.contains("`later`"));
+    let text = diagnostics.source().text.clone();
+    let label = &w0003[1].labels[0];
+    assert_eq!(&text[label.span.start..label.span.end], "r5");
+}
