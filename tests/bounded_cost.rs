@@ -367,3 +367,34 @@ fn first_of_reachability_finds_the_earliest_rule_with_the_same_guard_among_thous
     let label = &w0003[1].labels[0];
     assert_eq!(&text[label.span.start..label.span.end], "r5");
 }
+
+#[test]
+fn the_regexes_of_a_policy_are_capped_together() {
+    // Each pattern is well under the 1 MiB limit of one pattern; together they are not.
+    let rules = |n: usize| {
+        let mut src = String::from("policy \"Re\" {\n");
+        for i in 0..n {
+            src.push_str(&format!(
+                "  rule r{i} {{ when note matches \"p{i}\\\\w{{10}}\" then tag \"x\" }}\n"
+            ));
+        }
+        src.push('}');
+        src
+    };
+    let one = Policy::parse(&rules(1));
+    assert!(one.is_ok(), "{:?}", one.err().map(|d| d.to_string()));
+    // About 0.5 MiB each: 40 of them are over 16 MiB.
+    let diagnostics = Policy::parse(&rules(40)).unwrap_err();
+    let e0305: Vec<&str> = diagnostics
+        .items()
+        .iter()
+        .filter(|d| d.code.as_str() == "E0305")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(!e0305.is_empty(), "{diagnostics}");
+    assert!(
+        e0305[0].contains("regular expressions take more than 16777216 bytes compiled"),
+        "{}",
+        e0305[0]
+    );
+}
