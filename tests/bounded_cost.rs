@@ -398,3 +398,11 @@ fn the_regexes_of_a_policy_are_capped_together() {
         e0305[0]
     );
 }
+
+#[test]
+fn fmt_keeps_a_lone_carriage_return_inside_a_comment() {
+    let src = "policy \"P\" {\n  // before\rafter\n  rule r { then tag \"x\" }\n}\n";
+    let formatted = service_policy::format(src).unwrap();
+    assert!(formatted.contains("// before\rafter\n"), "{formatted:?}");
+    assert_eq!(service_policy::format(&formatted).unwrap(), formatted);
+}
