@@ -126,10 +126,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         match next {
             Some(next) if steps < 40 => {
                 let wait = next.duration_since(now).as_secs();
-                if wait == 0 {
-                    // A deadline is breached once `now` is past it: the next look is a
-                    // nanosecond after the deadline itself.
-                    println!("          next look: the instant the deadline has passed\n");
+                if wait <= 1 {
+                    // A deadline is breached once `now` is past it: time is counted in
+                    // whole seconds, so the next look is one second after the deadline.
+                    println!("          next look: one second later, the deadline has passed\n");
                 } else {
                     println!(
                         "          next look {} ({}h{:02}m later)\n",

@@ -144,6 +144,7 @@ fn describe(action: &Action) -> String {
         ActionKind::RequireApproval { from } => format!("approval from {from}"),
         ActionKind::FollowUp { within, due } => format!("follow up within {within} (by {due})"),
         ActionKind::Refund { amount } => format!("refund {amount}"),
+        ActionKind::Compensate { amount } => format!("compensate {amount}"),
         ActionKind::Tag { tag } => format!("tag \"{tag}\""),
         ActionKind::Set { field, value } => format!("set {field} to {value}"),
         ActionKind::Emit { name } => format!("emit event \"{name}\""),

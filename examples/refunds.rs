@@ -175,7 +175,8 @@ fn outcome(decision: &Decision) -> Vec<String> {
     for action in &decision.actions {
         lines.push(match &action.kind {
             ActionKind::RequireApproval { from } => format!("needs approval from {from}"),
-            ActionKind::Refund { amount } => format!("credit {amount} goodwill"),
+            ActionKind::Refund { amount } => format!("refund {amount}"),
+            ActionKind::Compensate { amount } => format!("credit {amount} goodwill"),
             ActionKind::Tag { tag } => format!("tagged {tag}"),
             ActionKind::Notify { to } => format!("tell the {to}"),
             other => other.name().to_owned(),

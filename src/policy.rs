@@ -7,6 +7,7 @@ use crate::ast::PolicyFile;
 use crate::compile::Plan;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::eval::{Decision, EvalOptions, RecordError};
+use crate::resolve::{FileResolver, Resolver, SourceLoader};
 
 /// A parsed, checked and compiled policy: immutable, `Send + Sync`, cheap to share through
 /// an `Arc` across threads.
@@ -23,6 +24,10 @@ pub struct Policy {
     ast: PolicyFile,
     plan: Plan,
     warnings: Diagnostics,
+    /// Warnings in the bases this policy extends, one entry per file.
+    base_warnings: Vec<Diagnostics>,
+    /// The source it was loaded from (named by its path, for a file).
+    source: Arc<SourceFile>,
 }
 
 /// Why a policy file could not be loaded.
@@ -39,10 +44,45 @@ pub enum LoadError {
     /// The policy has errors.
     #[error("{0}")]
     Invalid(Diagnostics),
+    /// Several files have errors: a policy and the bases it extends, or the files of a
+    /// [`crate::PolicySet`]. One entry per file, each with its own source.
+    #[error("{}", join_lines(.0))]
+    Files(Vec<Diagnostics>),
+}
+
+impl LoadError {
+    /// The diagnostics, one entry per file that has any (none for an I/O error).
+    pub fn diagnostics(&self) -> Vec<&Diagnostics> {
+        match self {
+            LoadError::Io { .. } => Vec::new(),
+            LoadError::Invalid(d) => vec![d],
+            LoadError::Files(all) => all.iter().collect(),
+        }
+    }
+
+    /// One file's diagnostics as [`LoadError::Invalid`], several as [`LoadError::Files`].
+    pub(crate) fn from_files(mut files: Vec<Diagnostics>) -> LoadError {
+        if files.len() == 1
+            && let Some(one) = files.pop()
+        {
+            return LoadError::Invalid(one);
+        }
+        LoadError::Files(files)
+    }
+}
+
+fn join_lines(all: &[Diagnostics]) -> String {
+    all.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Policy {
     /// Parses and checks a policy; the errors (and warnings) come back as [`Diagnostics`].
+    ///
+    /// A policy that `extends` another needs a place to find it: use
+    /// [`Policy::from_file`] or [`Policy::from_source_with`]; here it is an error.
     pub fn parse(source: &str) -> Result<Policy, Diagnostics> {
         Policy::parse_named("<policy>", source)
     }
@@ -53,30 +93,78 @@ impl Policy {
             name: name.to_owned(),
             text: source.to_owned(),
         });
-        let (ast, diagnostics) = analyse(source);
-        let all = Diagnostics::new(file.clone(), diagnostics);
-        let Some(ast) = ast else {
-            return Err(all);
-        };
-        if all.has_errors() {
-            return Err(all);
-        }
-        let plan = Plan::new(&ast).map_err(|errors| Diagnostics::new(file.clone(), errors))?;
-        Ok(Policy {
-            ast,
-            plan,
-            warnings: all,
+        Policy::load_shared(file.clone(), &SourceLoader::none()).map_err(|mut all| {
+            // Without a resolver there is one file only.
+            all.pop()
+                .unwrap_or_else(|| Diagnostics::new(file, Vec::new()))
         })
     }
 
-    /// Reads, parses and checks a policy file.
+    /// Parses and checks a policy whose `extends` are loaded through `resolver` (a host's
+    /// own store of policies, see [`Resolver`]); `name` identifies this source to the
+    /// resolver and in diagnostics. Problems come back per file, root first.
+    pub fn from_source_with(
+        name: &str,
+        source: &str,
+        resolver: &dyn Resolver,
+    ) -> Result<Policy, LoadError> {
+        let file = Arc::new(SourceFile {
+            name: name.to_owned(),
+            text: source.to_owned(),
+        });
+        Policy::load_shared(file, &SourceLoader::with(resolver)).map_err(LoadError::from_files)
+    }
+
+    /// Reads, parses and checks a policy file; an `extends "PATH"` is read relative to the
+    /// file that names it.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        Policy::parse_named(&path.display().to_string(), &text).map_err(LoadError::Invalid)
+        Policy::from_source_with(&path.display().to_string(), &text, &FileResolver)
+    }
+
+    /// Resolves, checks and compiles; the problems per file when there are errors.
+    /// `loader` may serve many policies: each base is parsed once for all of them.
+    pub(crate) fn load_shared(
+        root: Arc<SourceFile>,
+        loader: &SourceLoader<'_>,
+    ) -> Result<Policy, Vec<Diagnostics>> {
+        let resolved = loader.resolve(root.clone());
+        if !resolved.syntax.is_empty() {
+            return Err(resolved.syntax);
+        }
+        let chain = resolved.chain;
+        let mut diagnostics = resolved.diagnostics;
+        let Some(ast) = resolved.ast else {
+            return Err(chain.split(diagnostics));
+        };
+        diagnostics.extend(crate::check::check_written(&ast, &chain.merged_text()));
+        if diagnostics
+            .iter()
+            .any(|d| d.severity() == crate::Severity::Error)
+        {
+            return Err(chain.split(diagnostics));
+        }
+        let plan = Plan::new(&ast).map_err(|errors| chain.split(errors))?;
+        let mut warnings = Diagnostics::new(root.clone(), Vec::new());
+        let mut base_warnings = Vec::new();
+        for file in chain.split(diagnostics) {
+            if Arc::ptr_eq(file.source_arc(), &root) {
+                warnings = file;
+            } else {
+                base_warnings.push(file);
+            }
+        }
+        Ok(Policy {
+            ast,
+            plan,
+            warnings,
+            base_warnings,
+            source: root,
+        })
     }
 
     /// The policy's name.
@@ -94,9 +182,52 @@ impl Policy {
         &self.ast
     }
 
-    /// The warnings the checker found (the policy has no errors).
+    /// The warnings the checker found in this policy's own file (the policy has no
+    /// errors).
     pub fn warnings(&self) -> &Diagnostics {
         &self.warnings
+    }
+
+    /// The warnings in the files of the bases it extends, one entry per file.
+    pub fn base_warnings(&self) -> &[Diagnostics] {
+        &self.base_warnings
+    }
+
+    /// The `effective` date: in force from the start of that day in the policy's time
+    /// zone (SPEC §16). `None`: in force since always.
+    pub fn effective(&self) -> Option<jiff::civil::Date> {
+        self.ast.items.iter().find_map(|item| match item {
+            crate::ast::Item::Effective(d) => Some(d.date),
+            _ => None,
+        })
+    }
+
+    /// The instant the policy comes into force, if it has an `effective` date.
+    pub fn effective_from(&self) -> Option<jiff::Timestamp> {
+        self.plan.effective_from()
+    }
+
+    /// Whether the policy has a policy-level `when` (a policy without one is the default
+    /// of its set).
+    pub fn has_when(&self) -> bool {
+        self.plan.has_when()
+    }
+
+    /// Whether the policy-level `when` holds for `record` (true without one); a missing
+    /// field or an error makes it not hold.
+    pub fn applies_to(&self, record: &serde_json::Value, now: jiff::Timestamp) -> bool {
+        crate::eval::applies(&self.plan, record, now)
+    }
+
+    /// The name of the source the policy was loaded from (its path, for a file).
+    pub fn source_name(&self) -> &str {
+        &self.source.name
+    }
+
+    /// The source it was loaded from; spans of [`Policy::ast`] from this file point into
+    /// it (items merged from a base lie past its end).
+    pub fn source_file(&self) -> Arc<SourceFile> {
+        self.source.clone()
     }
 
     /// Evaluates one record at `options.now`.
@@ -178,15 +309,20 @@ impl Policy {
 fn analyse(source: &str) -> (Option<PolicyFile>, Vec<Diagnostic>) {
     match crate::syntax::parse_recovering(source) {
         Ok(ast) => {
-            let diagnostics = crate::check::check(&ast);
-            (Some(ast), diagnostics)
+            // A file on its own: an `extends` cannot be followed here, and `override` or
+            // `remove` without a base change nothing.
+            let (ast, mut diagnostics) = crate::resolve::alone(ast);
+            if let Some(ast) = &ast {
+                diagnostics.extend(crate::check::check_written(ast, source));
+            }
+            (ast, diagnostics)
         }
         Err((mut errors, partial)) => {
             if let Some(partial) = partial {
                 errors.extend(
-                    crate::check::check(&partial)
+                    crate::check::check_written(&partial, source)
                         .into_iter()
-                        .filter(|d| holds_without_the_broken_items(d.code)),
+                        .filter(|d| holds_without_the_broken_items(d, source)),
                 );
                 errors.sort_by_key(|d| (d.span.start, d.span.end));
             }
@@ -196,13 +332,38 @@ fn analyse(source: &str) -> (Option<PolicyFile>, Vec<Diagnostic>) {
 }
 
 /// Whether a problem found in the items that parsed stays true whatever the items with
-/// syntax errors hold. A broken item may define a name (`E0102` would be wrong, and a
-/// broken `const` makes its name read as an unknown field, `E0103`) or use one (`W0001`,
-/// `W0006` would be wrong); a broken `record` or `ladder` is simply absent, which only
-/// hides `E0203`/`E0303`, never invents them.
-fn holds_without_the_broken_items(code: crate::Code) -> bool {
+/// syntax errors hold. A broken item may use a name (`W0001`, `W0006` would be wrong), or
+/// define one: an unknown name (`E0102`) or field (`E0103`) is kept only when no `const`,
+/// `table` or `calendar` of that name is written anywhere in the source (a definition that
+/// parsed would have resolved it, so such text is in a broken item). A broken `record` or
+/// `ladder` is simply absent, which only hides `E0103`/`E0203`/`E0303`, never invents them.
+fn holds_without_the_broken_items(diagnostic: &Diagnostic, source: &str) -> bool {
     use crate::Code;
-    !matches!(code, Code::E0102 | Code::E0103 | Code::W0001 | Code::W0006)
+    match diagnostic.code {
+        Code::W0001 | Code::W0006 => false,
+        Code::E0102 | Code::E0103 => {
+            let written = source.get(diagnostic.span.range()).unwrap_or_default();
+            let name = written
+                .split(['.', '('])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .trim_matches('`');
+            !name.is_empty() && !declared_in_text(source, name)
+        }
+        _ => true,
+    }
+}
+
+/// Whether `const NAME`, `table NAME` or `calendar NAME` is written in `source`.
+fn declared_in_text(source: &str, name: &str) -> bool {
+    let words: Vec<&str> = source
+        .split(|c: char| !(c == '_' || unicode_ident::is_xid_continue(c)))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).any(|pair| {
+        matches!(pair, [keyword, declared] if matches!(*keyword, "const" | "table" | "calendar") && *declared == name)
+    })
 }
 
 /// Every diagnostic of a policy source, errors and warnings, for `service-policy check`.
@@ -217,9 +378,9 @@ pub fn check_source(name: &str, source: &str) -> Diagnostics {
 /// Prints a policy source in canonical form, keeping comments; syntax errors come back as
 /// diagnostics.
 pub fn format(source: &str) -> Result<String, Diagnostics> {
-    match crate::syntax::parse(source) {
-        Ok(ast) => Ok(crate::fmt::format_policy(&ast, source)),
-        Err(errors) => Err(Diagnostics::new(
+    match crate::syntax::parse_written(source) {
+        Ok((ast, parens)) => Ok(crate::fmt::format_written(&ast, source, &parens)),
+        Err((errors, _)) => Err(Diagnostics::new(
             Arc::new(SourceFile {
                 name: "<policy>".to_owned(),
                 text: source.to_owned(),

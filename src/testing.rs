@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::ast::{ActionKind, ExprKind, Item, Literal, RuleDef};
 use crate::eval::{EvalOptions, Explain};
 use crate::policy::Policy;
+use crate::set::PolicySet;
 use crate::value::{Duration, Money, parse_decimal};
 
 /// A `*.tests.yaml` file as written.
@@ -30,6 +31,10 @@ pub struct TestFile {
     /// The default evaluation instant of the cases (RFC 3339).
     #[serde(default)]
     pub now: Option<String>,
+    /// The record field whose instant picks the policy versions in force (SPEC §16),
+    /// like `--as-of`; without it, the versions in force at `now`.
+    #[serde(default)]
+    pub as_of: Option<String>,
     /// The cases.
     pub cases: Vec<TestCase>,
 }
@@ -83,6 +88,12 @@ pub struct Expectations {
     /// The expected `recheck_at` (`null` for none).
     #[serde(default, deserialize_with = "deserialize_some")]
     pub recheck_at: Option<Value>,
+    /// The policy that must decide (in a set, SPEC §16).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The version that must decide.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 /// Keeps `recheck_at: null` apart from an absent `recheck_at`.
@@ -200,7 +211,9 @@ pub fn run_file(path: &Path) -> FileResult {
         Err(e) => {
             // The YAML reader starts its own text with `error: `; ours already says it.
             let reason = e.to_string();
-            let reason = reason.strip_prefix("error: ").unwrap_or(&reason).to_owned();
+            let reason = reason.strip_prefix("error: ").unwrap_or(&reason);
+            // The reader calls its text `<input>`: name the file instead.
+            let reason = reason.replace("<input>", &path.display().to_string());
             result.error = Some(format!(
                 "`{}` is not a valid test file: {reason}",
                 path.display()
@@ -210,25 +223,86 @@ pub fn run_file(path: &Path) -> FileResult {
     };
     let base = path.parent().unwrap_or(Path::new("."));
     result.policy = base.join(&file.policy);
-    let policy = match Policy::from_file(&result.policy) {
-        Ok(policy) => policy,
+    // A misspelt expectation would match nothing, or everything, and pass: refuse it.
+    let problems = validate(&file, &text, path);
+    if !problems.is_empty() {
+        result.error = Some(problems.join("\n"));
+        return result;
+    }
+    // A file or a folder: a policy set (SPEC §16), which routes each case's record.
+    let set = match PolicySet::from_paths(std::slice::from_ref(&result.policy)) {
+        Ok(set) => set,
         Err(e) => {
             result.error = Some(e.to_string());
             return result;
         }
     };
+    let evaluate = |record: &Value, options: &EvalOptions| {
+        let options = EvalOptions {
+            as_of_field: file.as_of.clone(),
+            ..options.clone()
+        };
+        set.evaluate(record, &options).map_err(|e| e.to_string())
+    };
     result.cases = file
         .cases
         .iter()
-        .map(|case| run_case(&policy, base, file.now.as_deref(), case))
+        .map(|case| run_case_with(&evaluate, base, file.now.as_deref(), case))
         .collect();
-    result.coverage = Some(coverage(&policy, &result.cases));
+    result.coverage = Some(set_coverage(&set, &result.cases));
     result
+}
+
+/// Coverage of every policy of a set; with several, each rule and action is named with its
+/// policy and version, and only the cases that policy decided count for it.
+fn set_coverage(set: &PolicySet, cases: &[CaseResult]) -> Coverage {
+    let policies: Vec<&Policy> = set.policies().collect();
+    if let [only] = policies.as_slice() {
+        return coverage(only, cases);
+    }
+    let mut all = Coverage::default();
+    for policy in policies {
+        let version = policy.version();
+        let decided: Vec<CaseResult> = cases
+            .iter()
+            .filter(|c| {
+                c.decision.get("policy").and_then(Value::as_str) == Some(policy.name())
+                    && c.decision.get("version").and_then(Value::as_str) == version
+            })
+            .cloned()
+            .collect();
+        let label = match version {
+            Some(v) => format!("{} {v}", policy.name()),
+            None => policy.name().to_owned(),
+        };
+        let one = coverage(policy, &decided);
+        let named = |list: Vec<String>| list.into_iter().map(|x| format!("{label}: {x}"));
+        all.rules.extend(named(one.rules));
+        all.rules_not_fired.extend(named(one.rules_not_fired));
+        all.actions.extend(named(one.actions));
+        all.actions_not_required
+            .extend(named(one.actions_not_required));
+    }
+    all
 }
 
 /// Runs one case against a loaded policy; `base` resolves `record_file`.
 pub fn run_case(
     policy: &Policy,
+    base: &Path,
+    default_now: Option<&str>,
+    case: &TestCase,
+) -> CaseResult {
+    let evaluate = |record: &Value, options: &EvalOptions| Ok(policy.evaluate(record, options));
+    run_case_with(&evaluate, base, default_now, case)
+}
+
+/// The decision of a record, or why there is none (a set that has no policy for it).
+type Evaluate<'a> = dyn Fn(&Value, &EvalOptions) -> Result<crate::Decision, String> + 'a;
+
+/// Runs one case with `evaluate`; `base` resolves `record_file`.
+fn run_case_with(
+    evaluate: &Evaluate<'_>,
     base: &Path,
     default_now: Option<&str>,
     case: &TestCase,
@@ -285,7 +359,13 @@ pub fn run_case(
         explain: Explain::Off,
         ..EvalOptions::at(now)
     };
-    let decision = policy.evaluate(&record, &options);
+    let decision = match evaluate(&record, &options) {
+        Ok(decision) => decision,
+        Err(message) => {
+            result.failures.push(setup("policy", message));
+            return result;
+        }
+    };
     let actual = serde_json::to_value(&decision).unwrap_or(Value::Null);
     result.failures = compare(&case.expect, &actual);
     result.passed = result.failures.is_empty();
@@ -301,7 +381,10 @@ pub fn load_record(path: &Path) -> Result<Value, String> {
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     );
-    parse_record(&text, yaml).map_err(|e| format!("`{}`: {e}", path.display()))
+    parse_record(&text, yaml).map_err(|e| {
+        let name = path.display().to_string();
+        format!("`{name}`: {}", e.replace("<input>", &name))
+    })
 }
 
 /// Parses a record from JSON, or from YAML when `yaml` is set.
@@ -342,13 +425,26 @@ pub fn compare(expect: &Expectations, decision: &Value) -> Vec<Failure> {
             .cloned()
             .unwrap_or_default()
     };
+    for (key, wanted) in [("policy", &expect.policy), ("version", &expect.version)] {
+        let actual = decision.get(key).cloned().unwrap_or(Value::Null);
+        if let Some(wanted) = wanted
+            && actual.as_str() != Some(wanted.as_str())
+        {
+            failures.push(Failure {
+                what: key.into(),
+                message: format!("another {key} decided"),
+                expected: Value::String(wanted.clone()),
+                actual,
+            });
+        }
+    }
     let actions = list("actions");
     if let Some(expected) = &expect.actions
         && !exact_match(expected, &actions)
     {
         failures.push(Failure {
             what: "actions".into(),
-            message: "the actions differ from the expected set".into(),
+            message: set_difference("action", expected, &actions),
             expected: Value::Array(expected.clone()),
             actual: Value::Array(actions.iter().map(without_bookkeeping).collect()),
         });
@@ -357,7 +453,10 @@ pub fn compare(expect: &Expectations, decision: &Value) -> Vec<Failure> {
         if !actions.iter().any(|a| matches_value(wanted, a)) {
             failures.push(Failure {
                 what: "actions_include".into(),
-                message: "an expected action is missing".into(),
+                message: format!(
+                    "an expected action is missing: {}",
+                    nearest(wanted, &actions)
+                ),
                 expected: wanted.clone(),
                 actual: Value::Array(actions.iter().map(without_bookkeeping).collect()),
             });
@@ -383,7 +482,11 @@ pub fn compare(expect: &Expectations, decision: &Value) -> Vec<Failure> {
                 .collect();
             failures.push(Failure {
                 what: "checks".into(),
-                message: "an expected check is missing or differs".into(),
+                message: if same_rule.is_empty() {
+                    "an expected check is missing: no check of this rule".into()
+                } else {
+                    format!("an expected check differs: {}", nearest(wanted, &same_rule))
+                },
                 expected: wanted.clone(),
                 actual: if same_rule.is_empty() {
                     Value::Array(checks.clone())
@@ -444,6 +547,86 @@ pub fn compare(expect: &Expectations, decision: &Value) -> Vec<Failure> {
         }
     }
     failures
+}
+
+/// The keys where `actual` differs from `expected`, expected and actual side by side:
+/// `` `status` expected `met`, actual `breached` ``.
+fn differences(expected: &Value, actual: &Value) -> Vec<String> {
+    let show = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(have)) => want
+            .iter()
+            .filter_map(|(key, value)| match have.get(key) {
+                None => Some(format!("`{key}` expected `{}`, actual absent", show(value))),
+                Some(found) if !matches_value(value, found) => Some(format!(
+                    "`{key}` expected `{}`, actual `{}`",
+                    show(value),
+                    show(found)
+                )),
+                Some(_) => None,
+            })
+            .collect(),
+        _ => vec![format!(
+            "expected `{}`, actual `{}`",
+            show(expected),
+            show(actual)
+        )],
+    }
+}
+
+/// How `wanted` differs from the closest of `candidates`: the one of the same action kind
+/// (when it says one) with the fewest differing keys.
+fn nearest(wanted: &Value, candidates: &[Value]) -> String {
+    let kind = wanted.get("action");
+    let closest = candidates
+        .iter()
+        .filter(|c| kind.is_none() || c.get("action") == kind)
+        .map(|c| differences(wanted, c))
+        .min_by_key(Vec::len);
+    match (closest, kind) {
+        (Some(diffs), _) => diffs.join("; "),
+        (None, Some(kind)) => format!("the decision has no `{}` action", scalar_text(kind)),
+        (None, None) => "the decision has none".to_owned(),
+    }
+}
+
+/// Why an exact set of entries was not matched: the counts, and how the first expected
+/// entry without a match differs from its closest actual one.
+fn set_difference(what: &str, expected: &[Value], actual: &[Value]) -> String {
+    let mut parts = Vec::new();
+    if expected.len() != actual.len() {
+        parts.push(format!(
+            "expected {} {what}{}, actual {}",
+            expected.len(),
+            if expected.len() == 1 { "" } else { "s" },
+            actual.len()
+        ));
+    }
+    if let Some(missing) = expected
+        .iter()
+        .find(|e| !actual.iter().any(|a| matches_value(e, a)))
+    {
+        parts.push(format!(
+            "{} not matched: {}",
+            scalar_text(missing),
+            nearest(missing, actual)
+        ));
+    } else if let Some(extra) = actual
+        .iter()
+        .find(|a| !expected.iter().any(|e| matches_value(e, a)))
+    {
+        parts.push(format!(
+            "unexpected {}",
+            scalar_text(&without_bookkeeping(extra))
+        ));
+    }
+    if parts.is_empty() {
+        parts.push(format!("the {what}s differ from the expected set"));
+    }
+    parts.join("; ")
 }
 
 /// The action without `rules` and `key`, which expectations rarely give.
@@ -626,7 +809,12 @@ fn action_site(kind: &ActionKind) -> (&'static str, Option<&'static str>, Option
         ActionKind::Assign(e) => ("assign", Some("to"), text(e)),
         ActionKind::RequireApproval(e) => ("require_approval", Some("from"), text(e)),
         ActionKind::FollowUp(_) => ("follow_up", None, None),
-        ActionKind::Refund { .. } => ("refund", None, None),
+        ActionKind::Refund {
+            compensate: false, ..
+        } => ("refund", None, None),
+        ActionKind::Refund {
+            compensate: true, ..
+        } => ("compensate", None, None),
         ActionKind::Tag(e) => ("tag", Some("tag"), text(e)),
         ActionKind::Set(path, _) => ("set", Some("field"), Some(path.dotted())),
         ActionKind::Emit(e) => ("emit", Some("name"), text(e)),
@@ -658,6 +846,172 @@ pub fn side_by_side(failure: &Failure) -> String {
 
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// The action kinds of a decision (SPEC §10) and the keys each carries.
+const ACTION_KINDS: &[(&str, &[&str])] = &[
+    ("escalate", &["to"]),
+    ("notify", &["to"]),
+    ("assign", &["to"]),
+    ("require_approval", &["from"]),
+    ("follow_up", &["within", "due"]),
+    ("refund", &["amount"]),
+    ("compensate", &["amount"]),
+    ("tag", &["tag"]),
+    ("set", &["field", "value"]),
+    ("emit", &["name"]),
+];
+
+/// Keys every action has besides its own.
+const ACTION_COMMON: &[&str] = &["action", "rules", "key", "args"];
+
+/// The check kinds of a decision (SPEC §11), their keys and their statuses.
+const CHECK_KINDS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "deadline",
+        &["target", "deadline", "elapsed", "remaining"],
+        &["met", "breached", "pending"],
+    ),
+    (
+        "limit",
+        &["value", "limit", "excess"],
+        &["within", "exceeded"],
+    ),
+];
+
+/// Keys every check has besides its kind's.
+const CHECK_COMMON: &[&str] = &["rule", "kind", "status"];
+
+/// Every problem with the expectations of a test file: an action kind, key or status that
+/// does not exist would never match (an `actions_exclude` that always passes) and must not
+/// be mistaken for a passing test. Each names the file, the line and the known words.
+fn validate(file: &TestFile, text: &str, path: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut from_line = 0;
+    for case in &file.cases {
+        let case_line = line_of(text, from_line, &case.name).unwrap_or(from_line);
+        from_line = case_line;
+        let lists: [(&str, &[Value]); 4] = [
+            (
+                "actions",
+                case.expect.actions.as_deref().unwrap_or_default(),
+            ),
+            ("actions_include", &case.expect.actions_include),
+            ("actions_exclude", &case.expect.actions_exclude),
+            ("checks", &case.expect.checks),
+        ];
+        for (what, entries) in lists {
+            for entry in entries {
+                let found = if what == "checks" {
+                    check_entry_problem(entry)
+                } else {
+                    action_entry_problem(entry)
+                };
+                if let Some((token, message)) = found {
+                    let line = line_of(text, case_line, &token).unwrap_or(case_line);
+                    problems.push(format!(
+                        "{}:{}: case \"{}\", `{what}`: {message}",
+                        path.display(),
+                        line + 1,
+                        case.name
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The 0-based index of the first line at or after `from` that holds `token`.
+fn line_of(text: &str, from: usize, token: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from)
+        .find(|(_, line)| line.contains(token))
+        .map(|(i, _)| i)
+}
+
+/// `unknown WHAT `word`; did you mean `x`? (known: a, b, …)`, and the word to find.
+fn unknown(what: &str, word: &str, known: &[&str]) -> (String, String) {
+    let hint = crate::check::suggest::nearest(word, known.iter().copied())
+        .map(|near| format!("did you mean `{near}`? "))
+        .unwrap_or_default();
+    (
+        word.to_owned(),
+        format!(
+            "unknown {what} `{word}`; {hint}(known: {})",
+            known.join(", ")
+        ),
+    )
+}
+
+fn action_entry_problem(entry: &Value) -> Option<(String, String)> {
+    let Value::Object(map) = entry else {
+        return Some((
+            scalar_text(entry),
+            format!(
+                "an action is a map like `{{ action: escalate, to: supervisor }}`, not {}",
+                json_kind(entry)
+            ),
+        ));
+    };
+    let kinds: Vec<&str> = ACTION_KINDS.iter().map(|(k, _)| *k).collect();
+    let own: Vec<&str> = match map.get("action") {
+        Some(Value::String(kind)) => match ACTION_KINDS.iter().find(|(k, _)| k == kind) {
+            Some((_, keys)) => keys.to_vec(),
+            None => return Some(unknown("action kind", kind, &kinds)),
+        },
+        Some(other) => return Some(unknown("action kind", &scalar_text(other), &kinds)),
+        // Without a kind, any action's key may be given.
+        None => ACTION_KINDS
+            .iter()
+            .flat_map(|(_, keys)| keys.iter().copied())
+            .collect(),
+    };
+    let mut known: Vec<&str> = ACTION_COMMON.to_vec();
+    for key in own {
+        if !known.contains(&key) {
+            known.push(key);
+        }
+    }
+    map.keys()
+        .find(|key| !known.contains(&key.as_str()))
+        .map(|key| unknown("action key", key, &known))
+}
+
+fn check_entry_problem(entry: &Value) -> Option<(String, String)> {
+    let Value::Object(map) = entry else {
+        return Some((
+            scalar_text(entry),
+            format!(
+                "a check is a map like `{{ rule: first_reply, status: met }}`, not {}",
+                json_kind(entry)
+            ),
+        ));
+    };
+    let kinds: Vec<&str> = CHECK_KINDS.iter().map(|(k, _, _)| *k).collect();
+    let chosen: Vec<&(&str, &[&str], &[&str])> = match map.get("kind") {
+        Some(Value::String(kind)) => match CHECK_KINDS.iter().find(|(k, _, _)| k == kind) {
+            Some(found) => vec![found],
+            None => return Some(unknown("check kind", kind, &kinds)),
+        },
+        Some(other) => return Some(unknown("check kind", &scalar_text(other), &kinds)),
+        None => CHECK_KINDS.iter().collect(),
+    };
+    let mut keys: Vec<&str> = CHECK_COMMON.to_vec();
+    keys.extend(chosen.iter().flat_map(|(_, k, _)| k.iter().copied()));
+    if let Some(key) = map.keys().find(|key| !keys.contains(&key.as_str())) {
+        return Some(unknown("check key", key, &keys));
+    }
+    let statuses: Vec<&str> = chosen
+        .iter()
+        .flat_map(|(_, _, s)| s.iter().copied())
+        .collect();
+    match map.get("status") {
+        Some(Value::String(status)) if statuses.contains(&status.as_str()) => None,
+        Some(status) => Some(unknown("check status", &scalar_text(status), &statuses)),
+        None => None,
+    }
 }
 
 /// Finds `*.tests.yaml` files under the given paths (files are taken as they are), sorted.

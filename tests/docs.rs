@@ -513,10 +513,10 @@ mod worked_examples {
                 "pending",
                 "2h",
                 vec!["notify:agent", "notify:team-lead"],
-                json!("2026-03-02T16:00:00.000000001Z"),
+                json!("2026-03-02T16:00:01Z"),
             ),
             (
-                "2026-03-02T16:00:00.000000001Z",
+                "2026-03-02T16:00:01Z",
                 "breached",
                 "2h",
                 vec!["escalate:team-lead"],
@@ -588,4 +588,91 @@ fn the_test_file_example_passes() {
     for case in &result.cases {
         assert!(case.passed, "{}: {:?}", case.name, case.failures);
     }
+}
+
+/// Every ```policy block of the docs, with the place it comes from.
+fn policy_blocks() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for file in markdown_files() {
+        let markdown = std::fs::read_to_string(&file).expect("the file reads");
+        for block in blocks(&markdown).into_iter().filter(|b| b.info == "policy") {
+            out.push((format!("{}:{}", file.display(), block.line), block.text));
+        }
+    }
+    out
+}
+
+/// A reader copies a block into a file and runs CI on it: it is already formatted, so
+/// `fmt --check` passes as it does on the examples.
+#[test]
+fn every_policy_block_in_the_docs_is_formatted() {
+    let mut problems = Vec::new();
+    for (name, text) in policy_blocks() {
+        let formatted = service_policy::format(&text).expect("the block parses");
+        if formatted != text {
+            let (line, (was, is)) = text
+                .lines()
+                .chain(std::iter::repeat(""))
+                .zip(formatted.lines().chain(std::iter::repeat("")))
+                .enumerate()
+                .find(|(_, (a, b))| a != b)
+                .unwrap_or((0, ("", "")));
+            problems.push(format!(
+                "{name}: not in canonical form; block line {}:\n  - {was}\n  + {is}",
+                line + 1
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// README's CI recipe, through the binary, on every docs block and every example policy:
+/// `check --format github --deny-warnings`, `fmt --check` and `test --coverage`.
+#[test]
+fn the_readme_ci_recipe_passes_on_the_docs_and_the_examples() {
+    // Each block is its own policy: many share a name, and a folder is a policy set whose
+    // versions of one name need distinct `effective` dates, so each block gets a folder.
+    let dir = tempfile::tempdir().unwrap();
+    let blocks = policy_blocks();
+    let mut targets = Vec::new();
+    for (i, (_, text)) in blocks.iter().enumerate() {
+        let folder = dir.path().join(format!("block{i:03}"));
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("block.policy"), text).unwrap();
+        targets.push(folder);
+    }
+    targets.push(root().join("examples/policies"));
+    for target in &targets {
+        for args in [
+            &["check", "--format", "github", "--deny-warnings"][..],
+            &["fmt", "--check"][..],
+        ] {
+            let output = assert_cmd::Command::cargo_bin("service-policy")
+                .unwrap()
+                .args(args)
+                .arg(target)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "`{}` fails on {}:\n{}{}",
+                args.join(" "),
+                target.display(),
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+    let output = assert_cmd::Command::cargo_bin("service-policy")
+        .unwrap()
+        .args(["test", "--coverage"])
+        .arg(root().join("examples"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "`test --coverage` fails on the examples:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

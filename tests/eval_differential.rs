@@ -77,6 +77,7 @@ fn rule(name: String) -> impl Strategy<Value = String> {
         ),
         Just("then set priority to \"urgent\"".to_owned()),
         Just("then set priority to \"high\"".to_owned()),
+        Just("then compensate 10 USD\n    refund 10 USD\n    compensate 10 USD".to_owned()),
     ];
     (
         prop::option::weighted(0.9, guard()),

@@ -309,7 +309,7 @@ fn every_action_shape() {
             {"action": "require_approval", "from": "store-manager", "rules": ["all"]},
             {"action": "follow_up", "within": "1d", "due": "2026-03-03T10:00:00Z", "rules": ["all"]},
             {"action": "refund", "amount": "12.50 USD", "rules": ["all"]},
-            {"action": "refund", "amount": "5 EUR", "rules": ["all"]},
+            {"action": "compensate", "amount": "5 EUR", "rules": ["all"]},
             {"action": "tag", "tag": "x", "rules": ["all"]},
             {"action": "set", "field": "priority", "value": "urgent", "rules": ["all"]},
             {"action": "emit", "name": "ticket.flagged", "rules": ["all"]},

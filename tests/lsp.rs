@@ -342,3 +342,62 @@ fn completion_offers_fields_after_record_dot_and_values_inside_a_text() {
     assert_eq!(labels, ["জরুরি", "সাধারণ"]);
     client.stop();
 }
+
+/// A `file:` URI as editors write it: non-ASCII bytes percent-encoded.
+fn file_uri(path: &std::path::Path) -> String {
+    let mut out = String::from("file://");
+    for b in path.to_str().unwrap().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn definition_and_hover_follow_extends_into_the_base_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder named in Bengali: the URIs carry it percent-encoded.
+    let folder = dir.path().join("নীতি");
+    std::fs::create_dir(&folder).unwrap();
+    let base = folder.join("base.policy");
+    std::fs::write(&base, POLICY).unwrap();
+    let child_text = r#"policy "শাখা" extends "./base.policy" {
+  rule শাখা_সীমা {
+    limit রিফান্ড.পরিমাণ <= सीमा
+    on exceed: notify "manager"
+  }
+}
+"#;
+    let child = folder.join("child.policy");
+    std::fs::write(&child, child_text).unwrap();
+
+    let mut client = Client::start();
+    let uri = file_uri(&child);
+    client.open(&uri, child_text);
+
+    let (line, column) = position_of(child_text, "सीमा", 0);
+    let definition = client.at("textDocument/definition", &uri, line, column + 1);
+    assert_eq!(definition["uri"], file_uri(&base));
+    let (line, column) = position_of(POLICY, "सीमा =", 0);
+    assert_eq!(
+        definition["range"]["start"],
+        json!({ "line": line, "character": column })
+    );
+
+    let (line, column) = position_of(child_text, "রিফান্ড.পরিমাণ", 0);
+    let hover = client.at("textDocument/hover", &uri, line, column + 9);
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("রিফান্ড.পরিমাণ: money?"), "{text}");
+    assert!(text.contains("from base.policy"), "{text}");
+
+    // A name neither file declares has no definition.
+    let (line, column) = position_of(child_text, "notify", 0);
+    assert_eq!(
+        client.at("textDocument/definition", &uri, line, column),
+        Value::Null
+    );
+    client.stop();
+}

@@ -1057,6 +1057,10 @@ fn the_retail_example_parses() {
             Item::Table(_) => "table",
             Item::Rule(_) => "rule",
             Item::FirstOf(_) => "first of",
+            Item::Effective(_) => "effective",
+            Item::When(_) => "when",
+            Item::Override(_) => "override",
+            Item::Remove(_) => "remove",
         })
         .collect();
     assert_eq!(

@@ -252,6 +252,7 @@ fuzz_target!(|input: Input| {
         } else {
             Explain::Off
         },
+        as_of_field: None,
     };
     let record = object(&input.record, 0);
     let first = serde_json::to_string(&policy.evaluate(&record, &options))

@@ -6,6 +6,8 @@
 
 intro-version = Policy version { $version }.
 intro-timezone = Times of day are in the { $zone } time zone.
+intro-effective = In force from { $date }.
+intro-when = This policy covers the tickets where { $cond }.
 intro-purpose = This handbook is written from the policy that the ticket system enforces, so the two always agree.
 
 ## Section headings
@@ -22,11 +24,16 @@ section-record = What a ticket record holds
 rule-name = Rule { $name }.
 rule-applies-always = This applies to every ticket.
 rule-applies-when = This applies when { $cond }.
+rule-applies-when-all = This applies when all of these hold:
+rule-applies-when-any = This applies when any of these holds:
 rule-unless = It does not apply when { $cond }.
+rule-unless-all = It does not apply when all of these hold:
+rule-unless-any = It does not apply when any of these holds:
 rule-then = Then { $actions }.
+rule-steps = What the rule asks:
 first-of-heading = Only the first of these that applies
 first-of-intro = { $count ->
-    [one] The rule below is checked on its own.
+    [1] The rule below is checked on its own.
    *[other] Check these { $count } rules in order: follow only the first one that applies to the ticket, and skip the others.
 }
 
@@ -101,6 +108,7 @@ column-holds = Holds
 column-required = Always filled in
 value-yes = yes
 value-no = no
+value-empty-text = empty text
 type-text = text
 type-number = a number
 type-bool = yes or no
@@ -117,6 +125,7 @@ type-object = entries with { $fields }
 expr-const = { $name } ({ $value })
 expr-now = now
 expr-not = it is not so that { $x }
+expr-is-no = { $x } is no
 expr-neg = minus { $x }
 expr-percent-of = { $percent } of { $x }
 expr-in = { $x } is { $list }
@@ -163,8 +172,7 @@ expr-max-of-list = the largest of { $x }
 expr-min = the smaller of { $items }
 expr-max = the larger of { $items }
 expr-business-time = the working time of { $calendar } between { $from } and { $to }
-expr-spans = the periods of { $x }
-agg-count = the number of entries in { $list }
+agg-count = the number of entries { $var } in { $list }
 agg-count-where = the number of entries { $var } in { $list } for which { $body }
 agg-sum = the total of { $body } over the entries { $var } of { $list }
 agg-min = the smallest { $body } over the entries { $var } of { $list }
@@ -176,23 +184,23 @@ agg-filter = { $x } where { $cond }
 ## Lengths of time and lists
 
 duration-weeks = { $n ->
-    [one] { $n } week
+    [1] { $n } week
    *[other] { $n } weeks
 }
 duration-days = { $n ->
-    [one] { $n } day
+    [1] { $n } day
    *[other] { $n } days
 }
 duration-hours = { $n ->
-    [one] { $n } hour
+    [1] { $n } hour
    *[other] { $n } hours
 }
 duration-minutes = { $n ->
-    [one] { $n } minute
+    [1] { $n } minute
    *[other] { $n } minutes
 }
 duration-seconds = { $n ->
-    [one] { $n } second
+    [1] { $n } second
    *[other] { $n } seconds
 }
 join-and = { $first } and { $last }

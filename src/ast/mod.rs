@@ -19,6 +19,9 @@ use crate::value::{Duration, Money};
 pub struct PolicyFile {
     /// The policy's name.
     pub name: Text,
+    /// `extends "PATH"`: the base this policy starts from (SPEC §16). The resolve stage
+    /// merges the base in and clears it, so later stages never see it.
+    pub extends: Option<Text>,
     /// The items inside the braces, in source order.
     pub items: Vec<Item>,
     /// Every comment in the file, in source order (the formatter puts them back).
@@ -98,6 +101,55 @@ pub enum Item {
     Rule(RuleDef),
     /// `first of { rule … }`.
     FirstOf(FirstOf),
+    /// `effective 2026-04-01`: in force from the start of that day (SPEC §16).
+    Effective(DateLit),
+    /// `when COND` at policy level: the records the policy is for (SPEC §16).
+    When(PolicyWhen),
+    /// `override const|calendar|table|rule …`: replaces the base's item of that name.
+    Override(Override),
+    /// `remove rule NAME`: drops the base's rule.
+    Remove(Remove),
+}
+
+/// A policy-level `when COND`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyWhen {
+    /// The condition.
+    pub cond: Expr,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `override ITEM`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Override {
+    /// The replacement: a `Const`, `Calendar`, `Table` or `Rule` item.
+    pub item: Box<Item>,
+    /// The whole item, `override` included.
+    pub span: Span,
+}
+
+/// `remove rule NAME`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remove {
+    /// The rule removed.
+    pub name: Ident,
+    /// The whole item.
+    pub span: Span,
+}
+
+impl Item {
+    /// The name an `override` or `remove` can refer to, with its kind (`"rule"`, `"const"`,
+    /// `"calendar"`, `"table"`), for items that have one.
+    pub fn defined_name(&self) -> Option<(&'static str, &Ident)> {
+        match self {
+            Item::Const(def) => Some(("const", &def.name)),
+            Item::Calendar(def) => Some(("calendar", &def.name)),
+            Item::Table(def) => Some(("table", &def.name)),
+            Item::Rule(def) => Some(("rule", &def.name)),
+            _ => None,
+        }
+    }
 }
 
 /// `ladder "a", "b", …`.
@@ -370,6 +422,18 @@ impl RuleDef {
             _ => None,
         })
     }
+
+    /// Every action of the rule: its `then` actions, then each handler's, in source order.
+    pub fn actions(&self) -> impl Iterator<Item = &Action> {
+        self.then_actions()
+            .chain(self.handlers().flat_map(|h| h.actions.iter()))
+    }
+
+    /// The position of one of the rule's own actions among [`RuleDef::actions`]; a money
+    /// action's key covers it, so two equal payments of one rule stay two.
+    pub fn action_position(&self, action: &Action) -> Option<usize> {
+        self.actions().position(|a| std::ptr::eq(a, action))
+    }
 }
 
 /// One clause of a rule.
@@ -483,7 +547,8 @@ pub enum ActionKind {
     RequireApproval(Expr),
     /// `follow up within D`.
     FollowUp(Expr),
-    /// `refund MONEY` or `compensate MONEY` (same meaning; the word is kept for printing).
+    /// `refund MONEY` or `compensate MONEY` (goodwill, not a refund: a kind of its own in
+    /// the decision).
     Refund {
         /// The amount.
         amount: Expr,

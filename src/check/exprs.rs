@@ -1277,50 +1277,95 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// `W0007`: a duration of a day or more counted in open hours.
+    /// `W0007`: a duration literal written in days or weeks (`2d`, `1w`) counted in open
+    /// hours, where a "day" is 24 open hours. `24h` and `1440m` say what they mean and pass.
     fn days_on_calendar(&mut self, within: &Expr, calendar: &Ident) {
-        let mut found: Option<(Span, crate::value::Duration)> = None;
-        if let Some(Val::Dur(d)) = self.fold(within) {
-            if d.has_days() {
-                found = Some((within.span, d));
-            }
-        } else if let ExprKind::Call(name, _) = &within.kind
-            && let Some(info) = self.tables.get(name.name.as_str())
-        {
-            found = info
-                .def
-                .rows
-                .iter()
-                .find_map(|row| match self.fold(&row.output) {
-                    Some(Val::Dur(d)) if d.has_days() => Some((row.output.span, d)),
-                    _ => None,
-                });
-        }
-        let Some((span, duration)) = found else {
+        let Some(found) = self.written_in_days(within, 0) else {
             return;
         };
-        let hours = duration.whole_secs().unsigned_abs() / 3600;
+        let hours = found.duration.whole_secs().unsigned_abs() / 3600;
+        let days = hours / 24;
+        // A const's literal may be used without a calendar too: point at this use.
+        let primary = if found.via_const {
+            within.span
+        } else {
+            found.span
+        };
+        let written = &found.written;
         let mut diagnostic = Diagnostic::new(
             Code::W0007,
-            span,
+            primary,
             format!(
-                "a duration of a day or more is counted in open hours of `{}`",
-                calendar.name
+                "`{written}` is counted in open hours of `{}`: {hours} open hours, not {days} working day{}",
+                calendar.name,
+                plural(usize::try_from(days).unwrap_or(usize::MAX))
             ),
         )
         .with_primary_label(format!(
-            "`{duration}` is {hours} open hours here, not {} working day{}",
-            hours / 24,
-            plural(usize::try_from(hours / 24).unwrap_or(usize::MAX))
+            "`{written}` is {hours} open hours here, not {days} working day{}",
+            plural(usize::try_from(days).unwrap_or(usize::MAX))
         ))
-        .with_help(
-            "write the time in open hours (e.g. `16h` for two 8-hour days), or drop `using` to count calendar days",
-        );
-        if span.start != within.span.start {
+        .with_help(format!(
+            "write `{hours}h` if that is meant (`16h` is two 8-hour days); drop `using` to count calendar days"
+        ));
+        if found.via_table {
             diagnostic = diagnostic.with_label(within.span, "this table gives it");
+        } else if found.via_const {
+            diagnostic = diagnostic.with_label(found.span, "written here");
         }
         diagnostic = diagnostic.with_label(calendar.span, "counted on this calendar");
         self.report(diagnostic);
+    }
+
+    /// The first duration literal in `expr` written with a `d` or `w` unit, looking through
+    /// consts and the outputs of tables it calls.
+    fn written_in_days(&self, expr: &Expr, depth: usize) -> Option<DaysLiteral> {
+        // Consts may refer to consts: a cycle (already an error) must not loop.
+        if depth > 16 {
+            return None;
+        }
+        let inner = |e: &Expr| self.written_in_days(e, depth + 1);
+        match &expr.kind {
+            ExprKind::Literal(crate::ast::Literal::Duration(d)) => {
+                let written = self
+                    .source
+                    .get(expr.span.range())
+                    .filter(|w| crate::value::Duration::parse_literal(w).is_ok_and(|v| v == *d))
+                    .map_or_else(|| d.to_string(), str::to_owned);
+                written.contains(['d', 'w']).then_some(DaysLiteral {
+                    span: expr.span,
+                    duration: *d,
+                    written,
+                    via_const: false,
+                    via_table: false,
+                })
+            }
+            ExprKind::Literal(_) | ExprKind::Now => None,
+            ExprKind::Path(path) => {
+                let [segment] = path.segments.as_slice() else {
+                    return None;
+                };
+                let info = self.consts.get(segment.name.as_str())?;
+                let mut found = inner(&info.def.value)?;
+                found.via_const = true;
+                Some(found)
+            }
+            ExprKind::List(items) => items.iter().find_map(inner),
+            ExprKind::Unary(_, e)
+            | ExprKind::PercentOf(_, e)
+            | ExprKind::IsMissing(e, _)
+            | ExprKind::During(e, _) => inner(e),
+            ExprKind::Binary(_, a, b) | ExprKind::Test(_, a, b) => inner(a).or_else(|| inner(b)),
+            ExprKind::Call(name, args) => match self.tables.get(name.name.as_str()) {
+                Some(info) => info.def.rows.iter().find_map(|row| {
+                    let mut found = inner(&row.output)?;
+                    found.via_table = true;
+                    Some(found)
+                }),
+                None => args.iter().find_map(inner),
+            },
+            ExprKind::Comprehension(c) => inner(&c.body),
+        }
     }
 
     pub(super) fn limit(&mut self, limit: &'a Limit) {
@@ -1528,4 +1573,18 @@ fn literal_ty(lit: &Literal) -> Ty {
         Literal::Text(_) => Ty::Text,
         Literal::Bool(_) => Ty::Bool,
     }
+}
+
+/// A duration literal written in days or weeks, found by `W0007`.
+struct DaysLiteral {
+    /// The literal.
+    span: Span,
+    /// Its value.
+    duration: crate::value::Duration,
+    /// As the author wrote it (`2d`).
+    written: String,
+    /// Whether it stands in a const's definition rather than where it is used.
+    via_const: bool,
+    /// Whether it is the output of a table row.
+    via_table: bool,
 }

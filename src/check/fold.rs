@@ -41,7 +41,7 @@ impl Val {
             Literal::Money(m) => Val::Money(*m),
             Literal::Duration(d) => Val::Dur(*d),
             Literal::Date(d) => Val::Date(*d),
-            Literal::Time(t, _) => Val::Time(*t),
+            Literal::Time(t, _) => Val::Time(crate::value::whole_second(*t)),
             Literal::Text(t) => Val::Text(t.clone()),
             Literal::Bool(b) => Val::Bool(*b),
         })

@@ -19,7 +19,7 @@ mod cost;
 mod exprs;
 mod fold;
 mod lint;
-mod suggest;
+pub(crate) mod suggest;
 mod types;
 
 use std::collections::HashMap;
@@ -38,7 +38,15 @@ use types::Ty;
 /// The diagnostics come in the order they were found; [`crate::Diagnostics::new`] sorts them
 /// by position.
 pub fn check(policy: &PolicyFile) -> Vec<Diagnostic> {
+    check_written(policy, "")
+}
+
+/// [`check`] with the source the spans point into: lints that judge what the author wrote
+/// (`W0007`: a duration *written* in days or weeks) read it there. Where the source does not
+/// hold a literal, its canonical spelling stands in.
+pub(crate) fn check_written(policy: &PolicyFile, source: &str) -> Vec<Diagnostic> {
     let mut checker = Checker::new(policy);
+    checker.source = source;
     checker.run();
     checker.diags.extend(cost::check_costs(policy));
     // A const's problem found again through each of its uses is reported once.
@@ -111,6 +119,8 @@ struct CalendarInfo<'a> {
 /// The state of one check run.
 struct Checker<'a> {
     policy: &'a PolicyFile,
+    /// The text the spans point into (empty when not known).
+    source: &'a str,
     diags: Vec<Diagnostic>,
     /// `None` without a `record { … }` block.
     schema: Option<Vec<(String, Field)>>,
@@ -135,6 +145,7 @@ impl<'a> Checker<'a> {
     fn new(policy: &'a PolicyFile) -> Checker<'a> {
         Checker {
             policy,
+            source: "",
             diags: Vec::new(),
             schema: None,
             field_index: HashMap::new(),
@@ -174,6 +185,7 @@ impl<'a> Checker<'a> {
                     }
                     self.first_of_reachability(&block.rules);
                 }
+                Item::When(when) => self.guard(&when.cond, "when"),
                 _ => {}
             }
         }
@@ -258,6 +270,10 @@ impl<'a> Checker<'a> {
                         self.unique_rule(&mut rule_names, rule);
                     }
                 }
+                Item::Effective(date) => self.single(&mut singles, "effective", date.span),
+                Item::When(when) => self.single(&mut singles, "when", when.span),
+                // The resolve stage merges these into the items above before checking.
+                Item::Override(_) | Item::Remove(_) => {}
             }
         }
         self.consts_hiding_fields();
@@ -603,22 +619,7 @@ impl<'a> Checker<'a> {
                     } else {
                         "unless"
                     };
-                    let before = self.errors();
-                    let ty = self.expr(guard);
-                    if !ty.is_boolish() {
-                        self.report(
-                            Diagnostic::new(
-                                Code::E0201,
-                                guard.span,
-                                format!("the `{word}` guard must be a bool, not {ty:#}"),
-                            )
-                            .with_primary_label(format!("this is {ty:#}"))
-                            .with_help("compare it with something, e.g. `x > 0` or `x == \"a\"`"),
-                        );
-                    } else if self.errors() == before {
-                        // A guard with a type error would only be judged on a wrong reading.
-                        self.guard_lint(guard, word);
-                    }
+                    self.guard(guard, word);
                 }
                 ClauseKind::Then(actions) => {
                     for action in actions {
@@ -634,6 +635,26 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// A `when`/`unless` guard (of a rule, or of the policy): a bool, then its lints.
+    fn guard(&mut self, guard: &'a crate::ast::Expr, word: &str) {
+        let before = self.errors();
+        let ty = self.expr(guard);
+        if !ty.is_boolish() {
+            self.report(
+                Diagnostic::new(
+                    Code::E0201,
+                    guard.span,
+                    format!("the `{word}` guard must be a bool, not {ty:#}"),
+                )
+                .with_primary_label(format!("this is {ty:#}"))
+                .with_help("compare it with something, e.g. `x > 0` or `x == \"a\"`"),
+            );
+        } else if self.errors() == before {
+            // A guard with a type error would only be judged on a wrong reading.
+            self.guard_lint(guard, word);
         }
     }
 

@@ -17,9 +17,9 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use service_policy::{Decision, EvalOptions, Policy};
+use service_policy::{Decision, EvalOptions, PolicySet};
 
-use super::eval::load_policy;
+use super::eval::load_set;
 use super::{Outcome, UsageError, exit, parse_now, write_error};
 
 const CHUNK_LINES: usize = 4096;
@@ -44,10 +44,11 @@ pub(super) fn run(
     now: Option<&str>,
     jobs: Option<usize>,
     output: Option<&Path>,
+    as_of: Option<String>,
 ) -> Outcome {
     let now = parse_now(now)?;
     let pool = worker_pool(jobs)?;
-    let Some(policy) = load_policy(policy_path)? else {
+    let Some(policy) = load_set(&[policy_path.to_path_buf()])? else {
         return Ok(exit(true));
     };
     let input = Input::open(records)?;
@@ -55,7 +56,10 @@ pub(super) fn run(
         super::files::guard_signals()?;
     }
     let mut sink = Sink::open(output)?;
-    let options = EvalOptions::at(now);
+    let options = EvalOptions {
+        as_of_field: as_of,
+        ..EvalOptions::at(now)
+    };
     let started = Instant::now();
     let mut stats = Stats::default();
 
@@ -313,8 +317,11 @@ struct ErrorLine<'a> {
     error: &'a str,
 }
 
-fn process(policy: &Policy, options: &EvalOptions, number: u64, record: &Value) -> Output {
-    let decision = policy.evaluate(record, options);
+fn process(policy: &PolicySet, options: &EvalOptions, number: u64, record: &Value) -> Output {
+    let decision = match policy.evaluate(record, options) {
+        Ok(decision) => decision,
+        Err(e) => return error_output(number, &e.to_string()),
+    };
     let id = record.get("id").unwrap_or(&Value::Null);
     let line = DecisionLine {
         line: number,

@@ -14,10 +14,19 @@ pub(super) fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool) -
     if files.is_empty() {
         return Err(UsageError("no `*.policy` files found".into()));
     }
+    // Files that are UTF-8 are checked together, as a set: each with its bases once.
     let mut reports = Vec::with_capacity(files.len());
+    let mut sources = Vec::with_capacity(files.len());
     for file in &files {
-        reports.push(check_file(file)?);
+        match read_file(file)? {
+            Ok(source) => sources.push(source),
+            Err(not_utf8) => reports.push(not_utf8),
+        }
     }
+    reports.extend(service_policy::check_sources(
+        sources,
+        &service_policy::FileResolver,
+    ));
     let errors: usize = reports.iter().map(|r| r.errors().count()).sum();
     let warnings: usize = reports.iter().map(|r| r.warnings().count()).sum();
     match format {
@@ -39,15 +48,15 @@ pub(super) fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool) -
     Ok(exit(errors > 0 || (deny_warnings && warnings > 0)))
 }
 
-/// The diagnostics of one file. A file that is not UTF-8 (SPEC §3) is a syntax error at
-/// its first bad byte, like any other problem of that file, and the other files are still
-/// checked; only a file that cannot be read at all stops the command.
-fn check_file(file: &std::path::Path) -> Result<Diagnostics, UsageError> {
+/// One file's text, or its diagnostics. A file that is not UTF-8 (SPEC §3) is a syntax
+/// error at its first bad byte, like any other problem of that file, and the other files
+/// are still checked; only a file that cannot be read at all stops the command.
+fn read_file(file: &std::path::Path) -> Result<Result<SourceFile, Diagnostics>, UsageError> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file)
         .map_err(|e| UsageError(format!("cannot read `{}`: {e}", file.display())))?;
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(service_policy::check_source(&name, &text)),
+        Ok(text) => Ok(Ok(SourceFile { name, text })),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -64,10 +73,10 @@ fn check_file(file: &std::path::Path) -> Result<Diagnostics, UsageError> {
             )
             .with_primary_label("this byte does not start a UTF-8 character")
             .with_help("save the policy as UTF-8");
-            Ok(Diagnostics::new(
+            Ok(Err(Diagnostics::new(
                 std::sync::Arc::new(SourceFile { name, text }),
                 vec![diagnostic],
-            ))
+            )))
         }
     }
 }

@@ -4,10 +4,11 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use service_policy::diagnostic::render::render_human;
 use service_policy::handbook::{self, Format, Language};
+use service_policy::{LoadError, Policy};
 
-use super::eval::load_policy;
-use super::{DocFormat, Outcome, UsageError, exit, out};
+use super::{DocFormat, Outcome, UsageError, exit, out, stderr_color};
 
 pub(super) fn run(
     policy: Option<&Path>,
@@ -27,8 +28,18 @@ pub(super) fn run(
     let Some(path) = policy else {
         return Err(UsageError("name the policy to write a handbook for".into()));
     };
-    let Some(policy) = load_policy(path)? else {
-        return Ok(exit(true));
+    // A branch's handbook is the merged policy: `extends` is followed from the file.
+    let policy = match Policy::from_file(path) {
+        Ok(policy) => policy,
+        Err(LoadError::Io { path, source }) => {
+            return Err(UsageError(format!("cannot read `{path}`: {source}")));
+        }
+        Err(invalid) => {
+            for diagnostics in invalid.diagnostics() {
+                eprint!("{}", render_human(diagnostics, stderr_color()));
+            }
+            return Ok(exit(true));
+        }
     };
     let format = match format {
         DocFormat::Markdown => Format::Markdown,

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use service_policy::diagnostic::render::render_human;
 use service_policy::testing::parse_record;
-use service_policy::{EvalOptions, Explain, Policy};
+use service_policy::{EvalOptions, Explain, LoadError, PolicySet};
 
-use super::{EvalFormat, Outcome, UsageError, exit, out, parse_now, read_text, stderr_color};
+use super::{EvalFormat, Outcome, UsageError, exit, out, parse_now, stderr_color};
 
 pub(super) fn run(
     policy_path: &Path,
@@ -17,13 +17,26 @@ pub(super) fn run(
     now: Option<&str>,
     explain: bool,
     format: EvalFormat,
+    as_of: Option<String>,
 ) -> Outcome {
     let now = parse_now(now)?;
-    let Some(policy) = load_policy(policy_path)? else {
+    // Leading `*.policy` files and folders join the set; the records follow them.
+    let mut policies = vec![policy_path.to_path_buf()];
+    let split = records
+        .iter()
+        .position(|p| !(p.is_dir() || p.extension().is_some_and(|e| e == "policy")))
+        .unwrap_or(records.len());
+    let (more, records) = records.split_at(split);
+    policies.extend(more.iter().cloned());
+    if records.is_empty() {
+        return Err(UsageError("no record given after the policies".into()));
+    }
+    let Some(set) = load_set(&policies)? else {
         return Ok(exit(true));
     };
     let options = EvalOptions {
         explain: if explain { Explain::On } else { Explain::Off },
+        as_of_field: as_of,
         ..EvalOptions::at(now)
     };
     let mut failed = false;
@@ -36,27 +49,46 @@ pub(super) fn run(
                 continue;
             }
         };
-        let decision = serde_json::to_value(policy.evaluate(&record, &options))?;
+        let decision = match set.evaluate(&record, &options) {
+            Ok(decision) => decision,
+            Err(e) => {
+                eprintln!("error: `{}`: {e}", path.display());
+                failed = true;
+                continue;
+            }
+        };
+        let totals = money_totals(&decision);
+        let decision = serde_json::to_value(decision)?;
         match format {
             EvalFormat::Json => out(&format!("{}\n", serde_json::to_string_pretty(&decision)?))?,
             EvalFormat::Human => {
                 if index > 0 {
                     out("\n")?;
                 }
-                out(&human(&path.display().to_string(), &decision))?;
+                out(&human(&path.display().to_string(), &decision, &totals))?;
             }
         }
     }
     Ok(exit(failed))
 }
 
-/// Loads a policy, printing its diagnostics when it is invalid (`None`: exit 1).
-pub(super) fn load_policy(path: &Path) -> Result<Option<Policy>, UsageError> {
-    let text = read_text(path)?;
-    match Policy::parse_named(&path.display().to_string(), &text) {
-        Ok(policy) => Ok(Some(policy)),
-        Err(diagnostics) => {
-            eprint!("{}", render_human(&diagnostics, stderr_color()));
+/// Loads the policy set of `paths` (files and folders), printing its diagnostics when a
+/// policy is invalid (`None`: exit 1).
+pub(super) fn load_set(paths: &[PathBuf]) -> Result<Option<PolicySet>, UsageError> {
+    for path in paths {
+        if !path.exists() {
+            return Err(UsageError(format!("`{}` does not exist", path.display())));
+        }
+    }
+    match PolicySet::from_paths(paths) {
+        Ok(set) => Ok(Some(set)),
+        Err(LoadError::Io { path, source }) => {
+            Err(UsageError(format!("cannot read `{path}`: {source}")))
+        }
+        Err(e) => {
+            for diagnostics in e.diagnostics() {
+                eprint!("{}", render_human(diagnostics, stderr_color()));
+            }
             Ok(None)
         }
     }
@@ -110,8 +142,45 @@ fn read_record(path: &Path) -> Result<Result<Value, String>, UsageError> {
     Ok(parsed.map_err(|e| format!("{name}: {e}")))
 }
 
-/// A readable summary of a decision: actions, deadlines, limits, undecided rules, errors.
-fn human(source: &str, d: &Value) -> String {
+/// A duration of the decision in hours and smaller units (`1d` → `24h`, `1d23h` → `47h`).
+/// On a calendar a "day" is 24 *open* hours, which reads as a calendar day; hours read the
+/// same on a calendar and off it. Text that is not a duration is shown as it is.
+fn in_hours(text: &str) -> String {
+    let Ok(duration) = service_policy::value::Duration::parse_literal(text) else {
+        return text.to_owned();
+    };
+    let secs = duration.whole_secs();
+    let magnitude = secs.unsigned_abs();
+    let (h, m, s) = (magnitude / 3600, magnitude % 3600 / 60, magnitude % 60);
+    let mut out = String::new();
+    if secs < 0 {
+        out.push('-');
+    }
+    for (value, unit) in [(h, 'h'), (m, 'm'), (s, 's')] {
+        if value > 0 {
+            let _ = write!(out, "{value}{unit}");
+        }
+    }
+    if magnitude == 0 {
+        out.push_str("0s");
+    }
+    out
+}
+
+/// The lines of the money totals: one per kind and currency, in order of appearance.
+fn money_totals(decision: &service_policy::Decision) -> Vec<String> {
+    match decision.money_totals() {
+        Ok(totals) => totals
+            .into_iter()
+            .map(|(kind, total)| format!("{kind} {total}"))
+            .collect(),
+        Err(e) => vec![format!("cannot add up the amounts: {e}")],
+    }
+}
+
+/// A readable summary of a decision: actions, money totals, deadlines, limits, undecided
+/// rules, errors.
+fn human(source: &str, d: &Value, totals: &[String]) -> String {
     let mut out = String::new();
     let text = |v: Option<&Value>| match v {
         Some(Value::String(s)) => s.clone(),
@@ -150,6 +219,9 @@ fn human(source: &str, d: &Value) -> String {
             let _ = writeln!(out, "    - {}   [{}]", describe_action(a), rules.join(", "));
         }
     }
+    if !totals.is_empty() {
+        let _ = writeln!(out, "  total: {}", totals.join(", "));
+    }
     let checks = list("checks");
     if !checks.is_empty() {
         let _ = writeln!(out, "  checks:");
@@ -160,13 +232,13 @@ fn human(source: &str, d: &Value) -> String {
         let line = if text(c.get("kind")) == "deadline" {
             let mut line = format!(
                 "{rule}: {status}, target {}, deadline {}, elapsed {}",
-                text(c.get("target")),
+                in_hours(&text(c.get("target"))),
                 text(c.get("deadline")),
-                text(c.get("elapsed"))
+                in_hours(&text(c.get("elapsed")))
             );
             let remaining = text(c.get("remaining"));
             if !remaining.is_empty() {
-                let _ = write!(line, ", {remaining} left");
+                let _ = write!(line, ", {} left", in_hours(&remaining));
             }
             line
         } else {
@@ -241,10 +313,11 @@ fn describe_action(a: &Value) -> String {
         "require_approval" => format!("require approval from {}", field("from")),
         "follow_up" => format!(
             "follow up within {} (due {})",
-            field("within"),
+            in_hours(&field("within")),
             field("due")
         ),
         "refund" => format!("refund {}", field("amount")),
+        "compensate" => format!("compensate {}", field("amount")),
         "tag" => format!("tag {}", field("tag")),
         "set" => format!("set {} to {}", field("field"), field("value")),
         "emit" => format!("emit {}", field("name")),
@@ -280,13 +353,14 @@ mod tests {
             "undecided": [{"rule": "unhappy_customer", "missing": ["csat"]}],
             "errors": [], "recheck_at": "2026-03-04T09:00:00Z"
         });
-        let text = human("t.json", &decision);
+        let text = human("t.json", &decision, &["refund 12.50 USD".to_owned()]);
         assert!(
             text.contains("escalate to supervisor   [first_reply]"),
             "{text}"
         );
-        assert!(text.contains("resolution: pending, target 2d"), "{text}");
-        assert!(text.contains("1d23h left"), "{text}");
+        assert!(text.contains("resolution: pending, target 48h"), "{text}");
+        assert!(text.contains("  total: refund 12.50 USD\n"), "{text}");
+        assert!(text.contains("elapsed 1h, 47h left"), "{text}");
         assert!(
             text.contains("undecided: unhappy_customer (missing csat)"),
             "{text}"

@@ -5,7 +5,8 @@
 //! Documents are synchronised whole (every change sends the full text), which keeps the
 //! server simple and exact; a policy is small enough for that to cost nothing noticeable.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -23,7 +24,7 @@ use lsp_types::{
     OneOf, Position, PublishDiagnosticsParams, Range, ServerCapabilities, ServerInfo,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
 };
-use service_policy::ide::{self, Analysis, CompletionKind};
+use service_policy::ide::{self, Analysis, CompletionKind, Declaration};
 
 use super::{Outcome, UsageError};
 
@@ -200,22 +201,67 @@ impl Server<'_> {
     }
 
     fn hover(&self, uri: &Uri, position: Position) -> Option<Hover> {
-        let hover = self.documents.get(uri)?.hover(from_lsp(position))?;
+        let analysis = self.documents.get(uri)?;
+        let (markdown, range) = match analysis.hover(from_lsp(position)) {
+            Some(hover) => (hover.markdown, Some(to_lsp(hover.range))),
+            None => {
+                let (base, declaration) = self.in_bases(uri, position)?;
+                let name = base_name(&base);
+                (format!("{}\n\n*from {name}*", declaration.hover), None)
+            }
+        };
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: hover.markdown,
+                value: markdown,
             }),
-            range: Some(to_lsp(hover.range)),
+            range,
         })
     }
 
     fn definition(&self, uri: Uri, position: Position) -> Option<GotoDefinitionResponse> {
-        let range = self.documents.get(&uri)?.definition(from_lsp(position))?;
+        let (uri, range) = match self.documents.get(&uri)?.definition(from_lsp(position)) {
+            Some(range) => (uri, range),
+            None => {
+                let (base, declaration) = self.in_bases(&uri, position)?;
+                (base, declaration.range)
+            }
+        };
         Some(GotoDefinitionResponse::Scalar(Location {
             uri,
             range: to_lsp(range),
         }))
+    }
+
+    /// The declaration of the name at `position` in the bases the document `extends`,
+    /// nearest base first: the open editor's text of a base when it is open, else the file.
+    fn in_bases(&self, uri: &Uri, position: Position) -> Option<(Uri, Declaration)> {
+        let analysis = self.documents.get(uri)?;
+        let names = analysis.names_at(from_lsp(position));
+        let mut base = analysis.extends();
+        let mut path = uri_to_path(uri)?;
+        let mut seen = HashSet::new();
+        for _ in 0..MAX_BASES {
+            let target = normalise(&path.parent()?.join(base?));
+            if !seen.insert(target.clone()) {
+                return None;
+            }
+            let target_uri = path_to_uri(&target)?;
+            let loaded;
+            let analysis = match self.documents.get(&target_uri) {
+                Some(open) => open,
+                None => {
+                    loaded = Analysis::new(&std::fs::read_to_string(&target).ok()?);
+                    &loaded
+                }
+            };
+            if let Some(found) = names.iter().find_map(|n| analysis.declaration(n)) {
+                return Some((target_uri, found));
+            }
+            base = analysis.extends();
+            path = target;
+        }
+        None
     }
 
     fn completion(&self, uri: &Uri, position: Position) -> Option<CompletionResponse> {
@@ -256,6 +302,64 @@ impl Server<'_> {
             new_text: formatted,
         }])
     }
+}
+
+/// How far up a chain of `extends` definitions are looked for: the resolver's own limit.
+const MAX_BASES: usize = service_policy::resolve::MAX_EXTENDS_DEPTH;
+
+/// The path of a `file:` URI, percent-decoded (`file:///tmp/n%C4%81m.policy`).
+fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
+    let rest = uri.as_str().strip_prefix("file://")?;
+    let path = rest.get(rest.find('/')?..)?;
+    let bytes = path.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = path.get(i + 1..i + 3)?;
+            decoded.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            decoded.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(decoded).ok().map(PathBuf::from)
+}
+
+/// The `file:` URI of an absolute path, every byte outside the unreserved set encoded.
+fn path_to_uri(path: &Path) -> Option<Uri> {
+    let mut out = String::from("file://");
+    for b in path.to_str()?.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.parse().ok()
+}
+
+/// `/a/./b/../c.policy` → `/a/c.policy`, so a base reached two ways is one document.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The file name of a URI, for saying where a hover came from.
+fn base_name(uri: &Uri) -> String {
+    uri_to_path(uri)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| uri.as_str().to_owned())
 }
 
 fn diagnostics(uri: &Uri, analysis: &Analysis) -> Vec<Diagnostic> {

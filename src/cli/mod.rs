@@ -26,6 +26,7 @@ mod eval;
 mod files;
 mod fmt;
 mod lsp;
+mod report;
 #[cfg(feature = "serve")]
 mod serve;
 mod test;
@@ -69,11 +70,16 @@ enum Command {
     },
     /// Evaluate records against a policy and print one decision per record.
     Eval {
-        /// The policy file.
+        /// The policy: a file, or a folder of them (a policy set). More `*.policy` files
+        /// and folders may follow; the first other path starts the records.
         policy: PathBuf,
         /// Record files (`.json`, `.yaml`, `.yml`) or `-` for standard input.
         #[arg(required = true)]
         records: Vec<PathBuf>,
+        /// Judge each record by the policy versions in force at the instant in this
+        /// record field (e.g. `opened_at`) instead of `--now`.
+        #[arg(long, value_name = "FIELD")]
+        as_of: Option<String>,
         /// The evaluation instant (RFC 3339); defaults to the current time.
         #[arg(long)]
         now: Option<String>,
@@ -100,7 +106,7 @@ enum Command {
     },
     /// Evaluate a stream of JSON-lines records, one output line per input line.
     Batch {
-        /// The policy file.
+        /// The policy: a file, or a folder of them (a policy set).
         policy: PathBuf,
         /// JSON-lines records, or `-` for standard input (the default).
         records: Option<PathBuf>,
@@ -113,6 +119,58 @@ enum Command {
         /// Write to FILE atomically instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Judge each record by the policy versions in force at the instant in this
+        /// record field (e.g. `opened_at`) instead of `--now`.
+        #[arg(long, value_name = "FIELD")]
+        as_of: Option<String>,
+    },
+    /// Replay JSON-lines records and report compliance per rule, group and period.
+    Report {
+        /// Policy files or folders, then JSON-lines record files (none: standard input).
+        #[arg(required = true, value_name = "POLICY… RECORDS…")]
+        paths: Vec<PathBuf>,
+        /// The evaluation instant (RFC 3339); defaults to the current time.
+        #[arg(long)]
+        now: Option<String>,
+        /// Group by a record field (dotted path); repeat to nest groups.
+        #[arg(long, value_name = "FIELD")]
+        by: Vec<String>,
+        /// Trend per day, week or month of `--time-field`.
+        #[arg(long, value_enum, requires = "time_field")]
+        period: Option<report::PeriodArg>,
+        /// The record time field (RFC 3339) that `--period` buckets.
+        #[arg(long, value_name = "FIELD", requires = "period")]
+        time_field: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = report::Format::Table)]
+        format: report::Format,
+        /// Write to FILE atomically instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+    },
+    /// Show what a change to a policy would do: its structure and, with records, its decisions.
+    Diff {
+        /// The policy as it is.
+        old: PathBuf,
+        /// The policy as proposed.
+        new: PathBuf,
+        /// JSON-lines records to replay under both.
+        records: Vec<PathBuf>,
+        /// The evaluation instant (RFC 3339); defaults to the current time.
+        #[arg(long)]
+        now: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = report::Format::Table)]
+        format: report::Format,
+        /// Example line numbers kept per change.
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        examples: usize,
+        /// Worker threads (default: all cores).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
     },
     /// Serve decisions over HTTP, with a playground page at `/`.
     #[cfg(feature = "serve")]
@@ -139,6 +197,10 @@ enum Command {
         /// How many requests are served at once; the others wait their turn.
         #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
         max_concurrent: u16,
+        /// Judge each record by the versions in force at the instant in this field (a dotted
+        /// path such as `opened_at`), not at `now`.
+        #[arg(long = "as-of", value_name = "FIELD")]
+        as_of: Option<String>,
     },
     /// Write a policy as a staff handbook in plain language.
     Doc {
@@ -224,7 +286,8 @@ pub fn main() -> ExitCode {
             now,
             explain,
             format,
-        } => eval::run(&policy, &records, now.as_deref(), explain, format),
+            as_of,
+        } => eval::run(&policy, &records, now.as_deref(), explain, format, as_of),
         Command::Test {
             paths,
             format,
@@ -237,13 +300,51 @@ pub fn main() -> ExitCode {
             now,
             jobs,
             output,
+            as_of,
         } => batch::run(
             &policy,
             records.as_deref(),
             now.as_deref(),
             jobs,
             output.as_deref(),
+            as_of,
         ),
+        Command::Report {
+            paths,
+            now,
+            by,
+            period,
+            time_field,
+            format,
+            output,
+            jobs,
+        } => report::run(&report::ReportArgs {
+            paths: &paths,
+            now: now.as_deref(),
+            by,
+            period,
+            time_field,
+            format,
+            output: output.as_deref(),
+            jobs,
+        }),
+        Command::Diff {
+            old,
+            new,
+            records,
+            now,
+            format,
+            examples,
+            jobs,
+        } => report::run_diff(&report::DiffArgs {
+            old: &old,
+            new: &new,
+            records: &records,
+            now: now.as_deref(),
+            format,
+            examples,
+            jobs,
+        }),
         #[cfg(feature = "serve")]
         Command::Serve {
             paths,
@@ -253,6 +354,7 @@ pub fn main() -> ExitCode {
             max_body,
             timeout,
             max_concurrent,
+            as_of,
         } => serve::run(serve::Options {
             paths,
             addr,
@@ -261,6 +363,7 @@ pub fn main() -> ExitCode {
             max_body,
             timeout: std::time::Duration::from_secs(timeout),
             max_concurrent: usize::from(max_concurrent),
+            as_of,
         }),
         Command::Doc {
             policy,
@@ -283,12 +386,16 @@ pub fn main() -> ExitCode {
 /// Parses `--now`, defaulting to the current time (the only place the clock is read).
 fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, UsageError> {
     match now {
-        None => Ok(jiff::Timestamp::now()),
-        Some(text) => text.parse().map_err(|e| {
-            UsageError(format!(
-                "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
-            ))
-        }),
+        // Time is counted in whole seconds: the clock's fraction would only print as noise.
+        None => Ok(service_policy::value::whole_second(jiff::Timestamp::now())),
+        Some(text) => text
+            .parse()
+            .map(service_policy::value::whole_second)
+            .map_err(|e| {
+                UsageError(format!(
+                    "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
+                ))
+            }),
     }
 }
 

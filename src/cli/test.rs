@@ -114,8 +114,12 @@ fn junit(results: &[FileResult]) -> Result<String, UsageError> {
         let mut suite = TestSuite::new(r.path.display().to_string());
         if let Some(error) = &r.error {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_message(error.clone());
-            suite.add_test_case(TestCase::new("load", status));
+            // The attribute holds the first line; the element's body keeps every line.
+            status.set_message(error.lines().next().unwrap_or_default().to_owned());
+            status.set_description(error.clone());
+            let mut test_case = TestCase::new("load", status);
+            test_case.set_classname(r.path.display().to_string());
+            suite.add_test_case(test_case);
         }
         for case in &r.cases {
             let status = if case.passed {
@@ -128,7 +132,11 @@ fn junit(results: &[FileResult]) -> Result<String, UsageError> {
                     .map(|f| format!("{}: {}", f.what, f.message))
                     .collect();
                 status.set_message(summary.join("; "));
-                let detail: Vec<String> = case.failures.iter().map(side_by_side).collect();
+                let detail: Vec<String> = case
+                    .failures
+                    .iter()
+                    .map(|f| format!("{}: {}\n{}", f.what, f.message, side_by_side(f)))
+                    .collect();
                 status.set_description(detail.join("\n"));
                 status
             };

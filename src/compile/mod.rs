@@ -42,6 +42,10 @@ pub struct Plan {
     pub(crate) blocks: Vec<Block>,
     /// Skips rules whose guard a record's text rules out (`None` when too few are gated).
     pub(crate) index: Option<RuleIndex>,
+    /// The policy-level `when`: the records the policy is for (SPEC §16).
+    pub(crate) when: Option<Node>,
+    /// The start of the `effective` day in the policy's zone.
+    pub(crate) effective: Option<jiff::Timestamp>,
 }
 
 /// How the rules are grouped: alone, or in a `first of` block (indexes into `rules`).
@@ -127,6 +131,9 @@ pub(crate) struct ActionPlan {
     /// The action's key when its operand and arguments are constants (worked out once
     /// here instead of hashing on every evaluation).
     pub(crate) key: Option<Box<str>>,
+    /// Its position among the rule's actions (`RuleDef::action_position`), which a money
+    /// action's key covers.
+    pub(crate) position: usize,
 }
 
 /// The kinds of action, with their operand.
@@ -138,6 +145,7 @@ pub(crate) enum ActionKindPlan {
     RequireApproval(Node),
     FollowUp(Node),
     Refund(Node),
+    Compensate(Node),
     Tag(Node),
     Set(String, Node),
     Emit(Node),
@@ -153,6 +161,7 @@ impl ActionPlan {
             | ActionKindPlan::RequireApproval(n)
             | ActionKindPlan::FollowUp(n)
             | ActionKindPlan::Refund(n)
+            | ActionKindPlan::Compensate(n)
             | ActionKindPlan::Tag(n)
             | ActionKindPlan::Set(_, n)
             | ActionKindPlan::Emit(n) => n,
@@ -183,6 +192,16 @@ impl Plan {
     pub fn without_index(mut self) -> Plan {
         self.index = None;
         self
+    }
+
+    /// The instant the policy comes into force, if it has an `effective` date.
+    pub fn effective_from(&self) -> Option<jiff::Timestamp> {
+        self.effective
+    }
+
+    /// Whether the policy has a policy-level `when`.
+    pub fn has_when(&self) -> bool {
+        self.when.is_some()
     }
 
     /// Whether the plan has a rule index.
@@ -324,6 +343,28 @@ impl<'p> Compiler<'p> {
         if !self.diagnostics.is_empty() {
             return Err(self.diagnostics);
         }
+        let mut when = None;
+        let mut effective = None;
+        for item in &self.ast.items {
+            match item {
+                Item::When(w) => when = Some(self.expr(&w.cond, &mut Vec::new())),
+                Item::Effective(d) => match d.date.to_zoned(self.tz.clone()) {
+                    Ok(start) => effective = Some(start.timestamp()),
+                    Err(e) => self.error(
+                        Code::E0304,
+                        d.span,
+                        format!(
+                            "the day `{}` cannot start in the policy's zone: {e}",
+                            d.date
+                        ),
+                    ),
+                },
+                _ => {}
+            }
+        }
+        if !self.diagnostics.is_empty() {
+            return Err(self.diagnostics);
+        }
         let index = RuleIndex::build(&rules, &blocks);
         Ok(Plan {
             name: self.ast.name.value.clone(),
@@ -337,6 +378,8 @@ impl<'p> Compiler<'p> {
             rules,
             blocks,
             index,
+            when,
+            effective,
         })
     }
 
@@ -447,7 +490,7 @@ impl<'p> Compiler<'p> {
         let unless = rule.unless().map(|e| self.expr(e, &mut scope));
         let then: Vec<ActionPlan> = rule
             .then_actions()
-            .map(|a| self.action(a))
+            .map(|a| self.action(rule, a))
             .collect::<Vec<_>>();
         let check = rule.check().and_then(|clause| match &clause.kind {
             ClauseKind::Expect(d) => {
@@ -477,7 +520,7 @@ impl<'p> Compiler<'p> {
                     Trigger::Met => TriggerPlan::Met,
                     Trigger::Exceed => TriggerPlan::Exceed,
                 },
-                actions: h.actions.iter().map(|a| self.action(a)).collect(),
+                actions: h.actions.iter().map(|a| self.action(rule, a)).collect(),
             })
             .collect();
         RulePlan {
@@ -490,7 +533,7 @@ impl<'p> Compiler<'p> {
         }
     }
 
-    fn action(&mut self, action: &'p ast::Action) -> ActionPlan {
+    fn action(&mut self, rule: &'p RuleDef, action: &'p ast::Action) -> ActionPlan {
         let mut scope = Vec::new();
         let kind = match &action.kind {
             ActionKind::Escalate(e) => ActionKindPlan::Escalate(self.expr(e, &mut scope)),
@@ -500,9 +543,14 @@ impl<'p> Compiler<'p> {
                 ActionKindPlan::RequireApproval(self.expr(e, &mut scope))
             }
             ActionKind::FollowUp(e) => ActionKindPlan::FollowUp(self.expr(e, &mut scope)),
-            ActionKind::Refund { amount, .. } => {
-                ActionKindPlan::Refund(self.expr(amount, &mut scope))
-            }
+            ActionKind::Refund {
+                amount,
+                compensate: false,
+            } => ActionKindPlan::Refund(self.expr(amount, &mut scope)),
+            ActionKind::Refund {
+                amount,
+                compensate: true,
+            } => ActionKindPlan::Compensate(self.expr(amount, &mut scope)),
             ActionKind::Tag(e) => ActionKindPlan::Tag(self.expr(e, &mut scope)),
             ActionKind::Set(path, e) => {
                 ActionKindPlan::Set(path.dotted(), self.expr(e, &mut scope))
@@ -518,6 +566,7 @@ impl<'p> Compiler<'p> {
             kind,
             args,
             key: None,
+            position: rule.action_position(action).unwrap_or(0),
         };
         let env = crate::eval::Env {
             consts: &[],
@@ -977,7 +1026,7 @@ fn literal_value(lit: &ast::Literal) -> Value<'static> {
         ast::Literal::Money(m) => Value::Money(*m),
         ast::Literal::Duration(d) => Value::Duration(*d),
         ast::Literal::Date(d) => Value::Date(*d),
-        ast::Literal::Time(t, _) => Value::Time(*t),
+        ast::Literal::Time(t, _) => Value::Time(crate::value::whole_second(*t)),
         ast::Literal::Text(t) => Value::Text(t.clone().into()),
         ast::Literal::Bool(b) => Value::Bool(*b),
     }

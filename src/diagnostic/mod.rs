@@ -60,6 +60,10 @@ pub enum Code {
     E0306,
     /// Table arity mismatch.
     E0307,
+    /// `override`/`remove` of a name the base lacks.
+    E0308,
+    /// `extends` cycle, or two versions of one family with the same `effective` date.
+    E0309,
     /// Rule whose worst-case evaluation cost is over the limit.
     E0310,
     /// Unused const, calendar or table.
@@ -76,6 +80,8 @@ pub enum Code {
     W0006,
     /// Duration in days or weeks measured on a calendar.
     W0007,
+    /// Two policies of a set whose policy-level `when` can both hold.
+    W0008,
 }
 
 impl Code {
@@ -98,6 +104,8 @@ impl Code {
             Code::E0305 => "E0305",
             Code::E0306 => "E0306",
             Code::E0307 => "E0307",
+            Code::E0308 => "E0308",
+            Code::E0309 => "E0309",
             Code::E0310 => "E0310",
             Code::W0001 => "W0001",
             Code::W0002 => "W0002",
@@ -106,6 +114,7 @@ impl Code {
             Code::W0005 => "W0005",
             Code::W0006 => "W0006",
             Code::W0007 => "W0007",
+            Code::W0008 => "W0008",
         }
     }
 

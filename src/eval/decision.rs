@@ -40,6 +40,28 @@ pub struct Decision {
     pub trace: Option<Vec<RuleTrace>>,
 }
 
+impl Decision {
+    /// The total of the money actions per kind (`refund`, `compensate`) and currency, in
+    /// the order each pair first appears; an error only if a total overflows.
+    pub fn money_totals(&self) -> Result<Vec<(&'static str, Money)>, crate::value::MoneyError> {
+        let mut totals: Vec<(&'static str, Money)> = Vec::new();
+        for action in &self.actions {
+            let Some(amount) = action.kind.money() else {
+                continue;
+            };
+            let kind = action.kind.name();
+            match totals
+                .iter_mut()
+                .find(|(k, m)| *k == kind && m.currency == amount.currency)
+            {
+                Some((_, total)) => *total = total.checked_add(*amount)?,
+                None => totals.push((kind, *amount)),
+            }
+        }
+        Ok(totals)
+    }
+}
+
 fn time<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(t)
 }
@@ -129,8 +151,13 @@ pub enum ActionKind {
         /// `now + within`.
         due: Timestamp,
     },
-    /// `refund MONEY` or `compensate MONEY`.
+    /// `refund MONEY`.
     Refund {
+        /// The amount.
+        amount: Money,
+    },
+    /// `compensate MONEY`: goodwill, not a refund.
+    Compensate {
         /// The amount.
         amount: Money,
     },
@@ -154,6 +181,14 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// The amount of a money action (`refund`, `compensate`): such actions are never merged.
+    pub fn money(&self) -> Option<&Money> {
+        match self {
+            ActionKind::Refund { amount } | ActionKind::Compensate { amount } => Some(amount),
+            _ => None,
+        }
+    }
+
     /// The `"action"` name.
     pub fn name(&self) -> &'static str {
         match self {
@@ -163,6 +198,7 @@ impl ActionKind {
             ActionKind::RequireApproval { .. } => "require_approval",
             ActionKind::FollowUp { .. } => "follow_up",
             ActionKind::Refund { .. } => "refund",
+            ActionKind::Compensate { .. } => "compensate",
             ActionKind::Tag { .. } => "tag",
             ActionKind::Set { .. } => "set",
             ActionKind::Emit { .. } => "emit",
@@ -181,7 +217,9 @@ impl ActionKind {
                 ("within", Json::String(within.to_string())),
                 ("due", Json::String(due.to_string())),
             ],
-            ActionKind::Refund { amount } => vec![("amount", Json::String(amount.to_string()))],
+            ActionKind::Refund { amount } | ActionKind::Compensate { amount } => {
+                vec![("amount", Json::String(amount.to_string()))]
+            }
             ActionKind::Tag { tag } => vec![("tag", text(tag))],
             ActionKind::Set { field, value } => {
                 vec![("field", text(field)), ("value", value.clone())]
@@ -215,7 +253,9 @@ impl Serialize for Action {
                 map.serialize_entry("within", &AsText(within))?;
                 map.serialize_entry("due", &AsText(due))?;
             }
-            ActionKind::Refund { amount } => map.serialize_entry("amount", &AsText(amount))?,
+            ActionKind::Refund { amount } | ActionKind::Compensate { amount } => {
+                map.serialize_entry("amount", &AsText(amount))?;
+            }
             ActionKind::Tag { tag } => map.serialize_entry("tag", tag)?,
             ActionKind::Set { field, value } => {
                 map.serialize_entry("field", field)?;
@@ -255,6 +295,9 @@ impl<'de> Deserialize<'de> for Action {
                 due: parse_time(&take_text::<D::Error>(m, "due")?)?,
             },
             "refund" => ActionKind::Refund {
+                amount: take(m, "amount")?,
+            },
+            "compensate" => ActionKind::Compensate {
                 amount: take(m, "amount")?,
             },
             "tag" => ActionKind::Tag {
@@ -480,6 +523,9 @@ mod tests {
             },
             ActionKind::Refund {
                 amount: Money::parse("12.50 USD").unwrap(),
+            },
+            ActionKind::Compensate {
+                amount: Money::parse("10 USD").unwrap(),
             },
             ActionKind::Tag { tag: "e".into() },
             ActionKind::Set {

@@ -20,8 +20,8 @@ use crate::ast::{Aggregate, CompareOp};
 use crate::calendar::Calendar;
 use crate::compile::{Builtin, CellPlan, CompPlan, FieldRef, Node, TablePlan};
 use crate::value::{
-    ArithOp, Duration, List, Money, Value, ValueError, arith, compare, equals, harmonize, negate,
-    read_json, traced_json,
+    ArithOp, List, Money, Value, ValueError, arith, compare, equals, harmonize, negate, read_json,
+    traced_json,
 };
 
 /// What an expression may refer to besides the record.
@@ -945,7 +945,7 @@ impl<'a> Acc<'a> {
             Aggregate::Sum => {
                 // Text elements (records without a schema) are read as money or a duration.
                 let v = match v {
-                    Value::Text(t) => match (Money::parse(&t), Duration::parse_any(&t)) {
+                    Value::Text(t) => match (Money::parse(&t), crate::value::parse_duration(&t)) {
                         (Ok(m), _) => Value::Money(m),
                         (_, Ok(d)) => Value::Duration(d),
                         _ => {

@@ -46,6 +46,11 @@ pub struct EvalOptions {
     pub now: jiff::Timestamp,
     /// Whether to add a trace.
     pub explain: Explain,
+    /// For a [`crate::PolicySet`]: the record field (a dotted path) holding the instant
+    /// whose rules apply, e.g. `opened_at` to judge a ticket by the rules in force when it
+    /// was opened. `None`: the rules in force at `now`. A single [`crate::Policy`]
+    /// ignores it.
+    pub as_of_field: Option<String>,
     /// How much work each rule may do (see `docs/limits.md`).
     pub budget: Budget,
 }
@@ -56,6 +61,7 @@ impl EvalOptions {
         EvalOptions {
             now,
             explain: Explain::Off,
+            as_of_field: None,
             budget: Budget::default(),
         }
     }
@@ -88,6 +94,28 @@ pub(crate) struct Gathered<'k> {
     rules: Vec<usize>,
     /// The key, when the plan worked it out at load.
     key: Option<&'k str>,
+    /// The action's position among its rule's actions (a money action's key covers it).
+    position: usize,
+}
+
+/// Whether the policy-level `when` of a plan holds for a record (true without one). A
+/// missing field or an evaluation error makes it not hold: a policy is never picked on a
+/// guess.
+pub(crate) fn applies(plan: &Plan, record: &serde_json::Value, now: Timestamp) -> bool {
+    let Some(when) = &plan.when else {
+        return true;
+    };
+    let Json::Object(map) = record else {
+        return false;
+    };
+    let env = Env {
+        consts: &plan.consts,
+        tables: &plan.tables,
+        calendars: &plan.calendars,
+        tz: &plan.tz,
+    };
+    let mut cx = Ctx::new(env, Some(map), now);
+    matches!(cx.condition(when), Ok(Some(true)))
 }
 
 /// Evaluates a record against a plan.
@@ -129,7 +157,9 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
         calendars: &plan.calendars,
         tz: &plan.tz,
     };
-    let mut cx = Ctx::new(env, map, options.now);
+    // Time is counted in whole seconds.
+    let now = crate::value::whole_second(options.now);
+    let mut cx = Ctx::new(env, map, now);
     cx.meter = budget::Meter::new(options.budget);
     let walk = match (&plan.index, map) {
         (Some(index), Some(map)) if !trace_on => match index.select(map) {
@@ -202,8 +232,8 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                     if let Some(at) = recheck {
                         recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
                     }
-                    for (kind, args, key) in actions {
-                        gather(&mut gathered, kind, args, key, index);
+                    for (kind, args, key, position) in actions {
+                        gather(&mut gathered, kind, args, key, index, position);
                     }
                     RuleStatus::Applied
                 }
@@ -227,7 +257,7 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
     Decision {
         policy: plan.name.clone(),
         version: plan.version.clone(),
-        now: options.now,
+        now,
         actions,
         checks,
         fired,
@@ -262,9 +292,15 @@ pub(crate) fn assemble_actions<'n>(
     gathered
         .into_iter()
         .map(|g| {
-            let key = match g.key {
-                Some(key) => key.to_owned(),
-                None => action_key(policy, &g.kind, g.args.as_ref()),
+            let key = match (g.kind.money(), g.key) {
+                // A money action's key also covers its rule and its place in the rule, so
+                // equal payments keep distinct keys and none is acted on only once.
+                (Some(_), _) => {
+                    let rule = g.rules.first().and_then(|i| rule_name(*i)).unwrap_or("");
+                    money_key(policy, &g.kind, g.args.as_ref(), rule, g.position)
+                }
+                (None, Some(key)) => key.to_owned(),
+                (None, None) => action_key(policy, &g.kind, g.args.as_ref()),
             };
             Action {
                 key,
@@ -309,17 +345,20 @@ pub(crate) fn is_absent_path<S: AsRef<str>>(map: &Map<String, Json>, segments: &
     matches!(current.get(last.as_ref()), None | Some(Json::Null))
 }
 
-/// Adds an action, merging it into an equal one required earlier.
+/// Adds an action, merging it into an equal one required earlier — except money, which
+/// is never merged: every `refund` and `compensate` stays its own entry.
 pub(crate) fn gather<'k>(
     gathered: &mut Vec<Gathered<'k>>,
     kind: ActionKind,
     args: Option<Map<String, Json>>,
     key: Option<&'k str>,
     rule: usize,
+    position: usize,
 ) {
-    if let Some(existing) = gathered
-        .iter_mut()
-        .find(|g| g.kind == kind && g.args == args)
+    if kind.money().is_none()
+        && let Some(existing) = gathered
+            .iter_mut()
+            .find(|g| g.kind == kind && g.args == args)
     {
         if !existing.rules.contains(&rule) {
             existing.rules.push(rule);
@@ -331,6 +370,7 @@ pub(crate) fn gather<'k>(
         args,
         rules: vec![rule],
         key,
+        position,
     });
 }
 
@@ -461,6 +501,28 @@ fn set_conflicts<'n>(
 /// The first 16 hex digits of SHA-256 over the policy name, the action's kind, its own
 /// fields (without `due`, which moves with `now`) and its arguments with sorted keys.
 fn action_key(policy: &str, kind: &ActionKind, args: Option<&Map<String, Json>>) -> String {
+    hex_key(action_hasher(policy, kind, args))
+}
+
+/// A money action's key: [`action_key`]'s digest, also over the rule's name and the
+/// action's position among the rule's actions.
+fn money_key(
+    policy: &str,
+    kind: &ActionKind,
+    args: Option<&Map<String, Json>>,
+    rule: &str,
+    position: usize,
+) -> String {
+    let mut hasher = action_hasher(policy, kind, args);
+    hasher.update([2]);
+    hasher.update(rule.as_bytes());
+    hasher.update([0]);
+    hasher.update(position.to_string().as_bytes());
+    hex_key(hasher)
+}
+
+/// The digest of the policy name, the action's kind, its own fields and its arguments.
+fn action_hasher(policy: &str, kind: &ActionKind, args: Option<&Map<String, Json>>) -> Sha256 {
     let mut hasher = Sha256::new();
     hasher.update(policy.as_bytes());
     hasher.update([0]);
@@ -483,6 +545,11 @@ fn action_key(policy: &str, kind: &ActionKind, args: Option<&Map<String, Json>>)
             hasher.update(canonical(value).as_bytes());
         }
     }
+    hasher
+}
+
+/// The first 16 hex digits of a digest.
+fn hex_key(hasher: Sha256) -> String {
     let digest = hasher.finalize();
     let mut key = String::with_capacity(16);
     for b in digest.iter().take(8) {
@@ -506,7 +573,7 @@ pub(crate) fn constant_action_key(
     }
     let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
     match rules::evaluate_action(&mut cx, action) {
-        Ok(rules::Step::Value((kind, args, _))) => {
+        Ok(rules::Step::Value((kind, args, _, _))) => {
             Some(action_key(policy, &kind, args.as_ref()).into_boxed_str())
         }
         _ => None,

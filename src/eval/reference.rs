@@ -30,7 +30,9 @@ use super::decision::{
     LimitStatus, RuleStatus, RuleTrace, Undecided,
 };
 use super::expr::{Acc, Fault, as_time, compare_values, fault, pick, weekday_name};
-use super::rules::{Step, StepResult, duration_of, present, read_pauses, text_of, time_of};
+use super::rules::{
+    Step, StepResult, duration_of, money_of, present, read_pauses, text_of, time_of,
+};
 use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
 use crate::ast::{
     self, ActionKind as AstAction, Aggregate, BinaryOp, CellKind, ClauseKind, CompareOp, Expr,
@@ -254,7 +256,7 @@ enum Outcome {
     NotApplied,
     Applied {
         check: Option<Box<Check>>,
-        actions: Vec<(ActionKind, Option<Map<String, Json>>)>,
+        actions: Vec<Asked>,
         recheck: Option<Timestamp>,
     },
     Undecided(Vec<String>),
@@ -1006,7 +1008,7 @@ fn literal(lit: &ast::Literal) -> Value<'_> {
         ast::Literal::Money(m) => Value::Money(*m),
         ast::Literal::Duration(d) => Value::Duration(*d),
         ast::Literal::Date(d) => Value::Date(*d),
-        ast::Literal::Time(t, _) => Value::Time(*t),
+        ast::Literal::Time(t, _) => Value::Time(crate::value::whole_second(*t)),
         ast::Literal::Text(t) => Value::text(t),
         ast::Literal::Bool(b) => Value::Bool(*b),
     }
@@ -1080,16 +1082,12 @@ fn evaluate_rule<'a>(
     (outcome, seen)
 }
 
-type Body = (
-    Option<Check>,
-    Vec<(ActionKind, Option<Map<String, Json>>)>,
-    Option<Timestamp>,
-);
+type Body = (Option<Check>, Vec<Asked>, Option<Timestamp>);
 
 fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
     let mut actions = Vec::new();
     for action in rule.then_actions() {
-        actions.push(need!(evaluate_action(cx, action)));
+        actions.push(need!(evaluate_action(cx, rule, action)));
     }
     let mut check = None;
     let mut recheck = None;
@@ -1118,7 +1116,7 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
             for handler in rule.handlers() {
                 if matches!(handler.trigger, Trigger::Exceed) && !within {
                     for action in &handler.actions {
-                        actions.push(need!(evaluate_action(cx, action)));
+                        actions.push(need!(evaluate_action(cx, rule, action)));
                     }
                 }
             }
@@ -1145,11 +1143,7 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
     Ok(Step::Value((check, actions, recheck)))
 }
 
-type DeadlineOut = (
-    DeadlineCheck,
-    Vec<(ActionKind, Option<Map<String, Json>>)>,
-    Option<Timestamp>,
-);
+type DeadlineOut = (DeadlineCheck, Vec<Asked>, Option<Timestamp>);
 
 fn deadline<'a>(
     cx: &mut Cx<'a>,
@@ -1222,7 +1216,7 @@ fn deadline<'a>(
         candidates.push(if deadline_at > now {
             deadline_at
         } else {
-            now.checked_add(jiff::SignedDuration::from_nanos(1))
+            now.checked_add(jiff::SignedDuration::from_secs(1))
                 .unwrap_or(now)
         });
     }
@@ -1230,10 +1224,12 @@ fn deadline<'a>(
         let fires = match &handler.trigger {
             Trigger::At(p, _) => {
                 let fraction = *p / Decimal::ONE_HUNDRED;
-                let threshold = target.checked_mul_decimal(fraction).ok_or_else(|| Fault {
-                    field: None,
-                    message: format!("`{target}` times {fraction} is out of range"),
-                })?;
+                let threshold = target
+                    .checked_mul_decimal_up(fraction)
+                    .ok_or_else(|| Fault {
+                        field: None,
+                        message: format!("`{target}` times {fraction} is out of range"),
+                    })?;
                 let reached = elapsed >= threshold;
                 if moving
                     && !reached
@@ -1262,7 +1258,7 @@ fn deadline<'a>(
         };
         if fires {
             for action in &handler.actions {
-                actions.push(need!(evaluate_action(cx, action)));
+                actions.push(need!(evaluate_action(cx, rule, action)));
             }
         }
     }
@@ -1303,10 +1299,15 @@ fn pauses<'a>(cx: &mut Cx<'a>, e: &'a Expr) -> Result<Pauses, Fault> {
     read_pauses(value, list_path.as_deref(), cx.now)
 }
 
+/// An action a rule asked for: what, its arguments and its position among the rule's
+/// actions.
+type Asked = (ActionKind, Option<Map<String, Json>>, usize);
+
 fn evaluate_action<'a>(
     cx: &mut Cx<'a>,
+    rule: &'a RuleDef,
     action: &'a ast::Action,
-) -> StepResult<(ActionKind, Option<Map<String, Json>>)> {
+) -> StepResult<Asked> {
     let kind = match &action.kind {
         AstAction::Escalate(e) => ActionKind::Escalate {
             to: text_of(&need!(present(cx.eval(e))), "an escalation target")?,
@@ -1328,17 +1329,18 @@ fn evaluate_action<'a>(
             })?;
             ActionKind::FollowUp { within, due }
         }
-        AstAction::Refund { amount, .. } => {
-            let amount = match need!(present(cx.eval(amount))) {
-                Value::Money(m) => m,
-                Value::Text(t) => Money::parse(&t).map_err(|e| Fault {
-                    field: None,
-                    message: e.to_string(),
-                })?,
-                other => return fault(format!("a refund must be money, found {}", other.kind())),
-            };
-            ActionKind::Refund { amount }
-        }
+        AstAction::Refund {
+            amount,
+            compensate: false,
+        } => ActionKind::Refund {
+            amount: money_of(need!(present(cx.eval(amount))), "a refund")?,
+        },
+        AstAction::Refund {
+            amount,
+            compensate: true,
+        } => ActionKind::Compensate {
+            amount: money_of(need!(present(cx.eval(amount))), "a compensation")?,
+        },
         AstAction::Tag(e) => ActionKind::Tag {
             tag: text_of(&need!(present(cx.eval(e))), "a tag")?,
         },
@@ -1359,7 +1361,8 @@ fn evaluate_action<'a>(
         }
         Some(map)
     };
-    Ok(Step::Value((kind, args)))
+    let position = rule.action_position(action).unwrap_or(0);
+    Ok(Step::Value((kind, args, position)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1408,7 +1411,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
     let mut cx = Cx {
         world,
         record: map,
-        now: options.now,
+        now: crate::value::whole_second(options.now),
         missing: Vec::new(),
         vars: Vec::new(),
         base: 0,
@@ -1475,8 +1478,8 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                         if let Some(at) = recheck {
                             recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
                         }
-                        for (kind, args) in actions {
-                            super::gather(&mut gathered, kind, args, None, index);
+                        for (kind, args, position) in actions {
+                            super::gather(&mut gathered, kind, args, None, index, position);
                         }
                         RuleStatus::Applied
                     }
@@ -1502,7 +1505,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
     Decision {
         policy: policy.name.value.clone(),
         version: world.version.clone(),
-        now: options.now,
+        now: crate::value::whole_second(options.now),
         actions,
         checks,
         fired,

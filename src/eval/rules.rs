@@ -10,8 +10,14 @@ use crate::calendar::Clock;
 use crate::compile::{ActionKindPlan, ActionPlan, CheckPlan, RulePlan, TriggerPlan};
 use crate::value::{ArithOp, Duration, Money, Value, arith, compare, harmonize};
 
-/// An action a rule requires: what, its arguments, and its key when worked out at load.
-pub(crate) type Required<'a> = (ActionKind, Option<Map<String, Json>>, Option<&'a str>);
+/// An action a rule requires: what, its arguments, its key when worked out at load, and its
+/// position among the rule's actions.
+pub(crate) type Required<'a> = (
+    ActionKind,
+    Option<Map<String, Json>>,
+    Option<&'a str>,
+    usize,
+);
 
 /// What one rule came to.
 pub(crate) enum Outcome<'a> {
@@ -203,7 +209,7 @@ pub(super) fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
 pub(super) fn duration_of(v: &Value<'_>, what: &str) -> Result<Duration, Fault> {
     match v {
         Value::Duration(d) => Ok(*d),
-        Value::Text(text) => Duration::parse_any(text).map_err(|e| Fault {
+        Value::Text(text) => crate::value::parse_duration(text).map_err(|e| Fault {
             field: None,
             message: format!("{what}: {e}"),
         }),
@@ -309,8 +315,8 @@ fn deadline<'a>(
         candidates.push(if deadline_at > now {
             deadline_at
         } else {
-            // Breached means strictly after the deadline: the next instant.
-            now.checked_add(jiff::SignedDuration::from_nanos(1))
+            // Breached means strictly after the deadline: the next whole second.
+            now.checked_add(jiff::SignedDuration::from_secs(1))
                 .unwrap_or(now)
         });
     }
@@ -365,12 +371,15 @@ fn deadline<'a>(
     }))
 }
 
-/// `P% of D`, rounded to the nanosecond.
+/// `P% of D`, rounded up to the whole second: a running time of whole seconds reaches it
+/// exactly when it reaches the product.
 fn scaled(target: Duration, fraction: Decimal) -> Result<Duration, Fault> {
-    target.checked_mul_decimal(fraction).ok_or_else(|| Fault {
-        field: None,
-        message: format!("`{target}` times {fraction} is out of range"),
-    })
+    target
+        .checked_mul_decimal_up(fraction)
+        .ok_or_else(|| Fault {
+            field: None,
+            message: format!("`{target}` times {fraction} is out of range"),
+        })
 }
 
 /// The pauses of `excluding`: a list of `{from, to?}`; a missing list has no pauses, an
@@ -464,6 +473,21 @@ pub(super) fn read_pauses(
     Ok((out, open))
 }
 
+/// The amount of a money action: money, or text holding it (records without a schema).
+pub(super) fn money_of(v: Value<'_>, what: &str) -> Result<Money, Fault> {
+    match v {
+        Value::Money(m) => Ok(m),
+        Value::Text(t) => Money::parse(&t).map_err(|e| Fault {
+            field: None,
+            message: e.to_string(),
+        }),
+        other => Err(Fault {
+            field: None,
+            message: format!("{what} must be money, found {}", other.kind()),
+        }),
+    }
+}
+
 pub(super) fn text_of(v: &Value<'_>, what: &str) -> Result<String, Fault> {
     match v {
         Value::Text(t) => Ok(t.to_string()),
@@ -500,22 +524,12 @@ pub(crate) fn evaluate_action<'a>(
             })?;
             ActionKind::FollowUp { within, due }
         }
-        ActionKindPlan::Refund(n) => {
-            let amount = match need!(present(cx.eval(n))) {
-                Value::Money(m) => m,
-                Value::Text(t) => Money::parse(&t).map_err(|e| Fault {
-                    field: None,
-                    message: e.to_string(),
-                })?,
-                other => {
-                    return Err(Fault {
-                        field: None,
-                        message: format!("a refund must be money, found {}", other.kind()),
-                    });
-                }
-            };
-            ActionKind::Refund { amount }
-        }
+        ActionKindPlan::Refund(n) => ActionKind::Refund {
+            amount: money_of(need!(present(cx.eval(n))), "a refund")?,
+        },
+        ActionKindPlan::Compensate(n) => ActionKind::Compensate {
+            amount: money_of(need!(present(cx.eval(n))), "a compensation")?,
+        },
         ActionKindPlan::Tag(n) => ActionKind::Tag {
             tag: text_of(&need!(present(cx.eval(n))), "a tag")?,
         },
@@ -536,5 +550,10 @@ pub(crate) fn evaluate_action<'a>(
         }
         Some(map)
     };
-    Ok(Step::Value((kind, args, action.key.as_deref())))
+    Ok(Step::Value((
+        kind,
+        args,
+        action.key.as_deref(),
+        action.position,
+    )))
 }

@@ -5,14 +5,16 @@
 //! wrapped. The levels are chosen so that the parser reads the printed text back into the
 //! same tree.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
 use crate::ast::{
-    BinaryOp, Cell, CellKind, Comprehension, Expr, ExprKind, Ident, Literal, Path, TypeExpr,
-    TypeKind, UnaryOp,
+    BinaryOp, Cell, CellKind, Comprehension, Expr, ExprKind, Ident, Literal, Path, Span, Text,
+    TypeExpr, TypeKind, UnaryOp,
 };
+use crate::syntax::literal;
 use crate::value::{Duration, Money};
 
 pub use crate::syntax::KEYWORDS;
@@ -104,6 +106,414 @@ fn above(level: Level) -> Level {
     }
 }
 
+/// One step of indentation, in columns.
+pub(crate) const INDENT_WIDTH: usize = 2;
+
+/// The column the printer wraps at: no printed line is longer when it can be broken.
+pub(crate) const WIDTH: usize = 100;
+
+/// How the author wrote what a tree holds: the source its spans point into and where
+/// parentheses stood. For a tree built by hand (spans that do not fit the source) it finds
+/// nothing, and everything prints in canonical form.
+#[derive(Debug, Default)]
+pub(crate) struct Written<'a> {
+    source: &'a str,
+    /// Per span (parentheses not included), how many pairs the author wrote around it.
+    parens: HashMap<(usize, usize), usize>,
+}
+
+impl<'a> Written<'a> {
+    /// The source and the spans of the parenthesised expressions in it (one entry per pair).
+    pub(crate) fn new(source: &'a str, parens: &[Span]) -> Written<'a> {
+        let mut counts = HashMap::new();
+        for span in parens {
+            *counts.entry((span.start, span.end)).or_insert(0) += 1;
+        }
+        Written {
+            source,
+            parens: counts,
+        }
+    }
+
+    fn slice(&self, span: Span) -> Option<&'a str> {
+        if span.start >= span.end {
+            return None;
+        }
+        self.source.get(span.range())
+    }
+
+    /// How many pairs of parentheses the author wrote around the expression at `span`.
+    fn parens(&self, span: Span) -> usize {
+        self.parens
+            .get(&(span.start, span.end))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The literal as the author wrote it (`24h`, `10_000`, `"\u{e9}"`), when the source at
+    /// `span` reads back as the same value; otherwise its canonical form.
+    pub(crate) fn literal(&self, literal: &Literal, span: Span) -> String {
+        self.literal_as_written(literal, span)
+            .unwrap_or_else(|| format_literal(literal))
+    }
+
+    fn literal_as_written(&self, literal: &Literal, span: Span) -> Option<String> {
+        let written = self.slice(span)?;
+        let same = match literal {
+            Literal::Number(n) => {
+                literal::number(written).is_ok_and(|w| w.to_string() == n.to_string())
+            }
+            Literal::Percent(p) => {
+                literal::percent(written).is_ok_and(|w| w.to_string() == p.to_string())
+            }
+            Literal::Money(money) => literal::money(written).is_ok_and(|w| {
+                w.amount.to_string() == money.amount.to_string() && w.currency == money.currency
+            }),
+            Literal::Duration(d) => literal::duration(written).is_ok_and(|w| w == *d),
+            Literal::Date(date) => literal::date(written).is_ok_and(|w| w == *date),
+            Literal::Time(ts, offset) => {
+                literal::time(written).is_ok_and(|(t, o)| t == *ts && o == *offset)
+            }
+            Literal::Text(value) => return self.text_as_written(value, span),
+            Literal::Bool(_) => false,
+        };
+        // A money literal may hold several blanks before its code: one space is canonical.
+        same.then(|| written.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    /// A text literal as written (its escapes kept), when it reads back as `value` and holds
+    /// no raw control or bidirectional character (those are always escaped).
+    fn text_as_written(&self, value: &str, span: Span) -> Option<String> {
+        let written = self.slice(span)?;
+        let safe = !written
+            .chars()
+            .any(|c| c.is_control() || is_bidi_control(c));
+        (safe && literal::text(written).is_ok_and(|w| w == value)).then(|| written.to_owned())
+    }
+
+    /// A text (a name, a version, a description) as written, or canonical.
+    pub(crate) fn text(&self, text: &Text) -> String {
+        self.text_as_written(&text.value, text.span)
+            .unwrap_or_else(|| format_text(&text.value))
+    }
+
+    /// The percent number written just before `%` from `start` (`12.50` in `12.50% of x`),
+    /// when it reads back as `value`.
+    pub(crate) fn percent(&self, value: Decimal, start: usize) -> String {
+        let written = self
+            .source
+            .get(start..)
+            .and_then(|rest| rest.find('%').and_then(|end| rest.get(..=end)))
+            .filter(|w| literal::percent(w).is_ok_and(|p| p.to_string() == value.to_string()));
+        match written {
+            Some(w) => w.to_owned(),
+            None => format!("{}%", format_decimal(value)),
+        }
+    }
+
+    /// Whether the author wrote this name in backticks.
+    fn backticked(&self, ident: &Ident) -> bool {
+        self.slice(ident.span)
+            .is_some_and(|w| w.len() == ident.name.len() + 2 && w.starts_with('`'))
+    }
+
+    /// A path segment: backticked when the author wrote backticks or when it needs them.
+    fn segment(&self, out: &mut String, ident: &Ident, keyword_needs_quote: bool) {
+        if self.backticked(ident) {
+            out.push('`');
+            out.push_str(&ident.name);
+            out.push('`');
+        } else {
+            push_segment(out, &ident.name, keyword_needs_quote);
+        }
+    }
+
+    /// A field path used as an expression or a `set` target (see [`format_path`]).
+    pub(crate) fn path(&self, path: &Path) -> String {
+        let dotted = path.segments.len() > 1;
+        let mut out = String::new();
+        for (i, segment) in path.segments.iter().enumerate() {
+            if i > 0 {
+                out.push('.');
+            }
+            let quote_keyword = i == 0 && !(dotted && may_head_a_dotted_path(&segment.name));
+            self.segment(&mut out, segment, quote_keyword);
+        }
+        out
+    }
+
+    /// A field path in a schema declaration, where keywords are ordinary names.
+    pub(crate) fn decl_path(&self, path: &Path) -> String {
+        let mut out = String::new();
+        for (i, segment) in path.segments.iter().enumerate() {
+            if i > 0 {
+                out.push('.');
+            }
+            self.segment(&mut out, segment, false);
+        }
+        out
+    }
+
+    /// An argument key of `with { … }`.
+    pub(crate) fn key(&self, key: &Ident) -> String {
+        let mut out = String::new();
+        self.segment(&mut out, key, false);
+        out
+    }
+
+    /// `expr` printed from column `column` on a line indented by `indent` columns: the
+    /// author's literals and parentheses kept, wrapped at [`WIDTH`] where it can be.
+    pub(crate) fn expr_at(&self, expr: &Expr, min: Level, indent: usize, column: usize) -> String {
+        let mut pen = Pen {
+            written: self,
+            out: String::new(),
+            start: column,
+            indent,
+            wrap: true,
+        };
+        pen.expr(expr, min);
+        pen.out
+    }
+
+    /// `expr` on one line, never wrapped.
+    pub(crate) fn flat(&self, expr: &Expr, min: Level) -> String {
+        let mut pen = Pen {
+            written: self,
+            out: String::new(),
+            start: 0,
+            indent: 0,
+            wrap: false,
+        };
+        pen.expr(expr, min);
+        pen.out
+    }
+}
+
+/// Writes one expression: what it prints, and where it stands on the page so that it
+/// knows when a line would grow past [`WIDTH`].
+struct Pen<'w> {
+    written: &'w Written<'w>,
+    out: String,
+    /// The column at which `out` starts.
+    start: usize,
+    /// The indentation of the clause being printed: continuation lines go deeper.
+    indent: usize,
+    /// Whether long `and`/`or` chains and lists may be broken over lines.
+    wrap: bool,
+}
+
+impl Pen<'_> {
+    /// The column the next character goes to.
+    fn column(&self) -> usize {
+        match self.out.rfind('\n') {
+            Some(i) => self.out.get(i + 1..).map_or(0, |l| l.chars().count()),
+            None => self.start + self.out.chars().count(),
+        }
+    }
+
+    /// Whether `text` would run past [`WIDTH`] from the current column (`extra` characters
+    /// follow it on the line).
+    fn overflows(&self, text: &str, extra: usize) -> bool {
+        self.column() + text.chars().count() + extra > WIDTH
+    }
+
+    fn newline(&mut self, column: usize) {
+        self.out.push('\n');
+        self.out.extend(std::iter::repeat_n(' ', column));
+    }
+
+    /// Writes `expr` in the author's parentheses, and in one pair when its level is below
+    /// `min` and the author wrote none.
+    fn expr(&mut self, expr: &Expr, min: Level) {
+        let written = self.written.parens(expr.span);
+        let pairs = if written == 0 && level(expr) < min {
+            1
+        } else {
+            written
+        };
+        self.out.extend(std::iter::repeat_n('(', pairs));
+        self.bare(expr);
+        self.out.extend(std::iter::repeat_n(')', pairs));
+    }
+
+    fn bare(&mut self, expr: &Expr) {
+        match &expr.kind {
+            ExprKind::Literal(literal) => {
+                let text = self.written.literal(literal, expr.span);
+                self.out.push_str(&text);
+            }
+            ExprKind::List(items) => self.list(items),
+            ExprKind::Path(path) => {
+                let text = self.written.path(path);
+                self.out.push_str(&text);
+            }
+            ExprKind::Now => self.out.push_str("now"),
+            ExprKind::Unary(UnaryOp::Not, operand) => {
+                self.out.push_str("not ");
+                self.expr(operand, Level::Not);
+            }
+            ExprKind::Unary(UnaryOp::Neg, operand) => {
+                let inner = self.written.flat(operand, Level::Neg);
+                self.out.push('-');
+                // `--x` would read as one token in many languages and is hard to see: keep
+                // a space between two minus signs.
+                if inner.starts_with('-') {
+                    self.out.push(' ');
+                }
+                self.expr(operand, Level::Neg);
+            }
+            ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), _, _) if self.wrap => {
+                let mut pen = Pen {
+                    written: self.written,
+                    out: String::new(),
+                    start: 0,
+                    indent: 0,
+                    wrap: false,
+                };
+                pen.bare(expr);
+                let flat = pen.out;
+                if self.overflows(&flat, 0) {
+                    self.chain(expr, *op);
+                } else {
+                    self.out.push_str(&flat);
+                }
+            }
+            ExprKind::Binary(op, left, right) => {
+                let own = binary_level(*op);
+                let (left_min, right_min) = match op {
+                    // Non-associative: a comparison operand that is itself a comparison is
+                    // parenthesised on either side.
+                    BinaryOp::Compare(_) => (above(own), above(own)),
+                    // Left-associative: the right operand must bind tighter.
+                    _ => (own, above(own)),
+                };
+                self.expr(left, left_min);
+                self.out.push(' ');
+                self.out.push_str(op.symbol());
+                self.out.push(' ');
+                self.expr(right, right_min);
+            }
+            ExprKind::PercentOf(percent, operand) => {
+                let text = self.written.percent(*percent, expr.span.start);
+                self.out.push_str(&text);
+                self.out.push_str(" of ");
+                self.expr(operand, Level::PercentOf);
+            }
+            ExprKind::Test(op, left, right) => {
+                self.expr(left, Level::Sum);
+                self.out.push(' ');
+                self.out.push_str(op.symbol());
+                self.out.push(' ');
+                self.expr(right, Level::Sum);
+            }
+            ExprKind::IsMissing(operand, missing) => {
+                self.expr(operand, Level::Sum);
+                self.out.push_str(if *missing {
+                    " is missing"
+                } else {
+                    " is present"
+                });
+            }
+            ExprKind::During(operand, calendar) => {
+                self.expr(operand, Level::Sum);
+                self.out.push_str(" during ");
+                self.out.push_str(&calendar.name);
+            }
+            ExprKind::Call(name, args) => {
+                self.out.push_str(&name.name);
+                self.out.push('(');
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.expr(arg, Level::Or);
+                }
+                self.out.push(')');
+            }
+            ExprKind::Comprehension(c) => self.comprehension(c),
+        }
+    }
+
+    /// A long `a and b and c`: the first operand where it stands, each further one on a
+    /// line of its own, one indentation step deeper than the clause, led by its operator.
+    fn chain(&mut self, expr: &Expr, op: BinaryOp) {
+        let mut operands = Vec::new();
+        let mut current = expr;
+        // The chain's left spine: `(a and b) and c` written without parentheses.
+        while let ExprKind::Binary(inner, left, right) = &current.kind {
+            if *inner != op
+                || (!std::ptr::eq(current, expr) && self.written.parens(current.span) > 0)
+            {
+                break;
+            }
+            operands.push(right.as_ref());
+            current = left;
+        }
+        operands.push(current);
+        operands.reverse();
+        let own = binary_level(op);
+        let indent = self.indent + INDENT_WIDTH;
+        let outer = std::mem::replace(&mut self.indent, indent);
+        for (i, operand) in operands.into_iter().enumerate() {
+            if i == 0 {
+                self.expr(operand, own);
+            } else {
+                self.newline(indent);
+                self.out.push_str(op.symbol());
+                self.out.push(' ');
+                self.expr(operand, above(own));
+            }
+        }
+        self.indent = outer;
+    }
+
+    /// `[a, b, …]`; a list too long for its line is filled line by line, each line
+    /// starting under the first element.
+    fn list(&mut self, items: &[Expr]) {
+        let flat: Vec<String> = items
+            .iter()
+            .map(|item| self.written.flat(item, Level::Or))
+            .collect();
+        let one_line = format!("[{}]", flat.join(", "));
+        if !self.wrap || !self.overflows(&one_line, 0) {
+            self.out.push_str(&one_line);
+            return;
+        }
+        self.out.push('[');
+        let align = self.column();
+        for (i, text) in flat.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+                // The space, and the comma or bracket after the element, on this line.
+                if self.overflows(text, 2) {
+                    self.newline(align);
+                } else {
+                    self.out.push(' ');
+                }
+            }
+            self.out.push_str(text);
+        }
+        self.out.push(']');
+    }
+
+    fn comprehension(&mut self, c: &Comprehension) {
+        self.out.push_str(c.agg.name());
+        self.out.push('(');
+        self.expr(&c.body, Level::Or);
+        self.out.push_str(" for ");
+        self.out.push_str(&c.var.name);
+        self.out.push_str(" in ");
+        // The list is read up to `where` or `)`; a test or comparison there would read
+        // ambiguously (`for x in a in b`), so anything below `+ -` is parenthesised.
+        self.expr(&c.list, Level::Sum);
+        if let Some(filter) = &c.filter {
+            self.out.push_str(" where ");
+            self.expr(filter, Level::Or);
+        }
+        self.out.push(')');
+    }
+}
+
 /// Prints an expression in canonical form, with the fewest parentheses its tree needs.
 ///
 /// ```
@@ -115,124 +525,7 @@ fn above(level: Level) -> Level {
 /// assert_eq!(service_policy::fmt::format_expr(&e), "1 - (2 - 3)");
 /// ```
 pub fn format_expr(expr: &Expr) -> String {
-    let mut out = String::new();
-    write_expr(&mut out, expr, Level::Or);
-    out
-}
-
-/// Writes `expr`, parenthesised when its level is below `min`.
-pub(crate) fn write_expr(out: &mut String, expr: &Expr, min: Level) {
-    if level(expr) < min {
-        out.push('(');
-        write_bare(out, expr);
-        out.push(')');
-    } else {
-        write_bare(out, expr);
-    }
-}
-
-fn write_bare(out: &mut String, expr: &Expr) {
-    match &expr.kind {
-        ExprKind::Literal(literal) => out.push_str(&format_literal(literal)),
-        ExprKind::List(items) => write_list(out, items),
-        ExprKind::Path(path) => out.push_str(&format_path(path)),
-        ExprKind::Now => out.push_str("now"),
-        ExprKind::Unary(UnaryOp::Not, operand) => {
-            out.push_str("not ");
-            write_expr(out, operand, Level::Not);
-        }
-        ExprKind::Unary(UnaryOp::Neg, operand) => {
-            let mut inner = String::new();
-            write_expr(&mut inner, operand, Level::Neg);
-            out.push('-');
-            // `--x` would read as one token in many languages and is hard to see: keep a
-            // space between two minus signs.
-            if inner.starts_with('-') {
-                out.push(' ');
-            }
-            out.push_str(&inner);
-        }
-        ExprKind::Binary(op, left, right) => {
-            let own = binary_level(*op);
-            let (left_min, right_min) = match op {
-                // Non-associative: a comparison operand that is itself a comparison is
-                // parenthesised on either side.
-                BinaryOp::Compare(_) => (above(own), above(own)),
-                // Left-associative: the right operand must bind tighter.
-                _ => (own, above(own)),
-            };
-            write_expr(out, left, left_min);
-            out.push(' ');
-            out.push_str(op.symbol());
-            out.push(' ');
-            write_expr(out, right, right_min);
-        }
-        ExprKind::PercentOf(percent, operand) => {
-            out.push_str(&format_decimal(*percent));
-            out.push_str("% of ");
-            write_expr(out, operand, Level::PercentOf);
-        }
-        ExprKind::Test(op, left, right) => {
-            write_expr(out, left, Level::Sum);
-            out.push(' ');
-            out.push_str(op.symbol());
-            out.push(' ');
-            write_expr(out, right, Level::Sum);
-        }
-        ExprKind::IsMissing(operand, missing) => {
-            write_expr(out, operand, Level::Sum);
-            out.push_str(if *missing {
-                " is missing"
-            } else {
-                " is present"
-            });
-        }
-        ExprKind::During(operand, calendar) => {
-            write_expr(out, operand, Level::Sum);
-            out.push_str(" during ");
-            out.push_str(&calendar.name);
-        }
-        ExprKind::Call(name, args) => {
-            out.push_str(&name.name);
-            out.push('(');
-            for (i, arg) in args.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_expr(out, arg, Level::Or);
-            }
-            out.push(')');
-        }
-        ExprKind::Comprehension(comprehension) => write_comprehension(out, comprehension),
-    }
-}
-
-fn write_list(out: &mut String, items: &[Expr]) {
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        write_expr(out, item, Level::Or);
-    }
-    out.push(']');
-}
-
-fn write_comprehension(out: &mut String, c: &Comprehension) {
-    out.push_str(c.agg.name());
-    out.push('(');
-    write_expr(out, &c.body, Level::Or);
-    out.push_str(" for ");
-    out.push_str(&c.var.name);
-    out.push_str(" in ");
-    // The list is read up to `where` or `)`; a test or comparison there would read
-    // ambiguously (`for x in a in b`), so anything below `+ -` is parenthesised.
-    write_expr(out, &c.list, Level::Sum);
-    if let Some(filter) = &c.filter {
-        out.push_str(" where ");
-        write_expr(out, filter, Level::Or);
-    }
-    out.push(')');
+    Written::default().flat(expr, Level::Or)
 }
 
 /// Prints a literal from its typed value.
@@ -324,16 +617,7 @@ fn is_bidi_control(c: char) -> bool {
 /// first when a `.` follows (`refund.requested`), except `not`, `true`, `false` and `now`;
 /// a keyword alone is backticked (`` `from` ``).
 pub fn format_path(path: &Path) -> String {
-    let dotted = path.segments.len() > 1;
-    let mut out = String::new();
-    for (i, segment) in path.segments.iter().enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        let quote_keyword = i == 0 && !(dotted && may_head_a_dotted_path(&segment.name));
-        push_segment(&mut out, &segment.name, quote_keyword);
-    }
-    out
+    Written::default().path(path)
 }
 
 /// Whether a keyword may start a path bare when a `.` follows it (`refund.requested`).
@@ -341,18 +625,6 @@ pub fn format_path(path: &Path) -> String {
 /// `not` applied to `.x`.
 fn may_head_a_dotted_path(name: &str) -> bool {
     !matches!(name, "not" | "true" | "false" | "now")
-}
-
-/// A field path in a schema declaration, where keywords are ordinary names.
-pub(crate) fn format_decl_path(path: &Path) -> String {
-    let mut out = String::new();
-    for (i, segment) in path.segments.iter().enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        push_segment(&mut out, &segment.name, false);
-    }
-    out
 }
 
 fn push_segment(out: &mut String, name: &str, keyword_needs_quote: bool) {
@@ -365,14 +637,6 @@ fn push_segment(out: &mut String, name: &str, keyword_needs_quote: bool) {
     }
 }
 
-/// An argument key of `with { … }`: keywords are ordinary names there, other non-identifiers
-/// go in backticks.
-pub(crate) fn format_key(key: &Ident) -> String {
-    let mut out = String::new();
-    push_segment(&mut out, &key.name, false);
-    out
-}
-
 /// A plain name (rule, const, table, calendar, parameter, variable, argument key).
 pub(crate) fn format_ident(ident: &Ident) -> &str {
     &ident.name
@@ -380,7 +644,7 @@ pub(crate) fn format_ident(ident: &Ident) -> &str {
 
 /// A schema type: `text`, `"a" | "b"`, `list<T>`, `{ a: T, b: T }`, each with `?` when
 /// optional.
-pub(crate) fn format_type(ty: &TypeExpr) -> String {
+pub(crate) fn format_type(written: &Written<'_>, ty: &TypeExpr) -> String {
     let mut out = String::new();
     match &ty.kind {
         TypeKind::Text => out.push_str("text"),
@@ -395,12 +659,12 @@ pub(crate) fn format_type(ty: &TypeExpr) -> String {
                 if i > 0 {
                     out.push_str(" | ");
                 }
-                out.push_str(&format_text(&value.value));
+                out.push_str(&written.text(value));
             }
         }
         TypeKind::List(element) => {
             out.push_str("list<");
-            out.push_str(&format_type(element));
+            out.push_str(&format_type(written, element));
             out.push('>');
         }
         TypeKind::Object(fields) => {
@@ -409,9 +673,9 @@ pub(crate) fn format_type(ty: &TypeExpr) -> String {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&format_decl_path(&field.path));
+                out.push_str(&written.decl_path(&field.path));
                 out.push_str(": ");
-                out.push_str(&format_type(&field.ty));
+                out.push_str(&format_type(written, &field.ty));
             }
             out.push_str(if fields.is_empty() { "}" } else { " }" });
         }
@@ -423,19 +687,18 @@ pub(crate) fn format_type(ty: &TypeExpr) -> String {
 }
 
 /// A table cell: `_`, a literal, a list, or a comparison with a literal.
-pub(crate) fn format_cell(cell: &Cell) -> String {
-    let mut out = String::new();
+pub(crate) fn format_cell(written: &Written<'_>, cell: &Cell) -> String {
     match &cell.kind {
-        CellKind::Any => out.push('_'),
-        CellKind::Equals(expr) => write_expr(&mut out, expr, Level::Sum),
-        CellKind::OneOf(items) => write_list(&mut out, items),
+        CellKind::Any => "_".to_owned(),
+        CellKind::Equals(expr) => written.flat(expr, Level::Sum),
+        CellKind::OneOf(items) => {
+            let items: Vec<String> = items.iter().map(|i| written.flat(i, Level::Or)).collect();
+            format!("[{}]", items.join(", "))
+        }
         CellKind::Compare(op, expr) => {
-            out.push_str(op.symbol());
-            out.push(' ');
-            write_expr(&mut out, expr, Level::Sum);
+            format!("{} {}", op.symbol(), written.flat(expr, Level::Sum))
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -790,8 +1053,8 @@ mod tests {
         for (segments, text) in cases {
             assert_eq!(format_path(&path(segments)), text);
         }
-        assert_eq!(format_decl_path(&path(&["from"])), "from");
-        assert_eq!(format_decl_path(&path(&["9lives"])), "`9lives`");
+        assert_eq!(Written::default().decl_path(&path(&["from"])), "from");
+        assert_eq!(Written::default().decl_path(&path(&["9lives"])), "`9lives`");
         assert_eq!(format_path(&path(&["mon"])), "mon");
     }
 

@@ -20,13 +20,14 @@ use crate::ast::{
     Action, ActionKind, CalendarDef, CalendarLine, Clause, ClauseKind, Comment, Handler, Item,
     LimitOp, PolicyFile, RuleDef, Span, TableDef, Trigger,
 };
-use expr::{
-    Level, format_cell, format_decl_path, format_ident, format_key, format_type, write_expr,
-};
+use expr::{Level, WIDTH, Written, format_cell, format_ident, format_type};
 
 const INDENT: &str = "  ";
 
-/// Prints a policy in canonical form, keeping its comments. `source` is the text the AST's
+/// Prints a policy in canonical form, keeping its comments and the author's spelling:
+/// literals as written (`24h`, `10_000`, `"\u{e9}"`), backticked names and parentheses.
+/// Lines longer than 100 columns are broken: a long `and`/`or` chain one operand per
+/// line, long lists and `closed` dates filled and aligned. `source` is the text the AST's
 /// spans point into.
 ///
 /// Spans that do not fit `source` (a tree built by hand) never lose a comment: they only
@@ -37,11 +38,21 @@ const INDENT: &str = "  ";
 /// let ast = service_policy::syntax::parse(source).unwrap();
 /// assert_eq!(
 ///     service_policy::fmt::format_policy(&ast, source),
-///     "policy \"Demo\" {\n  rule r {\n    when a + b > 1h30m // late\n    then tag \"x\"\n         tag \"y\"\n  }\n}\n",
+///     "policy \"Demo\" {\n  rule r {\n    when (a + b) > 90m // late\n    then tag \"x\"\n         tag \"y\"\n  }\n}\n",
 /// );
 /// ```
 pub fn format_policy(policy: &PolicyFile, source: &str) -> String {
-    let mut printer = Printer::new(policy, source);
+    // Where the author wrote parentheses is not in the tree: read it from the source again.
+    let parens = crate::syntax::parse_written(source)
+        .map(|(_, parens)| parens)
+        .unwrap_or_default();
+    format_written(policy, source, &parens)
+}
+
+/// [`format_policy`] when the parser has already said where the parentheses stood.
+pub(crate) fn format_written(policy: &PolicyFile, source: &str, parens: &[Span]) -> String {
+    let written = Written::new(source, parens);
+    let mut printer = Printer::new(policy, source, &written);
     printer.policy(policy);
     printer.finish()
 }
@@ -49,6 +60,8 @@ pub fn format_policy(policy: &PolicyFile, source: &str) -> String {
 /// The state of one run of the printer.
 struct Printer<'a> {
     source: &'a str,
+    /// How the author wrote literals, names and parentheses.
+    written: &'a Written<'a>,
     /// The comments, ordered by position.
     comments: Vec<&'a Comment>,
     /// INVARIANT: `comments[..next]` have been printed, each once; `next` only grows.
@@ -58,6 +71,8 @@ struct Printer<'a> {
     last_end: usize,
     /// Right after an opening line (or at the start of the file): no blank line here.
     block_start: bool,
+    /// `"override "` while printing the item of an `override`, taken by its header.
+    prefix: &'static str,
 }
 
 /// Whether a blank line from the source may be kept before a line.
@@ -68,16 +83,18 @@ enum Blank {
 }
 
 impl<'a> Printer<'a> {
-    fn new(policy: &'a PolicyFile, source: &'a str) -> Printer<'a> {
+    fn new(policy: &'a PolicyFile, source: &'a str, written: &'a Written<'a>) -> Printer<'a> {
         let mut comments: Vec<&Comment> = policy.comments.iter().collect();
         comments.sort_by_key(|c| c.span.start);
         Printer {
             source,
+            written,
             comments,
             next: 0,
             out: String::new(),
             last_end: 0,
             block_start: true,
+            prefix: "",
         }
     }
 
@@ -265,9 +282,28 @@ impl<'a> Printer<'a> {
             .map_or(pos, |before| before.len() - keyword.len())
     }
 
+    /// Appends `expr` to a line that starts at `indent`, wrapped where it runs past
+    /// [`WIDTH`]: continuation lines go one step deeper than the line.
+    fn push_expr(&self, line: &mut String, indent: &str, expr: &crate::ast::Expr, min: Level) {
+        let column = match line.rfind('\n') {
+            Some(i) => line.get(i + 1..).map_or(0, |l| l.chars().count()),
+            None => indent.len() + line.chars().count(),
+        };
+        line.push_str(&self.written.expr_at(expr, min, indent.len(), column));
+    }
+
     fn policy(&mut self, policy: &PolicyFile) {
-        let header = self.header(policy.span.start, policy.name.span.end);
-        let text = format!("policy {} {{", format_text(&policy.name.value));
+        let header_end = policy
+            .extends
+            .as_ref()
+            .map_or(policy.name.span.end, |e| e.span.end);
+        let header = self.header(policy.span.start, header_end);
+        let mut text = format!("policy {}", self.written.text(&policy.name));
+        if let Some(base) = &policy.extends {
+            text.push_str(" extends ");
+            text.push_str(&self.written.text(base));
+        }
+        text.push_str(" {");
         self.open("", header, &text, Blank::Keep);
         for item in &policy.items {
             self.item(INDENT, item);
@@ -279,21 +315,18 @@ impl<'a> Printer<'a> {
         match item {
             Item::Version(text) => {
                 let start = self.keyword_start(text.span.start, "version");
-                let line = format!("version {}", format_text(&text.value));
+                let line = format!("version {}", self.written.text(text));
                 self.line(indent, Span::new(start, text.span.end), &line, Blank::Keep);
             }
             Item::Timezone(text) => {
                 let start = self.keyword_start(text.span.start, "timezone");
-                let line = format!("timezone {}", format_text(&text.value));
+                let line = format!("timezone {}", self.written.text(text));
                 self.line(indent, Span::new(start, text.span.end), &line, Blank::Keep);
             }
             Item::Ladder(ladder) => {
-                let levels: Vec<String> = ladder
-                    .levels
-                    .iter()
-                    .map(|l| format_text(&l.value))
-                    .collect();
-                let line = format!("ladder {}", levels.join(", "));
+                let levels: Vec<String> =
+                    ladder.levels.iter().map(|l| self.written.text(l)).collect();
+                let line = aligned(indent.len(), "ladder ", &levels);
                 self.line(indent, ladder.span, &line, Blank::Keep);
             }
             Item::Record(schema) => {
@@ -303,8 +336,8 @@ impl<'a> Printer<'a> {
                 for field in &schema.fields {
                     let line = format!(
                         "{}: {}",
-                        format_decl_path(&field.path),
-                        format_type(&field.ty)
+                        self.written.decl_path(&field.path),
+                        format_type(self.written, &field.ty)
                     );
                     self.line(&inner, field.span, &line, Blank::Keep);
                 }
@@ -312,11 +345,12 @@ impl<'a> Printer<'a> {
             }
             Item::Calendar(calendar) => self.calendar(indent, calendar),
             Item::Const(def) => {
-                let line = format!(
-                    "const {} = {}",
-                    format_ident(&def.name),
-                    format_expr(&def.value)
+                let mut line = format!(
+                    "{}const {} = ",
+                    std::mem::take(&mut self.prefix),
+                    format_ident(&def.name)
                 );
+                self.push_expr(&mut line, indent, &def.value, Level::Or);
                 self.line(indent, def.span, &line, Blank::Keep);
             }
             Item::Table(table) => self.table(indent, table),
@@ -330,19 +364,42 @@ impl<'a> Printer<'a> {
                 }
                 self.close(indent, block.span);
             }
+            Item::Effective(date) => {
+                let start = self.keyword_start(date.span.start, "effective");
+                let line = format!("effective {}", date.date);
+                self.line(indent, Span::new(start, date.span.end), &line, Blank::Keep);
+            }
+            Item::When(when) => {
+                let mut line = String::from("when ");
+                self.push_expr(&mut line, indent, &when.cond, Level::Or);
+                self.line(indent, when.span, &line, Blank::Keep);
+            }
+            Item::Override(over) => {
+                self.prefix = "override ";
+                self.item(indent, &over.item);
+                self.prefix = "";
+            }
+            Item::Remove(remove) => {
+                let line = format!("remove rule {}", format_ident(&remove.name));
+                self.line(indent, remove.span, &line, Blank::Keep);
+            }
         }
     }
 
     fn calendar(&mut self, indent: &str, calendar: &CalendarDef) {
         let header = self.header(calendar.span.start, calendar.name.span.end);
-        let text = format!("calendar {} {{", format_ident(&calendar.name));
+        let text = format!(
+            "{}calendar {} {{",
+            std::mem::take(&mut self.prefix),
+            format_ident(&calendar.name)
+        );
         self.open(indent, header, &text, Blank::Keep);
         let inner = format!("{indent}{INDENT}");
         for line in &calendar.lines {
             match line {
                 CalendarLine::Timezone(text) => {
                     let start = self.keyword_start(text.span.start, "timezone");
-                    let printed = format!("timezone {}", format_text(&text.value));
+                    let printed = format!("timezone {}", self.written.text(text));
                     self.line(
                         &inner,
                         Span::new(start, text.span.end),
@@ -362,13 +419,13 @@ impl<'a> Printer<'a> {
                         .map(|i| format!("{}-{}", i.start, i.end))
                         .collect();
                     printed.push(' ');
-                    printed.push_str(&intervals.join(", "));
+                    let printed = aligned(inner.len(), &printed, &intervals);
                     self.line(&inner, open.span, &printed, Blank::Keep);
                 }
                 CalendarLine::Closed(closed) => {
                     let dates: Vec<String> =
                         closed.dates.iter().map(|d| d.date.to_string()).collect();
-                    let printed = format!("closed {}", dates.join(", "));
+                    let printed = aligned(inner.len(), "closed ", &dates);
                     self.line(&inner, closed.span, &printed, Blank::Keep);
                 }
             }
@@ -384,7 +441,8 @@ impl<'a> Printer<'a> {
         let header = self.header(table.span.start, header_end);
         let params: Vec<&str> = table.params.iter().map(format_ident).collect();
         let text = format!(
-            "table {}({}) {{",
+            "{}table {}({}) {{",
+            std::mem::take(&mut self.prefix),
             format_ident(&table.name),
             params.join(", ")
         );
@@ -392,7 +450,12 @@ impl<'a> Printer<'a> {
         let cells: Vec<Vec<String>> = table
             .rows
             .iter()
-            .map(|row| row.cells.iter().map(format_cell).collect())
+            .map(|row| {
+                row.cells
+                    .iter()
+                    .map(|cell| format_cell(self.written, cell))
+                    .collect()
+            })
             .collect();
         // Column widths in characters: every column starts at the same place on every row,
         // and the arrows line up.
@@ -436,7 +499,7 @@ impl<'a> Printer<'a> {
                 line.push(' ');
             }
             line.push_str("=> ");
-            line.push_str(&format_expr(&row.output));
+            self.push_expr(&mut line, &inner, &row.output, Level::Or);
             self.line(&inner, row.span, &line, Blank::Keep);
         }
         self.close(indent, table.span);
@@ -448,10 +511,14 @@ impl<'a> Printer<'a> {
             .as_ref()
             .map_or(rule.name.span.end, |d| d.span.end);
         let header = self.header(rule.span.start, header_end);
-        let mut text = format!("rule {}", format_ident(&rule.name));
+        let mut text = format!(
+            "{}rule {}",
+            std::mem::take(&mut self.prefix),
+            format_ident(&rule.name)
+        );
         if let Some(description) = &rule.description {
             text.push(' ');
-            text.push_str(&format_text(&description.value));
+            text.push_str(&self.written.text(description));
         }
         text.push_str(" {");
         self.open(indent, header, &text, Blank::Keep);
@@ -465,20 +532,21 @@ impl<'a> Printer<'a> {
     fn clause(&mut self, indent: &str, clause: &Clause) {
         match &clause.kind {
             ClauseKind::When(cond) => {
-                let line = format!("when {}", format_expr(cond));
+                let mut line = String::from("when ");
+                self.push_expr(&mut line, indent, cond, Level::Or);
                 self.line(indent, clause.span, &line, Blank::Keep);
             }
             ClauseKind::Unless(cond) => {
-                let line = format!("unless {}", format_expr(cond));
+                let mut line = String::from("unless ");
+                self.push_expr(&mut line, indent, cond, Level::Or);
                 self.line(indent, clause.span, &line, Blank::Keep);
             }
             ClauseKind::Then(actions) => self.actions(indent, clause.span, "then ", actions),
             ClauseKind::Expect(deadline) => {
                 let mut line = String::from("expect ");
-                write_expr(&mut line, &deadline.done, Level::Or);
+                self.push_expr(&mut line, indent, &deadline.done, Level::Or);
                 line.push_str(" within ");
-                let mut within = String::new();
-                write_expr(&mut within, &deadline.within, Level::Or);
+                let mut within = self.written.flat(&deadline.within, Level::Or);
                 // `within 50% of start` would read as `P% of X`: a duration that ends in a
                 // percent literal is parenthesised.
                 if within.ends_with('%') {
@@ -486,25 +554,25 @@ impl<'a> Printer<'a> {
                 }
                 line.push_str(&within);
                 line.push_str(" of ");
-                write_expr(&mut line, &deadline.start, Level::Or);
+                self.push_expr(&mut line, indent, &deadline.start, Level::Or);
                 if let Some(calendar) = &deadline.using {
                     line.push_str(" using ");
                     line.push_str(format_ident(calendar));
                 }
                 if let Some(intervals) = &deadline.excluding {
                     line.push_str(" excluding ");
-                    write_expr(&mut line, intervals, Level::Or);
+                    self.push_expr(&mut line, indent, intervals, Level::Or);
                 }
                 self.line(indent, clause.span, &line, Blank::Keep);
             }
             ClauseKind::Limit(limit) => {
                 let mut line = String::from("limit ");
-                write_expr(&mut line, &limit.value, Level::Sum);
+                self.push_expr(&mut line, indent, &limit.value, Level::Sum);
                 line.push_str(match limit.op {
                     LimitOp::AtMost => " <= ",
                     LimitOp::Below => " < ",
                 });
-                write_expr(&mut line, &limit.max, Level::Sum);
+                self.push_expr(&mut line, indent, &limit.max, Level::Sum);
                 self.line(indent, clause.span, &line, Blank::Keep);
             }
             ClauseKind::Handler(handler) => self.handler(indent, clause.span, handler),
@@ -513,10 +581,12 @@ impl<'a> Printer<'a> {
 
     fn handler(&mut self, indent: &str, extent: Span, handler: &Handler) {
         let lead = match &handler.trigger {
-            Trigger::At(percent, _) => format!("at {}%: ", expr::format_decimal(*percent)),
+            Trigger::At(percent, span) => {
+                format!("at {}: ", self.written.percent(*percent, span.start))
+            }
             Trigger::Breach => "on breach: ".to_owned(),
             Trigger::AfterBreach(by) => {
-                let mut by = format_expr(by);
+                let mut by = self.written.flat(by, Level::Or);
                 // A time literal would read on through the `:` (`…00Z:`): keep them apart.
                 if ends_with_time_literal(&by) {
                     by = format!("({by})");
@@ -540,7 +610,7 @@ impl<'a> Printer<'a> {
         } else {
             Span::new(extent.start, first.span.end)
         };
-        let line = format!("{lead}{}", format_action(first));
+        let line = format!("{lead}{}", format_action(self.written, first));
         self.line(indent, first_extent, &line, Blank::Keep);
         let under = format!("{indent}{}", " ".repeat(lead.chars().count()));
         let count = rest.len();
@@ -553,7 +623,12 @@ impl<'a> Printer<'a> {
                 action.span.end
             };
             let span = Span::new(action.span.start, end);
-            self.line(&under, span, &format_action(action), Blank::Drop);
+            self.line(
+                &under,
+                span,
+                &format_action(self.written, action),
+                Blank::Drop,
+            );
         }
     }
 }
@@ -585,7 +660,9 @@ fn ends_with_time_literal(text: &str) -> bool {
         .unwrap_or_default()
         .trim_start_matches('-');
     let bytes = last.as_bytes();
-    bytes.len() > 11
+    // Parentheses (the author's, or added on an earlier run) already keep them apart.
+    !last.ends_with(')')
+        && bytes.len() > 11
         && bytes
             .get(..4)
             .is_some_and(|y| y.iter().all(u8::is_ascii_digit))
@@ -593,35 +670,60 @@ fn ends_with_time_literal(text: &str) -> bool {
         && last.contains(['T', 't'])
 }
 
-/// Prints one action with its `with { … }` arguments.
-fn format_action(action: &Action) -> String {
+/// Prints one action with its `with { … }` arguments, on one line.
+fn format_action(written: &Written<'_>, action: &Action) -> String {
+    let e = |expr| written.flat(expr, Level::Or);
     let mut out = match &action.kind {
-        ActionKind::Escalate(to) => format!("escalate to {}", format_expr(to)),
-        ActionKind::Notify(to) => format!("notify {}", format_expr(to)),
-        ActionKind::Assign(to) => format!("assign to {}", format_expr(to)),
-        ActionKind::RequireApproval(from) => {
-            format!("require approval from {}", format_expr(from))
-        }
-        ActionKind::FollowUp(within) => format!("follow up within {}", format_expr(within)),
+        ActionKind::Escalate(to) => format!("escalate to {}", e(to)),
+        ActionKind::Notify(to) => format!("notify {}", e(to)),
+        ActionKind::Assign(to) => format!("assign to {}", e(to)),
+        ActionKind::RequireApproval(from) => format!("require approval from {}", e(from)),
+        ActionKind::FollowUp(within) => format!("follow up within {}", e(within)),
         ActionKind::Refund { amount, compensate } => {
             let word = if *compensate { "compensate" } else { "refund" };
-            format!("{word} {}", format_expr(amount))
+            format!("{word} {}", e(amount))
         }
-        ActionKind::Tag(tag) => format!("tag {}", format_expr(tag)),
-        ActionKind::Set(path, value) => {
-            format!("set {} to {}", format_path(path), format_expr(value))
-        }
-        ActionKind::Emit(name) => format!("emit {}", format_expr(name)),
+        ActionKind::Tag(tag) => format!("tag {}", e(tag)),
+        ActionKind::Set(path, value) => format!("set {} to {}", written.path(path), e(value)),
+        ActionKind::Emit(name) => format!("emit {}", e(name)),
     };
     if !action.args.is_empty() {
         let args: Vec<String> = action
             .args
             .iter()
-            .map(|(key, value)| format!("{}: {}", format_key(key), format_expr(value)))
+            .map(|(key, value)| format!("{}: {}", written.key(key), e(value)))
             .collect();
         out.push_str(" with { ");
         out.push_str(&args.join(", "));
         out.push_str(" }");
+    }
+    out
+}
+
+/// `head` and `items` joined by `, `; when that runs past [`WIDTH`] on a line indented by
+/// `indent` columns, further lines start under the first item.
+fn aligned(indent: usize, head: &str, items: &[String]) -> String {
+    let mut out = head.to_owned();
+    let align = indent + head.chars().count();
+    let mut column = align;
+    for (i, item) in items.iter().enumerate() {
+        let width = item.chars().count();
+        if i > 0 {
+            out.push(',');
+            column += 1;
+            // The comma after the item stays on its line.
+            let tail = usize::from(i + 1 < items.len());
+            if column + 1 + width + tail > WIDTH {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', align));
+                column = align;
+            } else {
+                out.push(' ');
+                column += 1;
+            }
+        }
+        out.push_str(item);
+        column += width;
     }
     out
 }
@@ -637,6 +739,7 @@ mod tests {
                 value: "p".to_owned(),
                 span: Span::default(),
             },
+            extends: None,
             items,
             comments: comments
                 .iter()
@@ -748,6 +851,7 @@ mod tests {
         assert!(ends_with_time_literal("2026-03-02T09:00:00Z"));
         assert!(ends_with_time_literal("x - -2026-03-02T09:00:00+05:30"));
         assert!(!ends_with_time_literal("2h"));
+        assert!(!ends_with_time_literal("(a or 2026-03-02T09:00:00Z)"));
         assert!(!ends_with_time_literal("2026-03-02"));
         assert!(!ends_with_time_literal("\"2026-03-02T09:00:00Z\""));
     }

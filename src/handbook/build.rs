@@ -58,6 +58,13 @@ impl Writer<'_> {
                     "intro-timezone",
                     vec![("zone", Inline::strong(&z.value).into())],
                 )),
+                Item::Effective(d) => intro.push(self.msg(
+                    "intro-effective",
+                    vec![("date", Inline::strong(d.date.to_string()).into())],
+                )),
+                Item::When(w) => {
+                    intro.push(self.msg("intro-when", vec![("cond", self.expr(&w.cond).into())]))
+                }
                 _ => {}
             }
         }
@@ -188,14 +195,43 @@ impl Writer<'_> {
                 vec![("name", Inline::code(&rule.name.name).into())],
             ));
         }
-        first.push(match rule.when() {
-            Some(cond) => self.msg("rule-applies-when", vec![("cond", self.expr(cond).into())]),
-            None => self.m.plain("rule-applies-always"),
-        });
+        let mut conditions = Vec::new();
+        match rule.when() {
+            Some(cond) => match self.condition_list(cond) {
+                Some((id, list)) => {
+                    first.push(self.m.plain(id));
+                    conditions.push(list);
+                }
+                None => first
+                    .push(self.msg("rule-applies-when", vec![("cond", self.expr(cond).into())])),
+            },
+            None => first.push(self.m.plain("rule-applies-always")),
+        }
+        let mut unless = Vec::new();
         if let Some(cond) = rule.unless() {
-            first.push(self.msg("rule-unless", vec![("cond", self.expr(cond).into())]));
+            match self.condition_list(cond) {
+                Some((id, list)) => {
+                    let id = if id == "rule-applies-when-all" {
+                        "rule-unless-all"
+                    } else {
+                        "rule-unless-any"
+                    };
+                    unless.push(Block::Paragraph(self.m.plain(id)));
+                    unless.push(list);
+                }
+                None => {
+                    let sentence = self.msg("rule-unless", vec![("cond", self.expr(cond).into())]);
+                    if conditions.is_empty() {
+                        first.push(sentence);
+                    } else {
+                        unless.push(Block::Paragraph(sentence));
+                    }
+                }
+            }
         }
         out.push(Block::Paragraph(join_sentences(first)));
+        out.extend(conditions);
+        out.extend(unless);
 
         let mut items = Vec::new();
         let limit_op = rule.check().and_then(|c| match &c.kind {
@@ -208,9 +244,31 @@ impl Writer<'_> {
             }
         }
         if !items.is_empty() {
+            if matches!(out.last(), Some(Block::List(_))) {
+                out.push(Block::Paragraph(self.m.plain("rule-steps")));
+            }
             out.push(Block::List(items));
         }
         out
+    }
+
+    /// A condition of three or more parts joined by one operator, as a list to read one
+    /// line at a time: the message introducing it and the list.
+    fn condition_list(&self, cond: &Expr) -> Option<(&'static str, Block)> {
+        let (op, id) = match &cond.kind {
+            ExprKind::Binary(BinaryOp::And, _, _) => (BinaryOp::And, "rule-applies-when-all"),
+            ExprKind::Binary(BinaryOp::Or, _, _) => (BinaryOp::Or, "rule-applies-when-any"),
+            _ => return None,
+        };
+        let mut parts = Vec::new();
+        flatten(cond, op, &mut parts);
+        if parts.len() < 3 {
+            return None;
+        }
+        Some((
+            id,
+            Block::List(parts.into_iter().map(|p| self.expr(p)).collect()),
+        ))
     }
 
     fn clause(&self, clause: &Clause, limit_op: Option<LimitOp>) -> Option<Inline> {
@@ -516,6 +574,9 @@ impl Writer<'_> {
                 }
             }
             ExprKind::Now => self.m.plain("expr-now"),
+            ExprKind::Unary(UnaryOp::Not, x) if matches!(x.kind, ExprKind::Path(_)) => {
+                self.msg("expr-is-no", vec![("x", e(x))])
+            }
             ExprKind::Unary(UnaryOp::Not, x) => self.msg("expr-not", vec![("x", e(x))]),
             ExprKind::Unary(UnaryOp::Neg, x) => self.msg("expr-neg", vec![("x", e(x))]),
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b),
@@ -678,7 +739,6 @@ impl Writer<'_> {
                 "expr-business-time",
                 vec![("from", e(from)), ("to", e(to)), ("calendar", e(calendar))],
             ),
-            ("spans", [x]) => self.msg("expr-spans", vec![("x", e(x))]),
             _ => Inline::code(crate::fmt::format_expr(&Expr {
                 kind: ExprKind::Call(
                     crate::ast::Ident {
@@ -736,6 +796,7 @@ impl Writer<'_> {
 
     fn literal(&self, literal: &Literal) -> Inline {
         match literal {
+            Literal::Text(t) if t.is_empty() => self.m.plain("value-empty-text"),
             Literal::Text(t) => Inline::strong(t),
             Literal::Bool(true) => self.m.plain("value-yes"),
             Literal::Bool(false) => self.m.plain("value-no"),
@@ -811,6 +872,17 @@ impl Writer<'_> {
             }
         }
         out
+    }
+}
+
+/// The operands of a chain of one operator, left to right.
+fn flatten<'e>(expr: &'e Expr, op: BinaryOp, out: &mut Vec<&'e Expr>) {
+    match &expr.kind {
+        ExprKind::Binary(o, a, b) if *o == op => {
+            flatten(a, op, out);
+            flatten(b, op, out);
+        }
+        _ => out.push(expr),
     }
 }
 

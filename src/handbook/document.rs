@@ -64,10 +64,16 @@ pub(crate) enum Block {
 /// Prints the document as Markdown (CommonMark with GitHub tables).
 pub(crate) fn markdown(blocks: &[Block]) -> String {
     let mut out = String::new();
+    let mut previous: Option<&Block> = None;
     for block in blocks {
         if !out.is_empty() {
             out.push('\n');
         }
+        // Two lists in a row would read as one: an empty comment keeps them apart.
+        if matches!((previous, block), (Some(Block::List(_)), Block::List(_))) {
+            out.push_str("<!-- -->\n\n");
+        }
+        previous = Some(block);
         match block {
             Block::Heading(level, inline) => {
                 let hashes = "#".repeat(usize::from(*level));

@@ -108,8 +108,13 @@ pub fn render(policy: &Policy, language: Language, format: Format) -> Handbook {
 /// The ids of messages that English has and `language` lacks (empty for English): what a
 /// translator still has to write.
 pub fn missing_messages(language: Language) -> Vec<String> {
-    let english = messages::ids(messages::source(Language::En));
-    let translated = messages::ids(messages::source(language));
+    missing_between(messages::source(Language::En), messages::source(language))
+}
+
+/// The ids defined in the `english` message file and not in `translated`.
+fn missing_between(english: &str, translated: &str) -> Vec<String> {
+    let english = messages::ids(english);
+    let translated = messages::ids(translated);
     english.difference(&translated).cloned().collect()
 }
 
@@ -123,6 +128,14 @@ mod tests {
             assert_eq!(Language::from_code(language.code()), Some(language));
         }
         assert_eq!(Language::from_code("fr"), None);
+    }
+
+    #[test]
+    fn a_translation_lacking_messages_lists_them_in_order() {
+        let english = "b = B\na = A { $x }\n-term = T\nc = C\n";
+        let partial = "c = Ç\n";
+        assert_eq!(missing_between(english, partial), ["a", "b"]);
+        assert!(missing_between(english, english).is_empty());
     }
 
     #[test]

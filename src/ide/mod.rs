@@ -64,6 +64,15 @@ pub struct Hover {
     pub range: Range,
 }
 
+/// A name declared in this text: where, and what hovering over a use of it shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declaration {
+    /// The declaring name.
+    pub range: Range,
+    /// Markdown, as [`Analysis::hover`] gives it.
+    pub hover: String,
+}
+
 /// What a completion inserts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CompletionKind {
@@ -113,7 +122,7 @@ struct Definition {
 }
 
 /// Functions of SPEC §6, offered as completions.
-const FUNCTIONS: [&str; 16] = [
+const FUNCTIONS: [&str; 14] = [
     "len",
     "lower",
     "upper",
@@ -128,8 +137,6 @@ const FUNCTIONS: [&str; 16] = [
     "sum",
     "any",
     "all",
-    "spans",
-    "matches",
 ];
 
 impl Analysis {
@@ -271,6 +278,66 @@ impl Analysis {
         None
     }
 
+    /// The names the cursor may refer to, most specific first: the whole dotted path, the
+    /// path up to the cursor's segment, and the first segment alone. With
+    /// [`Analysis::declaration`] on the analysis of a base policy, this finds what a use in
+    /// a policy that `extends` it refers to.
+    pub fn names_at(&self, position: Position) -> Vec<String> {
+        let Some(offset) = self.index.offset(position) else {
+            return Vec::new();
+        };
+        let Some((word, span)) = self.word_at(offset) else {
+            return Vec::new();
+        };
+        let mut out = vec![word.clone()];
+        let mut seg_start = span.start;
+        for (i, segment) in word.split('.').enumerate() {
+            let seg_end = seg_start + segment.len();
+            if (seg_start..=seg_end).contains(&offset) {
+                if let Some(path) = self.text.get(span.start..seg_end) {
+                    out.push(path.to_owned());
+                }
+                if i == 0 {
+                    out.push(segment.to_owned());
+                }
+                break;
+            }
+            seg_start = seg_end + 1;
+        }
+        out.dedup();
+        out
+    }
+
+    /// Where `name` (a record field path, constant, calendar, table or rule) is declared in
+    /// this text, if it is.
+    pub fn declaration(&self, name: &str) -> Option<Declaration> {
+        let definitions = self.definitions();
+        let found = definitions
+            .iter()
+            .find(|d| d.kind == DefKind::Field && d.name == name)
+            .or_else(|| definitions.iter().find(|d| d.name == name))?;
+        Some(Declaration {
+            range: self.range(found.span),
+            hover: found.hover.clone(),
+        })
+    }
+
+    /// The base this policy `extends`, as written (a path relative to this file).
+    pub fn extends(&self) -> Option<String> {
+        if let Some(base) = self.ast.as_ref().and_then(|a| a.extends.as_ref()) {
+            return Some(base.value.clone());
+        }
+        // A file that does not parse yet: read the header as written.
+        let after = self.text.split_once("extends")?.1.trim_start();
+        let quoted = after.strip_prefix('"')?;
+        let (base, _) = quoted.split_once('"')?;
+        let header = self
+            .text
+            .split_once('{')
+            .map_or(self.text.as_str(), |h| h.0);
+        header.contains("extends").then(|| base.to_owned())
+    }
+
     /// The name around `offset`: identifier characters and the dots between them.
     fn word_at(&self, offset: usize) -> Option<(String, Span)> {
         let is_word = |c: char| unicode_ident::is_xid_continue(c) || c == '.';
@@ -303,7 +370,12 @@ impl Analysis {
         let Some(ast) = &self.ast else {
             return out;
         };
-        for item in &ast.items {
+        // An `override` defines its item anew in this file; go to definition lands there.
+        let items = ast.items.iter().map(|item| match item {
+            Item::Override(o) => o.item.as_ref(),
+            other => other,
+        });
+        for item in items {
             match item {
                 Item::Record(schema) => {
                     for field in &schema.fields {
@@ -337,7 +409,13 @@ impl Analysis {
                 Item::FirstOf(block) => {
                     out.extend(block.rules.iter().map(rule_definition));
                 }
-                Item::Version(_) | Item::Timezone(_) | Item::Ladder(_) => {}
+                Item::Version(_)
+                | Item::Timezone(_)
+                | Item::Ladder(_)
+                | Item::Effective(_)
+                | Item::When(_)
+                | Item::Override(_)
+                | Item::Remove(_) => {}
             }
         }
         out
@@ -737,4 +815,193 @@ fn first_line(text: &str) -> String {
         .find(|l| !l.starts_with("```") && !l.is_empty())
         .unwrap_or_default()
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RETAIL: &str = include_str!("../../examples/policies/retail.policy");
+
+    /// The position of the `nth` occurrence of `needle`, plus `ahead` characters.
+    fn at(text: &str, needle: &str, nth: usize, ahead: usize) -> Position {
+        let offset = text.match_indices(needle).nth(nth).unwrap().0;
+        let offset = offset
+            + needle
+                .chars()
+                .take(ahead)
+                .map(char::len_utf8)
+                .sum::<usize>();
+        LineIndex::new(text).position(offset)
+    }
+
+    fn labels(completions: &[Completion]) -> Vec<&str> {
+        completions.iter().map(|c| c.label.as_str()).collect()
+    }
+
+    #[test]
+    fn hover_tells_a_calendars_hours_a_tables_inputs_and_a_rules_description() {
+        let analysis = Analysis::new(RETAIL);
+        let calendar = analysis
+            .hover(at(RETAIL, "using support_hours", 0, 8))
+            .unwrap();
+        assert!(
+            calendar
+                .markdown
+                .contains("- mon–fri: 09:00–13:00, 14:00–18:00")
+        );
+        assert!(
+            calendar
+                .markdown
+                .contains("- closed 2026-01-26, 2026-08-15")
+        );
+        let table = analysis
+            .hover(at(RETAIL, "reply_target(priority", 1, 2))
+            .unwrap();
+        assert!(
+            table
+                .markdown
+                .contains("table reply_target(priority, channel)")
+        );
+        assert!(table.markdown.contains("4 row(s)"));
+        let rule = analysis.hover(at(RETAIL, "first_reply \"", 0, 1)).unwrap();
+        assert!(
+            rule.markdown
+                .contains("Every ticket gets a first reply in time")
+        );
+        let optional = analysis
+            .hover(at(RETAIL, "first_reply_at within", 0, 3))
+            .unwrap();
+        assert!(optional.markdown.contains("first_reply_at: time?"));
+        assert!(optional.markdown.contains("May be absent"));
+        // Keywords, literals and comprehension variables have nothing to show.
+        assert_eq!(analysis.hover(at(RETAIL, "expect", 0, 2)), None);
+        assert_eq!(analysis.hover(at(RETAIL, "r.amount", 0, 0)), None);
+    }
+
+    #[test]
+    fn definition_leads_to_calendars_tables_and_fields_from_any_segment() {
+        let analysis = Analysis::new(RETAIL);
+        let calendar = analysis.definition(at(RETAIL, "using support_hours", 0, 10));
+        assert_eq!(
+            calendar.map(|r| r.start),
+            Some(at(RETAIL, "support_hours {", 0, 0))
+        );
+        let table = analysis.definition(at(RETAIL, "reply_target(priority", 1, 0));
+        assert_eq!(
+            table.map(|r| r.start),
+            Some(at(RETAIL, "reply_target(priority", 0, 0))
+        );
+        // Both segments of `customer.tier` lead to its declaration.
+        let declared = at(RETAIL, "customer.tier:", 0, 0);
+        for ahead in [2, 11] {
+            let found = analysis.definition(at(RETAIL, "customer.tier ==", 0, ahead));
+            assert_eq!(found.map(|r| r.start), Some(declared), "{ahead}");
+        }
+    }
+
+    #[test]
+    fn completion_knows_list_elements_names_and_keywords() {
+        let text = RETAIL.replace("where r.at >= now - 30d", "where r.");
+        let analysis = Analysis::new(&text);
+        let position = at(&text, "where r.", 0, 8);
+        assert_eq!(labels(&analysis.completions(position)), ["amount", "at"]);
+
+        let text = RETAIL.replace("unless \"vip-handled\" in tags", "unless re");
+        let analysis = Analysis::new(&text);
+        let all = analysis.completions(at(&text, "unless re", 0, 9));
+        let names = labels(&all);
+        for expected in [
+            "refund_cap",
+            "support_hours",
+            "reply_target",
+            "customer",
+            "sum",
+            "within",
+        ] {
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
+        }
+        let field = all.iter().find(|c| c.label == "priority").unwrap();
+        assert_eq!(field.kind, CompletionKind::Field);
+        assert!(
+            !names.contains(&"first_reply"),
+            "rules are never referred to by name"
+        );
+        // The typed prefix is what a completion replaces.
+        let replace = all[0].replace;
+        assert_eq!(replace.end.character - replace.start.character, 2);
+
+        let text = RETAIL.replace(
+            "escalate to \"supervisor\"\n    after",
+            "escalate to \"su\n    after",
+        );
+        let analysis = Analysis::new(&text);
+        let levels = analysis.completions(at(&text, "escalate to \"su", 0, 15));
+        assert_eq!(
+            labels(&levels),
+            ["agent", "team-lead", "supervisor", "duty-manager"]
+        );
+    }
+
+    #[test]
+    fn a_child_policy_names_its_base_and_the_names_under_the_cursor() {
+        let child = "policy \"C\" extends \"../base.policy\" {\n  rule r { when customer.tier == cap then tag \"x\" }\n}\n";
+        let analysis = Analysis::new(child);
+        assert_eq!(analysis.extends().as_deref(), Some("../base.policy"));
+        let on_tier = at(child, "customer.tier", 0, 10);
+        assert_eq!(analysis.names_at(on_tier), ["customer.tier"]);
+        let on_customer = at(child, "customer.tier", 0, 2);
+        assert_eq!(
+            analysis.names_at(on_customer),
+            ["customer.tier", "customer"]
+        );
+        // Still found while the file does not parse.
+        let broken = child.replace("then tag", "then tag tag");
+        assert_eq!(
+            Analysis::new(&broken).extends().as_deref(),
+            Some("../base.policy")
+        );
+        assert_eq!(Analysis::new(RETAIL).extends(), None);
+
+        let base = Analysis::new(RETAIL);
+        let declared = base.declaration("customer.tier").unwrap();
+        assert_eq!(declared.range.start, at(RETAIL, "customer.tier:", 0, 0));
+        assert!(
+            declared
+                .hover
+                .contains("\"standard\" | \"gold\" | \"platinum\"")
+        );
+        assert!(base.declaration("refund_cap").is_some());
+        assert_eq!(base.declaration("customer"), None);
+    }
+
+    #[test]
+    fn diagnostics_match_check_and_survive_any_text() {
+        let broken = RETAIL.replace("opened_at using", "opened_at usin");
+        let problems = Analysis::new(&broken).diagnostics();
+        assert!(problems.iter().any(|p| p.code == "E0001"));
+        let from_check = crate::check_source("x", &broken);
+        assert_eq!(problems.len(), from_check.len());
+        for text in [
+            "",
+            "policy",
+            "\"",
+            "policy \"P\" { rule",
+            "`",
+            "\u{1F600}\n\"",
+        ] {
+            let analysis = Analysis::new(text);
+            let _ = analysis.diagnostics();
+            let end = analysis.line_index().position(text.len());
+            let _ = analysis.completions(end);
+            let _ = analysis.hover(end);
+            let _ = analysis.definition(Position {
+                line: 99,
+                character: 99,
+            });
+        }
+    }
 }

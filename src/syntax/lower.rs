@@ -57,6 +57,9 @@ struct Folded {
 pub(crate) struct Lower {
     base: usize,
     errors: RefCell<Vec<Diagnostic>>,
+    /// The span of every expression written in parentheses (the parentheses not included),
+    /// once per pair: the formatter keeps the author's parentheses.
+    parens: RefCell<Vec<Span>>,
 }
 
 /// A placeholder for a part that already has a diagnostic.
@@ -99,7 +102,13 @@ impl Lower {
         Lower {
             base,
             errors: RefCell::new(Vec::new()),
+            parens: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Where the author wrote parentheses (see the field).
+    pub(crate) fn take_parens(&self) -> Vec<Span> {
+        self.parens.take()
     }
 
     /// The diagnostics recorded.
@@ -172,16 +181,19 @@ impl Lower {
             span,
         };
         let mut items = Vec::new();
+        let mut extends = None;
         for p in inner(pair) {
             match p.as_rule() {
                 Rule::kw_policy => {}
                 Rule::string => name = self.lower_string(p),
+                Rule::extends_clause => extends = Some(self.first_string(p)),
                 Rule::item => items.extend(self.lower_item(p)),
                 _ => self.unexpected(&p),
             }
         }
         PolicyFile {
             name,
+            extends,
             items,
             comments,
             span,
@@ -214,6 +226,43 @@ impl Lower {
             Rule::table_item => Item::Table(self.lower_table_item(p)),
             Rule::rule_item => Item::Rule(self.lower_rule_item(p)),
             Rule::first_of_item => Item::FirstOf(self.lower_first_of_item(p)),
+            Rule::effective_item => {
+                let date = inner(p).find(|p| p.as_rule() == Rule::date_lit)?;
+                Item::Effective(self.lower_date_lit(date))
+            }
+            Rule::policy_when_item => {
+                let span = self.span(&p);
+                Item::When(PolicyWhen {
+                    cond: self.only_expr(p),
+                    span,
+                })
+            }
+            Rule::override_item => {
+                let span = self.span(&p);
+                let replacement = inner(p).find(|p| p.as_rule() != Rule::kw_override)?;
+                let item = match replacement.as_rule() {
+                    Rule::calendar_item => Item::Calendar(self.lower_calendar_item(replacement)),
+                    Rule::const_item => Item::Const(self.lower_const_item(replacement)),
+                    Rule::table_item => Item::Table(self.lower_table_item(replacement)),
+                    Rule::rule_item => Item::Rule(self.lower_rule_item(replacement)),
+                    _ => {
+                        self.unexpected(&replacement);
+                        return None;
+                    }
+                };
+                Item::Override(Override {
+                    item: Box::new(item),
+                    span,
+                })
+            }
+            Rule::remove_item => {
+                let span = self.span(&p);
+                let name = inner(p).find(|p| p.as_rule() == Rule::ident)?;
+                Item::Remove(Remove {
+                    name: self.lower_ident(name),
+                    span,
+                })
+            }
             _ => {
                 self.unexpected(&p);
                 return None;
@@ -1115,9 +1164,11 @@ impl Lower {
 
     fn lower_paren(&self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
         let span = self.span(&pair);
-        inner(pair)
+        let expr = inner(pair)
             .find(|p| p.as_rule() == Rule::expr)
-            .map_or_else(|| placeholder(span), |p| self.lower_expr(p, depth))
+            .map_or_else(|| placeholder(span), |p| self.lower_expr(p, depth));
+        self.parens.borrow_mut().push(expr.span);
+        expr
     }
 
     fn lower_list(&self, pair: Pair<'_, Rule>, depth: usize) -> Expr {

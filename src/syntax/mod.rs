@@ -15,7 +15,7 @@
 
 mod error;
 mod grammar;
-mod literal;
+pub(crate) mod literal;
 mod lower;
 mod scan;
 
@@ -110,25 +110,45 @@ pub fn parse(source: &str) -> Result<PolicyFile, Vec<Diagnostic>> {
     parse_recovering(source).map_err(|(errors, _)| errors)
 }
 
+/// A failed parse: every syntax error, and the items that parsed on their own.
+pub(crate) type Failed = (Vec<Diagnostic>, Option<Box<PolicyFile>>);
+
 /// Like [`parse`], but a file that does not parse also gives back the items that parsed
 /// on their own (without comments), so the checker can still report their problems: a
 /// typo in one rule must not hide a type error in another (SPEC §12, "all problems in a
 /// file are reported").
-pub(crate) fn parse_recovering(
-    source: &str,
-) -> Result<PolicyFile, (Vec<Diagnostic>, Option<Box<PolicyFile>>)> {
+pub(crate) fn parse_recovering(source: &str) -> Result<PolicyFile, Failed> {
+    parse_at(source, 0)
+}
+
+/// Like [`parse_recovering`], with every span moved `base` bytes on: the files of a policy
+/// family are parsed into one range of positions each, so that a span of the merged tree
+/// says which file it points into (see `crate::resolve`).
+pub(crate) fn parse_at(source: &str, base: usize) -> Result<PolicyFile, Failed> {
+    parse_written_at(source, base).map(|(file, _)| file)
+}
+
+/// Like [`parse_recovering`], and also where the author wrote parentheses: the span of each
+/// parenthesised expression (the parentheses not included), once per pair, so `((a))`
+/// gives the span of `a` twice. The formatter keeps them.
+pub(crate) fn parse_written(source: &str) -> Result<(PolicyFile, Vec<Span>), Failed> {
+    parse_written_at(source, 0)
+}
+
+fn parse_written_at(source: &str, base: usize) -> Result<(PolicyFile, Vec<Span>), Failed> {
     let comments = scan::prescan(source).map_err(|errors| (errors, None))?;
     match PolicyParser::parse(Rule::file, source) {
         Ok(mut pairs) => {
-            let lower = Lower::new(0);
+            let lower = Lower::new(base);
             let file = pairs
                 .next()
                 .and_then(|pair| lower.lower_file(pair, comments));
+            let parens = lower.take_parens();
             let errors = lower.finish();
             match file {
                 Some(file) if errors.is_empty() => match too_many_rules(&file) {
                     Some(error) => Err((vec![error], None)),
-                    None => Ok(file),
+                    None => Ok((file, parens)),
                 },
                 _ => Err((errors, None)),
             }
@@ -140,6 +160,7 @@ pub(crate) fn parse_recovering(
                     value: String::new(),
                     span: Span::new(0, 0),
                 },
+                extends: None,
                 items,
                 comments: Vec::new(),
                 span: Span::new(0, source.len()),

@@ -206,8 +206,20 @@ pub(crate) fn prescan(source: &str) -> Result<Vec<Comment>, Vec<Diagnostic>> {
 }
 
 /// Words that start a top-level item.
-const ITEM_KEYWORDS: [&str; 9] = [
-    "version", "timezone", "ladder", "record", "calendar", "const", "table", "rule", "first",
+const ITEM_KEYWORDS: [&str; 13] = [
+    "version",
+    "timezone",
+    "ladder",
+    "record",
+    "calendar",
+    "const",
+    "table",
+    "rule",
+    "first",
+    "effective",
+    "when",
+    "override",
+    "remove",
 ];
 
 /// A piece of the source expected to hold one item (or one rule of a `first of`).
@@ -231,6 +243,8 @@ pub(crate) fn split(
     let mut pieces: Vec<Piece> = Vec::new();
     let mut depth = 0usize;
     let mut after_dot = false;
+    // The item after `override` (and the `rule` of `remove rule`) belongs to it.
+    let mut after_prefix = false;
     let mut end = within.end;
     let text = source.get(within.range()).unwrap_or("");
     let _ = walk(
@@ -249,7 +263,11 @@ pub(crate) fn split(
                 }
                 Token::Word if depth == depth_wanted && !after_dot => {
                     let word = source.get(span.range()).unwrap_or("");
-                    if starts.contains(&word) {
+                    let prefixed = std::mem::replace(
+                        &mut after_prefix,
+                        word == "override" || word == "remove",
+                    );
+                    if starts.contains(&word) && !prefixed {
                         if let Some(last) = pieces.last_mut() {
                             last.span.end = span.start;
                         }

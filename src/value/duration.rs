@@ -7,8 +7,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
 const UNITS: [(char, i64); 5] = [
@@ -85,19 +85,47 @@ impl Duration {
         self.nanos.checked_neg().map(Duration::from_nanos)
     }
 
-    /// Multiplies by an exact decimal, rounding to the nearest nanosecond.
+    /// Multiplies by an exact decimal, rounding to the nearest whole second (ties to even):
+    /// time is counted in whole seconds.
     pub fn checked_mul_decimal(self, factor: Decimal) -> Option<Duration> {
-        let product = Decimal::from(self.nanos).checked_mul(factor)?;
-        product.round().to_i64().map(Duration::from_nanos)
+        let product = self.exact_secs().checked_mul(factor)?;
+        Duration::from_decimal_secs(product, RoundingStrategy::MidpointNearestEven)
     }
 
-    /// Divides by an exact decimal, rounding to the nearest nanosecond; `None` for zero.
+    /// Multiplies by an exact decimal, rounding up to the next whole second: the first whole
+    /// second at which a running time of whole seconds reaches the product.
+    pub fn checked_mul_decimal_up(self, factor: Decimal) -> Option<Duration> {
+        let product = self.exact_secs().checked_mul(factor)?;
+        Duration::from_decimal_secs(product, RoundingStrategy::ToPositiveInfinity)
+    }
+
+    /// Divides by an exact decimal, rounding to the nearest whole second (ties to even);
+    /// `None` for zero.
     pub fn checked_div_decimal(self, divisor: Decimal) -> Option<Duration> {
         if divisor.is_zero() {
             return None;
         }
-        let quotient = Decimal::from(self.nanos).checked_div(divisor)?;
-        quotient.round().to_i64().map(Duration::from_nanos)
+        let quotient = self.exact_secs().checked_div(divisor)?;
+        Duration::from_decimal_secs(quotient, RoundingStrategy::MidpointNearestEven)
+    }
+
+    /// The same duration cut to whole seconds, toward zero.
+    pub const fn whole(self) -> Duration {
+        Duration {
+            nanos: self.nanos - self.nanos % NANOS_PER_SECOND,
+        }
+    }
+
+    /// The length in seconds, as an exact decimal.
+    fn exact_secs(self) -> Decimal {
+        Decimal::from_i128_with_scale(i128::from(self.nanos), 9)
+    }
+
+    /// Whole seconds from a decimal number of them, rounded as asked.
+    fn from_decimal_secs(secs: Decimal, strategy: RoundingStrategy) -> Option<Duration> {
+        secs.round_dp_with_strategy(0, strategy)
+            .to_i64()
+            .and_then(Duration::from_secs)
     }
 
     /// The exact ratio of two durations; `None` when `other` is zero.
@@ -427,6 +455,37 @@ mod tests {
             "15m"
         );
         assert!(hour.checked_div_decimal(Decimal::ZERO).is_none());
+        // Whole seconds: 10s / 3 is 3s, 10s × 0.25 (2.5s) ties to the even 2s, and rounding
+        // up gives the first whole second at which a running time reaches the product.
+        let ten = Duration::from_secs(10).unwrap();
+        assert_eq!(
+            ten.checked_div_decimal(Decimal::from(3))
+                .unwrap()
+                .to_string(),
+            "3s"
+        );
+        assert_eq!(
+            ten.checked_mul_decimal(Decimal::new(25, 2))
+                .unwrap()
+                .to_string(),
+            "2s"
+        );
+        assert_eq!(
+            ten.checked_mul_decimal_up(Decimal::new(21, 2))
+                .unwrap()
+                .to_string(),
+            "3s"
+        );
+        assert_eq!(
+            ten.checked_mul_decimal_up(Decimal::new(2, 1))
+                .unwrap()
+                .to_string(),
+            "2s"
+        );
+        assert_eq!(
+            Duration::from_nanos(-1_500_000_000).whole().to_string(),
+            "-1s"
+        );
         assert_eq!(
             hour.ratio(Duration::from_secs(1800).unwrap()),
             Some(Decimal::from(2))

@@ -333,7 +333,7 @@ pub fn read_json<'a>(json: &'a Json, ty: &'a FieldType) -> Result<Value<'a>, Rea
         FieldType::Money => Value::Money(read_money(json).ok_or_else(wrong)?),
         FieldType::Duration => {
             let text = json.as_str().ok_or_else(wrong)?;
-            Value::Duration(Duration::parse_any(text).map_err(|_| wrong())?)
+            Value::Duration(parse_duration(text).map_err(|_| wrong())?)
         }
         FieldType::Date => {
             let text = json.as_str().ok_or_else(wrong)?;
@@ -372,9 +372,29 @@ pub fn read_money(json: &Json) -> Option<Money> {
     }
 }
 
-/// Parses an RFC 3339 instant (an offset is required).
+/// Parses an RFC 3339 instant (an offset is required), cut to its whole second: time is
+/// counted in whole seconds.
 pub fn parse_time(text: &str) -> Option<Timestamp> {
-    Timestamp::from_str(text.trim()).ok()
+    Timestamp::from_str(text.trim()).ok().map(whole_second)
+}
+
+/// The whole second an instant falls in (a fraction is cut, toward the past).
+pub fn whole_second(t: Timestamp) -> Timestamp {
+    let nanos = t.subsec_nanosecond();
+    if nanos == 0 {
+        return t;
+    }
+    let second = if nanos < 0 {
+        t.as_second().saturating_sub(1)
+    } else {
+        t.as_second()
+    };
+    Timestamp::from_second(second).unwrap_or(t)
+}
+
+/// Parses a duration from data (either form), cut to whole seconds toward zero.
+pub fn parse_duration(text: &str) -> Result<Duration, super::DurationError> {
+    Duration::parse_any(text).map(Duration::whole)
 }
 
 /// Parses a `YYYY-MM-DD` date.
@@ -627,7 +647,7 @@ fn texts_as_one_kind(x: &str, y: &str) -> Option<(Value<'static>, Value<'static>
     if let (Ok(p), Ok(q)) = (Money::parse(x), Money::parse(y)) {
         return Some((Value::Money(p), Value::Money(q)));
     }
-    if let (Ok(p), Ok(q)) = (Duration::parse_any(x), Duration::parse_any(y)) {
+    if let (Ok(p), Ok(q)) = (parse_duration(x), parse_duration(y)) {
         return Some((Value::Duration(p), Value::Duration(q)));
     }
     None
@@ -638,7 +658,7 @@ fn measure_text(text: &str) -> Option<Value<'static>> {
     Money::parse(text)
         .ok()
         .map(Value::Money)
-        .or_else(|| Duration::parse_any(text).ok().map(Value::Duration))
+        .or_else(|| parse_duration(text).ok().map(Value::Duration))
 }
 
 /// Converts text to the kind of `like` (money, time, date or duration).
@@ -647,7 +667,7 @@ pub fn convert_text(text: &str, like: &Value<'_>) -> Result<Value<'static>, Valu
         Value::Money(_) => Money::parse(text).ok().map(Value::Money),
         Value::Time(_) => parse_time(text).map(Value::Time),
         Value::Date(_) => parse_date(text).map(Value::Date),
-        Value::Duration(_) => Duration::parse_any(text).ok().map(Value::Duration),
+        Value::Duration(_) => parse_duration(text).ok().map(Value::Duration),
         _ => None,
     };
     converted.map_or_else(

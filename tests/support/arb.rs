@@ -543,14 +543,32 @@ pub fn item() -> BoxedStrategy<Item> {
             rules,
             span: span()
         })),
+        1 => date().prop_map(|date| Item::Effective(DateLit { date, span: span() })),
+        1 => expr().prop_map(|cond| Item::When(PolicyWhen { cond, span: span() })),
+        1 => prop_oneof![
+            calendar().prop_map(Item::Calendar),
+            (ident(), expr()).prop_map(|(name, value)| Item::Const(ConstDef {
+                name,
+                value,
+                span: span()
+            })),
+            table().prop_map(Item::Table),
+            rule().prop_map(Item::Rule),
+        ]
+        .prop_map(|item| Item::Override(Override {
+            item: Box::new(item),
+            span: span()
+        })),
+        1 => ident().prop_map(|name| Item::Remove(Remove { name, span: span() })),
     ]
     .boxed()
 }
 
 /// A whole policy file without comments.
 pub fn policy_file() -> impl Strategy<Value = PolicyFile> {
-    (text(), vec(item(), 0..8)).prop_map(|(name, items)| PolicyFile {
+    (text(), option::of(text()), vec(item(), 0..8)).prop_map(|(name, extends, items)| PolicyFile {
         name,
+        extends,
         items,
         comments: Vec::new(),
         span: span(),

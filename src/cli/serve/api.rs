@@ -39,6 +39,8 @@ pub(super) struct AppState {
     pub store: Arc<Store>,
     pub metrics: Arc<Metrics>,
     pub token: Option<Arc<Token>>,
+    /// `--as-of FIELD`: judge each record by the versions in force at that field's instant.
+    pub as_of: Option<String>,
 }
 
 /// The expected bearer token, kept as its SHA-256 so that comparing takes the same time
@@ -87,11 +89,19 @@ impl ApiError {
 
 impl From<SelectError> for ApiError {
     fn from(e: SelectError) -> ApiError {
-        let code = match e {
-            SelectError::Unknown(_) => "unknown_policy",
-            SelectError::Ambiguous(_) => "policy_required",
-        };
-        ApiError::unprocessable(code, e.to_string())
+        ApiError::unprocessable(select_code(&e), e.to_string())
+    }
+}
+
+/// The error code of a record no policy could be picked for.
+fn select_code(e: &SelectError) -> &'static str {
+    use service_policy::SelectError as Set;
+    match e {
+        SelectError::Unknown(_) => "unknown_policy",
+        SelectError::NotInForce(..) | SelectError::Set(Set::NotInForce { .. }) => "not_in_force",
+        SelectError::Set(Set::Ambiguous(_)) => "policy_required",
+        SelectError::Set(Set::NoPolicy(_)) => "no_policy",
+        SelectError::Set(Set::AsOf { .. }) => "invalid_as_of",
     }
 }
 
@@ -309,6 +319,8 @@ struct Common {
     policy: Option<String>,
     /// A policy's text to evaluate against instead of a loaded one (the playground).
     source: Option<String>,
+    /// The record field whose instant picks the version in force (`--as-of`).
+    as_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -365,6 +377,7 @@ impl Common {
             } else {
                 Explain::Off
             },
+            as_of_field: self.as_of.clone(),
             ..EvalOptions::at(now)
         })
     }
@@ -390,7 +403,11 @@ impl Common {
         }
         let loaded = state.store.current();
         // A name no loaded policy has is the request's fault as a whole, batch or not.
-        loaded.select(self.policy.as_deref())?;
+        if let Some(name) = &self.policy
+            && !loaded.has(name)
+        {
+            return Err(SelectError::Unknown(name.clone()).into());
+        }
         Ok(Target::Loaded(loaded, self.policy.clone()))
     }
 }
@@ -434,6 +451,7 @@ async fn evaluate(
         explain: request.explain,
         policy: request.policy,
         source: request.source,
+        as_of: state.as_of.clone(),
     };
     let options = common.options()?;
     let decision = common.target(&state)?.evaluate(&request.record, &options)?;
@@ -454,6 +472,7 @@ async fn evaluate_batch(
         explain: request.explain,
         policy: request.policy,
         source: request.source,
+        as_of: state.as_of.clone(),
     };
     let options = common.options()?;
     let target = common.target(&state)?;
@@ -474,7 +493,7 @@ async fn evaluate_batch(
             match target.evaluate(record, &options) {
                 Ok(decision) => serde_json::to_value(decision)
                     .unwrap_or_else(|e| error_entry("unprintable_decision", &e.to_string())),
-                Err(e) => error_entry("no_policy", &e.to_string()),
+                Err(e) => error_entry(select_code(&e), &e.to_string()),
             }
         })
         .collect();
@@ -529,13 +548,12 @@ async fn policies(State(state): State<AppState>) -> JsonText {
         .to_string();
     let policies: Vec<Value> = loaded
         .entries()
-        .iter()
         .map(|entry| {
             json!({
                 "name": entry.policy.name(),
                 "version": entry.policy.version(),
-                "effective": null,
-                "file": entry.file,
+                "effective": entry.policy.effective().map(|d| d.to_string()),
+                "file": entry.policy.source_name(),
                 "hash": format!("sha256:{}", entry.hash),
                 "loaded_at": loaded_at,
             })

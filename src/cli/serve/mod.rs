@@ -38,6 +38,8 @@ pub(super) struct Options {
     pub timeout: Duration,
     /// How many requests are served at once; the others wait their turn.
     pub max_concurrent: usize,
+    /// The record field whose instant picks each family's version in force.
+    pub as_of: Option<String>,
 }
 
 pub(super) fn run(options: Options) -> Outcome {
@@ -59,7 +61,7 @@ pub(super) fn run(options: Options) -> Outcome {
     if files.is_empty() {
         return Err(UsageError("no `*.policy` files found".into()));
     }
-    let loaded = match store::load(&files) {
+    let loaded = match store::load(&options.paths) {
         Ok(loaded) => loaded,
         Err(problems) => {
             for problem in &problems {
@@ -93,11 +95,7 @@ async fn serve(
     let store = Arc::new(store::Store::new(loaded));
     let metrics = Arc::new(metrics::Metrics::new());
     for entry in store.current().entries() {
-        log(&format!(
-            "loaded policy \"{}\" from {}",
-            entry.policy.name(),
-            entry.file
-        ));
+        log(&format!("loaded {}", describe(entry.policy)));
     }
     let _watcher = if options.watch {
         Some(watch::start(
@@ -113,6 +111,7 @@ async fn serve(
         store,
         metrics,
         token: token.map(Arc::new),
+        as_of: options.as_of.clone(),
     };
     let app = api::router(state, &options);
     // Tests and scripts read this line to learn the port when `--addr` asked for port 0.
@@ -157,4 +156,17 @@ fn log(message: &str) {
         .round(jiff::Unit::Second)
         .unwrap_or_else(|_| jiff::Timestamp::now());
     eprintln!("{now} serve: {message}");
+}
+
+/// `policy "Retail" 2026.1 (effective 2026-01-01) from retail.policy`, for the log.
+fn describe(policy: &service_policy::Policy) -> String {
+    let mut text = format!("policy \"{}\"", policy.name());
+    if let Some(version) = policy.version() {
+        text.push_str(&format!(" {version}"));
+    }
+    if let Some(effective) = policy.effective() {
+        text.push_str(&format!(" (effective {effective})"));
+    }
+    text.push_str(&format!(" from {}", policy.source_name()));
+    text
 }

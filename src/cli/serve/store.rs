@@ -1,31 +1,23 @@
 //! The loaded policies and the one place that picks a policy for a request.
 //!
-//! A [`Loaded`] is a complete, checked set of policies, never changed once built; the
-//! [`Store`] holds the current one and the last reload that failed. Loading and selecting
-//! are the seam where policy sets (several versions of a family) take over from plain files.
+//! A [`Loaded`] is a complete, checked [`PolicySet`] (families, their yearly versions,
+//! their `extends` bases), never changed once built; the [`Store`] holds the current one
+//! and the last reload that failed.
 
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::Serialize;
 use service_policy::diagnostic::JsonDiagnostic;
-use service_policy::{Decision, Diagnostics, EvalOptions, Policy};
+use service_policy::{Decision, Diagnostics, EvalOptions, LoadError, Policy, PolicySet};
 use sha2::{Digest, Sha256};
-
-/// One policy file, loaded.
-#[derive(Debug)]
-pub(super) struct Entry {
-    pub policy: Policy,
-    /// The file it came from, as given.
-    pub file: String,
-    /// SHA-256 of the file's text, lower-case hex.
-    pub hash: String,
-}
 
 /// A complete set of policies, all of which checked clean.
 #[derive(Debug)]
 pub(super) struct Loaded {
-    entries: Vec<Entry>,
+    set: PolicySet,
+    /// SHA-256 of each policy's own file, lower-case hex, in the order of `set.policies()`.
+    hashes: Vec<String>,
     /// When this set was loaded.
     pub loaded_at: jiff::Timestamp,
 }
@@ -53,121 +45,154 @@ pub(super) struct ReloadFailure {
 pub(super) enum SelectError {
     /// No loaded policy has that name.
     Unknown(String),
-    /// Several are loaded and the request named none.
-    Ambiguous(Vec<String>),
+    /// The named family has no version in force at the as-of instant.
+    NotInForce(String, jiff::Timestamp),
+    /// The set could not pick one for this record.
+    Set(service_policy::SelectError),
 }
 
 impl std::fmt::Display for SelectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SelectError::Unknown(name) => write!(f, "no policy named `{name}` is loaded"),
-            SelectError::Ambiguous(names) => write!(
-                f,
-                "{} policies are loaded ({}): name one with `policy`",
-                names.len(),
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            SelectError::NotInForce(name, at) => {
+                write!(f, "no version of `{name}` is in force at {at}")
+            }
+            SelectError::Set(e) => write!(f, "{e}"),
         }
     }
 }
 
-/// Reads, checks and compiles every file; all problems are reported, not just the first.
-pub(super) fn load(files: &[PathBuf]) -> Result<Loaded, Vec<Problem>> {
-    let mut entries: Vec<Entry> = Vec::with_capacity(files.len());
-    let mut problems = Vec::new();
-    for path in files {
-        let file = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) => {
-                problems.push(Problem {
-                    message: format!("cannot read `{file}`: {e}"),
-                    file,
-                    diagnostics: None,
-                    json: Vec::new(),
-                });
-                continue;
-            }
-        };
-        match Policy::parse_named(&file, &text) {
-            Ok(policy) => {
-                if let Some(other) = entries.iter().find(|e| e.policy.name() == policy.name()) {
-                    problems.push(Problem {
+/// Reads, checks and compiles every policy among `paths` (files and folders); every
+/// problem is reported, not just the first.
+pub(super) fn load(paths: &[PathBuf]) -> Result<Loaded, Vec<Problem>> {
+    let set = PolicySet::from_paths(paths).map_err(problems)?;
+    let hashes = set
+        .policies()
+        .map(|p| hex(&Sha256::digest(p.source_file().text.as_bytes())))
+        .collect();
+    Ok(Loaded {
+        set,
+        hashes,
+        loaded_at: jiff::Timestamp::now(),
+    })
+}
+
+fn problems(error: LoadError) -> Vec<Problem> {
+    match error {
+        LoadError::Io { path, source } => vec![Problem {
+            message: format!("cannot read `{path}`: {source}"),
+            file: path,
+            diagnostics: None,
+            json: Vec::new(),
+        }],
+        other => {
+            let all: Vec<Problem> = other
+                .diagnostics()
+                .into_iter()
+                .map(|diagnostics| {
+                    let file = diagnostics.source().name.clone();
+                    let errors = diagnostics.errors().count();
+                    Problem {
                         message: format!(
-                            "`{file}` and `{}` both define the policy \"{}\"",
-                            other.file,
-                            policy.name()
+                            "`{file}` has {errors} error{}",
+                            if errors == 1 { "" } else { "s" }
                         ),
                         file,
-                        diagnostics: None,
-                        json: Vec::new(),
-                    });
-                    continue;
-                }
-                let hash = hex(&Sha256::digest(text.as_bytes()));
-                entries.push(Entry { policy, file, hash });
-            }
-            Err(diagnostics) => {
-                let errors = diagnostics.errors().count();
-                problems.push(Problem {
-                    message: format!(
-                        "`{file}` has {errors} error{}",
-                        if errors == 1 { "" } else { "s" }
-                    ),
-                    file,
-                    json: diagnostics.to_json(),
-                    diagnostics: Some(diagnostics),
-                });
+                        json: diagnostics.to_json(),
+                        diagnostics: Some(diagnostics.clone()),
+                    }
+                })
+                .collect();
+            if all.is_empty() {
+                vec![Problem {
+                    file: String::new(),
+                    message: other.to_string(),
+                    diagnostics: None,
+                    json: Vec::new(),
+                }]
+            } else {
+                all
             }
         }
     }
-    if problems.is_empty() {
-        Ok(Loaded {
-            entries,
-            loaded_at: jiff::Timestamp::now(),
-        })
-    } else {
-        Err(problems)
-    }
+}
+
+/// One loaded policy as `/v1/policies` lists it.
+pub(super) struct Listed<'a> {
+    pub policy: &'a Policy,
+    pub hash: &'a str,
 }
 
 impl Loaded {
-    /// The loaded policies, in the order their files were given.
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    /// The loaded policies: families in order of first appearance, versions oldest first.
+    pub fn entries(&self) -> impl Iterator<Item = Listed<'_>> {
+        self.set
+            .policies()
+            .zip(&self.hashes)
+            .map(|(policy, hash)| Listed { policy, hash })
     }
 
-    /// The policy a request asks for: the one named, or the only one loaded.
-    pub fn select(&self, name: Option<&str>) -> Result<&Policy, SelectError> {
-        match name {
-            Some(name) => self
-                .entries
-                .iter()
-                .find(|e| e.policy.name() == name)
-                .map(|e| &e.policy)
-                .ok_or_else(|| SelectError::Unknown(name.to_owned())),
-            None => match self.entries.as_slice() {
-                [only] => Ok(&only.policy),
-                many => Err(SelectError::Ambiguous(
-                    many.iter().map(|e| e.policy.name().to_owned()).collect(),
-                )),
-            },
-        }
-    }
-
-    /// Evaluates one record against the policy the request asks for.
+    /// Evaluates one record: with a name, against that family's version in force (at
+    /// `now`); without, against the policy the set picks for the record.
     pub fn evaluate(
         &self,
         name: Option<&str>,
         record: &serde_json::Value,
         options: &EvalOptions,
     ) -> Result<Decision, SelectError> {
-        Ok(self.select(name)?.evaluate(record, options))
+        match name {
+            None => self.set.evaluate(record, options).map_err(SelectError::Set),
+            Some(name) => {
+                let at = as_of(record, options)?;
+                Ok(self.named(name, at)?.evaluate(record, options))
+            }
+        }
     }
+
+    /// Whether a family of that name is loaded.
+    pub fn has(&self, name: &str) -> bool {
+        self.set.policies().any(|p| p.name() == name)
+    }
+
+    /// The version of the family `name` in force at `at`: the last whose `effective`
+    /// instant is not after it (versions come oldest first).
+    pub fn named(&self, name: &str, at: jiff::Timestamp) -> Result<&Policy, SelectError> {
+        let mut family = self.set.policies().filter(|p| p.name() == name).peekable();
+        if family.peek().is_none() {
+            return Err(SelectError::Unknown(name.to_owned()));
+        }
+        family
+            .filter(|p| p.effective_from().is_none_or(|from| from <= at))
+            .last()
+            .ok_or_else(|| SelectError::NotInForce(name.to_owned(), at))
+    }
+}
+
+/// The instant whose rules judge `record`: the `as_of_field` of the options when set (as
+/// the set reads it), else `now`.
+fn as_of(
+    record: &serde_json::Value,
+    options: &EvalOptions,
+) -> Result<jiff::Timestamp, SelectError> {
+    let Some(field) = &options.as_of_field else {
+        return Ok(options.now);
+    };
+    let problem = |problem: String| {
+        SelectError::Set(service_policy::SelectError::AsOf {
+            field: field.clone(),
+            problem,
+        })
+    };
+    let value = field
+        .split('.')
+        .try_fold(record, |value, segment| value.get(segment))
+        .ok_or_else(|| problem("is missing from the record".to_owned()))?;
+    let text = value
+        .as_str()
+        .ok_or_else(|| problem("must be a time like `2026-03-02T09:00:00Z`".to_owned()))?;
+    text.parse()
+        .map_err(|e| problem(format!("is not a time: {e}")))
 }
 
 /// The current policies and the last failed reload, shared by every request.
@@ -234,40 +259,49 @@ mod tests {
     use super::*;
 
     fn loaded(sources: &[&str]) -> Loaded {
+        let set =
+            PolicySet::from_policies(sources.iter().map(|s| Policy::parse(s).unwrap()).collect())
+                .unwrap();
+        let hashes = set.policies().map(|_| String::new()).collect();
         Loaded {
-            entries: sources
-                .iter()
-                .map(|s| Entry {
-                    policy: Policy::parse(s).unwrap(),
-                    file: "p.policy".into(),
-                    hash: String::new(),
-                })
-                .collect(),
+            set,
+            hashes,
             loaded_at: jiff::Timestamp::UNIX_EPOCH,
         }
     }
 
+    fn now() -> EvalOptions {
+        EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap())
+    }
+
     #[test]
-    fn the_only_policy_is_picked_without_a_name_and_a_wrong_name_is_an_error() {
+    fn the_only_policy_decides_without_a_name_and_a_wrong_name_is_an_error() {
         let one = loaded(&[r#"policy "A" { rule r { then tag "a" } }"#]);
-        assert_eq!(one.select(None).unwrap().name(), "A");
-        assert_eq!(one.select(Some("A")).unwrap().name(), "A");
-        let err = one.select(Some("B")).unwrap_err();
+        let record = serde_json::json!({});
+        assert_eq!(one.evaluate(None, &record, &now()).unwrap().policy, "A");
+        assert_eq!(
+            one.evaluate(Some("A"), &record, &now()).unwrap().policy,
+            "A"
+        );
+        let err = one.evaluate(Some("B"), &record, &now()).unwrap_err();
         assert_eq!(err.to_string(), "no policy named `B` is loaded");
     }
 
     #[test]
-    fn several_policies_need_a_name() {
-        let two = loaded(&[
+    fn a_name_picks_among_several_and_its_version_in_force() {
+        let set = loaded(&[
             r#"policy "A" { rule r { then tag "a" } }"#,
-            r#"policy "B" { rule r { then tag "b" } }"#,
+            r#"policy "B" { version "2025" effective 2025-01-01 rule r { then tag "b" } }"#,
+            r#"policy "B" { version "2026" effective 2026-01-01 rule r { then tag "b" } }"#,
         ]);
-        let err = two.select(None).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "2 policies are loaded (`A`, `B`): name one with `policy`"
-        );
-        assert_eq!(two.select(Some("B")).unwrap().name(), "B");
+        let record = serde_json::json!({});
+        let err = set.evaluate(None, &record, &now()).unwrap_err();
+        assert!(matches!(err, SelectError::Set(_)), "{err}");
+        let b = set.evaluate(Some("B"), &record, &now()).unwrap();
+        assert_eq!(b.version.as_deref(), Some("2026"));
+        let early = EvalOptions::at("2024-06-01T00:00:00Z".parse().unwrap());
+        let err = set.evaluate(Some("B"), &record, &early).unwrap_err();
+        assert!(matches!(err, SelectError::NotInForce(..)), "{err}");
     }
 
     #[test]

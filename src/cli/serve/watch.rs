@@ -14,8 +14,8 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
 use super::metrics::Metrics;
-use super::store::{self, Problem, Store};
-use super::{UsageError, log};
+use super::store::{self, Store};
+use super::{UsageError, describe, log};
 
 /// How long the files must stay quiet before a reload.
 const SETTLE: Duration = Duration::from_millis(100);
@@ -103,39 +103,15 @@ async fn reload_on_change(
 /// Loads every policy again; swaps the set in when it checks clean, keeps the old one
 /// otherwise.
 fn reload(paths: &[PathBuf], store: &Store, metrics: &Metrics) {
-    let loaded = super::super::policy_files(paths)
-        .map_err(|UsageError(message)| {
-            vec![Problem {
-                file: String::new(),
-                message,
-                diagnostics: None,
-                json: Vec::new(),
-            }]
-        })
-        .and_then(|files| {
-            if files.is_empty() {
-                Err(vec![Problem {
-                    file: String::new(),
-                    message: "no `*.policy` files found".into(),
-                    diagnostics: None,
-                    json: Vec::new(),
-                }])
-            } else {
-                store::load(&files)
-            }
-        });
+    let loaded = store::load(paths);
     match loaded {
         Ok(loaded) => {
             let current = store.current();
-            let unchanged = same_files(current.entries(), loaded.entries());
+            let unchanged = same_files(&current, &loaded);
             if unchanged && store.failure().is_none() {
                 return;
             }
-            let names: Vec<String> = loaded
-                .entries()
-                .iter()
-                .map(|e| format!("\"{}\" ({})", e.policy.name(), e.file))
-                .collect();
+            let names: Vec<String> = loaded.entries().map(|e| describe(e.policy)).collect();
             store.replace(loaded);
             metrics.reload("applied");
             log(&format!("reloaded: {}", names.join(", ")));
@@ -159,10 +135,11 @@ fn reload(paths: &[PathBuf], store: &Store, metrics: &Metrics) {
     }
 }
 
-fn same_files(old: &[store::Entry], new: &[store::Entry]) -> bool {
-    old.len() == new.len()
+/// Whether two sets were loaded from the same files with the same contents.
+fn same_files(old: &store::Loaded, new: &store::Loaded) -> bool {
+    old.entries().count() == new.entries().count()
         && old
-            .iter()
-            .zip(new)
-            .all(|(a, b)| a.file == b.file && a.hash == b.hash)
+            .entries()
+            .zip(new.entries())
+            .all(|(a, b)| a.policy.source_name() == b.policy.source_name() && a.hash == b.hash)
 }

@@ -266,6 +266,9 @@ $("record-example").addEventListener("change", (e) => {
 $("evaluate").addEventListener("click", evaluate);
 $("format").addEventListener("click", format);
 $("share").addEventListener("click", share);
+$("clock").addEventListener("click", () => {
+  $("now").value = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+});
 
 async function start() {
   const answer = await fetch("/playground/examples.json");
