@@ -219,7 +219,7 @@ pub(crate) fn print_expr(e: &Expr) -> String {
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// The most memory all the compiled regexes of one policy may take together (16 MiB):
-/// each pattern under [`REGEX_SIZE_LIMIT`] is not enough, many of them add up.
+/// each pattern under the 1 MiB limit of one pattern is not enough, many of them add up.
 pub const MAX_REGEX_TOTAL: usize = 16 << 20;
 
 /// The heap memory a pattern takes once compiled, as the `regex` crate's engine reports it.
