@@ -293,6 +293,31 @@ impl Policy {
         Ok(self.evaluate(&json, options))
     }
 
+    /// Evaluates a record written as JSON text. Stricter than `serde_json::from_str`
+    /// followed by [`Policy::evaluate`]: a key given twice in one object, or a number that
+    /// would silently read as zero (`1e-400`), is an error naming the field.
+    ///
+    /// ```
+    /// # use service_policy::{EvalOptions, Policy};
+    /// let policy = Policy::parse(r#"policy "Demo" {
+    ///   rule urgent { when priority == "urgent" then tag "fast" }
+    /// }"#).unwrap();
+    /// let now = "2026-03-02T10:00:00Z".parse().unwrap();
+    /// let options = EvalOptions::at(now);
+    /// let decision = policy.evaluate_json(r#"{"priority": "urgent"}"#, &options).unwrap();
+    /// assert_eq!(decision.fired, ["urgent"]);
+    /// let twice = r#"{"priority": "low", "priority": "urgent"}"#;
+    /// assert!(policy.evaluate_json(twice, &options).is_err());
+    /// ```
+    pub fn evaluate_json(
+        &self,
+        json: &str,
+        options: &EvalOptions,
+    ) -> Result<Decision, RecordError> {
+        let record = crate::read_json_record(json).map_err(|e| RecordError::Json(e.to_string()))?;
+        Ok(self.evaluate(&record, options))
+    }
+
     /// Evaluates a record written in YAML.
     pub fn evaluate_yaml(
         &self,

@@ -313,9 +313,8 @@ fn decisions_read_back_from_their_json() {
     for record in records {
         for explain in [service_policy::Explain::Off, service_policy::Explain::On] {
             let options = service_policy::EvalOptions {
-                now,
                 explain,
-                as_of_field: None,
+                ..service_policy::EvalOptions::at(now)
             };
             let decision = p.evaluate(&record, &options);
             let text = serde_json::to_string(&decision).unwrap();

@@ -231,6 +231,7 @@ fn code_summary(code: &str) -> &'static str {
         "E0305" => "invalid regex",
         "E0306" => "unknown time zone",
         "E0307" => "table arity mismatch",
+        "E0310" => "rule that may cost more than the evaluation limit",
         "W0001" => "unused const, calendar or table",
         "W0002" => "guard that can never be true, or is always true",
         "W0003" => "rule in `first of` that can never be reached",

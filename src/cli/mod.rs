@@ -1,10 +1,29 @@
 //! Argument parsing and dispatch. Each command lives in its own module and returns an exit
 //! status; usage and I/O problems are one clear line on stderr and exit 2 (SPEC §13).
 
+/// Writes a line to standard error, ignoring a standard error that has gone away
+/// (`… 2>&1 | head -1`): std's `eprintln!` would panic there. Defined before the commands'
+/// modules, it stands in for std's macro in all of them.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// [`eprintln!`] without the line end.
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod batch;
 mod check;
 mod doc;
 mod eval;
+mod files;
 mod fmt;
 mod lsp;
 mod report;
@@ -443,7 +462,23 @@ fn out(text: &str) -> Result<(), UsageError> {
     stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(|e| UsageError(format!("cannot write to standard output: {e}")))
+        .map_err(|e| write_error("standard output", &e))
+}
+
+/// A failed write, in words: one line, and exit status 2, as for any I/O problem — a
+/// reader that went away (`… | head`) included.
+fn write_error(what: &str, e: &std::io::Error) -> UsageError {
+    use std::io::ErrorKind;
+    let why = match e.kind() {
+        ErrorKind::BrokenPipe => "the reader closed it".to_owned(),
+        ErrorKind::StorageFull => "the disk is full".to_owned(),
+        ErrorKind::QuotaExceeded => "the disk quota is used up".to_owned(),
+        ErrorKind::FileTooLarge => {
+            "the file would grow past the size limit of this process (`ulimit -f`)".to_owned()
+        }
+        _ => e.to_string(),
+    };
+    UsageError(format!("cannot write to {what}: {why}"))
 }
 
 fn stdout_color() -> bool {

@@ -218,6 +218,18 @@ pub(crate) fn print_expr(e: &Expr) -> String {
 /// The size limit of a compiled regex, so a policy cannot make evaluation slow or large.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// The most memory all the compiled regexes of one policy may take together (16 MiB):
+/// each pattern under the 1 MiB limit of one pattern is not enough, many of them add up.
+pub const MAX_REGEX_TOTAL: usize = 16 << 20;
+
+/// The heap memory a pattern takes once compiled, as the `regex` crate's engine reports it.
+fn compiled_size(pattern: &str) -> usize {
+    regex_automata::meta::Regex::builder()
+        .configure(regex_automata::meta::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .build(pattern)
+        .map_or(REGEX_SIZE_LIMIT, |re| re.memory_usage())
+}
+
 struct Compiler<'p> {
     ast: &'p PolicyFile,
     schema: Option<&'p Schema>,
@@ -231,6 +243,8 @@ struct Compiler<'p> {
     table_index: HashMap<&'p str, (usize, usize)>,
     tables: Vec<TablePlan>,
     diagnostics: Vec<Diagnostic>,
+    /// The memory the regexes compiled so far take.
+    regex_bytes: usize,
 }
 
 impl<'p> Compiler<'p> {
@@ -248,6 +262,7 @@ impl<'p> Compiler<'p> {
             table_index: HashMap::new(),
             tables: Vec::new(),
             diagnostics: Vec::new(),
+            regex_bytes: 0,
         }
     }
 
@@ -668,7 +683,22 @@ impl<'p> Compiler<'p> {
                                 .dfa_size_limit(REGEX_SIZE_LIMIT)
                                 .build()
                             {
-                                Ok(re) => Node::Matches(a, Box::new(re)),
+                                Ok(re) => {
+                                    self.regex_bytes =
+                                        self.regex_bytes.saturating_add(compiled_size(&pattern));
+                                    if self.regex_bytes > MAX_REGEX_TOTAL {
+                                        self.error(
+                                            Code::E0305,
+                                            r.span,
+                                            format!(
+                                                "the policy's regular expressions take more than {MAX_REGEX_TOTAL} bytes compiled ({} with this one)",
+                                                self.regex_bytes
+                                            ),
+                                        );
+                                        return Node::Const(Value::Missing);
+                                    }
+                                    Node::Matches(a, Box::new(re))
+                                }
                                 Err(error) => {
                                     self.error(
                                         Code::E0305,

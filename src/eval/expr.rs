@@ -15,11 +15,13 @@ use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
+use super::budget::{Budget, Indexes, Meter, walk_steps};
 use crate::ast::{Aggregate, CompareOp};
 use crate::calendar::Calendar;
 use crate::compile::{Builtin, CellPlan, CompPlan, FieldRef, Node, TablePlan};
 use crate::value::{
     ArithOp, List, Money, Value, ValueError, arith, compare, equals, harmonize, negate, read_json,
+    traced_json,
 };
 
 /// What an expression may refer to besides the record.
@@ -211,6 +213,10 @@ pub(crate) struct Ctx<'a> {
     /// Per running comprehension over a record list: its variable's slot, the list's path and
     /// the element's index, so an error names the element (`refunds[1].amount`).
     elements: Inline<(usize, Cow<'a, str>, usize), 4>,
+    /// The steps of the rule being evaluated.
+    pub(crate) meter: Meter,
+    /// Hash sets of the unchanging lists that `in` and `contains` searched.
+    indexes: Indexes<'a>,
 }
 
 type Out<'a> = Result<Value<'a>, Fault>;
@@ -233,15 +239,17 @@ impl<'a> Ctx<'a> {
             seen: None,
             consts: Vec::new(),
             elements: Inline::new(),
+            meter: Meter::new(Budget::default()),
+            indexes: Indexes::default(),
         }
     }
 
-    /// Evaluates a node.
     /// Evaluates a node.
     ///
     /// Only dispatches: each kind of node is evaluated in its own function, so the frame
     /// that recursion repeats stays small and deep expressions fit the stack.
     pub(crate) fn eval(&mut self, node: &'a Node) -> Out<'a> {
+        self.meter.charge(1)?;
         match node {
             Node::Const(v) => Ok(v.reborrow()),
             Node::Field(field) => self.field(field),
@@ -317,7 +325,7 @@ impl<'a> Ctx<'a> {
                 l.kind()
             ));
         };
-        let found = member(&l, &x)?;
+        let found = self.member(list, &l, &x)?;
         // A list written in the policy with a missing element (`x in [a, b]`, `a` absent)
         // cannot say "not in": that element might have matched (SPEC §6).
         if !found && written_with_missing(list, &l) {
@@ -334,7 +342,7 @@ impl<'a> Ctx<'a> {
             (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
             (Value::Text(t), Value::Text(part)) => Ok(Value::Bool(t.contains(part.as_ref()))),
             (Value::List(l), _) => {
-                let found = member(l, &y)?;
+                let found = self.member(a, l, &y)?;
                 if !found && written_with_missing(a, l) {
                     return Ok(Value::Missing);
                 }
@@ -384,6 +392,7 @@ impl<'a> Ctx<'a> {
             return Ok(Value::Missing);
         };
         let calendar = self.calendar(cal)?;
+        self.meter.charge(walk_steps(a, b))?;
         let time = calendar
             .checked_business_time(a, b)
             .ok_or_else(|| super::rules::too_long(a, b))?;
@@ -492,7 +501,10 @@ impl<'a> Ctx<'a> {
         let result = if x.is_missing() || y.is_missing() {
             Value::Missing
         } else {
-            let seen = self.seen.is_some().then(|| (x.to_json(), y.to_json()));
+            let seen = self
+                .seen
+                .is_some()
+                .then(|| (traced_json(x.to_json()), traced_json(y.to_json())));
             let outcome = compare_values(op, x, y)?;
             if let (Some(list), Some((left, right))) = (self.seen.as_mut(), seen) {
                 list.push(Seen {
@@ -507,8 +519,8 @@ impl<'a> Ctx<'a> {
         if let Some(list) = self.seen.as_mut() {
             list.push(Seen {
                 expr: text.to_owned(),
-                left: x.to_json(),
-                right: y.to_json(),
+                left: traced_json(x.to_json()),
+                right: traced_json(y.to_json()),
                 result: Json::Null,
             });
         }
@@ -621,6 +633,7 @@ impl<'a> Ctx<'a> {
                     };
                     let mut acc = Acc::new(agg);
                     for item in list.iter() {
+                        self.meter.charge(1)?;
                         let item = item.map_err(|e| Fault {
                             field: None,
                             message: format!("`{label}`: {e}"),
@@ -726,6 +739,7 @@ impl<'a> Ctx<'a> {
 
     fn table_rows(&mut self, table: &'a TablePlan, base: usize) -> Out<'a> {
         'rows: for row in &table.rows {
+            self.meter.charge(1)?;
             for (i, cell) in row.cells.iter().enumerate() {
                 if matches!(cell, CellPlan::Any) {
                     continue;
@@ -809,6 +823,7 @@ impl<'a> Ctx<'a> {
         acc: &mut Acc<'a>,
     ) -> Result<(), Fault> {
         for (index, item) in list.iter().enumerate() {
+            self.meter.charge(1)?;
             if numbered && let Some(last) = self.elements.last_mut() {
                 last.2 = index;
             }
@@ -851,6 +866,14 @@ impl<'a> Ctx<'a> {
         Some(path)
     }
 
+    /// Whether a list holds a value (missing elements never match); from a hash set when
+    /// the list is a record field or a constant, which cannot change during an evaluation.
+    fn member(&mut self, node: &'a Node, list: &List<'a>, x: &Value<'a>) -> Result<bool, Fault> {
+        let site = matches!(node, Node::Field(_) | Node::Const(_) | Node::ConstRef(_))
+            .then_some(std::ptr::from_ref(node) as usize);
+        self.indexes.member(site, list, x, &mut self.meter)
+    }
+
     fn finish(&mut self, acc: Acc<'a>, label: &'a str) -> Out<'a> {
         match acc.finish() {
             Value::Missing => {
@@ -866,23 +889,6 @@ impl<'a> Ctx<'a> {
 /// the record skip their null elements, as aggregates do.
 fn written_with_missing(node: &Node, list: &List<'_>) -> bool {
     matches!(node, Node::List(_)) && list.iter().any(|item| item.is_ok_and(|v| v.is_missing()))
-}
-
-/// Whether a list holds a value (missing elements never match).
-fn member(list: &List<'_>, x: &Value<'_>) -> Result<bool, Fault> {
-    for item in list.iter() {
-        let item = item.map_err(|e| Fault {
-            field: None,
-            message: format!("list element: {e}"),
-        })?;
-        if item.is_missing() {
-            continue;
-        }
-        if equals(x.clone(), item)? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// `a OP b` on two present values.
@@ -918,7 +924,10 @@ pub(super) fn as_time(v: &Value<'_>, what: &str) -> Result<Option<Timestamp>, Fa
         Value::Time(t) => Ok(Some(*t)),
         Value::Text(text) => match crate::value::parse_time(text) {
             Some(t) => Ok(Some(t)),
-            None => fault(format!("cannot convert `{text}` to time")),
+            None => fault(format!(
+                "cannot convert `{}` to time",
+                crate::value::quote_text(text)
+            )),
         },
         other => fault(format!("`{what}` needs a time, found {}", other.kind())),
     }
@@ -971,7 +980,12 @@ impl<'a> Acc<'a> {
                     Value::Text(t) => match (Money::parse(&t), crate::value::parse_duration(&t)) {
                         (Ok(m), _) => Value::Money(m),
                         (_, Ok(d)) => Value::Duration(d),
-                        _ => return fault(format!("cannot convert `{t}` to money or duration")),
+                        _ => {
+                            return fault(format!(
+                                "cannot convert `{}` to money or duration",
+                                crate::value::quote_text(&t)
+                            ));
+                        }
                     },
                     other => other,
                 };

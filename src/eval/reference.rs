@@ -24,6 +24,7 @@ use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
+use super::budget::{Indexes, Meter, walk_steps};
 use super::decision::{
     ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry, LimitCheck,
     LimitStatus, RuleStatus, RuleTrace, Undecided,
@@ -40,7 +41,7 @@ use crate::ast::{
 use crate::calendar::{Calendar, Clock};
 use crate::value::{
     ANY, ArithOp, Duration, FieldType, List, Money, Value, arith, compare, equals, negate,
-    read_json,
+    read_json, traced_json,
 };
 
 /// The size limit of a regex, as when loading.
@@ -313,6 +314,10 @@ struct Cx<'a> {
     seen: Option<Vec<Comparison>>,
     /// The values of the constants read so far.
     const_values: HashMap<&'a str, Result<Value<'a>, Fault>>,
+    /// The steps of the rule being evaluated, counted as the compiled evaluator does.
+    meter: Meter,
+    /// Hash sets of the unchanging lists `in` and `contains` searched.
+    indexes: Indexes<'a>,
 }
 
 impl<'a> Cx<'a> {
@@ -390,6 +395,7 @@ impl<'a> Cx<'a> {
     }
 
     fn eval_loud(&mut self, e: &'a Expr) -> Out<'a> {
+        self.meter.charge(1)?;
         match &e.kind {
             ExprKind::Literal(lit) => Ok(literal(lit)),
             ExprKind::List(items) => {
@@ -440,7 +446,7 @@ impl<'a> Cx<'a> {
                         Ok(Value::Bool(t.contains(part.as_ref())))
                     }
                     (Value::List(l), _) => {
-                        let found = member(l, &y)?;
+                        let found = self.member(a, l, &y)?;
                         if !found && self.written_with_missing(a, l) {
                             return Ok(Value::Missing);
                         }
@@ -572,14 +578,17 @@ impl<'a> Cx<'a> {
             if let Some(list) = self.seen.as_mut() {
                 list.push(Comparison {
                     expr: crate::compile::print_expr(e),
-                    left: x.to_json(),
-                    right: y.to_json(),
+                    left: traced_json(x.to_json()),
+                    right: traced_json(y.to_json()),
                     result: Json::Null,
                 });
             }
             return Ok(Value::Missing);
         }
-        let jsons = self.seen.is_some().then(|| (x.to_json(), y.to_json()));
+        let jsons = self
+            .seen
+            .is_some()
+            .then(|| (traced_json(x.to_json()), traced_json(y.to_json())));
         let outcome = compare_values(op, x, y)?;
         if let (Some(list), Some((left, right))) = (self.seen.as_mut(), jsons) {
             list.push(Comparison {
@@ -612,12 +621,28 @@ impl<'a> Cx<'a> {
                 l.kind()
             ));
         };
-        let found = member(&l, &x)?;
+        let found = self.member(b, &l, &x)?;
         // A list written with a missing element cannot say "not in": it might have matched.
         if !found && self.written_with_missing(b, &l) {
             return Ok(Value::Missing);
         }
         Ok(Value::Bool(found != negated))
+    }
+
+    /// Whether a list holds a value; from a hash set when the list is a record field or a
+    /// constant (a path that names no variable), which cannot change during an evaluation.
+    fn member(&mut self, e: &'a Expr, list: &List<'a>, x: &Value<'a>) -> Result<bool, Fault> {
+        let site = match &e.kind {
+            ExprKind::Path(path) => {
+                let scope = self.scope_names();
+                path.segments
+                    .first()
+                    .is_some_and(|first| !scope.contains(&first.name.as_str()))
+                    .then_some(std::ptr::from_ref(e) as usize)
+            }
+            _ => None,
+        };
+        self.indexes.member(site, list, x, &mut self.meter)
     }
 
     fn path(&mut self, path: &'a ast::Path) -> Out<'a> {
@@ -839,6 +864,7 @@ impl<'a> Cx<'a> {
                     return Ok(Value::Missing);
                 };
                 let calendar = self.calendar(calendar_name)?;
+                self.meter.charge(walk_steps(a, b))?;
                 let time = calendar
                     .checked_business_time(a, b)
                     .ok_or_else(|| too_long(a, b))?;
@@ -859,6 +885,7 @@ impl<'a> Cx<'a> {
                         };
                         let mut acc = Acc::new(agg);
                         for item in list.iter() {
+                            self.meter.charge(1)?;
                             let item = item.map_err(|e| Fault {
                                 field: None,
                                 message: format!("`{label}`: {e}"),
@@ -943,6 +970,7 @@ impl<'a> Cx<'a> {
             values.push(self.eval(arg)?);
         }
         'rows: for row in &table.rows {
+            self.meter.charge(1)?;
             for (cell, arg) in row.cells.iter().zip(&values) {
                 if matches!(cell.kind, CellKind::Any) {
                     continue;
@@ -1011,6 +1039,7 @@ impl<'a> Cx<'a> {
         let source = self.record_path(&c.list);
         let top = self.vars.len();
         for (index, item) in list.iter().enumerate() {
+            self.meter.charge(1)?;
             let item = item.map_err(|e| Fault {
                 field: None,
                 message: format!("`{label}`: {e}"),
@@ -1055,22 +1084,6 @@ fn literal(lit: &ast::Literal) -> Value<'_> {
         ast::Literal::Text(t) => Value::text(t),
         ast::Literal::Bool(b) => Value::Bool(*b),
     }
-}
-
-fn member(list: &List<'_>, x: &Value<'_>) -> Result<bool, Fault> {
-    for item in list.iter() {
-        let item = item.map_err(|e| Fault {
-            field: None,
-            message: format!("list element: {e}"),
-        })?;
-        if item.is_missing() {
-            continue;
-        }
-        if equals(x.clone(), item)? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1497,6 +1510,8 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
         base: 0,
         seen: None,
         const_values: HashMap::new(),
+        meter: Meter::new(options.budget),
+        indexes: Indexes::default(),
     };
     let mut outcomes: Vec<(&RuleDef, Option<Evaluated>)> = Vec::new();
     for (first_of, block) in &blocks {
@@ -1506,7 +1521,11 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                 outcomes.push((rule, None));
                 continue;
             }
-            let (outcome, seen, absent) = evaluate_rule(&mut cx, rule, trace_on);
+            cx.meter.reset();
+            let (mut outcome, seen, absent) = evaluate_rule(&mut cx, rule, trace_on);
+            if cx.meter.exhausted() {
+                outcome = Outcome::Error(cx.meter.fault());
+            }
             if *first_of && !matches!(outcome, Outcome::NotApplied) {
                 settled = true;
             }

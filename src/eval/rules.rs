@@ -223,7 +223,10 @@ pub(super) fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
         Value::Time(t) => Ok(*t),
         Value::Text(text) => crate::value::parse_time(text).ok_or_else(|| Fault {
             field: None,
-            message: format!("cannot convert `{text}` to time for {what}"),
+            message: format!(
+                "cannot convert `{}` to time for {what}",
+                crate::value::quote_text(text)
+            ),
         }),
         other => Err(Fault {
             field: None,

@@ -375,13 +375,13 @@ impl Common {
             })?,
         };
         Ok(EvalOptions {
-            now,
             explain: if self.explain {
                 Explain::On
             } else {
                 Explain::Off
             },
             as_of_field: self.as_of.clone(),
+            ..EvalOptions::at(now)
         })
     }
 
