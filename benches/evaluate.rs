@@ -61,9 +61,8 @@ fn explain(c: &mut Criterion) {
         let record = common::record(n / 4);
         for (name, explain) in [("off", Explain::Off), ("on", Explain::On)] {
             let options = EvalOptions {
-                now: common::now(),
                 explain,
-                as_of_field: None,
+                ..EvalOptions::at(common::now())
             };
             group.bench_with_input(BenchmarkId::new(name, n), &record, |b, r| {
                 b.iter(|| policy.evaluate(black_box(r), &options))

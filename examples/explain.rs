@@ -22,9 +22,8 @@ const RETAIL: &str = include_str!("policies/retail.policy");
 fn main() -> Result<(), Box<dyn Error>> {
     let policy = Policy::parse_named("retail.policy", RETAIL)?;
     let options = EvalOptions {
-        now: "2026-03-02T10:00:00Z".parse()?,
         explain: Explain::On,
-        as_of_field: None,
+        ..EvalOptions::at("2026-03-02T10:00:00Z".parse()?)
     };
     // A gold customer, answered late, asking for a refund after a large one last month,
     // with a low score on a ticket a supervisor already handles as VIP.

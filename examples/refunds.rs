@@ -22,9 +22,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     // Explain on: the trace shows the values the velocity guard compared, so we can print
     // the 30-day total the policy computed instead of computing it a second time here.
     let options = EvalOptions {
-        now: "2026-03-02T10:00:00Z".parse()?,
         explain: Explain::On,
-        as_of_field: None,
+        ..EvalOptions::at("2026-03-02T10:00:00Z".parse()?)
     };
 
     let requests = [

@@ -38,6 +38,7 @@
 //! and [`testing`] (`*.tests.yaml`). The `cli` feature (on by default) builds the
 //! `service-policy` command line.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod ast;
 pub mod calendar;
@@ -50,6 +51,7 @@ pub mod fmt;
 pub mod handbook;
 pub mod ide;
 mod policy;
+mod record;
 pub mod resolve;
 mod set;
 pub mod syntax;
@@ -62,4 +64,5 @@ pub use policy::{LoadError, Policy, check_source, format};
 pub use resolve::{FileResolver, Resolver};
 pub use set::{NoResolver, PolicySet, SelectError, check_sources};
 pub mod report;
+pub use record::{JsonRecordError, read_json_record};
 pub use report::Report;

@@ -123,7 +123,7 @@ impl Policy {
             path: path.display().to_string(),
             source,
         })?;
-        Policy::from_source_with(&path.display().to_string(), &text, &FileResolver)
+        Policy::from_source_with(&FileResolver::name_of(path), &text, &FileResolver)
     }
 
     /// Resolves, checks and compiles; the problems per file when there are errors.
@@ -186,6 +186,31 @@ impl Policy {
     /// errors).
     pub fn warnings(&self) -> &Diagnostics {
         &self.warnings
+    }
+
+    /// The name of every rule, `first of` blocks included, in source order: the rows of a
+    /// per-rule view of decisions (a compliance summary, a column of statuses).
+    ///
+    /// ```
+    /// # use service_policy::Policy;
+    /// let policy = Policy::parse(r#"policy "Demo" {
+    ///   rule greet { then tag "hello" }
+    ///   first of {
+    ///     rule urgent { when priority == "high" then tag "fast" }
+    ///     rule normal { then tag "slow" }
+    ///   }
+    /// }"#).unwrap();
+    /// assert_eq!(policy.rule_names().collect::<Vec<_>>(), ["greet", "urgent", "normal"]);
+    /// ```
+    pub fn rule_names(&self) -> impl Iterator<Item = &str> {
+        self.ast.items.iter().flat_map(|item| {
+            let rules: &[crate::ast::RuleDef] = match item {
+                crate::ast::Item::Rule(rule) => std::slice::from_ref(rule),
+                crate::ast::Item::FirstOf(block) => &block.rules,
+                _ => &[],
+            };
+            rules.iter().map(|rule| rule.name.name.as_str())
+        })
     }
 
     /// The warnings in the files of the bases it extends, one entry per file.
@@ -266,6 +291,31 @@ impl Policy {
     ) -> Result<Decision, RecordError> {
         let json = serde_json::to_value(record)?;
         Ok(self.evaluate(&json, options))
+    }
+
+    /// Evaluates a record written as JSON text. Stricter than `serde_json::from_str`
+    /// followed by [`Policy::evaluate`]: a key given twice in one object, or a number that
+    /// would silently read as zero (`1e-400`), is an error naming the field.
+    ///
+    /// ```
+    /// # use service_policy::{EvalOptions, Policy};
+    /// let policy = Policy::parse(r#"policy "Demo" {
+    ///   rule urgent { when priority == "urgent" then tag "fast" }
+    /// }"#).unwrap();
+    /// let now = "2026-03-02T10:00:00Z".parse().unwrap();
+    /// let options = EvalOptions::at(now);
+    /// let decision = policy.evaluate_json(r#"{"priority": "urgent"}"#, &options).unwrap();
+    /// assert_eq!(decision.fired, ["urgent"]);
+    /// let twice = r#"{"priority": "low", "priority": "urgent"}"#;
+    /// assert!(policy.evaluate_json(twice, &options).is_err());
+    /// ```
+    pub fn evaluate_json(
+        &self,
+        json: &str,
+        options: &EvalOptions,
+    ) -> Result<Decision, RecordError> {
+        let record = crate::read_json_record(json).map_err(|e| RecordError::Json(e.to_string()))?;
+        Ok(self.evaluate(&record, options))
     }
 
     /// Evaluates a record written in YAML.

@@ -65,6 +65,15 @@ pub trait Resolver: Send + Sync {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FileResolver;
 
+impl FileResolver {
+    /// The name this resolver gives the file at `path` (`./a/../b.policy` is
+    /// `b.policy`): name a root file so, and a base reached from another file is known
+    /// as the same source.
+    pub fn name_of(path: &Path) -> String {
+        normalise(path)
+    }
+}
+
 impl Resolver for FileResolver {
     fn load(&self, from: &str, target: &str) -> Result<SourceFile, String> {
         let dir = Path::new(from).parent().unwrap_or(Path::new(""));

@@ -119,7 +119,7 @@ impl PolicySet {
                 source,
             })?;
             let root = SourceFile {
-                name: path.display().to_string(),
+                name: FileResolver::name_of(&path),
                 text,
             };
             match Policy::load_shared(Arc::new(root), &loader) {
@@ -200,7 +200,18 @@ impl PolicySet {
             }
         };
         match chosen {
-            (_, Some(policy)) => Ok(policy),
+            (family, Some(policy)) => {
+                let undated: Vec<String> = family
+                    .versions
+                    .iter()
+                    .filter(|p| p.effective_from().is_none())
+                    .map(|p| format!("{} ({})", p.name(), p.source_name()))
+                    .collect();
+                if policy.effective_from().is_none() && undated.len() > 1 {
+                    return Err(SelectError::Ambiguous(undated));
+                }
+                Ok(policy)
+            }
             (family, None) => Err(SelectError::NotInForce {
                 family: family.name.clone(),
                 as_of,
@@ -354,7 +365,10 @@ fn families(policies: Vec<Policy>) -> (Vec<Family>, Vec<Diagnostics>) {
             .versions
             .sort_by_key(|p| (p.effective_from(), p.source_name().to_owned()));
         for pair in family.versions.windows(2) {
+            // Two undated versions are not refused here: a folder may hold a policy and a
+            // proposed change of it (`diff`); a record that reaches them is an error.
             if let [earlier, later] = pair
+                && earlier.effective_from().is_some()
                 && earlier.effective_from() == later.effective_from()
             {
                 problems.push(same_date(&family.name, earlier, later));
@@ -589,6 +603,18 @@ mod tests {
         let all = err.diagnostics();
         assert_eq!(all[0].items()[0].code, Code::E0309);
         assert_eq!(all[0].source().name, "b");
+    }
+
+    #[test]
+    fn two_undated_versions_load_but_a_record_reaching_them_is_an_error() {
+        let s = set(&[
+            ("a", r#"policy "P" { rule r { then tag "x" } }"#),
+            ("b", r#"policy "P" { rule r { then tag "y" } }"#),
+        ])
+        .unwrap();
+        let err = s.evaluate(&serde_json::json!({}), &at("2026-01-01T00:00:00Z"));
+        let text = err.unwrap_err().to_string();
+        assert!(text.contains("P (a)") && text.contains("P (b)"), "{text}");
     }
 
     #[test]

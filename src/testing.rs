@@ -356,9 +356,8 @@ fn run_case_with(
         }
     };
     let options = EvalOptions {
-        now,
         explain: Explain::Off,
-        as_of_field: None,
+        ..EvalOptions::at(now)
     };
     let decision = match evaluate(&record, &options) {
         Ok(decision) => decision,
@@ -393,7 +392,7 @@ pub fn parse_record(text: &str, yaml: bool) -> Result<Value, String> {
     let value: Value = if yaml {
         serde_saphyr::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?
     } else {
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?
+        crate::read_json_record(text).map_err(|e| e.to_string())?
     };
     if !value.is_object() {
         return Err(format!(

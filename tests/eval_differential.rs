@@ -202,9 +202,8 @@ fn record() -> impl Strategy<Value = Json> {
 
 fn options(explain: Explain) -> EvalOptions {
     EvalOptions {
-        now: NOW.parse().unwrap(),
         explain,
-        as_of_field: None,
+        ..EvalOptions::at(NOW.parse().unwrap())
     }
 }
 

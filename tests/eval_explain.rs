@@ -64,7 +64,10 @@ fn a_rule_that_does_not_apply_names_the_test_that_settled_it() {
     let p = body(r#"rule r { when csat <= 2 or message matches "angry" then tag "x" }"#);
     let d = explain(&p, &json!({"csat": 4, "message": "thanks"}));
     assert_eq!(d["trace"][0]["status"], "not_applied", "{d}");
-    assert_eq!(d["trace"][0]["decided_by"], r#"message matches "angry""#, "{d}");
+    assert_eq!(
+        d["trace"][0]["decided_by"], r#"message matches "angry""#,
+        "{d}"
+    );
     let tests = tests_of(&d, 0);
     assert_eq!(tests[0]["left"], 4);
     assert_eq!(tests[0]["result"], false);

@@ -108,9 +108,8 @@ proptest! {
     #[test]
     fn evaluation_never_panics_and_is_deterministic(record in record(), explain in any::<bool>()) {
         let options = EvalOptions {
-            now: eval_support::NOW.parse().unwrap(),
             explain: if explain { Explain::On } else { Explain::Off },
-            as_of_field: None,
+            ..EvalOptions::at(eval_support::NOW.parse().unwrap())
         };
         for policy in [loose(), retail()] {
             let first = serde_json::to_string(&policy.evaluate(&record, &options)).unwrap();

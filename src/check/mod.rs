@@ -15,6 +15,7 @@
 //! `Ty::Unknown`, which every check accepts: one mistake gives one diagnostic.
 //! Every walk is bounded by the tree's depth, which the parser limits.
 
+mod cost;
 mod exprs;
 mod fold;
 mod lint;
@@ -47,6 +48,7 @@ pub(crate) fn check_written(policy: &PolicyFile, source: &str) -> Vec<Diagnostic
     let mut checker = Checker::new(policy);
     checker.source = source;
     checker.run();
+    checker.diags.extend(cost::check_costs(policy));
     // A const's problem found again through each of its uses is reported once.
     let mut seen = std::collections::HashSet::new();
     checker

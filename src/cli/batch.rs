@@ -20,11 +20,15 @@ use serde_json::Value;
 use service_policy::{Decision, EvalOptions, PolicySet};
 
 use super::eval::load_set;
-use super::{Outcome, UsageError, exit, parse_now};
+use super::{Outcome, UsageError, exit, parse_now, write_error};
 
 const CHUNK_LINES: usize = 4096;
 const CHUNK_BYTES: usize = 16 << 20;
 const IN_FLIGHT: usize = 2;
+
+/// The most worker threads `--jobs` may ask for: far more than any machine's cores, and few
+/// enough that starting them cannot exhaust the system.
+const MAX_JOBS: usize = 256;
 
 /// The longest line read as a record (64 MiB); a longer one is an error line, its bytes
 /// skipped without being kept, so one endless line cannot exhaust the memory.
@@ -34,6 +38,14 @@ const MAX_LINE_BYTES: usize = 64 << 20;
 /// longer than [`MAX_LINE_BYTES`].
 pub(super) type Line = (u64, Option<Vec<u8>>);
 
+/// How `batch` behaves inside a pipeline (e.g. Spark's `rdd.pipe`).
+pub(super) struct Pipe {
+    /// Record errors are written as error lines but do not change the exit code.
+    pub(super) errors_ok: bool,
+    /// The record field copied to each output line's `"id"`.
+    pub(super) id_field: String,
+}
+
 pub(super) fn run(
     policy_path: &Path,
     records: Option<&Path>,
@@ -41,6 +53,7 @@ pub(super) fn run(
     jobs: Option<usize>,
     output: Option<&Path>,
     as_of: Option<String>,
+    pipe: &Pipe,
 ) -> Outcome {
     let now = parse_now(now)?;
     let pool = worker_pool(jobs)?;
@@ -48,6 +61,9 @@ pub(super) fn run(
         return Ok(exit(true));
     };
     let input = Input::open(records)?;
+    if output.is_some() {
+        super::files::guard_signals()?;
+    }
     let mut sink = Sink::open(output)?;
     let options = EvalOptions {
         as_of_field: as_of,
@@ -65,7 +81,7 @@ pub(super) fn run(
                         Ok(record) => record,
                         Err(message) => return Some(error_output(*number, &message)),
                     };
-                    Some(process(&policy, &options, *number, &record))
+                    Some(process(&policy, &options, &pipe.id_field, *number, &record))
                 })
                 .collect()
         });
@@ -80,13 +96,16 @@ pub(super) fn run(
     })?;
     sink.finish()?;
     stats.report(started.elapsed());
-    Ok(exit(stats.errors > 0))
+    Ok(exit(stats.errors > 0 && !pipe.errors_ok))
 }
 
 /// The worker threads of `--jobs N` (default: all cores).
 pub(super) fn worker_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, UsageError> {
     let threads = match jobs {
         Some(0) => return Err(UsageError("`--jobs` must be at least 1".into())),
+        Some(n) if n > MAX_JOBS => {
+            return Err(UsageError(format!("`--jobs` must be at most {MAX_JOBS}")));
+        }
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, usize::from),
     };
@@ -184,9 +203,9 @@ pub(super) fn parse_line(line: Option<&[u8]>) -> Option<Result<Value, String>> {
             )));
         }
     };
-    let record: Value = match serde_json::from_str(text) {
+    let record: Value = match service_policy::read_json_record(text) {
         Ok(record) => record,
-        Err(e) => return Some(Err(format!("invalid JSON: {e}"))),
+        Err(e) => return Some(Err(e.to_string())),
     };
     if !record.is_object() {
         return Some(Err(format!(
@@ -307,12 +326,18 @@ struct ErrorLine<'a> {
     error: &'a str,
 }
 
-fn process(policy: &PolicySet, options: &EvalOptions, number: u64, record: &Value) -> Output {
+fn process(
+    policy: &PolicySet,
+    options: &EvalOptions,
+    id_field: &str,
+    number: u64,
+    record: &Value,
+) -> Output {
     let decision = match policy.evaluate(record, options) {
         Ok(decision) => decision,
         Err(e) => return error_output(number, &e.to_string()),
     };
-    let id = record.get("id").unwrap_or(&Value::Null);
+    let id = field(record, id_field).unwrap_or(&Value::Null);
     let line = DecisionLine {
         line: number,
         id,
@@ -327,11 +352,25 @@ fn process(policy: &PolicySet, options: &EvalOptions, number: u64, record: &Valu
     }
 }
 
-/// Standard output, or a temporary file renamed over `--output` when all went well.
+/// The value at `path` in a record: the key itself if the record has it, else the dotted
+/// path walked through nested objects.
+fn field<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
+    record.get(path).or_else(|| {
+        path.split('.')
+            .try_fold(record, |value, segment| value.get(segment))
+    })
+}
+
+/// Standard output, or a temporary file renamed over `--output` when all went well, or —
+/// when `--output` is a device or a pipe, which must never be replaced — that file itself.
 enum Sink {
     Stdout(BufWriter<std::io::Stdout>),
     File {
         writer: BufWriter<tempfile::NamedTempFile>,
+        target: std::path::PathBuf,
+    },
+    Direct {
+        writer: BufWriter<File>,
         target: std::path::PathBuf,
     },
 }
@@ -344,17 +383,15 @@ impl Sink {
                 std::io::stdout(),
             )));
         };
-        let dir = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let temp = tempfile::Builder::new()
-            .prefix(".service-policy-batch")
-            .tempfile_in(dir)
-            .map_err(|e| UsageError(format!("cannot write in `{}`: {e}", dir.display())))?;
-        Ok(Sink::File {
-            writer: BufWriter::with_capacity(1 << 20, temp),
-            target: target.to_owned(),
+        Ok(match super::files::open_output(target)? {
+            super::files::Output::Replace { temp, target } => Sink::File {
+                writer: BufWriter::with_capacity(1 << 20, temp),
+                target,
+            },
+            super::files::Output::Direct(file) => Sink::Direct {
+                writer: BufWriter::with_capacity(1 << 20, file),
+                target: target.to_owned(),
+            },
         })
     }
 
@@ -366,25 +403,43 @@ impl Sink {
             Sink::File { writer, .. } => writer
                 .write_all(line.as_bytes())
                 .and_then(|()| writer.write_all(b"\n")),
+            Sink::Direct { writer, .. } => writer
+                .write_all(line.as_bytes())
+                .and_then(|()| writer.write_all(b"\n")),
         };
-        result.map_err(|e| UsageError(format!("cannot write the output: {e}")))
+        result.map_err(|e| write_error(self.name(), &e))
+    }
+
+    /// What the output is called in an error.
+    fn name(&self) -> &'static str {
+        match self {
+            Sink::Stdout(_) => "standard output",
+            Sink::File { .. } | Sink::Direct { .. } => "the output file",
+        }
     }
 
     fn finish(self) -> Result<(), UsageError> {
         match self {
-            Sink::Stdout(mut w) => w
+            Sink::Stdout(mut w) => w.flush().map_err(|e| write_error("standard output", &e)),
+            Sink::Direct { mut writer, target } => writer
                 .flush()
-                .map_err(|e| UsageError(format!("cannot write the output: {e}"))),
+                .map_err(|e| write_error(&format!("`{}`", target.display()), &e)),
             Sink::File { writer, target } => {
                 let temp = writer
                     .into_inner()
-                    .map_err(|e| UsageError(format!("cannot write the output: {e}")))?;
+                    .map_err(|e| write_error("the output file", e.error()))?;
                 temp.as_file()
                     .sync_all()
-                    .map_err(|e| UsageError(format!("cannot write the output: {e}")))?;
-                temp.persist(&target).map_err(|e| {
-                    UsageError(format!("cannot replace `{}`: {e}", target.display()))
-                })?;
+                    .map_err(|e| write_error("the output file", &e))?;
+                let persisted = temp.persist(&target).map_err(|e| {
+                    UsageError(format!(
+                        "cannot replace `{}`: {}",
+                        target.display(),
+                        e.error
+                    ))
+                });
+                super::files::forget_temporary();
+                persisted?;
                 Ok(())
             }
         }

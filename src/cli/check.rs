@@ -52,7 +52,8 @@ pub(super) fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool) -
 /// error at its first bad byte, like any other problem of that file, and the other files
 /// are still checked; only a file that cannot be read at all stops the command.
 fn read_file(file: &std::path::Path) -> Result<Result<SourceFile, Diagnostics>, UsageError> {
-    let name = file.display().to_string();
+    // Named as `extends` names it, so a base given too is one file, checked once.
+    let name = service_policy::FileResolver::name_of(file);
     let bytes = std::fs::read(file)
         .map_err(|e| UsageError(format!("cannot read `{}`: {e}", file.display())))?;
     match String::from_utf8(bytes) {
@@ -230,6 +231,7 @@ fn code_summary(code: &str) -> &'static str {
         "E0305" => "invalid regex",
         "E0306" => "unknown time zone",
         "E0307" => "table arity mismatch",
+        "E0310" => "rule that may cost more than the evaluation limit",
         "W0001" => "unused const, calendar or table",
         "W0002" => "guard that can never be true, or is always true",
         "W0003" => "rule in `first of` that can never be reached",

@@ -9,7 +9,7 @@ use service_policy::diagnostic::render::render_human;
 use service_policy::testing::parse_record;
 use service_policy::{EvalOptions, Explain, LoadError, PolicySet};
 
-use super::{EvalFormat, Outcome, UsageError, exit, out, parse_now, read_text, stderr_color};
+use super::{EvalFormat, Outcome, UsageError, exit, out, parse_now, stderr_color};
 
 pub(super) fn run(
     policy_path: &Path,
@@ -35,9 +35,9 @@ pub(super) fn run(
         return Ok(exit(true));
     };
     let options = EvalOptions {
-        now,
         explain: if explain { Explain::On } else { Explain::Off },
         as_of_field: as_of,
+        ..EvalOptions::at(now)
     };
     let mut failed = false;
     for (index, path) in records.iter().enumerate() {
@@ -94,24 +94,42 @@ pub(super) fn load_set(paths: &[PathBuf]) -> Result<Option<PolicySet>, UsageErro
     }
 }
 
+/// The largest record `eval` reads (64 MiB, as a line of `batch`).
+const MAX_RECORD_BYTES: u64 = 64 << 20;
+
 /// Reads one record: the outer error is an I/O problem (exit 2), the inner one a record
 /// that is not valid (reported, exit 1).
 fn read_record(path: &Path) -> Result<Result<Value, String>, UsageError> {
     let from_stdin = path.as_os_str() == "-";
-    let text = if from_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| UsageError(format!("cannot read standard input: {e}")))?;
-        text
-    } else {
-        read_text(path)?
-    };
     let name = if from_stdin {
         "standard input".to_owned()
     } else {
         format!("`{}`", path.display())
     };
+    let cannot_read = |e: std::io::Error| UsageError(format!("cannot read {name}: {e}"));
+    let reader: Box<dyn Read> = if from_stdin {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(cannot_read)?)
+    };
+    // One byte more than the limit tells a record at the limit from one over it, and no
+    // more is ever read (`/dev/zero` ends here too).
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return Ok(Err(format!(
+            "{name}: the record is larger than {MAX_RECORD_BYTES} bytes"
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        UsageError(format!(
+            "cannot read {name}: it is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to() + 1
+        ))
+    })?;
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let parsed = match extension {
         "json" => parse_record(&text, false),

@@ -1,10 +1,29 @@
 //! Argument parsing and dispatch. Each command lives in its own module and returns an exit
 //! status; usage and I/O problems are one clear line on stderr and exit 2 (SPEC §13).
 
+/// Writes a line to standard error, ignoring a standard error that has gone away
+/// (`… 2>&1 | head -1`): std's `eprintln!` would panic there. Defined before the commands'
+/// modules, it stands in for std's macro in all of them.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// [`eprintln!`] without the line end.
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod batch;
 mod check;
 mod doc;
 mod eval;
+mod files;
 mod fmt;
 mod lsp;
 mod report;
@@ -100,6 +119,14 @@ enum Command {
         /// Write to FILE atomically instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Exit 0 even when records failed (their error lines are still written); an
+        /// invalid policy or an I/O error still fails.
+        #[arg(long)]
+        errors_ok: bool,
+        /// The record field copied to each output line's `"id"` (a dotted path reaches
+        /// into objects).
+        #[arg(long, value_name = "FIELD", default_value = "id")]
+        id_field: String,
         /// Judge each record by the policy versions in force at the instant in this
         /// record field (e.g. `opened_at`) instead of `--now`.
         #[arg(long, value_name = "FIELD")]
@@ -122,6 +149,10 @@ enum Command {
         /// The record time field (RFC 3339) that `--period` buckets.
         #[arg(long, value_name = "FIELD", requires = "period")]
         time_field: Option<String>,
+        /// Judge each record by the policy versions in force at this record time field
+        /// (RFC 3339) instead of `--now`.
+        #[arg(long, value_name = "FIELD")]
+        as_of: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = report::Format::Table)]
         format: report::Format,
@@ -149,6 +180,10 @@ enum Command {
         /// Example line numbers kept per change.
         #[arg(long, value_name = "N", default_value_t = 5)]
         examples: usize,
+        /// Judge each record by the policy versions in force at this record time field
+        /// (RFC 3339) instead of `--now`.
+        #[arg(long, value_name = "FIELD")]
+        as_of: Option<String>,
         /// Worker threads (default: all cores).
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
@@ -281,6 +316,8 @@ pub fn main() -> ExitCode {
             now,
             jobs,
             output,
+            errors_ok,
+            id_field,
             as_of,
         } => batch::run(
             &policy,
@@ -289,6 +326,10 @@ pub fn main() -> ExitCode {
             jobs,
             output.as_deref(),
             as_of,
+            &batch::Pipe {
+                errors_ok,
+                id_field,
+            },
         ),
         Command::Report {
             paths,
@@ -296,6 +337,7 @@ pub fn main() -> ExitCode {
             by,
             period,
             time_field,
+            as_of,
             format,
             output,
             jobs,
@@ -308,6 +350,7 @@ pub fn main() -> ExitCode {
             format,
             output: output.as_deref(),
             jobs,
+            as_of,
         }),
         Command::Diff {
             old,
@@ -316,6 +359,7 @@ pub fn main() -> ExitCode {
             now,
             format,
             examples,
+            as_of,
             jobs,
         } => report::run_diff(&report::DiffArgs {
             old: &old,
@@ -325,6 +369,7 @@ pub fn main() -> ExitCode {
             format,
             examples,
             jobs,
+            as_of,
         }),
         #[cfg(feature = "serve")]
         Command::Serve {
@@ -417,7 +462,23 @@ fn out(text: &str) -> Result<(), UsageError> {
     stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(|e| UsageError(format!("cannot write to standard output: {e}")))
+        .map_err(|e| write_error("standard output", &e))
+}
+
+/// A failed write, in words: one line, and exit status 2, as for any I/O problem — a
+/// reader that went away (`… | head`) included.
+fn write_error(what: &str, e: &std::io::Error) -> UsageError {
+    use std::io::ErrorKind;
+    let why = match e.kind() {
+        ErrorKind::BrokenPipe => "the reader closed it".to_owned(),
+        ErrorKind::StorageFull => "the disk is full".to_owned(),
+        ErrorKind::QuotaExceeded => "the disk quota is used up".to_owned(),
+        ErrorKind::FileTooLarge => {
+            "the file would grow past the size limit of this process (`ulimit -f`)".to_owned()
+        }
+        _ => e.to_string(),
+    };
+    UsageError(format!("cannot write to {what}: {why}"))
 }
 
 fn stdout_color() -> bool {

@@ -218,6 +218,18 @@ pub(crate) fn print_expr(e: &Expr) -> String {
 /// The size limit of a compiled regex, so a policy cannot make evaluation slow or large.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// The most memory all the compiled regexes of one policy may take together (16 MiB):
+/// each pattern under the 1 MiB limit of one pattern is not enough, many of them add up.
+pub const MAX_REGEX_TOTAL: usize = 16 << 20;
+
+/// The heap memory a pattern takes once compiled, as the `regex` crate's engine reports it.
+fn compiled_size(pattern: &str) -> usize {
+    regex_automata::meta::Regex::builder()
+        .configure(regex_automata::meta::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .build(pattern)
+        .map_or(REGEX_SIZE_LIMIT, |re| re.memory_usage())
+}
+
 struct Compiler<'p> {
     ast: &'p PolicyFile,
     schema: Option<&'p Schema>,
@@ -231,6 +243,8 @@ struct Compiler<'p> {
     table_index: HashMap<&'p str, (usize, usize)>,
     tables: Vec<TablePlan>,
     diagnostics: Vec<Diagnostic>,
+    /// The memory the regexes compiled so far take.
+    regex_bytes: usize,
 }
 
 impl<'p> Compiler<'p> {
@@ -248,6 +262,7 @@ impl<'p> Compiler<'p> {
             table_index: HashMap::new(),
             tables: Vec::new(),
             diagnostics: Vec::new(),
+            regex_bytes: 0,
         }
     }
 
@@ -417,6 +432,52 @@ impl<'p> Compiler<'p> {
             };
         }
         ty
+    }
+
+    /// Whether a record path may be absent by declaration: a declaration on the path (the
+    /// path itself or an object holding it) is optional, or an object field on the way
+    /// into the longest such declaration is. Without a schema nothing is optional.
+    fn path_optional(&self, segments: &[&str]) -> bool {
+        let Some(schema) = self.schema else {
+            return false;
+        };
+        let mut best: Option<(usize, &TypeKind)> = None;
+        let mut optional = false;
+        for decl in &schema.fields {
+            let n = decl.path.segments.len();
+            if n <= segments.len()
+                && decl
+                    .path
+                    .segments
+                    .iter()
+                    .zip(segments)
+                    .all(|(a, b)| a.name == *b)
+            {
+                optional |= decl.ty.optional;
+                if best.is_none_or(|(m, _)| n > m) {
+                    best = Some((n, &decl.ty.kind));
+                }
+            }
+        }
+        let Some((n, kind)) = best else {
+            return optional;
+        };
+        let mut ty = field_type(kind);
+        for segment in segments.iter().skip(n) {
+            ty = match ty {
+                FieldType::Object(fields) => {
+                    match fields.into_iter().find(|f| f.name == *segment) {
+                        Some(f) => {
+                            optional |= f.optional;
+                            f.ty
+                        }
+                        None => FieldType::Any,
+                    }
+                }
+                _ => FieldType::Any,
+            };
+        }
+        optional
     }
 
     fn compile_table(&mut self, def: &'p ast::TableDef) -> TablePlan {
@@ -623,7 +684,22 @@ impl<'p> Compiler<'p> {
                                 .dfa_size_limit(REGEX_SIZE_LIMIT)
                                 .build()
                             {
-                                Ok(re) => Node::Matches(a, Box::new(re), text),
+                                Ok(re) => {
+                                    self.regex_bytes =
+                                        self.regex_bytes.saturating_add(compiled_size(&pattern));
+                                    if self.regex_bytes > MAX_REGEX_TOTAL {
+                                        self.error(
+                                            Code::E0305,
+                                            r.span,
+                                            format!(
+                                                "the policy's regular expressions take more than {MAX_REGEX_TOTAL} bytes compiled ({} with this one)",
+                                                self.regex_bytes
+                                            ),
+                                        );
+                                        return Node::Const(Value::Missing);
+                                    }
+                                    Node::Matches(a, Box::new(re), text)
+                                }
                                 Err(error) => {
                                     self.error(
                                         Code::E0305,
@@ -777,7 +853,9 @@ impl<'p> Compiler<'p> {
         }
         let segments: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
         let ty = self.path_type(&segments);
-        Node::Field(Box::new(FieldRef::new(path, ty)))
+        let mut field = FieldRef::new(path, ty);
+        field.optional = self.path_optional(&segments);
+        Node::Field(Box::new(field))
     }
 
     /// Compiles every constant after the constants it uses, without recursing along chains

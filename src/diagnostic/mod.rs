@@ -64,6 +64,8 @@ pub enum Code {
     E0308,
     /// `extends` cycle, or two versions of one family with the same `effective` date.
     E0309,
+    /// Rule whose worst-case evaluation cost is over the limit.
+    E0310,
     /// Unused const, calendar or table.
     W0001,
     /// Guard that can never be true, or is always true.
@@ -104,6 +106,7 @@ impl Code {
             Code::E0307 => "E0307",
             Code::E0308 => "E0308",
             Code::E0309 => "E0309",
+            Code::E0310 => "E0310",
             Code::W0001 => "W0001",
             Code::W0002 => "W0002",
             Code::W0003 => "W0003",

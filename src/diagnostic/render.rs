@@ -86,8 +86,8 @@ impl miette::Diagnostic for Diagnostics {
     }
 }
 
-/// Drawing needs miette's `fancy` feature, on with `cli`.
-#[cfg(feature = "cli")]
+/// Drawing needs miette's `fancy` feature, on with `cli` or `render`.
+#[cfg(any(feature = "cli", feature = "render"))]
 mod graphical {
     use std::fmt;
     use std::sync::Arc;
@@ -301,7 +301,7 @@ mod graphical {
     }
 }
 
-#[cfg(feature = "cli")]
+#[cfg(any(feature = "cli", feature = "render"))]
 pub use graphical::render_human;
 
 #[cfg(all(test, feature = "cli"))]

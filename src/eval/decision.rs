@@ -499,6 +499,10 @@ pub struct RuleTrace {
     /// Why it is undecided: the fields that were missing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// The optional fields whose absence decided a condition or a check of it (SPEC §6:
+    /// absence is data); omitted from the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<String>,
 }
 
 impl RuleTrace {
@@ -509,6 +513,7 @@ impl RuleTrace {
         status: RuleStatus,
         comparisons: Vec<Comparison>,
         missing: Vec<String>,
+        absent: Vec<String>,
     ) -> RuleTrace {
         // `and`/`or` stop at the test that settles them, so the last test with a result is
         // the one that decided the guard.
@@ -526,6 +531,7 @@ impl RuleTrace {
             comparisons,
             decided_by,
             missing,
+            absent,
         }
     }
 }

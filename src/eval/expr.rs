@@ -15,11 +15,13 @@ use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
+use super::budget::{Budget, Indexes, Meter, walk_steps};
 use crate::ast::{Aggregate, CompareOp};
 use crate::calendar::Calendar;
 use crate::compile::{Builtin, CellPlan, CompPlan, FieldRef, Node, TablePlan};
 use crate::value::{
     ArithOp, List, Money, Value, ValueError, arith, compare, equals, harmonize, negate, read_json,
+    traced_json,
 };
 
 /// What an expression may refer to besides the record.
@@ -198,6 +200,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) now: Timestamp,
     /// Paths of fields read as missing, in order of reading (may repeat).
     pub(crate) missing: Vec<&'a str>,
+    /// The paths among `missing` that the schema declares optional (absence is data).
+    pub(crate) optional_missing: Vec<&'a str>,
+    /// The optional fields whose absence decided a condition or check of the rule.
+    pub(crate) absent: Vec<&'a str>,
     vars: Stack<'a>,
     base: usize,
     /// Comparisons seen, when tracing.
@@ -207,6 +213,10 @@ pub(crate) struct Ctx<'a> {
     /// Per running comprehension over a record list: its variable's slot, the list's path and
     /// the element's index, so an error names the element (`refunds[1].amount`).
     elements: Inline<(usize, Cow<'a, str>, usize), 4>,
+    /// The steps of the rule being evaluated.
+    pub(crate) meter: Meter,
+    /// Hash sets of the unchanging lists that `in` and `contains` searched.
+    indexes: Indexes<'a>,
 }
 
 type Out<'a> = Result<Value<'a>, Fault>;
@@ -222,20 +232,24 @@ impl<'a> Ctx<'a> {
             record,
             now,
             missing: Vec::new(),
+            optional_missing: Vec::new(),
+            absent: Vec::new(),
             vars: Stack::new(),
             base: 0,
             seen: None,
             consts: Vec::new(),
             elements: Inline::new(),
+            meter: Meter::new(Budget::default()),
+            indexes: Indexes::default(),
         }
     }
 
-    /// Evaluates a node.
     /// Evaluates a node.
     ///
     /// Only dispatches: each kind of node is evaluated in its own function, so the frame
     /// that recursion repeats stays small and deep expressions fit the stack.
     pub(crate) fn eval(&mut self, node: &'a Node) -> Out<'a> {
+        self.meter.charge(1)?;
         match node {
             Node::Const(v) => Ok(v.reborrow()),
             Node::Field(field) => self.field(field),
@@ -346,7 +360,7 @@ impl<'a> Ctx<'a> {
                 l.kind()
             ));
         };
-        let found = member(l, x)?;
+        let found = self.member(list, l, x)?;
         // A list written in the policy with a missing element (`x in [a, b]`, `a` absent)
         // cannot say "not in": that element might have matched (SPEC §6).
         if !found && written_with_missing(list, l) {
@@ -359,9 +373,29 @@ impl<'a> Ctx<'a> {
     fn contains(&mut self, a: &'a Node, b: &'a Node, text: &str) -> Out<'a> {
         let x = self.eval(a)?;
         let y = self.eval(b)?;
-        let out = contains(&x, &y, a)?;
+        let out = self.contains_value(&x, &y, a)?;
         self.trace_test(text, &x, || y.to_json(), &out);
         Ok(out)
+    }
+
+    /// `x contains y`: text in text, or an element in a list (`a` is the list's node).
+    fn contains_value(&mut self, x: &Value<'a>, y: &Value<'a>, a: &'a Node) -> Out<'a> {
+        match (x, y) {
+            (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
+            (Value::Text(t), Value::Text(part)) => Ok(Value::Bool(t.contains(part.as_ref()))),
+            (Value::List(l), _) => {
+                let found = self.member(a, l, y)?;
+                if !found && written_with_missing(a, l) {
+                    return Ok(Value::Missing);
+                }
+                Ok(Value::Bool(found))
+            }
+            _ => fault(format!(
+                "`contains` needs text and text, or a list, found {} and {}",
+                x.kind(),
+                y.kind()
+            )),
+        }
     }
 
     #[inline(never)]
@@ -406,7 +440,11 @@ impl<'a> Ctx<'a> {
             return Ok(Value::Missing);
         };
         let calendar = self.calendar(cal)?;
-        Ok(Value::Duration(calendar.business_time(a, b)))
+        self.meter.charge(walk_steps(a, b))?;
+        let time = calendar
+            .checked_business_time(a, b)
+            .ok_or_else(|| super::rules::too_long(a, b))?;
+        Ok(Value::Duration(time))
     }
 
     #[inline(never)]
@@ -448,6 +486,26 @@ impl<'a> Ctx<'a> {
     }
 
     /// Evaluates a condition: `Some(bool)`, or `None` when missing.
+    /// Whether what was read as missing since `mark` is all optional fields that are
+    /// absent (and something was): a condition or check missing only for that does not
+    /// hold (SPEC §6).
+    pub(crate) fn only_absent(&self, mark: usize) -> bool {
+        let read = self.missing.get(mark..).unwrap_or_default();
+        !read.is_empty() && read.iter().all(|m| self.optional_missing.contains(m))
+    }
+
+    /// Takes what was read as missing since `mark` as absent: named in the trace, not in
+    /// `undecided`.
+    pub(crate) fn settle_absent(&mut self, mark: usize) {
+        if mark < self.missing.len() {
+            for path in self.missing.drain(mark..) {
+                if !self.absent.contains(&path) {
+                    self.absent.push(path);
+                }
+            }
+        }
+    }
+
     pub(crate) fn condition(&mut self, node: &'a Node) -> Result<Option<bool>, Fault> {
         match self.eval(node)? {
             Value::Bool(b) => Ok(Some(b)),
@@ -491,7 +549,10 @@ impl<'a> Ctx<'a> {
         let result = if x.is_missing() || y.is_missing() {
             Value::Missing
         } else {
-            let seen = self.seen.is_some().then(|| (x.to_json(), y.to_json()));
+            let seen = self
+                .seen
+                .is_some()
+                .then(|| (traced_json(x.to_json()), traced_json(y.to_json())));
             let outcome = compare_values(op, x, y)?;
             if let (Some(list), Some((left, right))) = (self.seen.as_mut(), seen) {
                 list.push(Seen {
@@ -506,8 +567,8 @@ impl<'a> Ctx<'a> {
         if let Some(list) = self.seen.as_mut() {
             list.push(Seen {
                 expr: text.to_owned(),
-                left: x.to_json(),
-                right: y.to_json(),
+                left: traced_json(x.to_json()),
+                right: traced_json(y.to_json()),
                 result: Json::Null,
             });
         }
@@ -518,6 +579,9 @@ impl<'a> Ctx<'a> {
     fn field(&mut self, field: &'a FieldRef) -> Out<'a> {
         let missing = |cx: &mut Ctx<'a>| {
             cx.missing.push(&field.dotted);
+            if field.optional {
+                cx.optional_missing.push(&field.dotted);
+            }
             Ok(Value::Missing)
         };
         let Some(mut map) = self.record else {
@@ -617,6 +681,7 @@ impl<'a> Ctx<'a> {
                     };
                     let mut acc = Acc::new(agg);
                     for item in list.iter() {
+                        self.meter.charge(1)?;
                         let item = item.map_err(|e| Fault {
                             field: None,
                             message: format!("`{label}`: {e}"),
@@ -722,6 +787,7 @@ impl<'a> Ctx<'a> {
 
     fn table_rows(&mut self, table: &'a TablePlan, base: usize) -> Out<'a> {
         'rows: for row in &table.rows {
+            self.meter.charge(1)?;
             for (i, cell) in row.cells.iter().enumerate() {
                 if matches!(cell, CellPlan::Any) {
                     continue;
@@ -805,6 +871,7 @@ impl<'a> Ctx<'a> {
         acc: &mut Acc<'a>,
     ) -> Result<(), Fault> {
         for (index, item) in list.iter().enumerate() {
+            self.meter.charge(1)?;
             if numbered && let Some(last) = self.elements.last_mut() {
                 last.2 = index;
             }
@@ -847,6 +914,14 @@ impl<'a> Ctx<'a> {
         Some(path)
     }
 
+    /// Whether a list holds a value (missing elements never match); from a hash set when
+    /// the list is a record field or a constant, which cannot change during an evaluation.
+    fn member(&mut self, node: &'a Node, list: &List<'a>, x: &Value<'a>) -> Result<bool, Fault> {
+        let site = matches!(node, Node::Field(_) | Node::Const(_) | Node::ConstRef(_))
+            .then_some(std::ptr::from_ref(node) as usize);
+        self.indexes.member(site, list, x, &mut self.meter)
+    }
+
     fn finish(&mut self, acc: Acc<'a>, label: &'a str) -> Out<'a> {
         match acc.finish() {
             Value::Missing => {
@@ -860,45 +935,8 @@ impl<'a> Ctx<'a> {
 
 /// Whether `list`, the value of `node`, is a list literal with a missing element. Lists from
 /// the record skip their null elements, as aggregates do.
-/// `x contains y`: text in text, or an element in a list (`a` is the list's node).
-fn contains<'a>(x: &Value<'a>, y: &Value<'a>, a: &Node) -> Result<Value<'a>, Fault> {
-    match (x, y) {
-        (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
-        (Value::Text(t), Value::Text(part)) => Ok(Value::Bool(t.contains(part.as_ref()))),
-        (Value::List(l), _) => {
-            let found = member(l, y)?;
-            if !found && written_with_missing(a, l) {
-                return Ok(Value::Missing);
-            }
-            Ok(Value::Bool(found))
-        }
-        _ => fault(format!(
-            "`contains` needs text and text, or a list, found {} and {}",
-            x.kind(),
-            y.kind()
-        )),
-    }
-}
-
 fn written_with_missing(node: &Node, list: &List<'_>) -> bool {
     matches!(node, Node::List(_)) && list.iter().any(|item| item.is_ok_and(|v| v.is_missing()))
-}
-
-/// Whether a list holds a value (missing elements never match).
-fn member(list: &List<'_>, x: &Value<'_>) -> Result<bool, Fault> {
-    for item in list.iter() {
-        let item = item.map_err(|e| Fault {
-            field: None,
-            message: format!("list element: {e}"),
-        })?;
-        if item.is_missing() {
-            continue;
-        }
-        if equals(x.clone(), item)? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// `a OP b` on two present values.
@@ -934,7 +972,10 @@ pub(super) fn as_time(v: &Value<'_>, what: &str) -> Result<Option<Timestamp>, Fa
         Value::Time(t) => Ok(Some(*t)),
         Value::Text(text) => match crate::value::parse_time(text) {
             Some(t) => Ok(Some(t)),
-            None => fault(format!("cannot convert `{text}` to time")),
+            None => fault(format!(
+                "cannot convert `{}` to time",
+                crate::value::quote_text(text)
+            )),
         },
         other => fault(format!("`{what}` needs a time, found {}", other.kind())),
     }
@@ -987,7 +1028,12 @@ impl<'a> Acc<'a> {
                     Value::Text(t) => match (Money::parse(&t), crate::value::parse_duration(&t)) {
                         (Ok(m), _) => Value::Money(m),
                         (_, Ok(d)) => Value::Duration(d),
-                        _ => return fault(format!("cannot convert `{t}` to money or duration")),
+                        _ => {
+                            return fault(format!(
+                                "cannot convert `{}` to money or duration",
+                                crate::value::quote_text(&t)
+                            ));
+                        }
                     },
                     other => other,
                 };

@@ -7,6 +7,7 @@
 //! conflicting `set`s reported. Evaluation performs no I/O, reads no clock and never
 //! panics.
 
+mod budget;
 mod decision;
 mod expr;
 mod reference;
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::compile::{Block, Plan, Walk};
 
+pub use budget::{Budget, DEFAULT_RULE_STEPS};
 pub use decision::{
     Action, ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry,
     LimitCheck, LimitStatus, RuleStatus, RuleTrace, Undecided,
@@ -49,6 +51,8 @@ pub struct EvalOptions {
     /// was opened. `None`: the rules in force at `now`. A single [`crate::Policy`]
     /// ignores it.
     pub as_of_field: Option<String>,
+    /// How much work each rule may do (see `docs/limits.md`).
+    pub budget: Budget,
 }
 
 impl EvalOptions {
@@ -58,7 +62,14 @@ impl EvalOptions {
             now,
             explain: Explain::Off,
             as_of_field: None,
+            budget: Budget::default(),
         }
+    }
+
+    /// The same options with another evaluation budget.
+    pub fn with_budget(mut self, budget: Budget) -> EvalOptions {
+        self.budget = budget;
+        self
     }
 }
 
@@ -71,6 +82,9 @@ pub enum RecordError {
     /// The text is not YAML.
     #[error("the record is not valid YAML: {0}")]
     Yaml(String),
+    /// The text is not JSON, gives a key twice, or holds a number that would read as zero.
+    #[error("the record is not valid JSON: {0}")]
+    Json(String),
 }
 
 /// An action on its way into the decision: the rules (as indexes, for source order).
@@ -146,6 +160,7 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
     // Time is counted in whole seconds.
     let now = crate::value::whole_second(options.now);
     let mut cx = Ctx::new(env, map, now);
+    cx.meter = budget::Meter::new(options.budget);
     let walk = match (&plan.index, map) {
         (Some(index), Some(map)) if !trace_on => match index.select(map) {
             Some(selected) => Walk::Merge {
@@ -181,11 +196,16 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                         RuleStatus::Skipped,
                         Vec::new(),
                         Vec::new(),
+                        Vec::new(),
                     ));
                 }
                 continue;
             }
-            let outcome = evaluate_rule(&mut cx, rule, trace_on);
+            cx.meter.reset();
+            let mut outcome = evaluate_rule(&mut cx, rule, trace_on);
+            if cx.meter.exhausted() {
+                outcome = Outcome::Error(cx.meter.fault());
+            }
             settled = first_of && !matches!(outcome, Outcome::NotApplied);
             let mut missing_fields = Vec::new();
             let status = match outcome {
@@ -230,6 +250,10 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                     status,
                     cx.seen.take().map(convert_seen).unwrap_or_default(),
                     missing_fields,
+                    std::mem::take(&mut cx.absent)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
                 ));
             }
         }
@@ -401,7 +425,12 @@ fn collapse_ladder(gathered: &mut Vec<Gathered<'_>>, ladder: &[String]) {
     }
 }
 
-/// Two `set`s of one field with different values are both kept, and reported.
+/// How many values of one field a `conflict` entry names; the rest are counted.
+const CONFLICT_VALUES_SHOWN: usize = 8;
+
+/// Two `set`s of one field with different values are both kept, and reported: one
+/// `conflict` entry per field, naming its values (each cut to a fixed length) with the
+/// rules that set them, so the entry's size does not grow with the square of the rules.
 fn set_conflicts<'n>(
     gathered: &[Gathered<'_>],
     rule_name: &impl Fn(usize) -> Option<&'n str>,
@@ -414,34 +443,69 @@ fn set_conflicts<'n>(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for (i, a) in gathered.iter().enumerate() {
-        let ActionKind::Set { field, value } = &a.kind else {
+    // Per field in order of first `set`: its distinct values in order, with their rules.
+    type Values<'v> = Vec<(&'v Json, Vec<usize>)>;
+    let mut fields: Vec<(&str, Values<'_>)> = Vec::new();
+    let mut by_field: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for g in gathered {
+        let ActionKind::Set { field, value } = &g.kind else {
             continue;
         };
-        for b in gathered.iter().skip(i + 1) {
-            if let ActionKind::Set {
-                field: other_field,
-                value: other_value,
-            } = &b.kind
-                && other_field == field
-                && other_value != value
-            {
-                let rule = b
-                    .rules
-                    .first()
-                    .and_then(|r| rule_name(*r))
-                    .map(str::to_owned);
-                errors.push(ErrorEntry {
-                    rule,
-                    field: Some(field.clone()),
-                    message: format!(
-                        "conflict: `{field}` is set to `{value}` by {} and to `{other_value}` by {}",
-                        name(&a.rules),
-                        name(&b.rules)
-                    ),
-                });
+        let slot = *by_field.entry(field.as_str()).or_insert_with(|| {
+            fields.push((field.as_str(), Vec::new()));
+            fields.len() - 1
+        });
+        let Some((_, values)) = fields.get_mut(slot) else {
+            continue;
+        };
+        match values.iter_mut().find(|(v, _)| *v == value) {
+            Some((_, rules)) => {
+                for r in &g.rules {
+                    if !rules.contains(r) {
+                        rules.push(*r);
+                    }
+                }
             }
+            None => values.push((value, g.rules.clone())),
         }
+    }
+    for (field, values) in fields {
+        let Some(second) = values.get(1) else {
+            continue;
+        };
+        let rule = second
+            .1
+            .first()
+            .and_then(|r| rule_name(*r))
+            .map(str::to_owned);
+        let mut parts: Vec<String> = values
+            .iter()
+            .take(CONFLICT_VALUES_SHOWN)
+            .map(|(value, rules)| {
+                format!(
+                    "to `{}` by {}",
+                    crate::value::describe_json(value),
+                    name(rules)
+                )
+            })
+            .collect();
+        if values.len() > CONFLICT_VALUES_SHOWN {
+            parts.push(format!(
+                "to {} other values",
+                values.len() - CONFLICT_VALUES_SHOWN
+            ));
+        }
+        let last = parts.pop().unwrap_or_default();
+        let listed = if parts.is_empty() {
+            last
+        } else {
+            format!("{} and {last}", parts.join(", "))
+        };
+        errors.push(ErrorEntry {
+            rule,
+            field: Some(field.to_owned()),
+            message: format!("conflict: `{field}` is set {listed}"),
+        });
     }
 }
 

@@ -24,13 +24,14 @@ use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
+use super::budget::{Indexes, Meter, walk_steps};
 use super::decision::{
     ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry, LimitCheck,
     LimitStatus, RuleStatus, RuleTrace, Undecided,
 };
 use super::expr::{Acc, Fault, as_time, compare_values, fault, pick, weekday_name};
 use super::rules::{
-    Step, StepResult, duration_of, money_of, present, read_pauses, text_of, time_of,
+    Step, StepResult, duration_of, money_of, present, read_pauses, text_of, time_of, too_long,
 };
 use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
 use crate::ast::{
@@ -40,7 +41,7 @@ use crate::ast::{
 use crate::calendar::{Calendar, Clock};
 use crate::value::{
     ANY, ArithOp, Duration, FieldType, List, Money, Value, arith, compare, equals, negate,
-    read_json,
+    read_json, traced_json,
 };
 
 /// The size limit of a regex, as when loading.
@@ -172,6 +173,38 @@ impl<'p> World<'p> {
         }
     }
 
+    /// Whether a record path may be absent by declaration: a declaration on the path is
+    /// optional, or an object field on the way into the longest one is.
+    fn path_optional(&self, segments: &[&str]) -> bool {
+        let mut best: Option<(usize, &FieldType)> = None;
+        let mut optional = false;
+        for (path, ty, declared_optional) in &self.fields {
+            let n = path.len();
+            if n <= segments.len() && path.iter().zip(segments).all(|(a, b)| a == b) {
+                optional |= *declared_optional;
+                if best.is_none_or(|(m, _)| n > m) {
+                    best = Some((n, ty));
+                }
+            }
+        }
+        let Some((n, mut ty)) = best else {
+            return optional;
+        };
+        for segment in segments.iter().skip(n) {
+            ty = match ty {
+                FieldType::Object(fields) => match fields.iter().find(|f| f.name == *segment) {
+                    Some(f) => {
+                        optional |= f.optional;
+                        &f.ty
+                    }
+                    None => &ANY,
+                },
+                _ => &ANY,
+            };
+        }
+        optional
+    }
+
     /// The declared type of a record path (the longest declaration that is a prefix,
     /// then into its object fields), borrowed from the world.
     fn path_type(&self, segments: &[&str]) -> &FieldType {
@@ -248,7 +281,9 @@ fn const_refs<'p>(
 type Out<'a> = Result<Value<'a>, Fault>;
 
 /// A rule's outcome and the comparisons its guard made.
-type Evaluated = (Outcome, Vec<Comparison>);
+/// A rule's outcome, the comparisons of its guard and the absent optional fields that
+/// decided it.
+type Evaluated = (Outcome, Vec<Comparison>, Vec<String>);
 
 /// What one rule came to.
 enum Outcome {
@@ -267,6 +302,10 @@ struct Cx<'a> {
     record: Option<&'a Map<String, Json>>,
     now: Timestamp,
     missing: Vec<String>,
+    /// The paths among `missing` the schema declares optional.
+    optional_missing: Vec<String>,
+    /// The optional fields whose absence decided a condition or check of the rule.
+    absent: Vec<String>,
     /// Variables in scope, innermost last; a table call starts a frame of its own.
     /// Each variable's name, value and, for an element of a record list, its record path
     /// (`refunds[1]`).
@@ -275,6 +314,10 @@ struct Cx<'a> {
     seen: Option<Vec<Comparison>>,
     /// The values of the constants read so far.
     const_values: HashMap<&'a str, Result<Value<'a>, Fault>>,
+    /// The steps of the rule being evaluated, counted as the compiled evaluator does.
+    meter: Meter,
+    /// Hash sets of the unchanging lists `in` and `contains` searched.
+    indexes: Indexes<'a>,
 }
 
 impl<'a> Cx<'a> {
@@ -352,6 +395,7 @@ impl<'a> Cx<'a> {
     }
 
     fn eval_loud(&mut self, e: &'a Expr) -> Out<'a> {
+        self.meter.charge(1)?;
         match &e.kind {
             ExprKind::Literal(lit) => Ok(literal(lit)),
             ExprKind::List(items) => {
@@ -402,7 +446,7 @@ impl<'a> Cx<'a> {
                         Ok(Value::Bool(t.contains(part.as_ref())))
                     }
                     (Value::List(l), _) => {
-                        let found = member(l, &y)?;
+                        let found = self.member(a, l, &y)?;
                         if !found && self.written_with_missing(a, l) {
                             Ok(Value::Missing)
                         } else {
@@ -545,14 +589,17 @@ impl<'a> Cx<'a> {
             if let Some(list) = self.seen.as_mut() {
                 list.push(Comparison {
                     expr: crate::compile::print_expr(e),
-                    left: x.to_json(),
-                    right: y.to_json(),
+                    left: traced_json(x.to_json()),
+                    right: traced_json(y.to_json()),
                     result: Json::Null,
                 });
             }
             return Ok(Value::Missing);
         }
-        let jsons = self.seen.is_some().then(|| (x.to_json(), y.to_json()));
+        let jsons = self
+            .seen
+            .is_some()
+            .then(|| (traced_json(x.to_json()), traced_json(y.to_json())));
         let outcome = compare_values(op, x, y)?;
         if let (Some(list), Some((left, right))) = (self.seen.as_mut(), jsons) {
             list.push(Comparison {
@@ -585,7 +632,7 @@ impl<'a> Cx<'a> {
                     l.kind()
                 ));
             };
-            let found = member(list, &x)?;
+            let found = self.member(b, list, &x)?;
             // A list written with a missing element cannot say "not in": it might have
             // matched.
             if !found && self.written_with_missing(b, list) {
@@ -618,6 +665,22 @@ impl<'a> Cx<'a> {
                 },
             });
         }
+    }
+
+    /// Whether a list holds a value; from a hash set when the list is a record field or a
+    /// constant (a path that names no variable), which cannot change during an evaluation.
+    fn member(&mut self, e: &'a Expr, list: &List<'a>, x: &Value<'a>) -> Result<bool, Fault> {
+        let site = match &e.kind {
+            ExprKind::Path(path) => {
+                let scope = self.scope_names();
+                path.segments
+                    .first()
+                    .is_some_and(|first| !scope.contains(&first.name.as_str()))
+                    .then_some(std::ptr::from_ref(e) as usize)
+            }
+            _ => None,
+        };
+        self.indexes.member(site, list, x, &mut self.meter)
     }
 
     fn path(&mut self, path: &'a ast::Path) -> Out<'a> {
@@ -727,22 +790,57 @@ impl<'a> Cx<'a> {
         out
     }
 
+    /// Notes a record field read as missing (and whether the schema lets it be absent).
+    fn absent_field(&mut self, dotted: String, segments: &[&str]) -> Value<'a> {
+        if self.world.path_optional(segments) {
+            self.optional_missing.push(dotted.clone());
+        }
+        self.missing.push(dotted);
+        Value::Missing
+    }
+
+    /// Whether what was read as missing since `mark` is all optional fields that are
+    /// absent (and something was).
+    fn only_absent(&self, mark: usize) -> bool {
+        let read = self.missing.get(mark..).unwrap_or_default();
+        !read.is_empty() && read.iter().all(|m| self.optional_missing.contains(m))
+    }
+
+    /// Takes what was read as missing since `mark` as absent (for the trace).
+    fn settle_absent(&mut self, mark: usize) {
+        if mark < self.missing.len() {
+            for path in self.missing.drain(mark..) {
+                if !self.absent.contains(&path) {
+                    self.absent.push(path);
+                }
+            }
+        }
+    }
+
+    /// A condition, where missing only because optional fields are absent is false.
+    fn absent_is_false(&mut self, e: &'a Expr) -> Result<Option<bool>, Fault> {
+        let mark = self.missing.len();
+        let holds = self.condition(e)?;
+        if holds.is_none() && self.only_absent(mark) {
+            self.settle_absent(mark);
+            return Ok(Some(false));
+        }
+        Ok(holds)
+    }
+
     fn field(&mut self, path: &'a ast::Path) -> Out<'a> {
         let dotted = path.dotted();
         let segments: Vec<&'a str> = path.segments.iter().map(|s| s.name.as_str()).collect();
         let Some(mut map) = self.record else {
-            self.missing.push(dotted);
-            return Ok(Value::Missing);
+            return Ok(self.absent_field(dotted, &segments));
         };
         let Some((last, init)) = segments.split_last() else {
-            self.missing.push(dotted);
-            return Ok(Value::Missing);
+            return Ok(self.absent_field(dotted, &segments));
         };
         for (depth, segment) in init.iter().enumerate() {
             match map.get(*segment) {
                 None | Some(Json::Null) => {
-                    self.missing.push(dotted);
-                    return Ok(Value::Missing);
+                    return Ok(self.absent_field(dotted, &segments));
                 }
                 Some(Json::Object(inner)) => map = inner,
                 Some(other) => {
@@ -763,15 +861,11 @@ impl<'a> Cx<'a> {
             }
         }
         let Some(json) = map.get(*last) else {
-            self.missing.push(dotted);
-            return Ok(Value::Missing);
+            return Ok(self.absent_field(dotted, &segments));
         };
         let ty: &'a FieldType = self.world.path_type(&segments);
         match read_json(json, ty) {
-            Ok(Value::Missing) => {
-                self.missing.push(dotted);
-                Ok(Value::Missing)
-            }
+            Ok(Value::Missing) => Ok(self.absent_field(dotted, &segments)),
             Ok(v) => Ok(v),
             Err(e) => Err(Fault {
                 field: Some(dotted.clone()),
@@ -808,7 +902,11 @@ impl<'a> Cx<'a> {
                     return Ok(Value::Missing);
                 };
                 let calendar = self.calendar(calendar_name)?;
-                Ok(Value::Duration(calendar.business_time(a, b)))
+                self.meter.charge(walk_steps(a, b))?;
+                let time = calendar
+                    .checked_business_time(a, b)
+                    .ok_or_else(|| too_long(a, b))?;
+                Ok(Value::Duration(time))
             }
             ("min" | "max" | "count" | "sum" | "any" | "all", [single]) => {
                 let v = self.eval(single)?;
@@ -825,6 +923,7 @@ impl<'a> Cx<'a> {
                         };
                         let mut acc = Acc::new(agg);
                         for item in list.iter() {
+                            self.meter.charge(1)?;
                             let item = item.map_err(|e| Fault {
                                 field: None,
                                 message: format!("`{label}`: {e}"),
@@ -909,6 +1008,7 @@ impl<'a> Cx<'a> {
             values.push(self.eval(arg)?);
         }
         'rows: for row in &table.rows {
+            self.meter.charge(1)?;
             for (cell, arg) in row.cells.iter().zip(&values) {
                 if matches!(cell.kind, CellKind::Any) {
                     continue;
@@ -977,6 +1077,7 @@ impl<'a> Cx<'a> {
         let source = self.record_path(&c.list);
         let top = self.vars.len();
         for (index, item) in list.iter().enumerate() {
+            self.meter.charge(1)?;
             let item = item.map_err(|e| Fault {
                 field: None,
                 message: format!("`{label}`: {e}"),
@@ -1023,22 +1124,6 @@ fn literal(lit: &ast::Literal) -> Value<'_> {
     }
 }
 
-fn member(list: &List<'_>, x: &Value<'_>) -> Result<bool, Fault> {
-    for item in list.iter() {
-        let item = item.map_err(|e| Fault {
-            field: None,
-            message: format!("list element: {e}"),
-        })?;
-        if item.is_missing() {
-            continue;
-        }
-        if equals(x.clone(), item)? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 // ---------------------------------------------------------------------------------------
 // Rules.
 
@@ -1061,23 +1146,21 @@ fn dedup(paths: &[String]) -> Vec<String> {
     out
 }
 
-fn evaluate_rule<'a>(
-    cx: &mut Cx<'a>,
-    rule: &'a RuleDef,
-    trace: bool,
-) -> (Outcome, Vec<Comparison>) {
+fn evaluate_rule<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef, trace: bool) -> Evaluated {
     cx.missing.clear();
+    cx.optional_missing.clear();
+    cx.absent.clear();
     cx.seen = trace.then(Vec::new);
     let guard = (|| -> Result<Option<bool>, Fault> {
         let when = match rule.when() {
-            Some(e) => cx.condition(e)?,
+            Some(e) => cx.absent_is_false(e)?,
             None => Some(true),
         };
         if when == Some(false) {
             return Ok(Some(false));
         }
         let unless = match rule.unless() {
-            Some(e) => cx.condition(e)?,
+            Some(e) => cx.absent_is_false(e)?,
             None => Some(false),
         };
         Ok(match (when, unless) {
@@ -1096,7 +1179,8 @@ fn evaluate_rule<'a>(
             match body(cx, rule) {
                 Err(f) => Outcome::Error(f),
                 Ok(Step::Missing) => Outcome::Undecided(dedup(&cx.missing)),
-                Ok(Step::Value((check, actions, recheck))) => Outcome::Applied {
+                Ok(Step::Value(None)) => Outcome::NotApplied,
+                Ok(Step::Value(Some((check, actions, recheck)))) => Outcome::Applied {
                     check: check.map(Box::new),
                     actions,
                     recheck,
@@ -1104,10 +1188,12 @@ fn evaluate_rule<'a>(
             }
         }
     };
-    (outcome, seen)
+    (outcome, seen, std::mem::take(&mut cx.absent))
 }
 
-type Body = (Option<Check>, Vec<Asked>, Option<Timestamp>);
+/// An applying rule's check, actions and next change; `None` when its check's value or
+/// start is absent by declaration (the rule does not apply).
+type Body = Option<(Option<Check>, Vec<Asked>, Option<Timestamp>)>;
 
 fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
     let mut actions = Vec::new();
@@ -1119,11 +1205,16 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
     match rule.check().map(|c| &c.kind) {
         Some(ClauseKind::Limit(limit)) => {
             // Both sides first, so an undecided limit names every missing field of it.
+            let mark = cx.missing.len();
             let (v, m) = (
                 present(cx.eval(&limit.value))?,
                 present(cx.eval(&limit.max))?,
             );
             let (Step::Value(v), Step::Value(m)) = (v, m) else {
+                if cx.only_absent(mark) {
+                    cx.settle_absent(mark);
+                    return Ok(Step::Value(None));
+                }
                 return Ok(Step::Missing);
             };
             let (v, m) = crate::value::harmonize(v, m)?;
@@ -1158,14 +1249,16 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
             }));
         }
         Some(ClauseKind::Expect(d)) => {
-            let (c, more, r) = need!(deadline(cx, rule, d));
+            let Some((c, more, r)) = need!(deadline(cx, rule, d)) else {
+                return Ok(Step::Value(None));
+            };
             actions.extend(more);
             recheck = r;
             check = Some(Check::Deadline(c));
         }
         _ => {}
     }
-    Ok(Step::Value((check, actions, recheck)))
+    Ok(Step::Value(Some((check, actions, recheck))))
 }
 
 type DeadlineOut = (DeadlineCheck, Vec<Asked>, Option<Timestamp>);
@@ -1174,10 +1267,15 @@ fn deadline<'a>(
     cx: &mut Cx<'a>,
     rule: &'a RuleDef,
     d: &'a ast::Deadline,
-) -> StepResult<DeadlineOut> {
+) -> StepResult<Option<DeadlineOut>> {
     let now = cx.now;
+    let mark = cx.missing.len();
     let (start_value, within_value) = (present(cx.eval(&d.start))?, present(cx.eval(&d.within))?);
     let (Step::Value(start_value), Step::Value(within_value)) = (start_value, within_value) else {
+        if cx.only_absent(mark) {
+            cx.settle_absent(mark);
+            return Ok(Step::Value(None));
+        }
         return Ok(Step::Missing);
     };
     let start_at = time_of(&start_value, "the start of a deadline")?;
@@ -1215,7 +1313,9 @@ fn deadline<'a>(
                     "the work was done (`{done_at}`) before the clock started (`{start_at}`)"
                 ));
             }
-            let elapsed = clock.running_time(start_at, done_at);
+            let elapsed = clock
+                .checked_running_time(start_at, done_at)
+                .ok_or_else(|| too_long(start_at, done_at))?;
             let status = if done_at <= deadline_at {
                 DeadlineStatus::Met
             } else {
@@ -1224,7 +1324,9 @@ fn deadline<'a>(
             (status, elapsed, None)
         }
         None => {
-            let elapsed = clock.running_time(start_at, now);
+            let elapsed = clock
+                .checked_running_time(start_at, now)
+                .ok_or_else(|| too_long(start_at, now))?;
             if now > deadline_at {
                 (DeadlineStatus::Breached, elapsed, None)
             } else {
@@ -1270,7 +1372,9 @@ fn deadline<'a>(
             Trigger::Exceed => false,
             Trigger::AfterBreach(e) => {
                 let step = duration_of(&need!(present(cx.eval(e))), "`after breach by`")?;
-                let late = clock.running_time(deadline_at, end);
+                let late = clock
+                    .checked_running_time(deadline_at, end)
+                    .ok_or_else(|| too_long(deadline_at, end))?;
                 let reached = status == DeadlineStatus::Breached && late >= step;
                 if moving
                     && !reached
@@ -1288,7 +1392,7 @@ fn deadline<'a>(
         }
     }
     let recheck = candidates.into_iter().filter(|t| *t > now).min();
-    Ok(Step::Value((
+    Ok(Step::Value(Some((
         DeadlineCheck {
             rule: rule.name.name.clone(),
             status,
@@ -1299,7 +1403,7 @@ fn deadline<'a>(
         },
         actions,
         recheck,
-    )))
+    ))))
 }
 
 type Pauses = (Vec<(Timestamp, Timestamp)>, bool);
@@ -1438,10 +1542,14 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
         record: map,
         now: crate::value::whole_second(options.now),
         missing: Vec::new(),
+        optional_missing: Vec::new(),
+        absent: Vec::new(),
         vars: Vec::new(),
         base: 0,
         seen: None,
         const_values: HashMap::new(),
+        meter: Meter::new(options.budget),
+        indexes: Indexes::default(),
     };
     let mut outcomes: Vec<(&RuleDef, Option<Evaluated>)> = Vec::new();
     for (first_of, block) in &blocks {
@@ -1451,11 +1559,15 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                 outcomes.push((rule, None));
                 continue;
             }
-            let (outcome, seen) = evaluate_rule(&mut cx, rule, trace_on);
+            cx.meter.reset();
+            let (mut outcome, seen, absent) = evaluate_rule(&mut cx, rule, trace_on);
+            if cx.meter.exhausted() {
+                outcome = Outcome::Error(cx.meter.fault());
+            }
             if *first_of && !matches!(outcome, Outcome::NotApplied) {
                 settled = true;
             }
-            outcomes.push((rule, Some((outcome, seen))));
+            outcomes.push((rule, Some((outcome, seen, absent))));
         }
     }
 
@@ -1468,9 +1580,9 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
     let names: Vec<String> = outcomes.iter().map(|(r, _)| r.name.name.clone()).collect();
     for (index, (rule, outcome)) in outcomes.into_iter().enumerate() {
         let mut missing_fields = Vec::new();
-        let (status, comparisons) = match outcome {
-            None => (RuleStatus::Skipped, Vec::new()),
-            Some((outcome, seen)) => {
+        let (status, comparisons, absent) = match outcome {
+            None => (RuleStatus::Skipped, Vec::new(), Vec::new()),
+            Some((outcome, seen, absent)) => {
                 let status = match outcome {
                     Outcome::NotApplied => RuleStatus::NotApplied,
                     Outcome::Undecided(missing) => {
@@ -1507,7 +1619,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                         RuleStatus::Applied
                     }
                 };
-                (status, seen)
+                (status, seen, absent)
             }
         };
         if trace_on {
@@ -1516,6 +1628,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                 status,
                 comparisons,
                 missing_fields,
+                absent,
             ));
         }
     }

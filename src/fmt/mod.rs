@@ -635,14 +635,21 @@ impl<'a> Printer<'a> {
 
 /// `//` and the comment's text. A parsed comment never holds a line end; one in a tree
 /// built by hand would turn the rest of its text into code, so it becomes a space.
+/// A comment as written, byte for byte — a lone CR inside it included. Only what would
+/// change its meaning is replaced by a space: a line feed (never in a parsed comment; a
+/// tree built by hand may hold one) would end it, and a CR at its very end would join the
+/// line end that follows and vanish on the next reading.
 fn push_comment(out: &mut String, comment: &Comment) {
     out.push_str("//");
-    out.extend(
-        comment
-            .text
-            .chars()
-            .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c }),
-    );
+    let text = comment.text.as_str();
+    let (body, last_cr) = match text.strip_suffix('\r') {
+        Some(body) => (body, true),
+        None => (text, false),
+    };
+    out.extend(body.chars().map(|c| if c == '\n' { ' ' } else { c }));
+    if last_cr {
+        out.push(' ');
+    }
 }
 
 /// Whether printed expression text ends with a time literal (`2026-03-02T09:00:00Z`).

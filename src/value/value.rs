@@ -167,6 +167,49 @@ pub fn describe_json(json: &Json) -> String {
     }
 }
 
+/// How many characters of a text from the record an error message quotes.
+pub const QUOTED_CHARS: usize = 40;
+
+/// How many bytes of JSON a trace shows of one operand; a larger operand is shown as
+/// the short description of [`describe_json`].
+pub const TRACED_BYTES: usize = 1024;
+
+/// A text from the record as an error message quotes it: whole when short, else its first
+/// characters and `...`, so a message costs the same whatever the text's size.
+pub fn quote_text(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let cut: String = text.chars().take(QUOTED_CHARS - 3).collect();
+            std::borrow::Cow::Owned(format!("{cut}..."))
+        }
+    }
+}
+
+/// An operand as a trace shows it: its JSON form when that is at most [`TRACED_BYTES`]
+/// long, else its short description as a text.
+pub fn traced_json(json: Json) -> Json {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self.0.saturating_add(buf.len());
+            if self.0 > TRACED_BYTES {
+                return Err(std::io::Error::other("long enough"));
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // Counting stops at the first write past the limit: the cost is bounded too.
+    if serde_json::to_writer(Counter(0), &json).is_ok() {
+        json
+    } else {
+        Json::String(describe_json(&json))
+    }
+}
+
 /// Writes `json` with sorted object fields until `out` holds `budget` bytes or more.
 /// INVARIANT: each level of nesting writes a bracket first, so the recursion is at most
 /// `budget` deep whatever the value's depth.
@@ -628,7 +671,13 @@ pub fn convert_text(text: &str, like: &Value<'_>) -> Result<Value<'static>, Valu
         _ => None,
     };
     converted.map_or_else(
-        || err(format!("cannot convert `{text}` to {}", like.kind())),
+        || {
+            err(format!(
+                "cannot convert `{}` to {}",
+                quote_text(text),
+                like.kind()
+            ))
+        },
         Ok,
     )
 }

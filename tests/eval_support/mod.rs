@@ -34,9 +34,8 @@ pub fn decide(policy: &Policy, record: &Value) -> Value {
 /// The decision with a trace.
 pub fn explain(policy: &Policy, record: &Value) -> Value {
     let options = EvalOptions {
-        now: NOW.parse().unwrap(),
         explain: Explain::On,
-        as_of_field: None,
+        ..EvalOptions::at(NOW.parse().unwrap())
     };
     serde_json::to_value(policy.evaluate(record, &options)).unwrap()
 }
