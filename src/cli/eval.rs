@@ -290,12 +290,11 @@ fn human(source: &str, d: &Value, totals: &[String]) -> String {
     if !recheck.is_empty() {
         let _ = writeln!(out, "  look again at {recheck}");
     }
-    if let Some(trace) = d.get("trace") {
-        let _ = writeln!(
-            out,
-            "  trace:\n{}",
-            indent(&serde_json::to_string_pretty(trace).unwrap_or_default(), 4)
-        );
+    if let Some(trace) = d.get("trace").and_then(Value::as_array) {
+        let _ = writeln!(out, "  why:");
+        for rule in trace {
+            let _ = writeln!(out, "    {}", explain_rule(rule));
+        }
     }
     out
 }
@@ -327,14 +326,6 @@ fn describe_action(a: &Value) -> String {
         let _ = write!(text, " with {args}");
     }
     text
-}
-
-fn indent(text: &str, spaces: usize) -> String {
-    let pad = " ".repeat(spaces);
-    text.lines()
-        .map(|l| format!("{pad}{l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[cfg(test)]
@@ -369,5 +360,98 @@ mod tests {
             text.contains("look again at 2026-03-04T09:00:00Z"),
             "{text}"
         );
+    }
+}
+
+/// One rule of a trace as a line: `name: not applied — csat <= 2 is false (csat = 4); …`.
+fn explain_rule(rule: &Value) -> String {
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let names = |key: &str| -> Vec<String> {
+        rule.get(key)
+            .and_then(Value::as_array)
+            .map(|m| m.iter().map(|v| text(Some(v))).collect())
+            .unwrap_or_default()
+    };
+    let status = text(rule.get("status")).replace('_', " ");
+    let mut reasons: Vec<String> = rule
+        .get("comparisons")
+        .and_then(Value::as_array)
+        .map(|tests| tests.iter().map(explain_test).collect())
+        .unwrap_or_default();
+    let missing = names("missing");
+    if !missing.is_empty() {
+        reasons.push(format!("missing {}", missing.join(", ")));
+    }
+    let absent = names("absent");
+    if !absent.is_empty() {
+        reasons.push(format!("absent {}", absent.join(", ")));
+    }
+    let name = text(rule.get("rule"));
+    if reasons.is_empty() {
+        format!("{name}: {status}")
+    } else {
+        format!("{name}: {status} — {}", reasons.join("; "))
+    }
+}
+
+/// One test of a trace: `csat <= 2 is false (csat = 4)`.
+fn explain_test(test: &Value) -> String {
+    let null = Value::Null;
+    let expr = test.get("expr").and_then(Value::as_str).unwrap_or_default();
+    let left = test.get("left").unwrap_or(&null);
+    let right = test.get("right").unwrap_or(&null);
+    let result = match test.get("result") {
+        Some(Value::Bool(true)) => "true",
+        Some(Value::Bool(false)) => "false",
+        _ => "undecided",
+    };
+    let shown = |v: &Value| {
+        if v.is_null() {
+            "missing".to_owned()
+        } else {
+            v.to_string()
+        }
+    };
+    // The left operand is named by its text when that text is a plain path or call
+    // (`csat`, `customer.tier`), found before the test's operator.
+    let operators = [
+        " == ",
+        " != ",
+        " <= ",
+        " >= ",
+        " < ",
+        " > ",
+        " not in ",
+        " in ",
+        " contains ",
+        " matches ",
+        " is ",
+        " during ",
+    ];
+    let name = operators
+        .iter()
+        .filter_map(|op| expr.find(op))
+        .min()
+        .and_then(|at| expr.get(..at))
+        .filter(|prefix| {
+            !prefix.is_empty()
+                && prefix
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '`'))
+        });
+    let operands = match name {
+        Some(name) => format!("{name} = {}", shown(left)),
+        None => format!("left {}", shown(left)),
+    };
+    // A right operand that is not already written in the expression is shown too.
+    let right_text = right.to_string();
+    if right.is_null() || expr.contains(&right_text) {
+        format!("{expr} is {result} ({operands})")
+    } else {
+        format!("{expr} is {result} ({operands}, right {})", shown(right))
     }
 }
