@@ -63,13 +63,16 @@ pub(crate) enum Node {
     Arith(ArithOp, Box<Node>, Box<Node>),
     /// `P% of X` with the fraction `P/100`.
     PercentOf(Decimal, Box<Node>),
-    /// `x in LIST` (or `not in` when the flag is set).
-    In(bool, Box<Node>, Box<Node>),
-    Contains(Box<Node>, Box<Node>),
-    Matches(Box<Node>, Box<regex::Regex>),
-    /// `x is missing` (flag set) or `x is present`.
-    IsMissing(Box<Node>, bool),
-    During(Box<Node>, usize),
+    /// `x in LIST` (or `not in` when the flag is set) and its source text (for traces).
+    In(bool, Box<Node>, Box<Node>, Box<str>),
+    /// `a contains b` and its source text.
+    Contains(Box<Node>, Box<Node>, Box<str>),
+    /// `x matches "re"` and its source text.
+    Matches(Box<Node>, Box<regex::Regex>, Box<str>),
+    /// `x is missing` (flag set) or `x is present`, and its source text.
+    IsMissing(Box<Node>, bool, Box<str>),
+    /// `t during CALENDAR` (the calendar's index) and its source text.
+    During(Box<Node>, usize, Box<str>),
     /// A built-in function, its arguments and its source text (to name an empty `min`).
     Call(Builtin, Vec<Node>, Box<str>),
     BusinessTime(Box<Node>, Box<Node>, usize),
@@ -155,15 +158,15 @@ impl Node {
             Node::Neg(x)
             | Node::Not(x)
             | Node::PercentOf(_, x)
-            | Node::Matches(x, _)
-            | Node::IsMissing(x, _)
-            | Node::During(x, _) => f(x),
+            | Node::Matches(x, _, _)
+            | Node::IsMissing(x, _, _)
+            | Node::During(x, _, _) => f(x),
             Node::And(a, b)
             | Node::Or(a, b)
             | Node::Compare(_, a, b, _)
             | Node::Arith(_, a, b)
-            | Node::In(_, a, b)
-            | Node::Contains(a, b)
+            | Node::In(_, a, b, _)
+            | Node::Contains(a, b, _)
             | Node::BusinessTime(a, b, _) => {
                 f(a);
                 f(b);
@@ -187,14 +190,16 @@ impl Node {
                 false
             }
             Node::List(items) => items.iter().all(|n| matches!(n, Node::Const(_))),
-            Node::Neg(x) | Node::Not(x) | Node::PercentOf(_, x) | Node::Matches(x, _) => all(&[x]),
-            Node::IsMissing(x, _) | Node::During(x, _) => all(&[x]),
+            Node::Neg(x) | Node::Not(x) | Node::PercentOf(_, x) | Node::Matches(x, _, _) => {
+                all(&[x])
+            }
+            Node::IsMissing(x, _, _) | Node::During(x, _, _) => all(&[x]),
             Node::And(a, b)
             | Node::Or(a, b)
             | Node::Compare(_, a, b, _)
             | Node::Arith(_, a, b)
-            | Node::In(_, a, b)
-            | Node::Contains(a, b)
+            | Node::In(_, a, b, _)
+            | Node::Contains(a, b, _)
             | Node::BusinessTime(a, b, _) => all(&[a, b]),
             Node::Call(_, args, _) | Node::Table(_, args, _) => {
                 args.iter().all(|n| matches!(n, Node::Const(_)))

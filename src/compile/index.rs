@@ -95,7 +95,7 @@ fn text_test(node: &Node) -> Option<TextTest<'_>> {
                 gate: (*op == CompareOp::Eq).then(|| vec![text]),
             }
         }
-        Node::In(negated, item, list) => {
+        Node::In(negated, item, list, _) => {
             let Node::Field(field) = item.as_ref() else {
                 return None;
             };

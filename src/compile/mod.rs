@@ -672,10 +672,11 @@ impl<'p> Compiler<'p> {
             }
             ExprKind::Test(op, l, r) => {
                 let a = Box::new(self.expr(l, scope));
+                let text: Box<str> = print_expr(e).into();
                 match op {
-                    ast::TestOp::In => Node::In(false, a, Box::new(self.expr(r, scope))),
-                    ast::TestOp::NotIn => Node::In(true, a, Box::new(self.expr(r, scope))),
-                    ast::TestOp::Contains => Node::Contains(a, Box::new(self.expr(r, scope))),
+                    ast::TestOp::In => Node::In(false, a, Box::new(self.expr(r, scope)), text),
+                    ast::TestOp::NotIn => Node::In(true, a, Box::new(self.expr(r, scope)), text),
+                    ast::TestOp::Contains => Node::Contains(a, Box::new(self.expr(r, scope)), text),
                     ast::TestOp::Matches => match self.expr(r, scope) {
                         Node::Const(Value::Text(pattern)) => {
                             match regex::RegexBuilder::new(&pattern)
@@ -697,7 +698,7 @@ impl<'p> Compiler<'p> {
                                         );
                                         return Node::Const(Value::Missing);
                                     }
-                                    Node::Matches(a, Box::new(re))
+                                    Node::Matches(a, Box::new(re), text)
                                 }
                                 Err(error) => {
                                     self.error(
@@ -720,13 +721,15 @@ impl<'p> Compiler<'p> {
                     },
                 }
             }
-            ExprKind::IsMissing(x, missing) => {
-                Node::IsMissing(Box::new(self.expr(x, scope)), *missing)
-            }
+            ExprKind::IsMissing(x, missing) => Node::IsMissing(
+                Box::new(self.expr(x, scope)),
+                *missing,
+                print_expr(e).into(),
+            ),
             ExprKind::During(x, cal) => {
                 let x = self.expr(x, scope);
                 match self.calendar(cal) {
-                    Some(index) => Node::During(Box::new(x), index),
+                    Some(index) => Node::During(Box::new(x), index, print_expr(e).into()),
                     None => Node::Const(Value::Missing),
                 }
             }

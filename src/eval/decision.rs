@@ -489,12 +489,51 @@ pub struct RuleTrace {
     pub rule: String,
     /// Its status.
     pub status: RuleStatus,
-    /// The comparisons of its guard, in evaluation order.
+    /// Every test of its guard (comparisons, `in`, `contains`, `matches`, `is missing`/`is
+    /// present`, `during`), in evaluation order.
     pub comparisons: Vec<Comparison>,
+    /// Why it applied or did not: the test that settled its guard (the last one evaluated
+    /// with a result); null when undecided, failed, skipped or without a guard test.
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    /// Why it is undecided: the fields that were missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
     /// The optional fields whose absence decided a condition or a check of it (SPEC §6:
     /// absence is data); omitted from the JSON when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub absent: Vec<String>,
+}
+
+impl RuleTrace {
+    /// A rule's trace; its reason is worked out from its status and its tests, so every
+    /// evaluator gives the same one.
+    pub(crate) fn new(
+        rule: String,
+        status: RuleStatus,
+        comparisons: Vec<Comparison>,
+        missing: Vec<String>,
+        absent: Vec<String>,
+    ) -> RuleTrace {
+        // `and`/`or` stop at the test that settles them, so the last test with a result is
+        // the one that decided the guard.
+        let decided_by = match status {
+            RuleStatus::Applied | RuleStatus::NotApplied => comparisons
+                .iter()
+                .rev()
+                .find(|c| c.result.is_boolean())
+                .map(|c| c.expr.clone()),
+            _ => None,
+        };
+        RuleTrace {
+            rule,
+            status,
+            comparisons,
+            decided_by,
+            missing,
+            absent,
+        }
+    }
 }
 
 /// One comparison of a guard.

@@ -264,11 +264,11 @@ impl<'a> Ctx<'a> {
             Node::Compare(op, a, b, text) => self.compare(*op, a, b, text),
             Node::Arith(op, a, b) => self.arith(*op, a, b),
             Node::PercentOf(fraction, x) => self.percent_of(*fraction, x),
-            Node::In(negated, item, list) => self.is_in(*negated, item, list),
-            Node::Contains(a, b) => self.contains(a, b),
-            Node::Matches(x, re) => self.matches(x, re),
-            Node::IsMissing(x, want_missing) => self.is_missing(x, *want_missing),
-            Node::During(x, cal) => self.during(x, *cal),
+            Node::In(negated, item, list, text) => self.is_in(*negated, item, list, text),
+            Node::Contains(a, b, text) => self.contains(a, b, text),
+            Node::Matches(x, re, text) => self.matches(x, re, text),
+            Node::IsMissing(x, want_missing, text) => self.is_missing(x, *want_missing, text),
+            Node::During(x, cal, text) => self.during(x, *cal, text),
             Node::BusinessTime(from, to, cal) => self.business_time(from, to, *cal),
             Node::Call(builtin, args, label) => self.call(*builtin, args, label),
             Node::Table(index, args, label) => self.table(*index, args, label),
@@ -312,10 +312,45 @@ impl<'a> Ctx<'a> {
         Ok(arith(ArithOp::Mul, Value::Number(fraction), v)?)
     }
 
+    /// Records a test in the trace, when tracing: its text, both operands and its result
+    /// (null when undecided). Costs one branch when not tracing.
+    #[inline]
+    fn trace_test(
+        &mut self,
+        text: &str,
+        left: &Value<'_>,
+        right: impl FnOnce() -> Json,
+        result: &Value<'_>,
+    ) {
+        if let Some(list) = self.seen.as_mut() {
+            list.push(Seen {
+                expr: text.to_owned(),
+                left: left.to_json(),
+                right: right(),
+                result: match result {
+                    Value::Bool(b) => Json::Bool(*b),
+                    _ => Json::Null,
+                },
+            });
+        }
+    }
+
     #[inline(never)]
-    fn is_in(&mut self, negated: bool, item: &'a Node, list: &'a Node) -> Out<'a> {
+    fn is_in(&mut self, negated: bool, item: &'a Node, list: &'a Node, text: &str) -> Out<'a> {
         let x = self.eval(item)?;
         let l = self.eval(list)?;
+        let out = self.membership(negated, &x, &l, list)?;
+        self.trace_test(text, &x, || l.to_json(), &out);
+        Ok(out)
+    }
+
+    fn membership(
+        &mut self,
+        negated: bool,
+        x: &Value<'a>,
+        l: &Value<'a>,
+        list: &'a Node,
+    ) -> Out<'a> {
         if x.is_missing() || l.is_missing() {
             return Ok(Value::Missing);
         }
@@ -325,24 +360,31 @@ impl<'a> Ctx<'a> {
                 l.kind()
             ));
         };
-        let found = self.member(list, &l, &x)?;
+        let found = self.member(list, l, x)?;
         // A list written in the policy with a missing element (`x in [a, b]`, `a` absent)
         // cannot say "not in": that element might have matched (SPEC §6).
-        if !found && written_with_missing(list, &l) {
+        if !found && written_with_missing(list, l) {
             return Ok(Value::Missing);
         }
         Ok(Value::Bool(found != negated))
     }
 
     #[inline(never)]
-    fn contains(&mut self, a: &'a Node, b: &'a Node) -> Out<'a> {
+    fn contains(&mut self, a: &'a Node, b: &'a Node, text: &str) -> Out<'a> {
         let x = self.eval(a)?;
         let y = self.eval(b)?;
-        match (&x, &y) {
+        let out = self.contains_value(&x, &y, a)?;
+        self.trace_test(text, &x, || y.to_json(), &out);
+        Ok(out)
+    }
+
+    /// `x contains y`: text in text, or an element in a list (`a` is the list's node).
+    fn contains_value(&mut self, x: &Value<'a>, y: &Value<'a>, a: &'a Node) -> Out<'a> {
+        match (x, y) {
             (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
             (Value::Text(t), Value::Text(part)) => Ok(Value::Bool(t.contains(part.as_ref()))),
             (Value::List(l), _) => {
-                let found = self.member(a, l, &y)?;
+                let found = self.member(a, l, y)?;
                 if !found && written_with_missing(a, l) {
                     return Ok(Value::Missing);
                 }
@@ -357,30 +399,36 @@ impl<'a> Ctx<'a> {
     }
 
     #[inline(never)]
-    fn matches(&mut self, x: &'a Node, re: &regex::Regex) -> Out<'a> {
-        match self.eval(x)? {
-            Value::Missing => Ok(Value::Missing),
-            Value::Text(t) => Ok(Value::Bool(re.is_match(&t))),
-            other => fault(format!("`matches` needs text, found {}", other.kind())),
-        }
+    fn matches(&mut self, x: &'a Node, re: &regex::Regex, text: &str) -> Out<'a> {
+        let v = self.eval(x)?;
+        let out = match &v {
+            Value::Missing => Value::Missing,
+            Value::Text(t) => Value::Bool(re.is_match(t)),
+            other => return fault(format!("`matches` needs text, found {}", other.kind())),
+        };
+        self.trace_test(text, &v, || Json::from(re.as_str()), &out);
+        Ok(out)
     }
 
     #[inline(never)]
-    fn is_missing(&mut self, x: &'a Node, want_missing: bool) -> Out<'a> {
+    fn is_missing(&mut self, x: &'a Node, want_missing: bool, text: &str) -> Out<'a> {
         let mark = self.missing.len();
         let v = self.eval(x)?;
         self.missing.truncate(mark);
-        Ok(Value::Bool(v.is_missing() == want_missing))
+        let out = Value::Bool(v.is_missing() == want_missing);
+        self.trace_test(text, &v, || Json::Null, &out);
+        Ok(out)
     }
 
     #[inline(never)]
-    fn during(&mut self, x: &'a Node, cal: usize) -> Out<'a> {
+    fn during(&mut self, x: &'a Node, cal: usize, text: &str) -> Out<'a> {
         let v = self.eval(x)?;
-        let Some(t) = as_time(&v, "during")? else {
-            return Ok(Value::Missing);
+        let out = match as_time(&v, "during")? {
+            None => Value::Missing,
+            Some(t) => Value::Bool(self.calendar(cal)?.is_open(t)),
         };
-        let calendar = self.calendar(cal)?;
-        Ok(Value::Bool(calendar.is_open(t)))
+        self.trace_test(text, &v, || Json::Null, &out);
+        Ok(out)
     }
 
     #[inline(never)]

@@ -191,12 +191,13 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
             };
             if settled {
                 if trace_on {
-                    trace.push(RuleTrace {
-                        rule: rule.name.clone(),
-                        status: RuleStatus::Skipped,
-                        comparisons: Vec::new(),
-                        absent: Vec::new(),
-                    });
+                    trace.push(RuleTrace::new(
+                        rule.name.clone(),
+                        RuleStatus::Skipped,
+                        Vec::new(),
+                        Vec::new(),
+                        Vec::new(),
+                    ));
                 }
                 continue;
             }
@@ -206,9 +207,13 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                 outcome = Outcome::Error(cx.meter.fault());
             }
             settled = first_of && !matches!(outcome, Outcome::NotApplied);
+            let mut missing_fields = Vec::new();
             let status = match outcome {
                 Outcome::NotApplied => RuleStatus::NotApplied,
                 Outcome::Undecided(missing) => {
+                    if trace_on {
+                        missing_fields = missing.iter().map(|m| (*m).to_owned()).collect();
+                    }
                     undecided.push(Undecided {
                         rule: rule.name.clone(),
                         missing: missing.into_iter().map(str::to_owned).collect(),
@@ -240,15 +245,16 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                 }
             };
             if trace_on {
-                trace.push(RuleTrace {
-                    rule: rule.name.clone(),
+                trace.push(RuleTrace::new(
+                    rule.name.clone(),
                     status,
-                    comparisons: cx.seen.take().map(convert_seen).unwrap_or_default(),
-                    absent: std::mem::take(&mut cx.absent)
+                    cx.seen.take().map(convert_seen).unwrap_or_default(),
+                    missing_fields,
+                    std::mem::take(&mut cx.absent)
                         .into_iter()
                         .map(str::to_owned)
                         .collect(),
-                });
+                ));
             }
         }
     }

@@ -436,11 +436,11 @@ impl<'a> Cx<'a> {
                     v,
                 )?)
             }
-            ExprKind::Test(TestOp::In, a, b) => self.membership(a, b, false),
-            ExprKind::Test(TestOp::NotIn, a, b) => self.membership(a, b, true),
+            ExprKind::Test(TestOp::In, a, b) => self.membership(a, b, false, e),
+            ExprKind::Test(TestOp::NotIn, a, b) => self.membership(a, b, true, e),
             ExprKind::Test(TestOp::Contains, a, b) => {
                 let (x, y) = (self.eval(a)?, self.eval(b)?);
-                match (&x, &y) {
+                let out = match (&x, &y) {
                     (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
                     (Value::Text(t), Value::Text(part)) => {
                         Ok(Value::Bool(t.contains(part.as_ref())))
@@ -448,16 +448,19 @@ impl<'a> Cx<'a> {
                     (Value::List(l), _) => {
                         let found = self.member(a, l, &y)?;
                         if !found && self.written_with_missing(a, l) {
-                            return Ok(Value::Missing);
+                            Ok(Value::Missing)
+                        } else {
+                            Ok(Value::Bool(found))
                         }
-                        Ok(Value::Bool(found))
                     }
                     _ => fault(format!(
                         "`contains` needs text and text, or a list, found {} and {}",
                         x.kind(),
                         y.kind()
                     )),
-                }
+                }?;
+                self.trace_test(e, &x, || y.to_json(), &out);
+                Ok(out)
             }
             ExprKind::Test(TestOp::Matches, a, pattern) => {
                 let pattern = match self.eval(pattern)? {
@@ -477,25 +480,33 @@ impl<'a> Cx<'a> {
                         field: None,
                         message: format!("invalid regex `{pattern}`: {e}"),
                     })?;
-                match self.eval(a)? {
-                    Value::Missing => Ok(Value::Missing),
-                    Value::Text(t) => Ok(Value::Bool(re.is_match(&t))),
-                    other => fault(format!("`matches` needs text, found {}", other.kind())),
-                }
+                let v = self.eval(a)?;
+                let out = match &v {
+                    Value::Missing => Value::Missing,
+                    Value::Text(t) => Value::Bool(re.is_match(t)),
+                    other => {
+                        return fault(format!("`matches` needs text, found {}", other.kind()));
+                    }
+                };
+                self.trace_test(e, &v, || Json::from(pattern), &out);
+                Ok(out)
             }
             ExprKind::IsMissing(x, want_missing) => {
                 let mark = self.missing.len();
                 let v = self.eval(x)?;
                 self.missing.truncate(mark);
-                Ok(Value::Bool(v.is_missing() == *want_missing))
+                let out = Value::Bool(v.is_missing() == *want_missing);
+                self.trace_test(e, &v, || Json::Null, &out);
+                Ok(out)
             }
             ExprKind::During(x, cal) => {
                 let v = self.eval(x)?;
-                let Some(t) = as_time(&v, "during")? else {
-                    return Ok(Value::Missing);
+                let out = match as_time(&v, "during")? {
+                    None => Value::Missing,
+                    Some(t) => Value::Bool(self.calendar(&cal.name)?.is_open(t)),
                 };
-                let calendar = self.calendar(&cal.name)?;
-                Ok(Value::Bool(calendar.is_open(t)))
+                self.trace_test(e, &v, || Json::Null, &out);
+                Ok(out)
             }
             ExprKind::Call(name, args) => self.call(e, name, args),
             ExprKind::Comprehension(c) => self.comprehension(e, c),
@@ -610,23 +621,50 @@ impl<'a> Cx<'a> {
             && list.iter().any(|item| item.is_ok_and(|v| v.is_missing()))
     }
 
-    fn membership(&mut self, a: &'a Expr, b: &'a Expr, negated: bool) -> Out<'a> {
+    fn membership(&mut self, a: &'a Expr, b: &'a Expr, negated: bool, e: &'a Expr) -> Out<'a> {
         let (x, l) = (self.eval(a)?, self.eval(b)?);
-        if x.is_missing() || l.is_missing() {
-            return Ok(Value::Missing);
-        }
-        let Value::List(l) = l else {
-            return fault(format!(
-                "`in` needs a list on its right, found {}",
-                l.kind()
-            ));
+        let out = if x.is_missing() || l.is_missing() {
+            Value::Missing
+        } else {
+            let Value::List(list) = &l else {
+                return fault(format!(
+                    "`in` needs a list on its right, found {}",
+                    l.kind()
+                ));
+            };
+            let found = self.member(b, list, &x)?;
+            // A list written with a missing element cannot say "not in": it might have
+            // matched.
+            if !found && self.written_with_missing(b, list) {
+                Value::Missing
+            } else {
+                Value::Bool(found != negated)
+            }
         };
-        let found = self.member(b, &l, &x)?;
-        // A list written with a missing element cannot say "not in": it might have matched.
-        if !found && self.written_with_missing(b, &l) {
-            return Ok(Value::Missing);
+        self.trace_test(e, &x, || l.to_json(), &out);
+        Ok(out)
+    }
+
+    /// Records a test in the trace, when tracing: the expression as written, both operands
+    /// and the result (null when undecided).
+    fn trace_test(
+        &mut self,
+        e: &'a Expr,
+        left: &Value<'_>,
+        right: impl FnOnce() -> Json,
+        result: &Value<'_>,
+    ) {
+        if let Some(list) = self.seen.as_mut() {
+            list.push(Comparison {
+                expr: crate::compile::print_expr(e),
+                left: left.to_json(),
+                right: right(),
+                result: match result {
+                    Value::Bool(b) => Json::Bool(*b),
+                    _ => Json::Null,
+                },
+            });
         }
-        Ok(Value::Bool(found != negated))
     }
 
     /// Whether a list holds a value; from a hash set when the list is a record field or a
@@ -1541,12 +1579,16 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
     let mut trace = Vec::new();
     let names: Vec<String> = outcomes.iter().map(|(r, _)| r.name.name.clone()).collect();
     for (index, (rule, outcome)) in outcomes.into_iter().enumerate() {
+        let mut missing_fields = Vec::new();
         let (status, comparisons, absent) = match outcome {
             None => (RuleStatus::Skipped, Vec::new(), Vec::new()),
             Some((outcome, seen, absent)) => {
                 let status = match outcome {
                     Outcome::NotApplied => RuleStatus::NotApplied,
                     Outcome::Undecided(missing) => {
+                        if trace_on {
+                            missing_fields.clone_from(&missing);
+                        }
                         undecided.push(Undecided {
                             rule: rule.name.name.clone(),
                             missing,
@@ -1581,12 +1623,13 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
             }
         };
         if trace_on {
-            trace.push(RuleTrace {
-                rule: rule.name.name.clone(),
+            trace.push(RuleTrace::new(
+                rule.name.name.clone(),
                 status,
                 comparisons,
+                missing_fields,
                 absent,
-            });
+            ));
         }
     }
     let actions = assemble_actions(
