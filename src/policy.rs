@@ -141,7 +141,7 @@ impl Policy {
         let Some(ast) = resolved.ast else {
             return Err(chain.split(diagnostics));
         };
-        diagnostics.extend(crate::check::check(&ast));
+        diagnostics.extend(crate::check::check_written(&ast, &chain.merged_text()));
         if diagnostics
             .iter()
             .any(|d| d.severity() == crate::Severity::Error)

@@ -116,6 +116,23 @@ pub(crate) struct Chain {
 }
 
 impl Chain {
+    /// One text in which every file of the chain stands at its own offset, so that a span of
+    /// the merged tree reads what its author wrote (gaps between files are spaces).
+    pub(crate) fn merged_text(&self) -> String {
+        let mut files: Vec<&(usize, Arc<SourceFile>)> = self.files.iter().collect();
+        files.sort_by_key(|(base, _)| *base);
+        let mut text = String::new();
+        for (base, file) in files {
+            while text.len() < *base {
+                text.push(' ');
+            }
+            if text.len() == *base {
+                text.push_str(&file.text);
+            }
+        }
+        text
+    }
+
     /// The file a position belongs to, and the position within it.
     fn locate(&self, offset: usize) -> (usize, usize) {
         self.files

@@ -630,13 +630,19 @@ fn every_policy_block_in_the_docs_is_formatted() {
 /// `check --format github --deny-warnings`, `fmt --check` and `test --coverage`.
 #[test]
 fn the_readme_ci_recipe_passes_on_the_docs_and_the_examples() {
+    // Each block is its own policy: many share a name, and a folder is a policy set whose
+    // versions of one name need distinct `effective` dates, so each block gets a folder.
     let dir = tempfile::tempdir().unwrap();
     let blocks = policy_blocks();
+    let mut targets = Vec::new();
     for (i, (_, text)) in blocks.iter().enumerate() {
-        std::fs::write(dir.path().join(format!("block{i:03}.policy")), text).unwrap();
+        let folder = dir.path().join(format!("block{i:03}"));
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("block.policy"), text).unwrap();
+        targets.push(folder);
     }
-    let examples = root().join("examples/policies");
-    for target in [dir.path(), examples.as_path()] {
+    targets.push(root().join("examples/policies"));
+    for target in &targets {
         for args in [
             &["check", "--format", "github", "--deny-warnings"][..],
             &["fmt", "--check"][..],

@@ -9,6 +9,8 @@
     reason = "tests and benches stop loudly on the unexpected"
 )]
 
+use std::path::PathBuf;
+
 use assert_cmd::Command;
 use serde_json::{Value as Json, json};
 use service_policy::{EvalOptions, Explain, Policy};
@@ -17,6 +19,10 @@ fn bin() -> Command {
     let mut cmd = Command::cargo_bin("service-policy").unwrap();
     cmd.env("NO_COLOR", "1");
     cmd
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn policy(source: &str) -> Policy {
@@ -300,4 +306,274 @@ proptest::proptest! {
         proptest::prop_assert_eq!(got_refunds, refunds, "{}", d);
         proptest::prop_assert_eq!(got_compensations, compensations, "{}", d);
     }
+}
+
+// ---------------------------------------------------------------- absence is data (§6)
+
+const SURVEY: &str = r#"policy "Survey" {
+  record { csat: number?, handled: bool?, score: number, credit: money?, cap: money,
+           opened: time?, replied: time? }
+  rule unhappy { when csat <= 2 then escalate to "supervisor" }
+  rule exempt { unless handled then tag "open" }
+  rule needs_score { when score > 3 then tag "good" }
+  rule cap { limit credit <= cap  on exceed: require approval from "manager" }
+  rule reply { expect replied within 1h of opened  on breach: tag "late" }
+}"#;
+
+#[test]
+fn absent_optional_fields_do_not_leave_rules_undecided() {
+    let p = policy(SURVEY);
+    let d = decide(
+        &p,
+        &json!({"score": 4, "cap": "100 USD"}),
+        "2026-03-02T10:00:00Z",
+    );
+    assert_eq!(d["undecided"], json!([]), "{d}");
+    // `unless handled` with nobody having set `handled` exempts nothing.
+    assert_eq!(d["fired"], json!(["exempt", "needs_score"]), "{d}");
+    assert_eq!(d["checks"], json!([]), "{d}");
+    let absent = |rule: &str| -> Json {
+        d["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["rule"] == rule)
+            .map(|t| t["absent"].clone())
+            .unwrap()
+    };
+    assert_eq!(absent("unhappy"), json!(["csat"]), "{d}");
+    assert_eq!(absent("exempt"), json!(["handled"]), "{d}");
+    assert_eq!(absent("cap"), json!(["credit"]), "{d}");
+    assert_eq!(absent("reply"), json!(["opened"]), "{d}");
+    assert_eq!(absent("needs_score"), Json::Null, "{d}");
+}
+
+#[test]
+fn required_fields_and_schemaless_records_stay_undecided() {
+    let p = policy(SURVEY);
+    let d = decide(&p, &json!({"cap": "100 USD"}), "2026-03-02T10:00:00Z");
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "needs_score", "missing": ["score"]}]),
+        "{d}"
+    );
+    // A limit whose maximum is a required field that is absent stays undecided too.
+    let d = decide(
+        &p,
+        &json!({"score": 1, "credit": "5 USD"}),
+        "2026-03-02T10:00:00Z",
+    );
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "cap", "missing": ["cap"]}]),
+        "{d}"
+    );
+    let loose = policy(r#"policy "P" { rule r { when csat <= 2 then tag "x" } }"#);
+    let d = decide(&loose, &json!({}), "2026-03-02T10:00:00Z");
+    assert_eq!(
+        d["undecided"],
+        json!([{"rule": "r", "missing": ["csat"]}]),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_done_that_is_absent_is_still_not_done() {
+    let p = policy(SURVEY);
+    let d = decide(
+        &p,
+        &json!({"score": 1, "cap": "1 USD", "opened": "2026-03-02T08:00:00Z"}),
+        "2026-03-02T10:00:00Z",
+    );
+    assert_eq!(d["checks"][0]["status"], "breached", "{d}");
+    assert_eq!(d["actions"][1]["tag"], "late", "{d}");
+}
+
+#[test]
+fn the_retail_example_no_longer_lists_the_refund_cap_as_undecided() {
+    let source = std::fs::read_to_string(root().join("examples/policies/retail.policy")).unwrap();
+    let p = policy(&source);
+    let record: Json = serde_json::from_str(
+        &std::fs::read_to_string(root().join("examples/policies/records/retail_late_reply.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let d = decide(&p, &record, "2026-03-02T12:00:00Z");
+    assert_eq!(d["undecided"], json!([]), "{d}");
+    let out = bin()
+        .args(["eval", "--now", "2026-03-02T12:00:00Z", "--explain"])
+        .arg(root().join("examples/policies/retail.policy"))
+        .arg(root().join("examples/policies/records/retail_late_reply.json"))
+        .output()
+        .unwrap();
+    let d: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["undecided"], json!([]), "{d}");
+    let cap = d["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["rule"] == "refund_cap_rule")
+        .unwrap();
+    assert_eq!(cap["status"], "not_applied", "{d}");
+    assert_eq!(cap["absent"], json!(["refund.requested"]), "{d}");
+}
+
+/// A guard over three number fields, as text and as a three-valued model.
+#[derive(Clone, Debug)]
+enum Guard {
+    Above(usize, u8),
+    Not(Box<Guard>),
+    And(Box<Guard>, Box<Guard>),
+    Or(Box<Guard>, Box<Guard>),
+}
+
+impl Guard {
+    fn text(&self) -> String {
+        match self {
+            Guard::Above(f, k) => format!("f{f} > {k}"),
+            Guard::Not(g) => format!("not ({})", g.text()),
+            Guard::And(a, b) => format!("({} and {})", a.text(), b.text()),
+            Guard::Or(a, b) => format!("({} or {})", a.text(), b.text()),
+        }
+    }
+
+    /// Kleene's logic: `None` is missing.
+    fn model(&self, values: &[Option<u8>]) -> Option<bool> {
+        match self {
+            Guard::Above(f, k) => values[*f].map(|v| v > *k),
+            Guard::Not(g) => g.model(values).map(|b| !b),
+            Guard::And(a, b) => match (a.model(values), b.model(values)) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            Guard::Or(a, b) => match (a.model(values), b.model(values)) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn guard() -> impl proptest::strategy::Strategy<Value = Guard> {
+    use proptest::prelude::*;
+    let leaf = (0..3usize, 0..4u8).prop_map(|(f, k)| Guard::Above(f, k));
+    leaf.prop_recursive(3, 12, 2, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|g| Guard::Not(Box::new(g))),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| Guard::And(Box::new(a), Box::new(b))),
+            (inner.clone(), inner).prop_map(|(a, b)| Guard::Or(Box::new(a), Box::new(b))),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 96, ..Default::default() })]
+
+    /// With the fields optional, a guard that is missing does not hold: the rule applies
+    /// exactly when the guard is known true and is never undecided, and the trace names
+    /// only absent fields. Declared required, the same guard leaves the rule undecided.
+    #[test]
+    fn absent_optional_fields_count_as_not_holding(
+        when in guard(),
+        values in proptest::collection::vec(proptest::option::of(0..5u8), 3),
+    ) {
+        let mut record = serde_json::Map::new();
+        for (i, v) in values.iter().enumerate() {
+            if let Some(v) = v {
+                record.insert(format!("f{i}"), json!(v));
+            }
+        }
+        let record = Json::Object(record);
+        let expected = when.model(&values);
+        for optional in [true, false] {
+            let mark = if optional { "?" } else { "" };
+            let source = format!(
+                "policy \"P\" {{ record {{ f0: number{mark}, f1: number{mark}, f2: number{mark} }}\n\
+                 rule r {{ when {} then tag \"t\" }} }}",
+                when.text()
+            );
+            let d = decide(&policy(&source), &record, "2026-03-02T10:00:00Z");
+            let fired = d["fired"] == json!(["r"]);
+            proptest::prop_assert_eq!(fired, expected == Some(true), "{}", d);
+            let undecided = !d["undecided"].as_array().unwrap().is_empty();
+            proptest::prop_assert_eq!(undecided, !optional && expected.is_none(), "{}", d);
+            if optional && expected.is_none() {
+                let absent = d["trace"][0]["absent"].as_array().unwrap();
+                proptest::prop_assert!(!absent.is_empty(), "{}", d);
+                for name in absent {
+                    let i: usize = name.as_str().unwrap()[1..].parse().unwrap();
+                    proptest::prop_assert!(values[i].is_none(), "{}", d);
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- no silent truncation
+
+const LONG: &str = r#"policy "Long" {
+  record { begin: time, end: time, measured: duration? }
+  calendar always { mon-sun 00:00-24:00 }
+  rule span { when business_time(begin, end, always) > 0s then set measured to business_time(begin, end, always) }
+}"#;
+
+#[test]
+fn business_time_is_exact_or_refused_never_cut_short() {
+    let p = policy(LONG);
+    let d = decide(
+        &p,
+        &json!({"begin": "1827-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}),
+        "2026-03-02T10:00:00Z",
+    );
+    assert_eq!(d["actions"][0]["value"], "72684d", "{d}");
+    let d = decide(
+        &p,
+        &json!({"begin": "1826-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}),
+        "2026-03-02T10:00:00Z",
+    );
+    assert_eq!(d["actions"], json!([]), "{d}");
+    assert_eq!(d["errors"][0]["rule"], "span", "{d}");
+    assert!(
+        d["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("73000 days"),
+        "{d}"
+    );
+    assert!(!d.to_string().contains("73000d"), "{d}");
+}
+
+#[test]
+fn a_deadline_running_longer_than_the_counted_span_is_an_error() {
+    let p = policy(
+        r#"policy "P" { record { opened: time, done: time? }
+           rule r { expect done within 1h of opened on breach: tag "late" } }"#,
+    );
+    let d = decide(
+        &p,
+        &json!({"opened": "1800-01-01T00:00:00Z"}),
+        "2026-03-02T10:00:00Z",
+    );
+    assert_eq!(d["errors"][0]["rule"], "r", "{d}");
+    assert_eq!(d["checks"], json!([]), "{d}");
+    let out = eval_cli(
+        LONG,
+        &json!({"begin": "1826-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}),
+        &["--now", "2026-03-02T10:00:00Z"],
+    );
+    let d: Json = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["errors"][0]["rule"], "span", "{out}");
+}
+
+#[test]
+fn a_time_past_the_range_says_so() {
+    let err = Policy::parse(
+        r#"policy "P" { const far = 9999-12-31T00:00:00Z rule r { when now < far then tag "x" } }"#,
+    )
+    .unwrap_err();
+    let text = format!("{err:?}");
+    assert!(text.contains("9999-12-30T22:00:00Z"), "{text}");
+    assert!(!text.contains("HH:MM:SS"), "{text}");
 }

@@ -879,7 +879,7 @@ fn the_cookbook_shows_current_output() {
     let shown = shown.join("\n");
     assert!(
         cookbook.contains(shown.trim_end()),
-        "docs/cookbook.md §20 is stale:\n{shown}"
+        "docs/cookbook.md §21 is stale:\n{shown}"
     );
     let diff = text(&[
         "diff",
@@ -893,6 +893,95 @@ fn the_cookbook_shows_current_output() {
     ]);
     assert!(
         cookbook.contains(diff.trim_end()),
-        "docs/cookbook.md §21 is stale:\n{diff}"
+        "docs/cookbook.md §22 is stale:\n{diff}"
+    );
+}
+
+/// Policy sets: each record judged by the version in force at `--as-of`; a record no
+/// policy applies to is a bad line, never dropped.
+#[test]
+fn report_and_diff_take_policy_sets_and_as_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let version = |name: &str, effective: &str, target: &str| {
+        std::fs::write(
+            dir.path().join(name),
+            format!(
+                "policy \"Desk\" {{\n  version \"{name}\"\n  effective {effective}\n  rule first_reply {{\n    expect first_reply_at within {target} of opened_at\n  }}\n}}\n"
+            ),
+        )
+        .unwrap();
+    };
+    version("v1.policy", "2026-01-01", "1h");
+    version("v2.policy", "2026-04-01", "2h");
+    let records = dir.path().join("r.jsonl");
+    std::fs::write(
+        &records,
+        concat!(
+            r#"{"opened_at":"2026-03-02T09:00:00Z","first_reply_at":"2026-03-02T10:30:00Z"}"#,
+            "\n",
+            r#"{"opened_at":"2026-05-04T09:00:00Z","first_reply_at":"2026-05-04T10:30:00Z"}"#,
+            "\n",
+            r#"{"opened_at":"2025-12-01T09:00:00Z","first_reply_at":"2025-12-01T09:10:00Z"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let (d, r) = (dir.path().to_str().unwrap(), records.to_str().unwrap());
+    let (json, code) = run_json(&[
+        "report",
+        d,
+        r,
+        "--now",
+        NOW,
+        "--as-of",
+        "opened_at",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "one record predates every version");
+    assert_eq!(json["bad_lines"]["lines"], serde_json::json!([3]));
+    let rule = &json["total"]["rules"][0];
+    assert_eq!(
+        (rule["met"].as_u64(), rule["breached"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let (json, code) = run_json(&["report", d, r, "--now", NOW, "--format", "json"]);
+    assert_eq!(code, 0, "at --now every record is judged by v2");
+    assert_eq!(json["total"]["rules"][0]["met"], 3);
+    // diff of the set against one policy in force always: the March ticket changes under
+    // --as-of; the December one is a bad line (no old version then).
+    let other = tempfile::tempdir().unwrap();
+    let v2 = other.path().join("new.policy");
+    std::fs::write(
+        &v2,
+        "policy \"Desk\" {\n  rule first_reply {\n    expect first_reply_at within 2h of opened_at\n  }\n}\n",
+    )
+    .unwrap();
+    let (json, code) = run_json(&[
+        "diff",
+        d,
+        v2.to_str().unwrap(),
+        r,
+        "--now",
+        NOW,
+        "--as-of",
+        "opened_at",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(json["records"]["changed"], 1);
+    assert_eq!(
+        json["records"]["changes"][0]["change"],
+        "first_reply: breached → met"
+    );
+    assert_eq!(
+        json["records"]["changes"][0]["examples"],
+        serde_json::json!([1])
+    );
+    assert_eq!(
+        json["old"].as_array().unwrap().len(),
+        2,
+        "both versions of the old side"
     );
 }

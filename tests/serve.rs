@@ -690,3 +690,27 @@ fn mangled_bodies_get_json_errors_never_a_500() {
     }
     assert_eq!(server.get("/healthz").status, 200);
 }
+
+#[test]
+fn a_body_that_never_arrives_is_answered_when_the_time_runs_out() {
+    use std::io::{Read, Write};
+
+    let server = Server::start(
+        &["examples/policies/retail.policy", "--timeout", "1"],
+        root(),
+    );
+    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    // Promises 100 bytes, sends 10, then waits: the service must not wait with it.
+    stream
+        .write_all(b"POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"record\":")
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("\"code\": \"timeout\""), "{answer}");
+    assert_eq!(server.get("/healthz").status, 200);
+}

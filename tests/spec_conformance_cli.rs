@@ -413,7 +413,7 @@ cases:
     expect:
       actions_include: []
       actions_exclude: [ { action: tag } ]
-      undecided: [refund_cap]
+      undecided: []
   - name: a missing action fails the exact set
     record: { priority: low, opened_at: 2026-03-02T09:30:00Z }
     expect:

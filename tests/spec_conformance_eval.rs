@@ -213,9 +213,15 @@ fn s5_a_required_field_absent_is_reported_once_and_its_readers_are_undecided() {
 
 #[test]
 fn s5_optional_field_null_is_missing_without_error() {
+    // Null is absent; absent and optional is data (§6): the rule does not apply.
     let p = body(r#"record { b: number? } rule r { when b > 1 then tag "x" }"#);
     let d = decide(&p, &json!({"b": null}));
     assert_eq!(d["errors"], json!([]));
+    assert_eq!(d["undecided"], json!([]));
+    assert_eq!(d["fired"], json!([]));
+    // Read without a schema, the same null leaves the rule undecided.
+    let p = body(r#"rule r { when b > 1 then tag "x" }"#);
+    let d = decide(&p, &json!({"b": null}));
     assert_eq!(d["undecided"], json!([{"rule": "r", "missing": ["b"]}]));
 }
 
@@ -1879,13 +1885,15 @@ fn s9_deadline_from_a_table_duration() {
 #[test]
 fn s11_order_of_undecided_and_errors_follows_the_source() {
     let p = body(
-        r#"record { a: number, q: number?, w: money?, k: number? }
+        r#"record { a: number, q: number, w: money?, k: number }
            rule z { when q > 1 then tag "z" }
            rule y { when a > 1 then tag "y" }
            rule x { when w > 1 USD then tag "x" }
            rule v { when k > 1 then tag "v" }"#,
     );
     let d = decide(&p, &json!({"a": 2, "w": "no"}));
+    assert_eq!(d["errors"][0]["field"], "q", "{d}");
+    let d = json!({"undecided": d["undecided"], "errors": [d["errors"][2]]});
     let und: Vec<&str> = d["undecided"]
         .as_array()
         .unwrap()

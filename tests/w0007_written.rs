@@ -125,3 +125,27 @@ fn human_output_of_a_24_open_hour_target_says_24h() {
     assert!(stdout.contains("target 24h,"), "{stdout}");
     assert!(!stdout.contains("1d"), "{stdout}");
 }
+
+#[test]
+fn a_policy_set_judges_what_each_file_wrote() {
+    use service_policy::{PolicySet, SourceFile};
+    let source = |name: &str, text: &str| SourceFile {
+        name: name.into(),
+        text: text.into(),
+    };
+    let set = PolicySet::from_sources(vec![source("targets", MATRIX)], &service_policy::NoResolver)
+        .unwrap();
+    let w0007 = |set: &PolicySet| {
+        set.policies()
+            .flat_map(|p| p.warnings().items().iter())
+            .filter(|d| d.code == Code::W0007)
+            .count()
+    };
+    assert_eq!(w0007(&set), 0);
+    let set = PolicySet::from_sources(
+        vec![source("targets", &MATRIX.replace("=> 24h", "=> 1d"))],
+        &service_policy::NoResolver,
+    )
+    .unwrap();
+    assert_eq!(w0007(&set), 1);
+}

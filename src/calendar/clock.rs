@@ -57,6 +57,12 @@ impl Clock<'_> {
         nanos_to_duration(total)
     }
 
+    /// The running time in `[from, to)` counted exactly, or `None` when `to` lies more than
+    /// [`super::MAX_SPAN_DAYS`] after `from` (an error for the rule, never a cut total).
+    pub fn checked_running_time(&self, from: Timestamp, to: Timestamp) -> Option<Duration> {
+        super::within_span(from, to).then(|| self.running_time(from, to))
+    }
+
     /// The earliest instant at which `d` of running time has passed since `from`: the
     /// deadline of a clock started at `from`. `advance(from, 0)` is `from` itself, even
     /// when the clock is stopped there. `None` for a negative `d`, or when the instant lies

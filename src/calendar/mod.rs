@@ -37,6 +37,11 @@ pub const MINUTES_PER_DAY: u16 = 1440;
 /// fast and keeps results inside [`Duration`]'s range (about 292 years).
 pub const MAX_SPAN_DAYS: i64 = 73_000;
 
+/// Whether `[from, to)` is no longer than [`MAX_SPAN_DAYS`] (an empty span always is).
+pub(crate) fn within_span(from: Timestamp, to: Timestamp) -> bool {
+    to.as_nanosecond() - from.as_nanosecond() <= MAX_SPAN_NANOS
+}
+
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 const NANOS_PER_MINUTE: i128 = 60 * NANOS_PER_SECOND;
 const NANOS_PER_DAY: i128 = 86_400 * NANOS_PER_SECOND;
@@ -217,6 +222,13 @@ impl Calendar {
         let from = from.as_nanosecond();
         let to = to.as_nanosecond().min(from.saturating_add(MAX_SPAN_NANOS));
         nanos_to_duration(self.open_nanos(from, to))
+    }
+
+    /// The open time in `[from, to)` counted exactly, or `None` when `to` lies more than
+    /// [`MAX_SPAN_DAYS`] after `from`: evaluation reports that as an error for the rule,
+    /// never a total cut short.
+    pub fn checked_business_time(&self, from: Timestamp, to: Timestamp) -> Option<Duration> {
+        within_span(from, to).then(|| self.business_time(from, to))
     }
 
     /// The earliest instant at which `d` of open time has passed since `start`, walking

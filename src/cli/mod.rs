@@ -122,6 +122,10 @@ enum Command {
         /// The record time field (RFC 3339) that `--period` buckets.
         #[arg(long, value_name = "FIELD", requires = "period")]
         time_field: Option<String>,
+        /// Judge each record by the policy versions in force at this record time field
+        /// (RFC 3339) instead of `--now`.
+        #[arg(long, value_name = "FIELD")]
+        as_of: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = report::Format::Table)]
         format: report::Format,
@@ -149,6 +153,10 @@ enum Command {
         /// Example line numbers kept per change.
         #[arg(long, value_name = "N", default_value_t = 5)]
         examples: usize,
+        /// Judge each record by the policy versions in force at this record time field
+        /// (RFC 3339) instead of `--now`.
+        #[arg(long, value_name = "FIELD")]
+        as_of: Option<String>,
         /// Worker threads (default: all cores).
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
@@ -296,6 +304,7 @@ pub fn main() -> ExitCode {
             by,
             period,
             time_field,
+            as_of,
             format,
             output,
             jobs,
@@ -308,6 +317,7 @@ pub fn main() -> ExitCode {
             format,
             output: output.as_deref(),
             jobs,
+            as_of,
         }),
         Command::Diff {
             old,
@@ -316,6 +326,7 @@ pub fn main() -> ExitCode {
             now,
             format,
             examples,
+            as_of,
             jobs,
         } => report::run_diff(&report::DiffArgs {
             old: &old,
@@ -325,6 +336,7 @@ pub fn main() -> ExitCode {
             format,
             examples,
             jobs,
+            as_of,
         }),
         #[cfg(feature = "serve")]
         Command::Serve {

@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rayon::prelude::*;
+use service_policy::diagnostic::render::render_human;
 use service_policy::report::diff::{self, DecisionDiff};
 use service_policy::report::{Period, PeriodBy, Report, ReportConfig, render};
-use service_policy::{EvalOptions, Policy};
+use service_policy::{EvalOptions, LoadError, PolicySet};
 
 use super::batch::{Input, Line, parse_line, replay, worker_pool};
-use super::{Outcome, UsageError, exit, out, parse_now, read_text, stderr_color};
+use super::{Outcome, UsageError, exit, out, parse_now, stderr_color};
 
 /// `report --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +44,7 @@ pub(super) struct ReportArgs<'a> {
     pub format: Format,
     pub output: Option<&'a Path>,
     pub jobs: Option<usize>,
+    pub as_of: Option<String>,
 }
 
 /// The policies given and the record files after them (none: standard input).
@@ -55,30 +57,19 @@ fn split_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
         .partition(|p| p.is_dir() || p.extension().is_some_and(|e| e == "policy"))
 }
 
-/// Loads "the policies given". Until policy sets exist this is one policy file.
-/// `Ok(None)`: the policy was invalid and its diagnostics are printed.
-fn load_policies(paths: &[PathBuf]) -> Result<Option<Policy>, UsageError> {
-    let files = super::policy_files(paths)?;
-    match files.as_slice() {
-        [one] => load_policy(one),
-        [] => Err(UsageError("no policy file given".into())),
-        _ => Err(UsageError(format!(
-            "{} policy files given; this command takes one policy",
-            files.len()
-        ))),
+/// Loads "the policies given" as a set (files and folders of `*.policy`).
+/// `Ok(None)`: a policy was invalid and its diagnostics are printed.
+fn load_policies(paths: &[PathBuf]) -> Result<Option<PolicySet>, UsageError> {
+    if super::policy_files(paths)?.is_empty() {
+        return Err(UsageError("no policy file given".into()));
     }
-}
-
-/// Reads, parses and checks one policy file, printing its diagnostics when it is invalid.
-fn load_policy(path: &Path) -> Result<Option<Policy>, UsageError> {
-    let text = read_text(path)?;
-    match Policy::parse_named(&path.display().to_string(), &text) {
-        Ok(policy) => Ok(Some(policy)),
-        Err(diagnostics) => {
-            eprint!(
-                "{}",
-                service_policy::diagnostic::render::render_human(&diagnostics, stderr_color())
-            );
+    match PolicySet::from_paths(paths) {
+        Ok(set) => Ok(Some(set)),
+        Err(e @ LoadError::Io { .. }) => Err(UsageError(e.to_string())),
+        Err(e) => {
+            for diagnostics in e.diagnostics() {
+                eprint!("{}", render_human(diagnostics, stderr_color()));
+            }
             Ok(None)
         }
     }
@@ -135,8 +126,12 @@ pub(super) fn run(args: &ReportArgs<'_>) -> Outcome {
         by: args.by.clone(),
         period,
     };
-    let options = EvalOptions::at(now);
-    let mut report = Report::for_policy(&policy, config.clone());
+    let mut options = EvalOptions::at(now);
+    options.as_of_field = args.as_of.clone();
+    let mut report = Report::new(config.clone());
+    for policy in policy.policies() {
+        report.declare_rules(policy);
+    }
     replay_all(&records, |offset, chunk| {
         let part = pool.install(|| {
             chunk
@@ -147,9 +142,11 @@ pub(super) fn run(args: &ReportArgs<'_>) -> Outcome {
                         match parse_line(line.as_deref()) {
                             None => {}
                             Some(Err(_)) => part.add_bad_line(offset + number),
-                            Some(Ok(record)) => {
-                                part.add_record(&record, &policy.evaluate(&record, &options));
-                            }
+                            // No policy of the set applies: a line without a decision.
+                            Some(Ok(record)) => match policy.evaluate(&record, &options) {
+                                Ok(decision) => part.add_record(&record, &decision),
+                                Err(_) => part.add_bad_line(offset + number),
+                            },
                         }
                         part
                     },
@@ -215,6 +212,7 @@ pub(super) struct DiffArgs<'a> {
     pub format: Format,
     pub examples: usize,
     pub jobs: Option<usize>,
+    pub as_of: Option<String>,
 }
 
 /// Exit 0 when nothing changed, 1 when something did, 2 on trouble (an invalid policy too:
@@ -225,38 +223,37 @@ pub(super) fn run_diff(args: &DiffArgs<'_>) -> Outcome {
     let invalid = |path: &Path| UsageError(format!("`{}` is not a valid policy", path.display()));
     let old = load_policies(&[args.old.to_owned()])?.ok_or_else(|| invalid(args.old))?;
     let new = load_policies(&[args.new.to_owned()])?.ok_or_else(|| invalid(args.new))?;
-    let structure = diff::structural(&old, &new);
-    let options = EvalOptions::at(now);
+    let structure = diff::structural_sets(old.policies(), new.policies());
+    let mut options = EvalOptions::at(now);
+    options.as_of_field = args.as_of.clone();
+    let fresh = || DecisionDiff::for_sets(old.policies(), new.policies(), args.examples);
     let records = if args.records.is_empty() {
         None
     } else {
-        let mut whole = DecisionDiff::new(&old, &new, args.examples);
+        let mut whole = fresh();
         replay_all(args.records, |offset, chunk| {
             let part = pool.install(|| {
                 chunk
                     .par_iter()
-                    .fold(
-                        || DecisionDiff::new(&old, &new, args.examples),
-                        |mut part, (number, line)| {
-                            match parse_line(line.as_deref()) {
-                                None => {}
-                                Some(Err(_)) => part.add_bad_line(offset + number),
-                                Some(Ok(record)) => part.add(
-                                    offset + number,
-                                    &old.evaluate(&record, &options),
-                                    &new.evaluate(&record, &options),
-                                ),
-                            }
-                            part
-                        },
-                    )
-                    .reduce(
-                        || DecisionDiff::new(&old, &new, args.examples),
-                        |mut a, b| {
-                            a.merge(b);
-                            a
-                        },
-                    )
+                    .fold(fresh, |mut part, (number, line)| {
+                        match parse_line(line.as_deref()) {
+                            None => {}
+                            Some(Err(_)) => part.add_bad_line(offset + number),
+                            Some(Ok(record)) => match (
+                                old.evaluate(&record, &options),
+                                new.evaluate(&record, &options),
+                            ) {
+                                (Ok(a), Ok(b)) => part.add(offset + number, &a, &b),
+                                // No policy of a side applies: no comparison.
+                                _ => part.add_bad_line(offset + number),
+                            },
+                        }
+                        part
+                    })
+                    .reduce(fresh, |mut a, b| {
+                        a.merge(b);
+                        a
+                    })
             });
             whole.merge(part);
             Ok(())
@@ -272,8 +269,8 @@ pub(super) fn run_diff(args: &DiffArgs<'_>) -> Outcome {
         Format::Markdown => render::diff_markdown(&structure, records.as_ref()),
         Format::Html => render::diff_html(&structure, records.as_ref()),
         Format::Json => json_text(&serde_json::json!({
-            "old": diff::Side::of(&old),
-            "new": diff::Side::of(&new),
+            "old": old.policies().map(diff::Side::of).collect::<Vec<_>>(),
+            "new": new.policies().map(diff::Side::of).collect::<Vec<_>>(),
             "structure": structure,
             "records": records,
         }))?,

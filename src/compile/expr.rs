@@ -14,6 +14,9 @@ pub(crate) struct FieldRef {
     pub(crate) segments: Box<[Box<str>]>,
     pub(crate) dotted: Box<str>,
     pub(crate) ty: FieldType,
+    /// Whether the schema declares the path, or an object on it, optional (`T?`): its
+    /// absence is then data (SPEC §6).
+    pub(crate) optional: bool,
 }
 
 impl FieldRef {
@@ -26,6 +29,7 @@ impl FieldRef {
                 .collect(),
             dotted: path.dotted().into(),
             ty,
+            optional: false,
         }
     }
 }

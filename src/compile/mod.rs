@@ -419,6 +419,52 @@ impl<'p> Compiler<'p> {
         ty
     }
 
+    /// Whether a record path may be absent by declaration: a declaration on the path (the
+    /// path itself or an object holding it) is optional, or an object field on the way
+    /// into the longest such declaration is. Without a schema nothing is optional.
+    fn path_optional(&self, segments: &[&str]) -> bool {
+        let Some(schema) = self.schema else {
+            return false;
+        };
+        let mut best: Option<(usize, &TypeKind)> = None;
+        let mut optional = false;
+        for decl in &schema.fields {
+            let n = decl.path.segments.len();
+            if n <= segments.len()
+                && decl
+                    .path
+                    .segments
+                    .iter()
+                    .zip(segments)
+                    .all(|(a, b)| a.name == *b)
+            {
+                optional |= decl.ty.optional;
+                if best.is_none_or(|(m, _)| n > m) {
+                    best = Some((n, &decl.ty.kind));
+                }
+            }
+        }
+        let Some((n, kind)) = best else {
+            return optional;
+        };
+        let mut ty = field_type(kind);
+        for segment in segments.iter().skip(n) {
+            ty = match ty {
+                FieldType::Object(fields) => {
+                    match fields.into_iter().find(|f| f.name == *segment) {
+                        Some(f) => {
+                            optional |= f.optional;
+                            f.ty
+                        }
+                        None => FieldType::Any,
+                    }
+                }
+                _ => FieldType::Any,
+            };
+        }
+        optional
+    }
+
     fn compile_table(&mut self, def: &'p ast::TableDef) -> TablePlan {
         let mut rows = Vec::new();
         let scope: Vec<String> = def.params.iter().map(|p| p.name.clone()).collect();
@@ -774,7 +820,9 @@ impl<'p> Compiler<'p> {
         }
         let segments: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
         let ty = self.path_type(&segments);
-        Node::Field(Box::new(FieldRef::new(path, ty)))
+        let mut field = FieldRef::new(path, ty);
+        field.optional = self.path_optional(&segments);
+        Node::Field(Box::new(field))
     }
 
     /// Compiles every constant after the constants it uses, without recursing along chains

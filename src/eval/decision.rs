@@ -491,6 +491,10 @@ pub struct RuleTrace {
     pub status: RuleStatus,
     /// The comparisons of its guard, in evaluation order.
     pub comparisons: Vec<Comparison>,
+    /// The optional fields whose absence decided a condition or a check of it (SPEC §6:
+    /// absence is data); omitted from the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<String>,
 }
 
 /// One comparison of a guard.

@@ -198,6 +198,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) now: Timestamp,
     /// Paths of fields read as missing, in order of reading (may repeat).
     pub(crate) missing: Vec<&'a str>,
+    /// The paths among `missing` that the schema declares optional (absence is data).
+    pub(crate) optional_missing: Vec<&'a str>,
+    /// The optional fields whose absence decided a condition or check of the rule.
+    pub(crate) absent: Vec<&'a str>,
     vars: Stack<'a>,
     base: usize,
     /// Comparisons seen, when tracing.
@@ -222,6 +226,8 @@ impl<'a> Ctx<'a> {
             record,
             now,
             missing: Vec::new(),
+            optional_missing: Vec::new(),
+            absent: Vec::new(),
             vars: Stack::new(),
             base: 0,
             seen: None,
@@ -378,7 +384,10 @@ impl<'a> Ctx<'a> {
             return Ok(Value::Missing);
         };
         let calendar = self.calendar(cal)?;
-        Ok(Value::Duration(calendar.business_time(a, b)))
+        let time = calendar
+            .checked_business_time(a, b)
+            .ok_or_else(|| super::rules::too_long(a, b))?;
+        Ok(Value::Duration(time))
     }
 
     #[inline(never)]
@@ -420,6 +429,26 @@ impl<'a> Ctx<'a> {
     }
 
     /// Evaluates a condition: `Some(bool)`, or `None` when missing.
+    /// Whether what was read as missing since `mark` is all optional fields that are
+    /// absent (and something was): a condition or check missing only for that does not
+    /// hold (SPEC §6).
+    pub(crate) fn only_absent(&self, mark: usize) -> bool {
+        let read = self.missing.get(mark..).unwrap_or_default();
+        !read.is_empty() && read.iter().all(|m| self.optional_missing.contains(m))
+    }
+
+    /// Takes what was read as missing since `mark` as absent: named in the trace, not in
+    /// `undecided`.
+    pub(crate) fn settle_absent(&mut self, mark: usize) {
+        if mark < self.missing.len() {
+            for path in self.missing.drain(mark..) {
+                if !self.absent.contains(&path) {
+                    self.absent.push(path);
+                }
+            }
+        }
+    }
+
     pub(crate) fn condition(&mut self, node: &'a Node) -> Result<Option<bool>, Fault> {
         match self.eval(node)? {
             Value::Bool(b) => Ok(Some(b)),
@@ -490,6 +519,9 @@ impl<'a> Ctx<'a> {
     fn field(&mut self, field: &'a FieldRef) -> Out<'a> {
         let missing = |cx: &mut Ctx<'a>| {
             cx.missing.push(&field.dotted);
+            if field.optional {
+                cx.optional_missing.push(&field.dotted);
+            }
             Ok(Value::Missing)
         };
         let Some(mut map) = self.record else {

@@ -180,6 +180,7 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                         rule: rule.name.clone(),
                         status: RuleStatus::Skipped,
                         comparisons: Vec::new(),
+                        absent: Vec::new(),
                     });
                 }
                 continue;
@@ -224,6 +225,10 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
                     rule: rule.name.clone(),
                     status,
                     comparisons: cx.seen.take().map(convert_seen).unwrap_or_default(),
+                    absent: std::mem::take(&mut cx.absent)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
                 });
             }
         }

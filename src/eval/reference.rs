@@ -30,7 +30,7 @@ use super::decision::{
 };
 use super::expr::{Acc, Fault, as_time, compare_values, fault, pick, weekday_name};
 use super::rules::{
-    Step, StepResult, duration_of, money_of, present, read_pauses, text_of, time_of,
+    Step, StepResult, duration_of, money_of, present, read_pauses, text_of, time_of, too_long,
 };
 use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
 use crate::ast::{
@@ -172,6 +172,38 @@ impl<'p> World<'p> {
         }
     }
 
+    /// Whether a record path may be absent by declaration: a declaration on the path is
+    /// optional, or an object field on the way into the longest one is.
+    fn path_optional(&self, segments: &[&str]) -> bool {
+        let mut best: Option<(usize, &FieldType)> = None;
+        let mut optional = false;
+        for (path, ty, declared_optional) in &self.fields {
+            let n = path.len();
+            if n <= segments.len() && path.iter().zip(segments).all(|(a, b)| a == b) {
+                optional |= *declared_optional;
+                if best.is_none_or(|(m, _)| n > m) {
+                    best = Some((n, ty));
+                }
+            }
+        }
+        let Some((n, mut ty)) = best else {
+            return optional;
+        };
+        for segment in segments.iter().skip(n) {
+            ty = match ty {
+                FieldType::Object(fields) => match fields.iter().find(|f| f.name == *segment) {
+                    Some(f) => {
+                        optional |= f.optional;
+                        &f.ty
+                    }
+                    None => &ANY,
+                },
+                _ => &ANY,
+            };
+        }
+        optional
+    }
+
     /// The declared type of a record path (the longest declaration that is a prefix,
     /// then into its object fields), borrowed from the world.
     fn path_type(&self, segments: &[&str]) -> &FieldType {
@@ -248,7 +280,9 @@ fn const_refs<'p>(
 type Out<'a> = Result<Value<'a>, Fault>;
 
 /// A rule's outcome and the comparisons its guard made.
-type Evaluated = (Outcome, Vec<Comparison>);
+/// A rule's outcome, the comparisons of its guard and the absent optional fields that
+/// decided it.
+type Evaluated = (Outcome, Vec<Comparison>, Vec<String>);
 
 /// What one rule came to.
 enum Outcome {
@@ -267,6 +301,10 @@ struct Cx<'a> {
     record: Option<&'a Map<String, Json>>,
     now: Timestamp,
     missing: Vec<String>,
+    /// The paths among `missing` the schema declares optional.
+    optional_missing: Vec<String>,
+    /// The optional fields whose absence decided a condition or check of the rule.
+    absent: Vec<String>,
     /// Variables in scope, innermost last; a table call starts a frame of its own.
     /// Each variable's name, value and, for an element of a record list, its record path
     /// (`refunds[1]`).
@@ -689,22 +727,57 @@ impl<'a> Cx<'a> {
         out
     }
 
+    /// Notes a record field read as missing (and whether the schema lets it be absent).
+    fn absent_field(&mut self, dotted: String, segments: &[&str]) -> Value<'a> {
+        if self.world.path_optional(segments) {
+            self.optional_missing.push(dotted.clone());
+        }
+        self.missing.push(dotted);
+        Value::Missing
+    }
+
+    /// Whether what was read as missing since `mark` is all optional fields that are
+    /// absent (and something was).
+    fn only_absent(&self, mark: usize) -> bool {
+        let read = self.missing.get(mark..).unwrap_or_default();
+        !read.is_empty() && read.iter().all(|m| self.optional_missing.contains(m))
+    }
+
+    /// Takes what was read as missing since `mark` as absent (for the trace).
+    fn settle_absent(&mut self, mark: usize) {
+        if mark < self.missing.len() {
+            for path in self.missing.drain(mark..) {
+                if !self.absent.contains(&path) {
+                    self.absent.push(path);
+                }
+            }
+        }
+    }
+
+    /// A condition, where missing only because optional fields are absent is false.
+    fn absent_is_false(&mut self, e: &'a Expr) -> Result<Option<bool>, Fault> {
+        let mark = self.missing.len();
+        let holds = self.condition(e)?;
+        if holds.is_none() && self.only_absent(mark) {
+            self.settle_absent(mark);
+            return Ok(Some(false));
+        }
+        Ok(holds)
+    }
+
     fn field(&mut self, path: &'a ast::Path) -> Out<'a> {
         let dotted = path.dotted();
         let segments: Vec<&'a str> = path.segments.iter().map(|s| s.name.as_str()).collect();
         let Some(mut map) = self.record else {
-            self.missing.push(dotted);
-            return Ok(Value::Missing);
+            return Ok(self.absent_field(dotted, &segments));
         };
         let Some((last, init)) = segments.split_last() else {
-            self.missing.push(dotted);
-            return Ok(Value::Missing);
+            return Ok(self.absent_field(dotted, &segments));
         };
         for (depth, segment) in init.iter().enumerate() {
             match map.get(*segment) {
                 None | Some(Json::Null) => {
-                    self.missing.push(dotted);
-                    return Ok(Value::Missing);
+                    return Ok(self.absent_field(dotted, &segments));
                 }
                 Some(Json::Object(inner)) => map = inner,
                 Some(other) => {
@@ -725,15 +798,11 @@ impl<'a> Cx<'a> {
             }
         }
         let Some(json) = map.get(*last) else {
-            self.missing.push(dotted);
-            return Ok(Value::Missing);
+            return Ok(self.absent_field(dotted, &segments));
         };
         let ty: &'a FieldType = self.world.path_type(&segments);
         match read_json(json, ty) {
-            Ok(Value::Missing) => {
-                self.missing.push(dotted);
-                Ok(Value::Missing)
-            }
+            Ok(Value::Missing) => Ok(self.absent_field(dotted, &segments)),
             Ok(v) => Ok(v),
             Err(e) => Err(Fault {
                 field: Some(dotted.clone()),
@@ -770,7 +839,10 @@ impl<'a> Cx<'a> {
                     return Ok(Value::Missing);
                 };
                 let calendar = self.calendar(calendar_name)?;
-                Ok(Value::Duration(calendar.business_time(a, b)))
+                let time = calendar
+                    .checked_business_time(a, b)
+                    .ok_or_else(|| too_long(a, b))?;
+                Ok(Value::Duration(time))
             }
             ("min" | "max" | "count" | "sum" | "any" | "all", [single]) => {
                 let v = self.eval(single)?;
@@ -1023,23 +1095,21 @@ fn dedup(paths: &[String]) -> Vec<String> {
     out
 }
 
-fn evaluate_rule<'a>(
-    cx: &mut Cx<'a>,
-    rule: &'a RuleDef,
-    trace: bool,
-) -> (Outcome, Vec<Comparison>) {
+fn evaluate_rule<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef, trace: bool) -> Evaluated {
     cx.missing.clear();
+    cx.optional_missing.clear();
+    cx.absent.clear();
     cx.seen = trace.then(Vec::new);
     let guard = (|| -> Result<Option<bool>, Fault> {
         let when = match rule.when() {
-            Some(e) => cx.condition(e)?,
+            Some(e) => cx.absent_is_false(e)?,
             None => Some(true),
         };
         if when == Some(false) {
             return Ok(Some(false));
         }
         let unless = match rule.unless() {
-            Some(e) => cx.condition(e)?,
+            Some(e) => cx.absent_is_false(e)?,
             None => Some(false),
         };
         Ok(match (when, unless) {
@@ -1058,7 +1128,8 @@ fn evaluate_rule<'a>(
             match body(cx, rule) {
                 Err(f) => Outcome::Error(f),
                 Ok(Step::Missing) => Outcome::Undecided(dedup(&cx.missing)),
-                Ok(Step::Value((check, actions, recheck))) => Outcome::Applied {
+                Ok(Step::Value(None)) => Outcome::NotApplied,
+                Ok(Step::Value(Some((check, actions, recheck)))) => Outcome::Applied {
                     check: check.map(Box::new),
                     actions,
                     recheck,
@@ -1066,10 +1137,12 @@ fn evaluate_rule<'a>(
             }
         }
     };
-    (outcome, seen)
+    (outcome, seen, std::mem::take(&mut cx.absent))
 }
 
-type Body = (Option<Check>, Vec<Asked>, Option<Timestamp>);
+/// An applying rule's check, actions and next change; `None` when its check's value or
+/// start is absent by declaration (the rule does not apply).
+type Body = Option<(Option<Check>, Vec<Asked>, Option<Timestamp>)>;
 
 fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
     let mut actions = Vec::new();
@@ -1081,11 +1154,16 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
     match rule.check().map(|c| &c.kind) {
         Some(ClauseKind::Limit(limit)) => {
             // Both sides first, so an undecided limit names every missing field of it.
+            let mark = cx.missing.len();
             let (v, m) = (
                 present(cx.eval(&limit.value))?,
                 present(cx.eval(&limit.max))?,
             );
             let (Step::Value(v), Step::Value(m)) = (v, m) else {
+                if cx.only_absent(mark) {
+                    cx.settle_absent(mark);
+                    return Ok(Step::Value(None));
+                }
                 return Ok(Step::Missing);
             };
             let (v, m) = crate::value::harmonize(v, m)?;
@@ -1120,14 +1198,16 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
             }));
         }
         Some(ClauseKind::Expect(d)) => {
-            let (c, more, r) = need!(deadline(cx, rule, d));
+            let Some((c, more, r)) = need!(deadline(cx, rule, d)) else {
+                return Ok(Step::Value(None));
+            };
             actions.extend(more);
             recheck = r;
             check = Some(Check::Deadline(c));
         }
         _ => {}
     }
-    Ok(Step::Value((check, actions, recheck)))
+    Ok(Step::Value(Some((check, actions, recheck))))
 }
 
 type DeadlineOut = (DeadlineCheck, Vec<Asked>, Option<Timestamp>);
@@ -1136,10 +1216,15 @@ fn deadline<'a>(
     cx: &mut Cx<'a>,
     rule: &'a RuleDef,
     d: &'a ast::Deadline,
-) -> StepResult<DeadlineOut> {
+) -> StepResult<Option<DeadlineOut>> {
     let now = cx.now;
+    let mark = cx.missing.len();
     let (start_value, within_value) = (present(cx.eval(&d.start))?, present(cx.eval(&d.within))?);
     let (Step::Value(start_value), Step::Value(within_value)) = (start_value, within_value) else {
+        if cx.only_absent(mark) {
+            cx.settle_absent(mark);
+            return Ok(Step::Value(None));
+        }
         return Ok(Step::Missing);
     };
     let start_at = time_of(&start_value, "the start of a deadline")?;
@@ -1177,7 +1262,9 @@ fn deadline<'a>(
                     "the work was done (`{done_at}`) before the clock started (`{start_at}`)"
                 ));
             }
-            let elapsed = clock.running_time(start_at, done_at);
+            let elapsed = clock
+                .checked_running_time(start_at, done_at)
+                .ok_or_else(|| too_long(start_at, done_at))?;
             let status = if done_at <= deadline_at {
                 DeadlineStatus::Met
             } else {
@@ -1186,7 +1273,9 @@ fn deadline<'a>(
             (status, elapsed, None)
         }
         None => {
-            let elapsed = clock.running_time(start_at, now);
+            let elapsed = clock
+                .checked_running_time(start_at, now)
+                .ok_or_else(|| too_long(start_at, now))?;
             if now > deadline_at {
                 (DeadlineStatus::Breached, elapsed, None)
             } else {
@@ -1232,7 +1321,9 @@ fn deadline<'a>(
             Trigger::Exceed => false,
             Trigger::AfterBreach(e) => {
                 let step = duration_of(&need!(present(cx.eval(e))), "`after breach by`")?;
-                let late = clock.running_time(deadline_at, end);
+                let late = clock
+                    .checked_running_time(deadline_at, end)
+                    .ok_or_else(|| too_long(deadline_at, end))?;
                 let reached = status == DeadlineStatus::Breached && late >= step;
                 if moving
                     && !reached
@@ -1250,7 +1341,7 @@ fn deadline<'a>(
         }
     }
     let recheck = candidates.into_iter().filter(|t| *t > now).min();
-    Ok(Step::Value((
+    Ok(Step::Value(Some((
         DeadlineCheck {
             rule: rule.name.name.clone(),
             status,
@@ -1261,7 +1352,7 @@ fn deadline<'a>(
         },
         actions,
         recheck,
-    )))
+    ))))
 }
 
 type Pauses = (Vec<(Timestamp, Timestamp)>, bool);
@@ -1400,6 +1491,8 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
         record: map,
         now: crate::value::whole_second(options.now),
         missing: Vec::new(),
+        optional_missing: Vec::new(),
+        absent: Vec::new(),
         vars: Vec::new(),
         base: 0,
         seen: None,
@@ -1413,11 +1506,11 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                 outcomes.push((rule, None));
                 continue;
             }
-            let (outcome, seen) = evaluate_rule(&mut cx, rule, trace_on);
+            let (outcome, seen, absent) = evaluate_rule(&mut cx, rule, trace_on);
             if *first_of && !matches!(outcome, Outcome::NotApplied) {
                 settled = true;
             }
-            outcomes.push((rule, Some((outcome, seen))));
+            outcomes.push((rule, Some((outcome, seen, absent))));
         }
     }
 
@@ -1429,9 +1522,9 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
     let mut trace = Vec::new();
     let names: Vec<String> = outcomes.iter().map(|(r, _)| r.name.name.clone()).collect();
     for (index, (rule, outcome)) in outcomes.into_iter().enumerate() {
-        let (status, comparisons) = match outcome {
-            None => (RuleStatus::Skipped, Vec::new()),
-            Some((outcome, seen)) => {
+        let (status, comparisons, absent) = match outcome {
+            None => (RuleStatus::Skipped, Vec::new(), Vec::new()),
+            Some((outcome, seen, absent)) => {
                 let status = match outcome {
                     Outcome::NotApplied => RuleStatus::NotApplied,
                     Outcome::Undecided(missing) => {
@@ -1465,7 +1558,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                         RuleStatus::Applied
                     }
                 };
-                (status, seen)
+                (status, seen, absent)
             }
         };
         if trace_on {
@@ -1473,6 +1566,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                 rule: rule.name.name.clone(),
                 status,
                 comparisons,
+                absent,
             });
         }
     }

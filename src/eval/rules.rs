@@ -55,6 +55,8 @@ macro_rules! need {
 /// Evaluates a rule. With `trace`, the guard's comparisons are left in `cx.seen`.
 pub(crate) fn evaluate_rule<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan, trace: bool) -> Outcome<'a> {
     cx.missing.clear();
+    cx.optional_missing.clear();
+    cx.absent.clear();
     cx.seen = trace.then(Vec::new);
     let guard = guard(cx, rule);
     match guard {
@@ -71,7 +73,9 @@ pub(crate) fn evaluate_rule<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan, trace: boo
     match body {
         Err(fault) => Outcome::Error(fault),
         Ok(Step::Missing) => Outcome::Undecided(dedup(&cx.missing)),
-        Ok(Step::Value((check, actions, recheck))) => Outcome::Applied {
+        // The check's value or start is absent by declaration: the rule does not apply.
+        Ok(Step::Value(None)) => Outcome::NotApplied,
+        Ok(Step::Value(Some((check, actions, recheck)))) => Outcome::Applied {
             check: check.map(Box::new),
             actions,
             recheck,
@@ -90,16 +94,18 @@ fn dedup<'a>(paths: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// `Some(true)` applies, `Some(false)` does not, `None` undecided.
+///
+/// A `when` or `unless` missing only because optional fields are absent does not hold.
 fn guard<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> Result<Option<bool>, Fault> {
     let when = match &rule.when {
-        Some(node) => cx.condition(node)?,
+        Some(node) => absent_is_false(cx, node)?,
         None => Some(true),
     };
     if when == Some(false) {
         return Ok(Some(false));
     }
     let unless = match &rule.unless {
-        Some(node) => cx.condition(node)?,
+        Some(node) => absent_is_false(cx, node)?,
         None => Some(false),
     };
     Ok(match (when, unless) {
@@ -109,7 +115,23 @@ fn guard<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> Result<Option<bool>, Fault
     })
 }
 
-type Body<'a> = (Option<Check>, Vec<Required<'a>>, Option<Timestamp>);
+/// A condition, where missing only because optional fields are absent is false.
+fn absent_is_false<'a>(
+    cx: &mut Ctx<'a>,
+    node: &'a crate::compile::Node,
+) -> Result<Option<bool>, Fault> {
+    let mark = cx.missing.len();
+    let holds = cx.condition(node)?;
+    if holds.is_none() && cx.only_absent(mark) {
+        cx.settle_absent(mark);
+        return Ok(Some(false));
+    }
+    Ok(holds)
+}
+
+/// What an applying rule gives: its check, actions and next change; `None` when its check
+/// does not apply because the value or start it needs is absent by declaration.
+type Body<'a> = Option<(Option<Check>, Vec<Required<'a>>, Option<Timestamp>)>;
 
 fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
     let mut actions = Vec::new();
@@ -122,8 +144,13 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
         None => {}
         Some(CheckPlan::Limit { value, strict, max }) => {
             // Both sides first, so an undecided limit names every missing field of it.
+            let mark = cx.missing.len();
             let (v, m) = (present(cx.eval(value))?, present(cx.eval(max))?);
             let (Step::Value(v), Step::Value(m)) = (v, m) else {
+                if cx.only_absent(mark) {
+                    cx.settle_absent(mark);
+                    return Ok(Step::Value(None));
+                }
                 return Ok(Step::Missing);
             };
             // The check prints the values as compared (an empty sum's zero in MAX's currency).
@@ -165,7 +192,7 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
             calendar,
             excluding,
         }) => {
-            let d = need!(deadline(
+            let Some(d) = need!(deadline(
                 cx,
                 rule,
                 done,
@@ -173,13 +200,15 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
                 start,
                 *calendar,
                 excluding.as_ref()
-            ));
+            )) else {
+                return Ok(Step::Value(None));
+            };
             actions.extend(d.actions);
             recheck = d.recheck;
             check = Some(Check::Deadline(d.check));
         }
     }
-    Ok(Step::Value((check, actions, recheck)))
+    Ok(Step::Value(Some((check, actions, recheck))))
 }
 
 pub(super) fn present(v: Result<Value<'_>, Fault>) -> StepResult<Value<'_>> {
@@ -232,11 +261,17 @@ fn deadline<'a>(
     start: &'a crate::compile::Node,
     calendar: Option<usize>,
     excluding: Option<&'a crate::compile::Node>,
-) -> StepResult<DeadlineResult<'a>> {
+) -> StepResult<Option<DeadlineResult<'a>>> {
     let now = cx.now;
     // Both first, so an undecided deadline names every missing field of it.
+    let mark = cx.missing.len();
     let (start_value, within_value) = (present(cx.eval(start))?, present(cx.eval(within))?);
     let (Step::Value(start_value), Step::Value(within_value)) = (start_value, within_value) else {
+        // A start (or time allowed) absent by declaration: the deadline does not apply.
+        if cx.only_absent(mark) {
+            cx.settle_absent(mark);
+            return Ok(Step::Value(None));
+        }
         return Ok(Step::Missing);
     };
     let start_at = time_of(&start_value, "the start of a deadline")?;
@@ -284,7 +319,9 @@ fn deadline<'a>(
                     ),
                 });
             }
-            let elapsed = clock.running_time(start_at, done_at);
+            let elapsed = clock
+                .checked_running_time(start_at, done_at)
+                .ok_or_else(|| too_long(start_at, done_at))?;
             let status = if done_at <= deadline_at {
                 DeadlineStatus::Met
             } else {
@@ -293,7 +330,9 @@ fn deadline<'a>(
             (status, elapsed, None)
         }
         None => {
-            let elapsed = clock.running_time(start_at, now);
+            let elapsed = clock
+                .checked_running_time(start_at, now)
+                .ok_or_else(|| too_long(start_at, now))?;
             if now > deadline_at {
                 (DeadlineStatus::Breached, elapsed, None)
             } else {
@@ -336,7 +375,9 @@ fn deadline<'a>(
             TriggerPlan::Exceed => false,
             TriggerPlan::AfterBreach(node) => {
                 let step = duration_of(&need!(present(cx.eval(node))), "`after breach by`")?;
-                let late = clock.running_time(deadline_at, end);
+                let late = clock
+                    .checked_running_time(deadline_at, end)
+                    .ok_or_else(|| too_long(deadline_at, end))?;
                 let reached = status == DeadlineStatus::Breached && late >= step;
                 if moving
                     && !reached
@@ -354,7 +395,7 @@ fn deadline<'a>(
         }
     }
     let recheck = candidates.into_iter().filter(|t| *t > now).min();
-    Ok(Step::Value(DeadlineResult {
+    Ok(Step::Value(Some(DeadlineResult {
         check: DeadlineCheck {
             rule: rule.name.clone(),
             status,
@@ -365,7 +406,7 @@ fn deadline<'a>(
         },
         actions,
         recheck,
-    }))
+    })))
 }
 
 /// `P% of D`, rounded up to the whole second: a running time of whole seconds reaches it
@@ -468,6 +509,19 @@ pub(super) fn read_pauses(
         out.push((from, to));
     }
     Ok((out, open))
+}
+
+/// The error for business or running time asked over a span longer than the calendar
+/// counts (SPEC §7: refused, never cut short).
+pub(super) fn too_long(from: Timestamp, to: Timestamp) -> Fault {
+    Fault {
+        field: None,
+        message: format!(
+            "the time from `{from}` to `{to}` spans more than {} days (about 200 years), \
+             longer than business or running time is counted over",
+            crate::calendar::MAX_SPAN_DAYS
+        ),
+    }
 }
 
 /// The amount of a money action: money, or text holding it (records without a schema).

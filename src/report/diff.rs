@@ -242,6 +242,61 @@ pub fn structural(old: &Policy, new: &Policy) -> Vec<ItemChange> {
     changes
 }
 
+/// The structural difference of two sets: policies matched by name (the newest version of
+/// each name on each side) are compared item by item, their items named `POLICY: NAME` when
+/// a side holds more than one policy; a policy only on one side is one `policy` item added or
+/// removed, with its whole text.
+pub fn structural_sets<'a>(
+    old: impl IntoIterator<Item = &'a Policy>,
+    new: impl IntoIterator<Item = &'a Policy>,
+) -> Vec<ItemChange> {
+    let newest = |policies: Vec<&'a Policy>| {
+        let mut by_name: Vec<&'a Policy> = Vec::new();
+        for p in policies {
+            match by_name.iter_mut().find(|q| q.name() == p.name()) {
+                // Versions come oldest first: a later one replaces an earlier.
+                Some(slot) => *slot = p,
+                None => by_name.push(p),
+            }
+        }
+        by_name
+    };
+    let old = newest(old.into_iter().collect());
+    let new = newest(new.into_iter().collect());
+    if let ([a], [b]) = (old.as_slice(), new.as_slice()) {
+        return structural(a, b);
+    }
+    let whole = |p: &Policy| p.warnings().source().text.clone();
+    let mut changes = Vec::new();
+    for a in &old {
+        match new.iter().find(|b| b.name() == a.name()) {
+            Some(b) => changes.extend(structural(a, b).into_iter().map(|mut c| {
+                c.name = format!("{}: {}", a.name(), c.name);
+                c
+            })),
+            None => changes.push(ItemChange {
+                item: "policy".into(),
+                name: a.name().to_owned(),
+                change: Change::Removed,
+                old: Some(whole(a)),
+                new: None,
+            }),
+        }
+    }
+    for b in &new {
+        if !old.iter().any(|a| a.name() == b.name()) {
+            changes.push(ItemChange {
+                item: "policy".into(),
+                name: b.name().to_owned(),
+                change: Change::Added,
+                old: None,
+                new: Some(whole(b)),
+            });
+        }
+    }
+    changes
+}
+
 /// Tables up to this many rows (old × new) are compared by longest common subsequence;
 /// larger ones row by row at equal positions, to bound the cost.
 const LCS_CELLS: usize = 1 << 22;
@@ -352,14 +407,28 @@ impl DecisionDiff {
     /// An empty comparison keeping up to `examples` line numbers per change; `old` and
     /// `new` name the rules of each side for the before and after figures.
     pub fn new(old: &Policy, new: &Policy, examples: usize) -> DecisionDiff {
+        DecisionDiff::for_sets([old], [new], examples)
+    }
+
+    /// Like [`DecisionDiff::new`] for sets of policies (every rule of every policy of each
+    /// side is listed in the before and after figures).
+    pub fn for_sets<'a>(
+        old: impl IntoIterator<Item = &'a Policy>,
+        new: impl IntoIterator<Item = &'a Policy>,
+        examples: usize,
+    ) -> DecisionDiff {
+        let mut before = Report::new(ReportConfig::default());
+        old.into_iter().for_each(|p| before.declare_rules(p));
+        let mut after = Report::new(ReportConfig::default());
+        new.into_iter().for_each(|p| after.declare_rules(p));
         DecisionDiff {
             examples,
             records: 0,
             changed: 0,
             moved_deadlines: 0,
             changes: BTreeMap::new(),
-            before: Report::for_policy(old, ReportConfig::default()),
-            after: Report::for_policy(new, ReportConfig::default()),
+            before,
+            after,
         }
     }
 

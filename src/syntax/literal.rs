@@ -280,8 +280,9 @@ pub(crate) fn time(text: &str) -> Result<(jiff::Timestamp, jiff::tz::Offset), Li
         (Some(h), ..) if h >= 24 => return Err(bad(&format!("there is no hour {h}"))),
         _ => return Err(bad("write the time of day as `HH:MM:SS`")),
     }
-    let instant =
-        jiff::Timestamp::from_str(text).map_err(|_| bad("write the time of day as `HH:MM:SS`"))?;
+    // The clock was checked above: what is left is an instant past the range of times.
+    let instant = jiff::Timestamp::from_str(text)
+        .map_err(|_| bad("times run from 0000-01-01T00:00:00Z to 9999-12-30T22:00:00Z"))?;
     Ok((instant, offset))
 }
 

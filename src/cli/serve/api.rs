@@ -164,12 +164,15 @@ pub(super) fn router(state: AppState, options: &Options) -> Router {
         .route("/metrics", get(metrics))
         .merge(v1)
         .fallback(not_found)
-        .layer(from_fn(json_errors))
+        .layer(GlobalConcurrencyLimitLayer::new(options.max_concurrent))
+        // Outside the concurrency limit, so that waiting for a turn counts towards the
+        // time a request may take.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             options.timeout,
         ))
-        .layer(GlobalConcurrencyLimitLayer::new(options.max_concurrent))
+        // Outside the timeout, so that its answer is made JSON too.
+        .layer(from_fn(json_errors))
         .layer(from_fn_with_state(state.clone(), count))
         .with_state(state)
 }
