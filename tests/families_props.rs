@@ -154,9 +154,8 @@ fn record() -> impl Strategy<Value = Value> {
 
 fn options(explain: bool) -> EvalOptions {
     EvalOptions {
-        now: "2026-03-02T10:00:00Z".parse().unwrap(),
         explain: if explain { Explain::On } else { Explain::Off },
-        as_of_field: None,
+        ..EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap())
     }
 }
 
