@@ -491,10 +491,10 @@ fn decision_layout_and_explain_trace() {
             {"rule": "r", "status": "applied", "comparisons": [
                 {"expr": "csat <= 2", "left": 1, "right": 2, "result": true},
                 {"expr": "channel == \"chat\"", "left": "chat", "right": "chat", "result": true}
-            ]},
+            ], "decided_by": "channel == \"chat\""},
             {"rule": "s", "status": "not_applied", "comparisons": [
                 {"expr": "csat > 4", "left": 1, "right": 4, "result": false}
-            ]}
+            ], "decided_by": "csat > 4"}
         ])
     );
     let d = explain(&p, &json!({"channel": "chat"}));
@@ -511,7 +511,7 @@ fn skipped_rules_in_first_of_are_traced() {
     let d = explain(&p, &json!({}));
     assert_eq!(
         d["trace"][1],
-        json!({"rule": "b", "status": "skipped", "comparisons": []})
+        json!({"rule": "b", "status": "skipped", "comparisons": [], "decided_by": null})
     );
     assert_eq!(names(&d, "fired"), json!(["a"]));
 }
