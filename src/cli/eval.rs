@@ -328,41 +328,6 @@ fn describe_action(a: &Value) -> String {
     text
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn human_summary_names_actions_deadlines_and_missing_fields() {
-        let decision = json!({
-            "policy": "Retail", "version": "2026.1", "now": "2026-03-02T10:00:00Z",
-            "actions": [{"action": "escalate", "to": "supervisor", "rules": ["first_reply"], "key": "ab"}],
-            "checks": [{"rule": "resolution", "kind": "deadline", "status": "pending", "target": "2d",
-                        "deadline": "2026-03-04T09:00:00Z", "elapsed": "1h", "remaining": "1d23h"}],
-            "fired": ["first_reply", "resolution"],
-            "undecided": [{"rule": "unhappy_customer", "missing": ["csat"]}],
-            "errors": [], "recheck_at": "2026-03-04T09:00:00Z"
-        });
-        let text = human("t.json", &decision, &["refund 12.50 USD".to_owned()]);
-        assert!(
-            text.contains("escalate to supervisor   [first_reply]"),
-            "{text}"
-        );
-        assert!(text.contains("resolution: pending, target 48h"), "{text}");
-        assert!(text.contains("  total: refund 12.50 USD\n"), "{text}");
-        assert!(text.contains("elapsed 1h, 47h left"), "{text}");
-        assert!(
-            text.contains("undecided: unhappy_customer (missing csat)"),
-            "{text}"
-        );
-        assert!(
-            text.contains("look again at 2026-03-04T09:00:00Z"),
-            "{text}"
-        );
-    }
-}
-
 /// One rule of a trace as a line: `name: not applied — csat <= 2 is false (csat = 4); …`.
 fn explain_rule(rule: &Value) -> String {
     let text = |v: Option<&Value>| match v {
@@ -453,5 +418,40 @@ fn explain_test(test: &Value) -> String {
         format!("{expr} is {result} ({operands})")
     } else {
         format!("{expr} is {result} ({operands}, right {})", shown(right))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn human_summary_names_actions_deadlines_and_missing_fields() {
+        let decision = json!({
+            "policy": "Retail", "version": "2026.1", "now": "2026-03-02T10:00:00Z",
+            "actions": [{"action": "escalate", "to": "supervisor", "rules": ["first_reply"], "key": "ab"}],
+            "checks": [{"rule": "resolution", "kind": "deadline", "status": "pending", "target": "2d",
+                        "deadline": "2026-03-04T09:00:00Z", "elapsed": "1h", "remaining": "1d23h"}],
+            "fired": ["first_reply", "resolution"],
+            "undecided": [{"rule": "unhappy_customer", "missing": ["csat"]}],
+            "errors": [], "recheck_at": "2026-03-04T09:00:00Z"
+        });
+        let text = human("t.json", &decision, &["refund 12.50 USD".to_owned()]);
+        assert!(
+            text.contains("escalate to supervisor   [first_reply]"),
+            "{text}"
+        );
+        assert!(text.contains("resolution: pending, target 48h"), "{text}");
+        assert!(text.contains("  total: refund 12.50 USD\n"), "{text}");
+        assert!(text.contains("elapsed 1h, 47h left"), "{text}");
+        assert!(
+            text.contains("undecided: unhappy_customer (missing csat)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("look again at 2026-03-04T09:00:00Z"),
+            "{text}"
+        );
     }
 }
