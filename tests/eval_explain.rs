@@ -92,3 +92,19 @@ fn an_undecided_rule_names_its_missing_fields_and_untraced_output_stays_as_it_wa
     let plain = eval_support::decide(&p, &json!({}));
     assert!(plain.get("trace").is_none(), "{plain}");
 }
+
+#[test]
+fn during_is_traced_with_the_instant_it_tested() {
+    let p = body(
+        r#"calendar c { mon-fri 09:00-17:00 }
+           rule r { when t during c then tag "x" }"#,
+    );
+    let d = explain(&p, &json!({"t": "2026-03-02T08:30:00Z"}));
+    let tests = tests_of(&d, 0);
+    assert_eq!(tests.len(), 1, "{d}");
+    assert_eq!(tests[0]["expr"], "t during c", "{d}");
+    assert_eq!(tests[0]["left"], "2026-03-02T08:30:00Z", "{d}");
+    assert_eq!(tests[0]["right"], Value::Null, "{d}");
+    assert_eq!(tests[0]["result"], false, "{d}");
+    assert_eq!(d["trace"][0]["decided_by"], "t during c", "{d}");
+}
