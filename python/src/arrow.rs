@@ -15,7 +15,6 @@ use arrow_array::{
 use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use serde_json::Value;
-use service_policy::eval::{Check, DeadlineStatus, LimitStatus};
 use service_policy::{Decision, EvalOptions, Policy};
 
 /// Reads one row of the input column.
@@ -356,17 +355,7 @@ pub(crate) fn statuses<'a>(
         known.insert(&undecided.rule, "undecided");
     }
     for check in &decision.checks {
-        let status = match check {
-            Check::Deadline(d) => match d.status {
-                DeadlineStatus::Met => "met",
-                DeadlineStatus::Breached => "breached",
-                DeadlineStatus::Pending => "pending",
-            },
-            Check::Limit(l) => match l.status {
-                LimitStatus::Within => "within",
-                LimitStatus::Exceeded => "exceeded",
-            },
-        };
+        let status = check.status_word();
         known.insert(check.rule(), status);
     }
     let found: Vec<&'static str> = rules

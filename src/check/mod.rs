@@ -59,7 +59,7 @@ pub(crate) fn check_written(policy: &PolicyFile, source: &str) -> Vec<Diagnostic
 }
 
 /// The built-in functions of SPEC §6 (aggregates included), for "did you mean" suggestions.
-const BUILTINS: [&str; 14] = [
+pub(crate) const BUILTINS: [&str; 14] = [
     "len",
     "lower",
     "upper",

@@ -392,6 +392,22 @@ impl Check {
             Check::Limit(l) => &l.rule,
         }
     }
+
+    /// The check's status as the decision JSON spells it: `met`, `breached`, `pending`,
+    /// `within` or `exceeded`.
+    pub fn status_word(&self) -> &'static str {
+        match self {
+            Check::Deadline(d) => match d.status {
+                DeadlineStatus::Met => "met",
+                DeadlineStatus::Breached => "breached",
+                DeadlineStatus::Pending => "pending",
+            },
+            Check::Limit(l) => match l.status {
+                LimitStatus::Within => "within",
+                LimitStatus::Exceeded => "exceeded",
+            },
+        }
+    }
 }
 
 impl Serialize for Check {

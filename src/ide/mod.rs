@@ -122,22 +122,7 @@ struct Definition {
 }
 
 /// Functions of SPEC §6, offered as completions.
-const FUNCTIONS: [&str; 14] = [
-    "len",
-    "lower",
-    "upper",
-    "abs",
-    "min",
-    "max",
-    "date",
-    "weekday",
-    "hour",
-    "business_time",
-    "count",
-    "sum",
-    "any",
-    "all",
-];
+const FUNCTIONS: [&str; 14] = crate::check::BUILTINS;
 
 impl Analysis {
     /// Analyses `text`; never fails, whatever the text holds.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Report, ReportConfig, Summary};
 use crate::ast::{FieldDecl, Item, PolicyFile, RuleDef, Span, TableDef, TableRow};
-use crate::eval::{Action, ActionKind, Check, DeadlineStatus, LimitStatus};
+use crate::eval::{Action, ActionKind, Check};
 use crate::{Decision, Policy};
 
 /// Whether an item was added, removed or changed.
@@ -634,17 +634,7 @@ fn moved_deadline(old: &Decision, new: &Decision) -> bool {
 /// A rule's status word in a decision.
 fn status(decision: &Decision, rule: &str) -> &'static str {
     if let Some(check) = decision.checks.iter().find(|c| c.rule() == rule) {
-        return match check {
-            Check::Deadline(d) => match d.status {
-                DeadlineStatus::Met => "met",
-                DeadlineStatus::Breached => "breached",
-                DeadlineStatus::Pending => "pending",
-            },
-            Check::Limit(l) => match l.status {
-                LimitStatus::Within => "within",
-                LimitStatus::Exceeded => "exceeded",
-            },
-        };
+        return check.status_word();
     }
     if decision.undecided.iter().any(|u| u.rule == rule) {
         "undecided"
