@@ -400,46 +400,21 @@ impl<'p> Compiler<'p> {
     /// it reaches into; `Any` without a schema (or for an undeclared path, which the checker
     /// reports).
     fn path_type(&self, segments: &[&str]) -> FieldType {
-        let Some(schema) = self.schema else {
-            return FieldType::Any;
-        };
-        let mut best: Option<(usize, &TypeKind)> = None;
-        for decl in &schema.fields {
-            let n = decl.path.segments.len();
-            if n <= segments.len()
-                && decl
-                    .path
-                    .segments
-                    .iter()
-                    .zip(segments)
-                    .all(|(a, b)| a.name == *b)
-                && best.is_none_or(|(m, _)| n > m)
-            {
-                best = Some((n, &decl.ty.kind));
-            }
-        }
-        let Some((n, kind)) = best else {
-            return FieldType::Any;
-        };
-        let mut ty = field_type(kind);
-        for segment in segments.iter().skip(n) {
-            ty = match ty {
-                FieldType::Object(fields) => fields
-                    .into_iter()
-                    .find(|f| f.name == *segment)
-                    .map_or(FieldType::Any, |f| f.ty),
-                _ => FieldType::Any,
-            };
-        }
-        ty
+        self.path_info(segments).0
     }
 
     /// Whether a record path may be absent by declaration: a declaration on the path (the
     /// path itself or an object holding it) is optional, or an object field on the way
     /// into the longest such declaration is. Without a schema nothing is optional.
     fn path_optional(&self, segments: &[&str]) -> bool {
+        self.path_info(segments).1
+    }
+
+    /// The type of a record path and whether it may be absent by declaration, from the
+    /// longest declaration on the path and the object fields below it.
+    fn path_info(&self, segments: &[&str]) -> (FieldType, bool) {
         let Some(schema) = self.schema else {
-            return false;
+            return (FieldType::Any, false);
         };
         let mut best: Option<(usize, &TypeKind)> = None;
         let mut optional = false;
@@ -460,7 +435,7 @@ impl<'p> Compiler<'p> {
             }
         }
         let Some((n, kind)) = best else {
-            return optional;
+            return (FieldType::Any, optional);
         };
         let mut ty = field_type(kind);
         for segment in segments.iter().skip(n) {
@@ -477,7 +452,7 @@ impl<'p> Compiler<'p> {
                 _ => FieldType::Any,
             };
         }
-        optional
+        (ty, optional)
     }
 
     fn compile_table(&mut self, def: &'p ast::TableDef) -> TablePlan {
