@@ -224,6 +224,27 @@ impl PolicySet {
         }
     }
 
+    /// The instant whose rules judge `record`: its `options.as_of_field` when set, else
+    /// `options.now`.
+    pub fn as_of(
+        &self,
+        record: &serde_json::Value,
+        options: &EvalOptions,
+    ) -> Result<Timestamp, SelectError> {
+        as_of(record, options)
+    }
+
+    /// The version of the family `name` in force at `at`: the last whose `effective`
+    /// instant is not after it. `None` when no family has that name or none of its
+    /// versions is in force yet.
+    pub fn in_force(&self, name: &str, at: Timestamp) -> Option<&Policy> {
+        self.families
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.in_force(at))
+            .map(Arc::as_ref)
+    }
+
     /// Evaluates `record` with the policy [`PolicySet::select`] picks; the decision names
     /// that policy and its version.
     pub fn evaluate(

@@ -144,7 +144,7 @@ impl Loaded {
         match name {
             None => self.set.evaluate(record, options).map_err(SelectError::Set),
             Some(name) => {
-                let at = as_of(record, options)?;
+                let at = self.set.as_of(record, options).map_err(SelectError::Set)?;
                 Ok(self.named(name, at)?.evaluate(record, options))
             }
         }
@@ -158,41 +158,13 @@ impl Loaded {
     /// The version of the family `name` in force at `at`: the last whose `effective`
     /// instant is not after it (versions come oldest first).
     pub fn named(&self, name: &str, at: jiff::Timestamp) -> Result<&Policy, SelectError> {
-        let mut family = self.set.policies().filter(|p| p.name() == name).peekable();
-        if family.peek().is_none() {
+        if !self.has(name) {
             return Err(SelectError::Unknown(name.to_owned()));
         }
-        family
-            .filter(|p| p.effective_from().is_none_or(|from| from <= at))
-            .last()
+        self.set
+            .in_force(name, at)
             .ok_or_else(|| SelectError::NotInForce(name.to_owned(), at))
     }
-}
-
-/// The instant whose rules judge `record`: the `as_of_field` of the options when set (as
-/// the set reads it), else `now`.
-fn as_of(
-    record: &serde_json::Value,
-    options: &EvalOptions,
-) -> Result<jiff::Timestamp, SelectError> {
-    let Some(field) = &options.as_of_field else {
-        return Ok(options.now);
-    };
-    let problem = |problem: String| {
-        SelectError::Set(service_policy::SelectError::AsOf {
-            field: field.clone(),
-            problem,
-        })
-    };
-    let value = field
-        .split('.')
-        .try_fold(record, |value, segment| value.get(segment))
-        .ok_or_else(|| problem("is missing from the record".to_owned()))?;
-    let text = value
-        .as_str()
-        .ok_or_else(|| problem("must be a time like `2026-03-02T09:00:00Z`".to_owned()))?;
-    text.parse()
-        .map_err(|e| problem(format!("is not a time: {e}")))
 }
 
 /// The current policies and the last failed reload, shared by every request.
