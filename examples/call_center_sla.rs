@@ -16,8 +16,8 @@ use std::error::Error;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
-use service_policy::eval::{Action, ActionKind, Check, DeadlineStatus};
-use service_policy::value::Duration;
+use service_policy::Duration;
+use service_policy::{Action, ActionKind, Check, DeadlineStatus};
 use service_policy::{Decision, EvalOptions, Policy};
 
 const CALL_CENTER: &str = include_str!("policies/call_center.policy");

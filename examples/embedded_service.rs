@@ -18,7 +18,7 @@ use std::thread;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use service_policy::eval::ActionKind;
+use service_policy::ActionKind;
 use service_policy::{Decision, EvalOptions, Policy};
 
 const WORKERS: usize = 4;

@@ -8,13 +8,12 @@
 //! not applied, undecided, error, or skipped in a `first of` block) and, for every
 //! comparison its guard made, the left value, the right value and the result. This
 //! example prints the trace of one retail ticket next to each rule's `when` and `unless`
-//! as written in the policy, then the decision the trace explains.
+//! (in canonical form, from `Policy::rules`), then the decision the trace explains.
 
 use std::error::Error;
 
 use serde_json::{Value, json};
-use service_policy::ast::{Item, RuleDef};
-use service_policy::eval::{Check, Explain, RuleStatus};
+use service_policy::{Check, Explain, RuleStatus};
 use service_policy::{EvalOptions, Policy};
 
 const RETAIL: &str = include_str!("policies/retail.policy");
@@ -53,7 +52,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .trace
         .as_ref()
         .ok_or("the decision has no trace although explain was on")?;
-    let rules = all_rules(&policy.ast().items);
+    let rules: Vec<_> = policy.rules().collect();
     for step in trace {
         let (mark, status) = match step.status {
             RuleStatus::Applied => ("✔", "applied"),
@@ -63,14 +62,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             RuleStatus::Skipped => ("·", "skipped: an earlier rule of its `first of` decided"),
         };
         println!("{mark} {}  {status}", step.rule);
-        if let Some(rule) = rules.iter().find(|r| r.name.name == step.rule) {
-            if let Some(when) = rule.when() {
-                println!("    when   {}", source(when.span.range()));
+        if let Some(rule) = rules.iter().find(|r| r.name == step.rule) {
+            if let Some(when) = &rule.when {
+                println!("    when   {when}");
             }
-            if let Some(unless) = rule.unless() {
-                println!("    unless {}", source(unless.span.range()));
+            if let Some(unless) = &rule.unless {
+                println!("    unless {unless}");
             }
-            if rule.when().is_none() && rule.unless().is_none() {
+            if rule.when.is_none() && rule.unless.is_none() {
                 println!("    (no guard: the rule always applies)");
             }
         }
@@ -97,7 +96,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .all(|c| c.result == Value::Bool(true))
             && rules
                 .iter()
-                .any(|r| r.name.name == step.rule && r.unless().is_some())
+                .any(|r| r.name == step.rule && r.unless.is_some())
         {
             println!("      every comparison held, so the `unless` exempted it");
         }
@@ -119,8 +118,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                 "  {:<16} {:<9} {} against {}",
                 l.rule,
                 format!("{:?}", l.status).to_lowercase(),
-                show(&l.value),
-                show(&l.limit)
+                l.value,
+                l.limit
             ),
         }
     }
@@ -142,24 +141,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     println!("  fired: {}", decision.fired.join(", "));
     Ok(())
-}
-
-/// The text of the policy between two offsets.
-fn source(range: std::ops::Range<usize>) -> &'static str {
-    RETAIL.get(range).unwrap_or("…")
-}
-
-/// Every rule, `first of` blocks included.
-fn all_rules(items: &[Item]) -> Vec<&RuleDef> {
-    let mut rules = Vec::new();
-    for item in items {
-        match item {
-            Item::Rule(rule) => rules.push(rule),
-            Item::FirstOf(block) => rules.extend(block.rules.iter()),
-            _ => {}
-        }
-    }
-    rules
 }
 
 fn show(value: &Value) -> String {

@@ -13,8 +13,7 @@ use std::collections::HashMap;
 use std::error::Error;
 
 use serde_json::json;
-use service_policy::ast::{Item, RuleDef};
-use service_policy::eval::{ActionKind, Check, DeadlineStatus, LimitStatus};
+use service_policy::{ActionKind, Check, DeadlineStatus, LimitStatus};
 use service_policy::{EvalOptions, Policy};
 
 const MULTILINGUAL: &str = include_str!("policies/multilingual.policy");
@@ -39,22 +38,22 @@ const IN_ENGLISH: &[(&str, &str)] = &[
 fn main() -> Result<(), Box<dyn Error>> {
     let policy = Policy::parse_named("multilingual.policy", MULTILINGUAL)?;
 
-    // Each rule's description is its message to the agent; read them from the syntax tree.
+    // Each rule's description is its message to the agent.
     let mut messages: HashMap<&str, &str> = HashMap::new();
-    for rule in rules(policy.ast().items.iter()) {
-        if let Some(description) = &rule.description {
-            messages.insert(&rule.name.name, &description.value);
+    for rule in policy.rules() {
+        if let Some(description) = rule.description {
+            messages.insert(rule.name, description);
         }
     }
 
     println!("নীতি · policy: {}\n", policy.name());
     println!("rules and their messages:");
-    for rule in rules(policy.ast().items.iter()) {
-        println!("  {}", rule.name.name);
-        if let Some(message) = messages.get(rule.name.name.as_str()) {
+    for rule in policy.rules() {
+        println!("  {}", rule.name);
+        if let Some(message) = messages.get(rule.name) {
             println!("      “{message}”");
         }
-        if let Some((_, english)) = IN_ENGLISH.iter().find(|(name, _)| *name == rule.name.name) {
+        if let Some((_, english)) = IN_ENGLISH.iter().find(|(name, _)| *name == rule.name) {
             println!("      ({english})");
         }
     }
@@ -116,9 +115,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                     };
                     println!(
                         "  limit {}: {status} ({} against {})",
-                        l.rule,
-                        l.value.as_str().unwrap_or("?"),
-                        l.limit.as_str().unwrap_or("?")
+                        l.rule, l.value, l.limit
                     );
                 }
             }
@@ -144,13 +141,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     println!("\nThe three escalations of M-4001 became one: the ladder puts प्रबंधक highest.");
     Ok(())
-}
-
-/// Every rule of the policy, `first of` blocks included, in source order.
-fn rules<'a>(items: impl Iterator<Item = &'a Item>) -> impl Iterator<Item = &'a RuleDef> {
-    items.flat_map(|item| match item {
-        Item::Rule(rule) => std::slice::from_ref(rule).iter(),
-        Item::FirstOf(block) => block.rules.iter(),
-        _ => [].iter(),
-    })
 }

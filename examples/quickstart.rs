@@ -9,7 +9,7 @@
 
 use std::error::Error;
 
-use service_policy::eval::{Action, ActionKind, Check};
+use service_policy::{Action, ActionKind, Check};
 use service_policy::{Decision, EvalOptions, Policy};
 
 /// The policy text, compiled into the example so it runs from any folder.
@@ -165,24 +165,14 @@ fn describe_check(check: &Check) -> String {
         }
         Check::Limit(l) => {
             let state = format!("{:?}", l.status).to_lowercase();
-            let excess = match l.excess.as_str() {
+            let excess = match &l.excess {
                 Some(excess) => format!(", {excess} over"),
                 None => String::new(),
             };
             format!(
                 "{:<22} {state}: {} against a limit of {}{excess}",
-                l.rule,
-                plain(&l.value),
-                plain(&l.limit)
+                l.rule, l.value, l.limit
             )
         }
-    }
-}
-
-/// A JSON value without the quotes a string would print with.
-fn plain(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }

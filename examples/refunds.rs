@@ -12,7 +12,7 @@
 use std::error::Error;
 
 use serde_json::{Value, json};
-use service_policy::eval::{ActionKind, Check, Explain, LimitStatus};
+use service_policy::{ActionKind, Check, Explain, LimitStatus};
 use service_policy::{Decision, EvalOptions, Policy};
 
 const REFUNDS: &str = include_str!("policies/refunds.policy");
@@ -164,12 +164,9 @@ fn outcome(decision: &Decision) -> Vec<String> {
     for check in &decision.checks {
         if let Check::Limit(limit) = check
             && limit.status == LimitStatus::Exceeded
+            && let Some(excess) = &limit.excess
         {
-            lines.push(format!(
-                "over `{}` by {}",
-                limit.rule,
-                limit.excess.as_str().unwrap_or("?")
-            ));
+            lines.push(format!("over `{}` by {excess}", limit.rule));
         }
     }
     for action in &decision.actions {

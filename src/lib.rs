@@ -32,37 +32,111 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The stages, each a module: [`syntax`] (text → [`ast`]), [`check`] (diagnostics),
-//! [`compile`] (a plan), [`eval`] (plan + record + now → [`Decision`]); beside them
-//! [`value`], [`calendar`] (business time), [`fmt`] (the canonical printer), [`diagnostic`]
-//! and [`testing`] (`*.tests.yaml`). The `cli` feature (on by default) builds the
-//! `service-policy` command line.
+//! # The public surface
+//!
+//! A host needs only what is re-exported here and the five public modules:
+//!
+//! - loading and evaluating: [`Policy`], [`PolicySet`], [`EvalOptions`], [`Explain`],
+//!   [`Budget`], [`Resolver`]/[`FileResolver`], [`LoadError`], [`SelectError`];
+//! - the decision and its typed parts: [`Decision`], [`Action`], [`ActionKind`], [`Check`],
+//!   [`DeadlineCheck`], [`LimitCheck`], [`Undecided`], [`ErrorEntry`], [`RuleTrace`];
+//! - the values they hold: [`Money`], [`Currency`], [`Duration`], and, so a host names the
+//!   same types without a direct dependency, [`Decimal`] (`rust_decimal`) and [`Timestamp`]
+//!   (`jiff`);
+//! - diagnostics as data ([`Diagnostics`], [`Diagnostic`], [`Code`], [`Span`]) and their
+//!   rendering (`diagnostic::render::render_human`, feature `render`);
+//! - entry points of the tools around a policy: [`check_source`], [`format()`], [`testing`]
+//!   (`*.tests.yaml`), [`report`] (compliance report and diff), [`handbook`] (feature
+//!   `handbook`) and [`ide`] (editor answers).
+//!
+//! The stages themselves — `syntax` (text → syntax tree), `check`, `compile` (a plan),
+//! `eval` (plan + record + now → [`Decision`]), `value`, `calendar`, `fmt`, `resolve` — are
+//! private: they change without notice. The non-default `internals` feature makes them
+//! visible (hidden from the documentation) for the crate's own tests, benchmarks and fuzz
+//! targets; a host never enables it.
+//!
+//! Host structs that hold a [`Timestamp`] or a [`Decimal`] and derive `serde` need jiff's
+//! `serde` feature and one of rust_decimal's `serde-*` features in the host's own
+//! `Cargo.toml` (`jiff = { version = "0.2", features = ["serde"] }`,
+//! `rust_decimal = { version = "1", features = ["serde-str"] }`); the decision's own fields
+//! serialise without them.
+//!
+//! The `cli` feature (on by default) builds the `service-policy` command line, which uses
+//! only this public surface.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![warn(unnameable_types)]
 
+// The stages are private; `internals` shows them, undocumented, to the crate's own tests,
+// benchmarks and fuzz targets. Each module is declared twice for that reason.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod ast;
+#[cfg(not(feature = "internals"))]
+mod ast;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod calendar;
+#[cfg(not(feature = "internals"))]
+mod calendar;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod check;
+#[cfg(not(feature = "internals"))]
+mod check;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod compile;
-pub mod diagnostic;
+#[cfg(not(feature = "internals"))]
+mod compile;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod eval;
+#[cfg(not(feature = "internals"))]
+mod eval;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod fmt;
+#[cfg(not(feature = "internals"))]
+mod fmt;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod resolve;
+#[cfg(not(feature = "internals"))]
+mod resolve;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod syntax;
+#[cfg(not(feature = "internals"))]
+mod syntax;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod value;
+#[cfg(not(feature = "internals"))]
+mod value;
+
+pub mod diagnostic;
 #[cfg(feature = "handbook")]
 pub mod handbook;
 pub mod ide;
 mod policy;
 mod record;
-pub mod resolve;
-mod set;
-pub mod syntax;
-pub mod testing;
-pub mod value;
-
-pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
-pub use eval::{Decision, EvalOptions, Explain, RecordError};
-pub use policy::{LoadError, Policy, check_source, format};
-pub use resolve::{FileResolver, Resolver};
-pub use set::{NoResolver, PolicySet, SelectError, check_sources};
 pub mod report;
+mod set;
+pub mod testing;
+
+pub use ast::Span;
+pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
+pub use eval::{
+    Action, ActionKind, Budget, Check, Comparison, DEFAULT_RULE_STEPS, DeadlineCheck,
+    DeadlineStatus, Decision, ErrorEntry, EvalOptions, Explain, LimitCheck, LimitStatus,
+    LimitValue, RecordError, RuleStatus, RuleTrace, Undecided,
+};
+pub use jiff::Timestamp;
+pub use policy::{LoadError, Policy, RuleInfo, check_source, format};
 pub use record::{JsonRecordError, read_json_record};
 pub use report::Report;
+pub use resolve::{FileResolver, MAX_EXTENDS_DEPTH, Resolver};
+pub use rust_decimal::Decimal;
+pub use set::{NoResolver, PolicySet, SelectError, check_sources};
+pub use value::{Currency, Duration, DurationError, Money, MoneyError};

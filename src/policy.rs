@@ -30,6 +30,20 @@ pub struct Policy {
     source: Arc<SourceFile>,
 }
 
+/// One rule of a policy, as [`Policy::rules`] lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleInfo<'a> {
+    /// The rule's name, as decisions name it.
+    pub name: &'a str,
+    /// The description written after the name, if any.
+    pub description: Option<&'a str>,
+    /// The `when` guard in canonical form, if the rule has one.
+    pub when: Option<String>,
+    /// The `unless` guard in canonical form, if the rule has one.
+    pub unless: Option<String>,
+}
+
 /// Why a policy file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -177,9 +191,49 @@ impl Policy {
         self.plan.version()
     }
 
-    /// The syntax tree.
+    /// The syntax tree (an internal type: shown only with the `internals` feature).
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
     pub fn ast(&self) -> &PolicyFile {
         &self.ast
+    }
+
+    /// The syntax tree, for the crate's own consumers (`report`, `handbook`).
+    #[cfg(not(feature = "internals"))]
+    pub(crate) fn ast(&self) -> &PolicyFile {
+        &self.ast
+    }
+
+    /// Every rule, `first of` blocks included, in source order: its name, its description
+    /// and its guard as canonical text. What a host shows beside a decision's rule names.
+    ///
+    /// ```
+    /// # use service_policy::Policy;
+    /// let policy = Policy::parse(r#"policy "Demo" {
+    ///   record { priority: text }
+    ///   rule urgent "Urgent tickets go fast" { when priority == "urgent" then tag "fast" }
+    ///   rule greet { then tag "hello" }
+    /// }"#).unwrap();
+    /// let rules: Vec<_> = policy.rules().collect();
+    /// assert_eq!(rules[0].name, "urgent");
+    /// assert_eq!(rules[0].description, Some("Urgent tickets go fast"));
+    /// assert_eq!(rules[0].when.as_deref(), Some(r#"priority == "urgent""#));
+    /// assert_eq!(rules[1].when, None);
+    /// ```
+    pub fn rules(&self) -> impl Iterator<Item = RuleInfo<'_>> {
+        self.ast.items.iter().flat_map(|item| {
+            let rules: &[crate::ast::RuleDef] = match item {
+                crate::ast::Item::Rule(rule) => std::slice::from_ref(rule),
+                crate::ast::Item::FirstOf(block) => &block.rules,
+                _ => &[],
+            };
+            rules.iter().map(|rule| RuleInfo {
+                name: rule.name.name.as_str(),
+                description: rule.description.as_ref().map(|d| d.value.as_str()),
+                when: rule.when().map(crate::fmt::format_expr),
+                unless: rule.unless().map(crate::fmt::format_expr),
+            })
+        })
     }
 
     /// The warnings the checker found in this policy's own file (the policy has no
@@ -249,7 +303,7 @@ impl Policy {
         &self.source.name
     }
 
-    /// The source it was loaded from; spans of [`Policy::ast`] from this file point into
+    /// The source it was loaded from; spans of the policy's syntax from this file point into
     /// it (items merged from a base lie past its end).
     pub fn source_file(&self) -> Arc<SourceFile> {
         self.source.clone()
@@ -263,6 +317,8 @@ impl Policy {
     /// Evaluates one record with the reference interpreter, which walks the syntax tree
     /// directly (no compiled plan, no rule index). It gives the same decision as
     /// [`Policy::evaluate`], only slower; tests compare the two.
+    #[cfg(any(test, feature = "internals"))]
+    #[doc(hidden)]
     pub fn evaluate_reference(
         &self,
         record: &serde_json::Value,

@@ -1,6 +1,8 @@
 //! Business time through the public API, with exact instants: daylight-saving changes in
 //! the US and the EU, holidays, weekends, starts outside open hours, `24:00`, half- and
 //! quarter-hour zones, and paused clocks.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,8 +13,8 @@
 
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
+use service_policy::Duration;
 use service_policy::calendar::{Calendar, Clock, time_zone};
-use service_policy::value::Duration;
 
 fn ts(text: &str) -> Timestamp {
     text.parse().unwrap()

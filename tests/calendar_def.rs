@@ -1,5 +1,7 @@
 //! Building calendars from their AST: the zone rules and every `E0304`/`E0306` problem,
 //! all reported at once with their spans.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,13 +13,13 @@
 use jiff::Timestamp;
 use jiff::civil::date;
 use service_policy::Code;
+use service_policy::Duration;
 use service_policy::ast::{
     CalendarDef, CalendarLine, ClockInterval, ClockTime, ClosedDays, DateLit, Ident, OpenHours,
     Span, Text,
 };
 use service_policy::calendar::{Calendar, time_zone};
 use service_policy::diagnostic::Diagnostic;
-use service_policy::value::Duration;
 
 /// Hands out distinct spans in order, so tests can tell which node a diagnostic points at.
 struct Spans(std::cell::Cell<usize>);

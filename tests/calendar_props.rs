@@ -1,6 +1,8 @@
 //! Properties of business time on random calendars, in zones chosen for awkward
 //! transitions: `advance` is the exact, earliest inverse of `running_time`, both are
 //! monotone and additive, and `is_open` agrees with them.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,8 +14,8 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 use proptest::prelude::*;
+use service_policy::Duration;
 use service_policy::calendar::{Calendar, Clock, time_zone};
-use service_policy::value::Duration;
 
 /// Zones with DST at 02:00 (New York), at 01:00Z (Berlin), at midnight (Santiago), of
 /// 30 minutes (Lord Howe), a skipped day (Apia, 2011-12-30), and odd fixed offsets.

@@ -1,5 +1,7 @@
 //! Calendars written as policy text: parsed, built, and their problems pointed at the
 //! exact source text, with a snapshot of how the diagnostics read.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,9 +13,9 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use service_policy::Diagnostic;
+use service_policy::Duration;
 use service_policy::ast::{CalendarDef, Item};
 use service_policy::calendar::{Calendar, time_zone};
-use service_policy::value::Duration;
 
 /// The policy's zone as its `timezone` item says, else UTC (SPEC §4).
 fn policy_zone(items: &[Item]) -> TimeZone {

@@ -13,6 +13,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use serde_json::{Value as Json, json};
+#[cfg(feature = "internals")]
 use service_policy::compile::Plan;
 use service_policy::{EvalOptions, Policy};
 
@@ -104,6 +105,7 @@ fn quiet_record() -> Json {
     })
 }
 
+#[cfg(feature = "internals")]
 #[test]
 fn no_rule_firing_allocates_only_the_decision() {
     let policy = Policy::parse(&policy_source()).unwrap();

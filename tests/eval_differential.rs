@@ -6,6 +6,8 @@
 //! or fail, `first of` blocks, limits, deadlines and actions; generated records make each
 //! field absent, null, a matching or other text, a text outside its enumeration, or a
 //! value of the wrong type.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

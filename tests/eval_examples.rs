@@ -10,7 +10,6 @@
 mod eval_support;
 
 use serde_json::json;
-use service_policy::ast::Item;
 
 #[test]
 fn example_policies_compile_and_evaluate() {
@@ -23,16 +22,7 @@ fn example_policies_compile_and_evaluate() {
         }
         let text = std::fs::read_to_string(&path).unwrap();
         let policy = eval_support::policy(&text);
-        let rules: Vec<String> = policy
-            .ast()
-            .items
-            .iter()
-            .flat_map(|item| match item {
-                Item::Rule(rule) => vec![rule.name.name.clone()],
-                Item::FirstOf(block) => block.rules.iter().map(|r| r.name.name.clone()).collect(),
-                _ => Vec::new(),
-            })
-            .collect();
+        let rules: Vec<String> = policy.rule_names().map(str::to_owned).collect();
         for record in [
             json!({}),
             json!({"priority": "urgent", "opened_at": "2026-03-02T09:00:00Z"}),

@@ -527,7 +527,7 @@ fn records_from_yaml_and_host_structs() {
     assert_eq!(d.fired, ["r"]);
     assert_eq!(
         d.actions[0].kind,
-        service_policy::eval::ActionKind::Tag { tag: "big".into() }
+        service_policy::ActionKind::Tag { tag: "big".into() }
     );
     assert!(p.evaluate_yaml("amount: [unclosed", &options).is_err());
     #[derive(serde::Serialize)]

@@ -1,5 +1,7 @@
 //! The printer on generated syntax trees: never panics, is deterministic, and prints
 //! text whose shape is canonical.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,6 +1,8 @@
 //! Round trips through the parser: printing a generated tree and parsing it back gives
 //! the same tree; formatting is idempotent; and comments placed anywhere a line can hold
 //! one survive formatting, each exactly once and in order.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -3,6 +3,8 @@
 //! Besides the snapshot, every fixture is checked for the formatter's promises: the
 //! output parses to the same tree (comments included), keeps every comment exactly once
 //! and in order, and formats to itself.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

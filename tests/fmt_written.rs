@@ -66,6 +66,7 @@ fn a_long_chain_is_broken_one_operand_per_line() {
     assert_eq!(format(&formatted).unwrap(), formatted);
 }
 
+#[cfg(feature = "internals")]
 #[test]
 fn long_lists_and_closed_dates_are_filled_and_aligned() {
     let dates: Vec<String> = (1..=14).map(|d| format!("2026-12-{d:02}")).collect();

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use rust_decimal::Decimal;
 use serde_json::Value;
+use service_policy::Duration;
 use service_policy::report::{Report, ReportConfig};
-use service_policy::value::Duration;
 use service_policy::{EvalOptions, Policy};
 
 const NOW: &str = "2026-07-01T00:00:00Z";

@@ -678,6 +678,7 @@ fn replay_parse(bytes: &[u8], name: &str) {
             );
         }
     }
+    #[cfg(feature = "internals")]
     if let Ok(tree) = service_policy::syntax::parse(&text) {
         let formatted = service_policy::format(&text).unwrap();
         let again = service_policy::syntax::parse(&formatted)
@@ -731,6 +732,7 @@ fn reverse(value: &Value) -> Value {
 
 // ---- record limits through the library ----
 
+#[cfg(feature = "internals")]
 #[test]
 fn a_list_over_the_limit_is_an_error_for_the_rules_that_read_it() {
     use service_policy::value::MAX_LIST_LEN;

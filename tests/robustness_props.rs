@@ -137,6 +137,7 @@ fn load_is_sound(src: &str) -> Result<(), TestCaseError> {
             }
         }
     }
+    #[cfg(feature = "internals")]
     if let Ok(tree) = service_policy::syntax::parse(src) {
         let formatted = service_policy::format(src).map_err(|d| {
             TestCaseError::fail(format!("parsed but did not format: {:?}", d.items()))
@@ -280,6 +281,7 @@ fn every_example_loads_formats_and_survives_its_own_damage() {
     }
 }
 
+#[cfg(feature = "internals")]
 #[test]
 fn limits_hold_at_their_edges() {
     use service_policy::syntax::{MAX_NESTING, MAX_SOURCE_BYTES, parse};
@@ -302,6 +304,7 @@ fn limits_hold_at_their_edges() {
     assert!(parse(&nested(MAX_NESTING - 2)).is_ok());
 }
 
+#[cfg(feature = "internals")]
 #[test]
 fn rule_count_limit_holds_at_its_edge() {
     use service_policy::syntax::{MAX_RULES, parse};
@@ -330,6 +333,7 @@ fn rule_count_limit_holds_at_its_edge() {
     assert_eq!(&src[errors[0].span.range()], format!("r{MAX_RULES}"));
 }
 
+#[cfg(feature = "internals")]
 #[test]
 fn text_length_limit_counts_decoded_bytes() {
     use service_policy::syntax::{MAX_TEXT_BYTES, parse};
@@ -354,6 +358,7 @@ fn text_length_limit_counts_decoded_bytes() {
     );
 }
 
+#[cfg(feature = "internals")]
 #[test]
 fn numbers_durations_and_dates_out_of_range_are_refused() {
     let cases = [

@@ -2466,7 +2466,7 @@ fn s11_time_is_counted_in_whole_seconds_and_a_decision_reads_back() {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     assert_eq!(serde_json::to_string(&back).unwrap(), text);
     // A duration printed with a fraction elsewhere still reads back.
-    let negative: service_policy::value::Duration = serde_json::from_str(r#""-1m0.25s""#).unwrap();
+    let negative: service_policy::Duration = serde_json::from_str(r#""-1m0.25s""#).unwrap();
     assert_eq!(negative.to_string(), "-1m0.25s");
 }
 

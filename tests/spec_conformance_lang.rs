@@ -8,7 +8,7 @@
     reason = "tests and benches stop loudly on the unexpected"
 )]
 
-use service_policy::{Diagnostic, check_source, format};
+use service_policy::{Diagnostic, check_source};
 
 fn check(text: &str) -> Vec<Diagnostic> {
     check_source("t.policy", text).items().to_vec()
@@ -401,6 +401,7 @@ fn spec_12_at_zero_percent_names_the_allowed_range() {
     assert_eq!((line, column), (4, 8));
 }
 
+#[cfg(feature = "internals")]
 /// §13 `fmt`: the canonical form means the same (same tree), keeps every comment, even
 /// inside a condition spread over lines, and is idempotent.
 #[test]
@@ -415,8 +416,8 @@ fn spec_13_fmt_keeps_meaning_and_comments() {
   }
 }
 "#;
-    let once = format(source).unwrap();
-    assert_eq!(format(&once).unwrap(), once);
+    let once = service_policy::format(source).unwrap();
+    assert_eq!(service_policy::format(&once).unwrap(), once);
     let before = service_policy::syntax::parse(source).unwrap();
     let after = service_policy::syntax::parse(&once).unwrap();
     assert_eq!(before.items, after.items, "{once}");

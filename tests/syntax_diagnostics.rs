@@ -1,5 +1,7 @@
 //! Broken policies and how their syntax errors read: one snapshot per fixture in
 //! `tests/fixtures/syntax/`, rendered as a policy author sees them.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,5 +1,7 @@
 //! The parser, construct by construct: what each piece of syntax becomes in the AST
 //! (spans ignored, as AST equality does), and what a broken form reports.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,8 +13,8 @@
 use rust_decimal::Decimal;
 use service_policy::ast::*;
 use service_policy::syntax::parse;
-use service_policy::value::{Currency, Duration, Money};
 use service_policy::{Code, Diagnostic};
+use service_policy::{Currency, Duration, Money};
 
 const NO: Span = Span::new(0, 0);
 

@@ -1,5 +1,7 @@
 //! Properties of the parser: it never panics, on any text and on damaged versions of a
 //! real policy, and refuses inputs that would exhaust the stack with `E0002`.
+// The stage it tests is internal: built with `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -12,6 +12,7 @@ use crate::value::Duration;
 /// come in any order, lie outside the measured span, or be empty (`to <= from`, ignored).
 ///
 /// ```
+/// # #[cfg(feature = "internals")] { // an internal module
 /// use jiff::Timestamp;
 /// use service_policy::calendar::Clock;
 /// use service_policy::value::Duration;
@@ -21,6 +22,7 @@ use crate::value::Duration;
 /// let clock = Clock { calendar: None, pauses: &pauses };
 /// let due = clock.advance(t("2026-03-02T09:00:00Z"), Duration::from_secs(7200).unwrap());
 /// assert_eq!(due, Some(t("2026-03-02T12:00:00Z")));
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Clock<'a> {
@@ -33,6 +35,7 @@ pub struct Clock<'a> {
 impl Clock<'_> {
     /// Whether the clock runs at `t`: the calendar (if any) is open and no pause covers
     /// `t` (pauses are half-open, like intervals).
+    #[cfg(any(test, feature = "internals"))]
     pub fn is_running(&self, t: Timestamp) -> bool {
         let open = self.calendar.is_none_or(|calendar| calendar.is_open(t));
         open && !self.pauses.iter().any(|(from, to)| *from <= t && t < *to)

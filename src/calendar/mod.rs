@@ -56,9 +56,11 @@ const TRANSITION_MARGIN_NANOS: i128 = 3 * NANOS_PER_DAY;
 /// The lookup ignores ASCII case.
 ///
 /// ```
+/// # #[cfg(feature = "internals")] { // an internal module
 /// use service_policy::calendar::time_zone;
 /// assert!(time_zone("Asia/Kolkata").is_some());
 /// assert!(time_zone("Mars/Olympus_Mons").is_none());
+/// # }
 /// ```
 pub fn time_zone(name: &str) -> Option<TimeZone> {
     static DB: OnceLock<TimeZoneDatabase> = OnceLock::new();
@@ -100,6 +102,7 @@ pub enum CalendarError {
 /// arguments.
 ///
 /// ```
+/// # #[cfg(feature = "internals")] { // an internal module
 /// use jiff::Timestamp;
 /// use service_policy::calendar::{Calendar, time_zone};
 /// use service_policy::value::Duration;
@@ -114,6 +117,7 @@ pub enum CalendarError {
 /// let friday: Timestamp = "2026-03-06T16:00:00Z".parse().unwrap();
 /// let due = cal.add(friday, Duration::from_secs(7200).unwrap()).unwrap();
 /// assert_eq!(due, "2026-03-09T10:00:00Z".parse::<Timestamp>().unwrap());
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Calendar {
@@ -180,6 +184,7 @@ impl Calendar {
     }
 
     /// The calendar's time zone.
+    #[cfg(any(test, feature = "internals"))]
     pub fn time_zone(&self) -> &TimeZone {
         &self.tz
     }
@@ -191,11 +196,13 @@ impl Calendar {
     }
 
     /// The closed dates, sorted.
+    #[cfg(feature = "internals")]
     pub fn closed_dates(&self) -> &[Date] {
         &self.closed
     }
 
     /// The open time of a week without holidays or daylight-saving changes.
+    #[cfg(feature = "internals")]
     pub fn weekly_open_time(&self) -> Duration {
         // INVARIANT: at most 7 * 1440 minutes, far inside i64 nanoseconds.
         Duration::from_nanos(i64::try_from(self.week_nanos).unwrap_or(i64::MAX))
@@ -236,6 +243,7 @@ impl Calendar {
     /// next opening). `add(start, 0)` is `start` itself. `None` for a negative `d`, or when
     /// the instant lies more than [`MAX_SPAN_DAYS`] after `start` or outside the range of
     /// timestamps.
+    #[cfg(feature = "internals")]
     pub fn add(&self, start: Timestamp, d: Duration) -> Option<Timestamp> {
         let nanos = self.add_nanos(start.as_nanosecond(), i128::from(d.as_nanos()))?;
         Timestamp::from_nanosecond(nanos).ok()

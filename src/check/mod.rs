@@ -37,6 +37,7 @@ use types::Ty;
 ///
 /// The diagnostics come in the order they were found; [`crate::Diagnostics::new`] sorts them
 /// by position.
+#[cfg(feature = "internals")]
 pub fn check(policy: &PolicyFile) -> Vec<Diagnostic> {
     check_written(policy, "")
 }

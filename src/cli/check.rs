@@ -3,9 +3,8 @@
 use std::path::PathBuf;
 
 use serde_sarif::sarif;
-use service_policy::ast::Span;
 use service_policy::diagnostic::render::render_human;
-use service_policy::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
+use service_policy::{Code, Diagnostic, Diagnostics, Severity, SourceFile, Span};
 
 use super::{CheckFormat, Outcome, UsageError, exit, out, policy_files, stdout_color};
 

@@ -146,7 +146,7 @@ fn read_record(path: &Path) -> Result<Result<Value, String>, UsageError> {
 /// On a calendar a "day" is 24 *open* hours, which reads as a calendar day; hours read the
 /// same on a calendar and off it. Text that is not a duration is shown as it is.
 fn in_hours(text: &str) -> String {
-    let Ok(duration) = service_policy::value::Duration::parse_literal(text) else {
+    let Ok(duration) = service_policy::Duration::parse_literal(text) else {
         return text.to_owned();
     };
     let secs = duration.whole_secs();

@@ -305,7 +305,7 @@ impl Server<'_> {
 }
 
 /// How far up a chain of `extends` definitions are looked for: the resolver's own limit.
-const MAX_BASES: usize = service_policy::resolve::MAX_EXTENDS_DEPTH;
+const MAX_BASES: usize = service_policy::MAX_EXTENDS_DEPTH;
 
 /// The path of a `file:` URI, percent-decoded (`file:///tmp/n%C4%81m.policy`).
 fn uri_to_path(uri: &Uri) -> Option<PathBuf> {

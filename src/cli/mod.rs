@@ -409,19 +409,25 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The whole second an instant falls in (a fraction is cut, toward the past), as
+/// evaluation counts it.
+fn whole_second(t: jiff::Timestamp) -> jiff::Timestamp {
+    let floor = jiff::TimestampRound::new()
+        .smallest(jiff::Unit::Second)
+        .mode(jiff::RoundMode::Floor);
+    t.round(floor).unwrap_or(t)
+}
+
 /// Parses `--now`, defaulting to the current time (the only place the clock is read).
 fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, UsageError> {
     match now {
         // Time is counted in whole seconds: the clock's fraction would only print as noise.
-        None => Ok(service_policy::value::whole_second(jiff::Timestamp::now())),
-        Some(text) => text
-            .parse()
-            .map(service_policy::value::whole_second)
-            .map_err(|e| {
-                UsageError(format!(
-                    "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
-                ))
-            }),
+        None => Ok(whole_second(jiff::Timestamp::now())),
+        Some(text) => text.parse().map(whole_second).map_err(|e| {
+            UsageError(format!(
+                "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
+            ))
+        }),
     }
 }
 

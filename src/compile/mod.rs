@@ -178,6 +178,7 @@ impl Plan {
     }
 
     /// The policy's name.
+    #[cfg(feature = "internals")]
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -189,6 +190,7 @@ impl Plan {
 
     /// The same plan without its rule index, so that every rule is evaluated for every
     /// record (the decisions are the same; benches compare the two).
+    #[cfg(feature = "internals")]
     pub fn without_index(mut self) -> Plan {
         self.index = None;
         self
@@ -205,6 +207,7 @@ impl Plan {
     }
 
     /// Whether the plan has a rule index.
+    #[cfg(feature = "internals")]
     pub fn is_indexed(&self) -> bool {
         self.index.is_some()
     }

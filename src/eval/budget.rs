@@ -31,7 +31,7 @@ const INDEX_FROM_LEN: usize = 16;
 /// How much work one rule may do in one evaluation.
 ///
 /// ```
-/// # use service_policy::{EvalOptions, eval::Budget};
+/// # use service_policy::{Budget, EvalOptions};
 /// let now = "2026-03-02T10:00:00Z".parse().unwrap();
 /// let options = EvalOptions::at(now).with_budget(Budget { rule_steps: 1_000 });
 /// assert_eq!(options.budget.rule_steps, 1_000);

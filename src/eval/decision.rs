@@ -366,12 +366,120 @@ pub struct LimitCheck {
     pub rule: String,
     /// Within or exceeded.
     pub status: LimitStatus,
-    /// The value limited, as JSON.
-    pub value: Json,
-    /// The maximum, as JSON.
-    pub limit: Json,
-    /// `value − limit` when exceeded, else null.
-    pub excess: Json,
+    /// The value limited, as compared (an empty sum's zero in the maximum's currency).
+    pub value: LimitValue,
+    /// The maximum.
+    pub limit: LimitValue,
+    /// `value − limit` when exceeded (a duration for times and dates); `None` within.
+    pub excess: Option<LimitValue>,
+}
+
+/// A value a `limit` compares, or their difference: one of the orderable types.
+///
+/// Serialises as the decision JSON spells it: a number as a JSON integer when it is whole
+/// and fits 64 bits, else as its exact decimal text (`"0.25"`); money as `"350 GBP"`;
+/// a duration in the literal form (`"1h30m"`); a date as `"2026-03-02"`; a time in
+/// RFC 3339 UTC.
+///
+/// ```
+/// # use service_policy::{Check, EvalOptions, LimitValue, Money, Policy};
+/// let policy = Policy::parse(r#"policy "Refunds" {
+///   record { refund_amount: money }
+///   rule cap { limit refund_amount <= 200 GBP }
+/// }"#)?;
+/// let now = "2026-03-02T10:00:00Z".parse()?;
+/// let decision = policy.evaluate(&serde_json::json!({"refund_amount": "350 GBP"}), &EvalOptions::at(now));
+/// let Some(Check::Limit(cap)) = decision.checks.first() else { unreachable!() };
+/// assert_eq!(cap.excess, Some(LimitValue::Money(Money::parse("150 GBP")?)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitValue {
+    /// An exact number.
+    Number(rust_decimal::Decimal),
+    /// An amount of money.
+    Money(Money),
+    /// A duration (also the difference of two times or dates).
+    Duration(Duration),
+    /// A calendar date.
+    Date(jiff::civil::Date),
+    /// An instant.
+    Time(Timestamp),
+}
+
+impl LimitValue {
+    /// The limit's view of a runtime value; other kinds cannot be ordered by a limit.
+    pub(crate) fn from_value(value: &crate::value::Value<'_>) -> Result<LimitValue, String> {
+        use crate::value::Value;
+        match value {
+            Value::Number(n) => Ok(LimitValue::Number(*n)),
+            Value::Money(m) => Ok(LimitValue::Money(*m)),
+            Value::Duration(d) => Ok(LimitValue::Duration(*d)),
+            Value::Date(d) => Ok(LimitValue::Date(*d)),
+            Value::Time(t) => Ok(LimitValue::Time(*t)),
+            other => Err(format!(
+                "a limit compares numbers, money, durations, dates or times, found {}",
+                other.kind()
+            )),
+        }
+    }
+
+    /// The JSON form, as in the decision.
+    pub fn to_json(&self) -> Json {
+        match self {
+            LimitValue::Number(n) => crate::value::number_json(*n),
+            other => Json::String(other.to_string()),
+        }
+    }
+
+    /// Reads the JSON form back: a JSON number or decimal text is a number, then money,
+    /// a duration, a date and a time are tried in that order.
+    fn from_json(json: &Json) -> Option<LimitValue> {
+        match json {
+            Json::Number(n) => crate::value::decimal_from_json(n).map(LimitValue::Number),
+            Json::String(text) => {
+                if let Some(n) = crate::value::parse_decimal(text) {
+                    Some(LimitValue::Number(n))
+                } else if let Ok(m) = Money::parse(text) {
+                    Some(LimitValue::Money(m))
+                } else if let Ok(d) = Duration::parse_literal(text) {
+                    Some(LimitValue::Duration(d))
+                } else if let Some(d) = crate::value::parse_date(text) {
+                    Some(LimitValue::Date(d))
+                } else {
+                    crate::value::parse_time(text).map(LimitValue::Time)
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for LimitValue {
+    /// The decision's spelling, without JSON quotes (`350 GBP`, `1h30m`, `0.25`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LimitValue::Number(n) => write!(f, "{}", n.normalize()),
+            LimitValue::Money(m) => write!(f, "{m}"),
+            LimitValue::Duration(d) => write!(f, "{d}"),
+            LimitValue::Date(d) => write!(f, "{d}"),
+            LimitValue::Time(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+impl Serialize for LimitValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for LimitValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = Json::deserialize(deserializer)?;
+        LimitValue::from_json(&json)
+            .ok_or_else(|| D::Error::custom(format!("`{json}` is not a limit's value")))
+    }
 }
 
 /// The status of a limit.
@@ -453,9 +561,9 @@ impl<'de> Deserialize<'de> for Check {
             "limit" => Ok(Check::Limit(LimitCheck {
                 rule,
                 status: take(m, "status")?,
-                value: m.remove("value").unwrap_or(Json::Null),
-                limit: m.remove("limit").unwrap_or(Json::Null),
-                excess: m.remove("excess").unwrap_or(Json::Null),
+                value: take(m, "value")?,
+                limit: take(m, "limit")?,
+                excess: take(m, "excess")?,
             })),
             other => Err(D::Error::custom(format!("unknown check kind `{other}`"))),
         }

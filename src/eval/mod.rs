@@ -10,6 +10,7 @@
 mod budget;
 mod decision;
 mod expr;
+#[cfg(any(test, feature = "internals"))]
 mod reference;
 mod rules;
 
@@ -22,7 +23,7 @@ use crate::compile::{Block, Plan, Walk};
 pub use budget::{Budget, DEFAULT_RULE_STEPS};
 pub use decision::{
     Action, ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry,
-    LimitCheck, LimitStatus, RuleStatus, RuleTrace, Undecided,
+    LimitCheck, LimitStatus, LimitValue, RuleStatus, RuleTrace, Undecided,
 };
 pub(crate) use expr::{Env, eval_constant};
 
@@ -279,6 +280,7 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
     }
 }
 
+#[cfg(any(test, feature = "internals"))]
 /// Evaluates a record against a policy's AST with the reference interpreter (no plan, no
 /// index); for differential tests and as a specification that runs.
 pub fn evaluate_reference(

@@ -31,7 +31,8 @@ use super::decision::{
 };
 use super::expr::{Acc, Fault, as_time, compare_values, fault, pick, weekday_name};
 use super::rules::{
-    Step, StepResult, duration_of, money_of, present, read_pauses, text_of, time_of, too_long,
+    Step, StepResult, duration_of, limit_value, money_of, present, read_pauses, text_of, time_of,
+    too_long,
 };
 use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
 use crate::ast::{
@@ -1225,9 +1226,9 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
                 order.is_le()
             };
             let excess = if within {
-                Json::Null
+                None
             } else {
-                arith(ArithOp::Sub, v.clone(), m.clone())?.to_json()
+                Some(limit_value(&arith(ArithOp::Sub, v.clone(), m.clone())?)?)
             };
             for handler in rule.handlers() {
                 if matches!(handler.trigger, Trigger::Exceed) && !within {
@@ -1243,8 +1244,8 @@ fn body<'a>(cx: &mut Cx<'a>, rule: &'a RuleDef) -> StepResult<Body> {
                 } else {
                     LimitStatus::Exceeded
                 },
-                value: v.to_json(),
-                limit: m.to_json(),
+                value: limit_value(&v)?,
+                limit: limit_value(&m)?,
                 excess,
             }));
         }

@@ -4,7 +4,9 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
-use super::decision::{ActionKind, Check, DeadlineCheck, DeadlineStatus, LimitCheck, LimitStatus};
+use super::decision::{
+    ActionKind, Check, DeadlineCheck, DeadlineStatus, LimitCheck, LimitStatus, LimitValue,
+};
 use super::expr::{Ctx, Fault};
 use crate::calendar::Clock;
 use crate::compile::{ActionKindPlan, ActionPlan, CheckPlan, RulePlan, TriggerPlan};
@@ -162,9 +164,9 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
                 order.is_le()
             };
             let excess = if within {
-                Json::Null
+                None
             } else {
-                arith(ArithOp::Sub, v.clone(), m.clone())?.to_json()
+                Some(limit_value(&arith(ArithOp::Sub, v.clone(), m.clone())?)?)
             };
             for handler in &rule.handlers {
                 if matches!(handler.trigger, TriggerPlan::Exceed) && !within {
@@ -180,8 +182,8 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
                 } else {
                     LimitStatus::Exceeded
                 },
-                value: v.to_json(),
-                limit: m.to_json(),
+                value: limit_value(&v)?,
+                limit: limit_value(&m)?,
                 excess,
             }));
         }
@@ -233,6 +235,14 @@ pub(super) fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
             message: format!("{what} must be a time, found {}", other.kind()),
         }),
     }
+}
+
+/// A limit's side (or excess) as the decision types it.
+pub(super) fn limit_value(v: &Value<'_>) -> Result<LimitValue, Fault> {
+    LimitValue::from_value(v).map_err(|message| Fault {
+        field: None,
+        message,
+    })
 }
 
 pub(super) fn duration_of(v: &Value<'_>, what: &str) -> Result<Duration, Fault> {

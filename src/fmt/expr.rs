@@ -517,12 +517,14 @@ impl Pen<'_> {
 /// Prints an expression in canonical form, with the fewest parentheses its tree needs.
 ///
 /// ```
+/// # #[cfg(feature = "internals")] { // an internal module
 /// # use service_policy::ast::{BinaryOp, Expr, ExprKind, Literal, Span};
 /// # use rust_decimal::Decimal;
 /// let n = |v| Expr { kind: ExprKind::Literal(Literal::Number(Decimal::from(v))), span: Span::default() };
 /// let sub = |a, b| Expr { kind: ExprKind::Binary(BinaryOp::Sub, Box::new(a), Box::new(b)), span: Span::default() };
 /// let e = sub(n(1), sub(n(2), n(3)));
 /// assert_eq!(service_policy::fmt::format_expr(&e), "1 - (2 - 3)");
+/// # }
 /// ```
 pub fn format_expr(expr: &Expr) -> String {
     Written::default().flat(expr, Level::Or)

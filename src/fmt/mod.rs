@@ -12,9 +12,11 @@
 
 mod expr;
 
-pub use expr::{
-    KEYWORDS, format_expr, format_literal, format_path, format_text, is_identifier, is_keyword,
-};
+#[cfg(any(feature = "handbook", feature = "internals"))]
+pub use expr::format_literal;
+#[cfg(feature = "internals")]
+pub use expr::{KEYWORDS, is_identifier, is_keyword};
+pub use expr::{format_expr, format_path, format_text};
 
 use crate::ast::{
     Action, ActionKind, CalendarDef, CalendarLine, Clause, ClauseKind, Comment, Handler, Item,
@@ -41,6 +43,7 @@ const INDENT: &str = "  ";
 ///     "policy \"Demo\" {\n  rule r {\n    when (a + b) > 90m // late\n    then tag \"x\"\n         tag \"y\"\n  }\n}\n",
 /// );
 /// ```
+#[cfg(any(test, feature = "internals"))]
 pub fn format_policy(policy: &PolicyFile, source: &str) -> String {
     // Where the author wrote parentheses is not in the tree: read it from the source again.
     let parens = crate::syntax::parse_written(source)

@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::ast::{ClauseKind, Item, RuleDef};
-use crate::eval::{ActionKind, Check, DeadlineStatus, LimitStatus};
+use crate::{ActionKind, Check, DeadlineStatus, LimitStatus, LimitValue};
 use crate::{Decision, Policy};
 use quantiles::Quantiles;
 pub use quantiles::{EXACT_LIMIT, SKETCH_ERROR};
@@ -366,7 +366,7 @@ impl Figures {
                     LimitStatus::Within => r.within += 1,
                     LimitStatus::Exceeded => {
                         r.exceeded += 1;
-                        if let Some((currency, amount)) = amount_of(&l.excess) {
+                        if let Some((currency, amount)) = amount_of(l.excess.as_ref()) {
                             *r.excess.entry(currency).or_default() += amount;
                         }
                     }
@@ -567,14 +567,16 @@ fn duration_text(secs: Option<i64>) -> Option<String> {
 }
 
 /// The amount and currency of an excess: `"2000 INR"`, or a plain number.
-fn amount_of(excess: &Json) -> Option<(String, Decimal)> {
-    match excess {
-        Json::String(text) => {
-            let (amount, code) = text.split_once(' ').unwrap_or((text, ""));
-            Some((code.to_owned(), amount.parse().ok()?))
-        }
-        Json::Number(n) => Some((String::new(), n.to_string().parse().ok()?)),
-        _ => None,
+/// An excess that adds up: money (by currency; `""` for the currency-less zero) and
+/// numbers (`""`); an excess of time is counted, not summed.
+fn amount_of(excess: Option<&LimitValue>) -> Option<(String, Decimal)> {
+    match excess? {
+        LimitValue::Money(m) => Some((
+            m.currency.map_or_else(String::new, |c| c.code().to_owned()),
+            m.amount,
+        )),
+        LimitValue::Number(n) => Some((String::new(), *n)),
+        LimitValue::Duration(_) | LimitValue::Date(_) | LimitValue::Time(_) => None,
     }
 }
 
@@ -793,13 +795,17 @@ mod tests {
 
     #[test]
     fn excess_keeps_its_currency() {
+        let money = LimitValue::Money(crate::Money::parse("2000.50 INR").unwrap());
         assert_eq!(
-            amount_of(&Json::String("2000.50 INR".into())),
+            amount_of(Some(&money)),
             Some(("INR".into(), Decimal::new(200050, 2)))
         );
         assert_eq!(
-            amount_of(&serde_json::json!(3)),
+            amount_of(Some(&LimitValue::Number(Decimal::from(3)))),
             Some((String::new(), Decimal::from(3)))
         );
+        let late = LimitValue::Duration(crate::Duration::from_secs(60).unwrap());
+        assert_eq!(amount_of(Some(&late)), None);
+        assert_eq!(amount_of(None), None);
     }
 }

@@ -27,9 +27,13 @@ use error::Entry;
 use grammar::{PolicyParser, Rule};
 use lower::Lower;
 
+#[cfg(feature = "internals")]
 pub use literal::MAX_TEXT_BYTES;
+#[cfg(feature = "internals")]
 pub use lower::MAX_EXPR_DEPTH;
-pub use scan::{MAX_NESTING, MAX_SOURCE_BYTES};
+#[cfg(feature = "internals")]
+pub use scan::MAX_NESTING;
+pub use scan::MAX_SOURCE_BYTES;
 
 /// The most rules a policy holds, those inside `first of` blocks included: far above any
 /// real policy, and a bound on the work of checking and evaluating one.
@@ -106,6 +110,7 @@ pub const KEYWORDS: &[&str] = &[
 /// let errors = service_policy::syntax::parse(r#"policy "Demo" { rule r { then } }"#).unwrap_err();
 /// assert_eq!(errors[0].code, service_policy::Code::E0001);
 /// ```
+#[cfg(any(test, feature = "internals"))]
 pub fn parse(source: &str) -> Result<PolicyFile, Vec<Diagnostic>> {
     parse_recovering(source).map_err(|(errors, _)| errors)
 }

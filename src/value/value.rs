@@ -530,6 +530,7 @@ impl<'a> List<'a> {
     }
 
     /// Whether the list is empty.
+    #[cfg(feature = "internals")]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -18,7 +18,7 @@ use proptest::option;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use service_policy::ast::*;
-use service_policy::value::{Currency, Duration, Money};
+use service_policy::{Currency, Duration, Money};
 
 /// Maximum depth of generated expressions (SPEC-sized policies rarely go deeper).
 pub const MAX_EXPR_DEPTH: u32 = 5;

@@ -2,7 +2,7 @@
 //! rules), reduced to its set of actions.
 
 use serde_json::Value as Json;
-use service_policy::eval::ActionKind;
+use service_policy::ActionKind;
 use service_policy::{EvalOptions, Policy};
 
 use crate::{Engine, bit2};
