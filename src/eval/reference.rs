@@ -1352,10 +1352,9 @@ fn deadline<'a>(
         calendar,
         pauses: &pauses,
     };
-    let deadline_at = clock.advance(start_at, target).ok_or_else(|| Fault {
-        field: None,
-        message: format!("the deadline `{target}` after `{start_at}` is out of range"),
-    })?;
+    let deadline_at = clock
+        .advance(start_at, target)
+        .ok_or_else(|| super::rules::deadline_out_of_range(target, start_at))?;
     let (status, elapsed, remaining) = match done_at {
         Some(done_at) => {
             if done_at < start_at {
