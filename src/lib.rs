@@ -134,7 +134,7 @@ pub use eval::{
 };
 pub use jiff::Timestamp;
 pub use policy::{LoadError, Policy, RuleInfo, check_source, format};
-pub use record::{JsonRecordError, read_json_record};
+pub use record::{InstantError, JsonRecordError, parse_instant, read_json_record};
 pub use report::Report;
 pub use resolve::{FileResolver, MAX_EXTENDS_DEPTH, Resolver};
 pub use rust_decimal::Decimal;

@@ -45,6 +45,36 @@ pub fn read_json_record(text: &str) -> Result<Value, JsonRecordError> {
     Ok(value)
 }
 
+/// Why text is not an instant the library can count with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InstantError {
+    /// Written as a time, but outside the range of `Timestamp` (`9999-12-31T00:00:00Z`).
+    #[error("is outside the range of times: {}", crate::value::TIME_RANGE)]
+    OutOfRange,
+    /// Not an RFC 3339 instant; the reason.
+    #[error("is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {0}")]
+    Syntax(String),
+}
+
+/// Reads an RFC 3339 instant as the library counts time: cut to the whole second, toward
+/// the past. For a host's `now` or as-of instant given as text (`service-policy --now`).
+/// The error reads after the text it is about: `` `{text}` {error} ``.
+///
+/// ```
+/// use service_policy::{InstantError, parse_instant};
+/// let t = parse_instant("2026-03-02T10:00:00.75+01:00").unwrap();
+/// assert_eq!(t.to_string(), "2026-03-02T09:00:00Z");
+/// assert_eq!(parse_instant("9999-12-31T00:00:00Z"), Err(InstantError::OutOfRange));
+/// assert!(matches!(parse_instant("yesterday"), Err(InstantError::Syntax(_))));
+/// ```
+pub fn parse_instant(text: &str) -> Result<jiff::Timestamp, InstantError> {
+    match text.parse::<jiff::Timestamp>() {
+        Ok(t) => Ok(crate::value::whole_second(t)),
+        Err(_) if crate::value::time_out_of_range(text) => Err(InstantError::OutOfRange),
+        Err(e) => Err(InstantError::Syntax(e.to_string())),
+    }
+}
+
 /// The most values (objects, lists, texts, numbers, truth values and nulls, however deeply
 /// nested) one record may hold: the memory a record takes once parsed is bounded by this
 /// count, not only by its bytes.

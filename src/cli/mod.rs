@@ -423,11 +423,8 @@ fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, UsageError> {
     match now {
         // Time is counted in whole seconds: the clock's fraction would only print as noise.
         None => Ok(whole_second(jiff::Timestamp::now())),
-        Some(text) => text.parse().map(whole_second).map_err(|e| {
-            UsageError(format!(
-                "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
-            ))
-        }),
+        Some(text) => service_policy::parse_instant(text)
+            .map_err(|e| UsageError(format!("`--now {text}` {e}"))),
     }
 }
 
