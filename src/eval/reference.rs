@@ -24,7 +24,7 @@ use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
-use super::budget::{Indexes, Meter, walk_steps};
+use super::budget::{Budget, Indexes, Meter, walk_steps};
 use super::decision::{
     ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry, LimitCheck,
     LimitStatus, RuleStatus, RuleTrace, Undecided,
@@ -382,13 +382,23 @@ impl<'a> Cx<'a> {
     fn quiet(&mut self, e: &'a Expr) -> Out<'a> {
         let saved_record = self.record.take();
         let saved_seen = self.seen.take();
+        // Loading computed the value once, outside any rule's budget; the rule pays one
+        // step for it, as the compiled evaluator does for a folded constant.
+        let unmetered = Meter::new(Budget {
+            rule_steps: u64::MAX,
+        });
+        let saved_meter = std::mem::replace(&mut self.meter, unmetered);
         let mark = self.missing.len();
         let out = self.eval_loud(e);
         self.missing.truncate(mark);
         self.record = saved_record;
         self.seen = saved_seen;
+        self.meter = saved_meter;
         match out {
-            Ok(v) => Ok(v),
+            Ok(v) => {
+                self.meter.charge(1)?;
+                Ok(v)
+            }
             // Loading kept the expression unfolded: evaluate it again, as the rule would.
             Err(_) => self.eval_loud(e),
         }
