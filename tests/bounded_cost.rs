@@ -432,3 +432,22 @@ fn a_constant_folded_when_loading_costs_one_step_in_both_evaluators() {
     budget_error(&decision, "r0");
     assert_eq!(decision.fired, ["r1"]);
 }
+
+/// Found by the `eval_generated` fuzz target: a written list of 16 texts or more is a
+/// constant the compiled plan hashes, but the reference interpreter scanned it, so the
+/// two paid different steps for `channel not in [...]` inside a comprehension.
+#[test]
+fn a_written_list_is_hashed_in_both_evaluators() {
+    let names: Vec<String> = (0..25).map(|i| format!("\"x{i}\"")).collect();
+    let src = format!(
+        r#"policy "Written" {{
+  rule r0 {{ when all(channel not in [{}] for v0 in [0, 9, 9, 9, 9]) then tag "t0" }}
+}}"#,
+        names.join(", ")
+    );
+    let policy = Policy::parse(&src).unwrap();
+    let record = json!({ "channel": "a" });
+    // Hashing: 25 steps once, then a few a test; scanning five times would be 125.
+    let decision = evaluate(&policy, &record, &options(100));
+    assert_eq!(decision.fired, ["r0"], "{decision:?}");
+}

@@ -678,18 +678,18 @@ impl<'a> Cx<'a> {
     }
 
     /// Whether a list holds a value; from a hash set when the list is a record field or a
-    /// constant (a path that names no variable), which cannot change during an evaluation.
+    /// constant (a path that names no variable, or an expression loading folds, such as a
+    /// written list), which cannot change during an evaluation.
     fn member(&mut self, e: &'a Expr, list: &List<'a>, x: &Value<'a>) -> Result<bool, Fault> {
-        let site = match &e.kind {
-            ExprKind::Path(path) => {
-                let scope = self.scope_names();
-                path.segments
-                    .first()
-                    .is_some_and(|first| !scope.contains(&first.name.as_str()))
-                    .then_some(std::ptr::from_ref(e) as usize)
-            }
-            _ => None,
+        let scope = self.scope_names();
+        let unchanging = match &e.kind {
+            ExprKind::Path(path) => path
+                .segments
+                .first()
+                .is_some_and(|first| !scope.contains(&first.name.as_str())),
+            _ => self.constant(e, &scope),
         };
+        let site = unchanging.then_some(std::ptr::from_ref(e) as usize);
         self.indexes.member(site, list, x, &mut self.meter)
     }
 
