@@ -32,6 +32,7 @@ const SCHEMA: &str = r#"
     tags: list<text>?
     opened_at: time?
     first_reply_at: time?
+    status_log: list<{ at: time?, status: text? }>?
   }
 "#;
 
@@ -73,6 +74,14 @@ fn rule(name: String) -> impl Strategy<Value = String> {
         Just("limit amount <= 500\n    on exceed: notify \"lead\"".to_owned()),
         Just(
             "expect first_reply_at within 1h of opened_at\n    on breach: escalate to \"supervisor\""
+                .to_owned()
+        ),
+        Just(
+            "expect first_reply_at within 1h of opened_at excluding spans(s.at for s in status_log where s.status in [\"pending\", \"hold\"])\n    at 50%: notify \"lead\"\n    on breach: escalate to \"supervisor\""
+                .to_owned()
+        ),
+        Just(
+            "expect first_reply_at within 30m of opened_at excluding spans(s.at for s in status_log)"
                 .to_owned()
         ),
         Just("then set priority to \"urgent\"".to_owned()),
@@ -177,9 +186,37 @@ fn record() -> impl Strategy<Value = Json> {
             json!("2026-03-02T08:30:00Z"),
             json!("2026-03-02T09:45:00Z"),
         ]),
+        value(vec![
+            json!([]),
+            // In order, reopened, and still pending at `now`.
+            json!([
+                {"at": "2026-03-02T08:10:00Z", "status": "pending"},
+                {"at": "2026-03-02T08:40:00Z", "status": "open"},
+                {"at": "2026-03-02T09:00:00Z", "status": "hold"},
+                {"at": "2026-03-02T09:20:00Z", "status": "open"},
+                {"at": "2026-03-02T09:50:00Z", "status": "pending"}
+            ]),
+            // Unsorted, with equal times and an event after `now`.
+            json!([
+                {"at": "2026-03-02T09:00:00Z", "status": "open"},
+                {"at": "2026-03-02T08:15:00Z", "status": "pending"},
+                {"at": "2026-03-02T09:00:00Z", "status": "hold"},
+                {"at": "2026-03-02T11:00:00Z", "status": "pending"}
+            ]),
+            // A status missing, and one of the wrong type.
+            json!([
+                {"at": "2026-03-02T08:20:00Z"},
+                {"at": "2026-03-02T08:50:00Z", "status": "pending"},
+                {"at": "2026-03-02T09:10:00Z", "status": 3}
+            ]),
+            // An event without a time, a null element, a time that is not one.
+            json!([{"at": "2026-03-02T08:20:00Z", "status": "pending"}, {"status": "open"}]),
+            json!([null, {"at": "2026-03-02T08:20:00Z", "status": "pending"}]),
+            json!([{"at": "yesterday", "status": "pending"}]),
+        ]),
     )
         .prop_map(
-            |(queue, priority, channel, customer, amount, tags, opened, replied)| {
+            |(queue, priority, channel, customer, amount, tags, opened, replied, log)| {
                 let mut map = Map::new();
                 for (key, v) in [
                     ("queue", queue),
@@ -190,6 +227,7 @@ fn record() -> impl Strategy<Value = Json> {
                     ("tags", tags),
                     ("opened_at", opened),
                     ("first_reply_at", replied),
+                    ("status_log", log),
                 ] {
                     if let Some(v) = v {
                         map.insert(key.to_owned(), v);

@@ -223,10 +223,17 @@ pub(super) fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
         Value::Time(t) => Ok(*t),
         Value::Text(text) => crate::value::parse_time(text).ok_or_else(|| Fault {
             field: None,
-            message: format!(
-                "cannot convert `{}` to time for {what}",
-                crate::value::quote_text(text)
-            ),
+            message: match crate::value::time_out_of_range(text) {
+                true => format!(
+                    "cannot convert `{}` to time for {what}: {}",
+                    crate::value::quote_text(text),
+                    crate::value::TIME_RANGE
+                ),
+                false => format!(
+                    "cannot convert `{}` to time for {what}",
+                    crate::value::quote_text(text)
+                ),
+            },
         }),
         other => Err(Fault {
             field: None,
@@ -308,10 +315,9 @@ fn deadline<'a>(
         calendar,
         pauses: &pauses,
     };
-    let deadline_at = clock.advance(start_at, target).ok_or_else(|| Fault {
-        field: None,
-        message: format!("the deadline `{target}` after `{start_at}` is out of range"),
-    })?;
+    let deadline_at = clock
+        .advance(start_at, target)
+        .ok_or_else(|| deadline_out_of_range(target, start_at))?;
     let (status, elapsed, remaining) = match done_at {
         Some(done_at) => {
             if done_at < start_at {
@@ -431,6 +437,13 @@ fn pauses<'a>(
     node: &'a crate::compile::Node,
 ) -> Result<(Vec<(Timestamp, Timestamp)>, bool), Fault> {
     let mark = cx.missing.len();
+    if let crate::compile::Node::Comprehension(c) = node
+        && c.agg == crate::ast::Aggregate::Spans
+    {
+        let events = cx.span_events(c);
+        cx.missing.truncate(mark);
+        return spans_pauses(events?, &mut cx.meter, cx.now);
+    }
     let value = cx.eval(node)?;
     cx.missing.truncate(mark);
     // Errors name the interval's record path (`paused[1].from`) when the list is a field.
@@ -514,8 +527,92 @@ pub(super) fn read_pauses(
     Ok((out, open))
 }
 
+/// The time of element `index` of a `spans(…)` history. A missing time is an error naming
+/// the element: without it the order of the history, and so every pause around it, is
+/// unknown, and guessing could stop a clock that should run.
+pub(super) fn event_time(
+    v: &Value<'_>,
+    list: Option<&str>,
+    index: usize,
+) -> Result<Timestamp, Fault> {
+    let field = list.map(|p| format!("{p}[{index}]"));
+    if v.is_missing() {
+        let which = match list {
+            Some(p) => format!("`{p}[{index}]`"),
+            None => format!("element {index}"),
+        };
+        return Err(Fault {
+            field,
+            message: format!("`spans`: {which} has no time, so the pauses around it are unknown"),
+        });
+    }
+    time_of(v, "the time of a `spans` element").map_err(|fault| Fault { field, ..fault })
+}
+
+/// The steps sorting `n` events costs: `n` times the bits of `n` (an upper bound of the
+/// comparisons a merge sort makes), charged alike by both evaluators.
+pub(super) fn sort_steps(n: usize) -> u64 {
+    let n = n as u64;
+    n.saturating_mul(u64::from(u64::BITS - n.leading_zeros()))
+}
+
+/// The paused intervals of a `spans(…)` history (SPEC §7): the events ordered by time
+/// (stable, so equal times keep the list's order); each event that starts a pause gives
+/// the interval to the next event's time, the last one until `now`. Also says whether a
+/// pause is open at `now`.
+pub(super) fn spans_pauses(
+    mut events: Vec<(Timestamp, bool)>,
+    meter: &mut super::budget::Meter,
+    now: Timestamp,
+) -> Result<(Vec<(Timestamp, Timestamp)>, bool), Fault> {
+    meter.charge(sort_steps(events.len()))?;
+    events.sort_by_key(|e| e.0);
+    let mut out = Vec::new();
+    let mut open = false;
+    let mut iter = events.iter().peekable();
+    while let Some(&(at, pauses)) = iter.next() {
+        if !pauses {
+            continue;
+        }
+        match iter.peek() {
+            Some(&&(next, _)) => out.push((at, next)),
+            None => {
+                if at <= now {
+                    open = true;
+                }
+                out.push((at, now));
+            }
+        }
+    }
+    Ok((out, open))
+}
+
 /// The error for business or running time asked over a span longer than the calendar
 /// counts (SPEC §7: refused, never cut short).
+/// A deadline that cannot be placed: past the end of the range of times, or further from
+/// its start than business and running time are counted.
+pub(super) fn deadline_out_of_range(target: Duration, start_at: Timestamp) -> Fault {
+    let span_end = start_at
+        .as_nanosecond()
+        .saturating_add(i128::from(crate::calendar::MAX_SPAN_DAYS) * 86_400 * 1_000_000_000);
+    // When the span's end lies past the range, the deadline fell outside the range first.
+    let why = if span_end > Timestamp::MAX.as_nanosecond() {
+        format!(
+            "it would fall past the end of the range of times ({})",
+            crate::value::TIME_RANGE
+        )
+    } else {
+        format!(
+            "it would fall more than {} days (about 200 years) after its start",
+            crate::calendar::MAX_SPAN_DAYS
+        )
+    };
+    Fault {
+        field: None,
+        message: format!("the deadline `{target}` after `{start_at}` is out of range: {why}"),
+    }
+}
+
 pub(super) fn too_long(from: Timestamp, to: Timestamp) -> Fault {
     Fault {
         field: None,

@@ -1252,7 +1252,7 @@ impl Lower {
                 )
                 .with_primary_label("not an aggregate")
                 .with_help(
-                    "a comprehension starts with `count`, `sum`, `min`, `max`, `any` or `all`",
+                    "a comprehension starts with `count`, `sum`, `min`, `max`, `any`, `all` or `spans`",
                 ),
             );
             return ExprKind::Call(name.clone(), vec![body, list]);
