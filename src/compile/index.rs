@@ -582,13 +582,19 @@ impl RuleIndex {
         if rule_steps < self.min_steps {
             return None;
         }
+        // The non-empty lists first, so that merging looks at those only.
         let mut lists: [&'i [u32]; MAX_GROUPS + 1] = [&[]; MAX_GROUPS + 1];
-        let mut slots = lists.iter_mut();
-        *slots.next()? = &self.ungated;
-        for (group, slot) in self.groups.iter().zip(slots) {
-            *slot = group.select(record);
+        let mut live = 0;
+        let selected = self.groups.iter().map(|group| group.select(record));
+        for list in std::iter::once(&self.ungated[..]).chain(selected) {
+            if let Some(slot) = lists.get_mut(live)
+                && !list.is_empty()
+            {
+                *slot = list;
+                live += 1;
+            }
         }
-        Some(Walk::Many(lists))
+        Some(Walk::Many(lists, live))
     }
 
     /// How many fields are indexed.
@@ -679,7 +685,8 @@ fn lookup<'r>(record: &'r Map<String, Json>, segments: &[Box<str>]) -> Option<Op
 )]
 pub(crate) enum Walk<'i> {
     All(std::ops::Range<usize>),
-    Many([&'i [u32]; MAX_GROUPS + 1]),
+    /// Lists, of which the first `.1` may be non-empty.
+    Many([&'i [u32]; MAX_GROUPS + 1], usize),
 }
 
 impl Iterator for Walk<'_> {
@@ -688,9 +695,9 @@ impl Iterator for Walk<'_> {
     fn next(&mut self) -> Option<usize> {
         match self {
             Walk::All(range) => range.next(),
-            Walk::Many(lists) => {
+            Walk::Many(lists, live) => {
                 let mut best: Option<&mut &[u32]> = None;
-                for list in lists.iter_mut() {
+                for list in lists.iter_mut().take(*live) {
                     let Some(head) = list.first() else {
                         continue;
                     };
@@ -721,12 +728,16 @@ mod tests {
         lists[1] = &[1, 2, 5];
         lists[5] = &[6, 10];
         assert_eq!(
-            Walk::Many(lists).collect::<Vec<_>>(),
+            Walk::Many(lists, 6).collect::<Vec<_>>(),
             vec![0, 1, 2, 3, 4, 5, 6, 9, 10]
         );
         let mut lists: [&[u32]; MAX_GROUPS + 1] = [&[]; MAX_GROUPS + 1];
         lists[MAX_GROUPS] = &[7];
-        assert_eq!(Walk::Many(lists).collect::<Vec<_>>(), vec![7]);
+        assert_eq!(
+            Walk::Many(lists, MAX_GROUPS + 1).collect::<Vec<_>>(),
+            vec![7]
+        );
+        assert_eq!(Walk::Many(lists, MAX_GROUPS).count(), 0);
     }
 
     #[test]
