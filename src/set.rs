@@ -284,8 +284,16 @@ fn as_of(record: &serde_json::Value, options: &EvalOptions) -> Result<Timestamp,
     let text = value
         .as_str()
         .ok_or_else(|| problem("must be a time like `2026-03-02T09:00:00Z`"))?;
-    text.parse::<Timestamp>()
-        .map_err(|e| problem(&format!("is not a time: {e}")))
+    text.parse::<Timestamp>().map_err(|e| {
+        if crate::value::time_out_of_range(text) {
+            problem(&format!(
+                "is outside the range of times: {}",
+                crate::value::TIME_RANGE
+            ))
+        } else {
+            problem(&format!("is not a time: {e}"))
+        }
+    })
 }
 
 /// Every diagnostic of a set of policy sources, one entry per file that has any (the

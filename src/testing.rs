@@ -323,10 +323,15 @@ fn run_case_with(
         Some(text) => match text.parse::<jiff::Timestamp>() {
             Ok(now) => now,
             Err(e) => {
-                result.failures.push(setup(
-                    "now",
-                    format!("`{text}` is not an RFC 3339 instant: {e}"),
-                ));
+                let message = if crate::value::time_out_of_range(text) {
+                    format!(
+                        "`{text}` is outside the range of times: {}",
+                        crate::value::TIME_RANGE
+                    )
+                } else {
+                    format!("`{text}` is not an RFC 3339 instant: {e}")
+                };
+                result.failures.push(setup("now", message));
                 return result;
             }
         },

@@ -10,9 +10,10 @@
 //! (a time in a daylight-saving gap becomes the instant the gap ends; a time in a fold
 //! becomes its earlier instant), so the open intervals of all days are disjoint, sorted,
 //! and every question is a walk over days. Walks skip whole weeks arithmetically while no
-//! holiday and no zone transition is near, so their cost grows with the number of
-//! transitions and holidays in the span, not with its length; spans are capped at
-//! [`MAX_SPAN_DAYS`] so that every call is bounded.
+//! zone transition is near, subtracting the open time of the closed dates among them from
+//! a running sum kept beside the sorted dates (one binary search a stretch), so their cost
+//! grows with the number of transitions in the span, not with its length nor with the
+//! number of holidays; spans are capped at [`MAX_SPAN_DAYS`] so that every call is bounded.
 
 mod clock;
 mod def;
@@ -123,6 +124,10 @@ pub struct Calendar {
     weekly: [Box<[(u16, u16)]>; 7],
     // INVARIANT: sorted and without duplicates, for binary search.
     closed: Box<[Date]>,
+    // INVARIANT: `closed.len() + 1` entries; entry `i` is the open time (in nanoseconds,
+    // away from zone transitions) of the weekdays of `closed[..i]`, so the open time lost
+    // to the closed dates of any stretch is a difference of two entries.
+    closed_sums: Box<[i128]>,
     // INVARIANT: positive; the open time of one week without holidays or transitions.
     week_nanos: i128,
 }
@@ -140,7 +145,12 @@ impl Calendar {
     ) -> Result<Calendar, CalendarError> {
         let mut week_minutes: i128 = 0;
         let mut days: [Box<[(u16, u16)]>; 7] = Default::default();
-        for (weekday, (mut intervals, slot)) in weekly.into_iter().zip(days.iter_mut()).enumerate()
+        let mut day_nanos = [0i128; 7];
+        for (weekday, ((mut intervals, slot), nanos)) in weekly
+            .into_iter()
+            .zip(days.iter_mut())
+            .zip(day_nanos.iter_mut())
+            .enumerate()
         {
             for &(start, end) in &intervals {
                 if start >= end || end > MINUTES_PER_DAY {
@@ -151,6 +161,7 @@ impl Calendar {
                     });
                 }
                 week_minutes += i128::from(end - start);
+                *nanos += i128::from(end - start) * NANOS_PER_MINUTE;
             }
             intervals.sort_unstable();
             for pair in intervals.windows(2) {
@@ -171,10 +182,21 @@ impl Calendar {
         let mut closed: Vec<Date> = closed.into_iter().collect();
         closed.sort_unstable();
         closed.dedup();
+        let mut closed_sums = Vec::with_capacity(closed.len() + 1);
+        let mut sum: i128 = 0;
+        closed_sums.push(sum);
+        for date in &closed {
+            sum += weekday_index(*date)
+                .and_then(|weekday| day_nanos.get(weekday))
+                .copied()
+                .unwrap_or(0);
+            closed_sums.push(sum);
+        }
         Ok(Calendar {
             tz,
             weekly: days,
             closed: closed.into_boxed_slice(),
+            closed_sums: closed_sums.into_boxed_slice(),
             week_nanos: week_minutes * NANOS_PER_MINUTE,
         })
     }
@@ -260,12 +282,12 @@ impl Calendar {
         while day_start < to {
             if day_start >= from {
                 let by_span = (to - day_start) / NANOS_PER_WEEK;
-                let weeks = self.skippable_weeks(day, day_start, by_span);
+                let weeks = self.skippable_weeks(day_start, by_span);
                 if weeks > 0 {
                     let Some(next) = add_days(day, weeks * 7) else {
                         break;
                     };
-                    total += i128::from(weeks) * self.week_nanos;
+                    total += i128::from(weeks) * self.week_nanos - self.closed_nanos(day, next);
                     day = next;
                     match self.instant(day, 0) {
                         Some(start) => day_start = start,
@@ -309,11 +331,11 @@ impl Calendar {
                 // Skip only weeks that leave some time to find inside a later day, so the
                 // result is the earliest instant (the end of an interval, not the next
                 // opening).
-                let by_remaining = (remaining - 1) / self.week_nanos;
                 let by_limit = (limit - day_start) / NANOS_PER_WEEK;
-                let weeks = self.skippable_weeks(day, day_start, by_remaining.min(by_limit));
+                let most = self.skippable_weeks(day_start, by_limit);
+                let (weeks, open) = self.weeks_before(day, most, remaining);
                 if weeks > 0 {
-                    remaining -= i128::from(weeks) * self.week_nanos;
+                    remaining -= open;
                     day = add_days(day, weeks * 7)?;
                     day_start = self.instant(day, 0)?;
                     continue;
@@ -335,21 +357,48 @@ impl Calendar {
         None
     }
 
-    /// How many whole weeks from `day` (which starts at `day_start`) can be counted as
-    /// `week_nanos` each, at most `max_weeks`: none of their dates is closed and no zone
-    /// transition lies near them, so every civil time maps to an instant with one offset.
-    fn skippable_weeks(&self, day: Date, day_start: i128, max_weeks: i128) -> i64 {
+    /// The open time lost to closed dates in `[from, to)`, away from zone transitions:
+    /// two binary searches, whatever the number of closed dates.
+    fn closed_nanos(&self, from: Date, to: Date) -> i128 {
+        #[cfg(test)]
+        tests::count_lookup();
+        let first = self.closed.partition_point(|closed| *closed < from);
+        let last = self.closed.partition_point(|closed| *closed < to);
+        let sum = |i: usize| self.closed_sums.get(i).copied().unwrap_or(0);
+        sum(last) - sum(first)
+    }
+
+    /// The open time of `weeks` whole weeks from `day`, counted arithmetically: only for
+    /// weeks that [`Calendar::skippable_weeks`] allows.
+    fn weeks_open(&self, day: Date, weeks: i64) -> Option<i128> {
+        let end = add_days(day, weeks.checked_mul(7)?)?;
+        Some(i128::from(weeks) * self.week_nanos - self.closed_nanos(day, end))
+    }
+
+    /// The most whole weeks from `day`, at most `most` (skippable ones), whose open time is
+    /// less than `remaining`, and that open time: the earliest instant with `remaining`
+    /// open time then lies in a later day. The open time grows with the number of weeks, so
+    /// a binary search finds it in a number of steps logarithmic in `most`, however many
+    /// of the weeks' dates are closed.
+    fn weeks_before(&self, day: Date, most: i64, remaining: i128) -> (i64, i128) {
+        let (mut low, mut low_open) = (0i64, 0i128);
+        let mut high = most;
+        while low < high {
+            let mid = low + (high - low + 1) / 2;
+            match self.weeks_open(day, mid) {
+                Some(open) if open < remaining => (low, low_open) = (mid, open),
+                _ => high = mid - 1,
+            }
+        }
+        (low, low_open)
+    }
+
+    /// How many whole weeks from the midnight `day_start` can be counted arithmetically
+    /// (each weekday's open time, less that of their closed dates), at most `max_weeks`:
+    /// no zone transition lies near them, so every civil time maps to an instant with one
+    /// offset.
+    fn skippable_weeks(&self, day_start: i128, max_weeks: i128) -> i64 {
         let mut weeks = i64::try_from(max_weeks.max(0)).unwrap_or(i64::MAX);
-        if weeks == 0 {
-            return 0;
-        }
-        let next_closed = self.closed.partition_point(|closed| *closed < day);
-        if let Some(closed) = self.closed.get(next_closed) {
-            let days = day
-                .until(*closed)
-                .map_or(0, |span| i64::from(span.get_days()));
-            weeks = weeks.min(days / 7);
-        }
         if weeks == 0 {
             return 0;
         }
@@ -375,8 +424,10 @@ impl Calendar {
     /// closed date. An interval whose ends map to the same instant (inside a gap) is empty
     /// and left out.
     fn day_intervals(&self, day: Date) -> impl Iterator<Item = (i128, i128)> + '_ {
+        #[cfg(test)]
+        tests::count_day();
         let closed = self.closed.binary_search(&day).is_ok();
-        let weekday = usize::try_from(day.weekday().to_monday_zero_offset()).unwrap_or(0);
+        let weekday = weekday_index(day).unwrap_or(0);
         let intervals: &[(u16, u16)] = if closed { &[] } else { self.intervals(weekday) };
         intervals.iter().filter_map(move |&(start, end)| {
             let s = self.instant(day, start)?;
@@ -440,6 +491,11 @@ fn civil(day: Date, minutes: u16) -> Option<DateTime> {
     Some(day.to_datetime(Time::new(hour, minute, 0, 0).ok()?))
 }
 
+/// The index of a date's weekday, 0 = Monday.
+fn weekday_index(day: Date) -> Option<usize> {
+    usize::try_from(day.weekday().to_monday_zero_offset()).ok()
+}
+
 fn add_days(day: Date, days: i64) -> Option<Date> {
     day.checked_add(Span::new().try_days(days).ok()?).ok()
 }
@@ -457,6 +513,29 @@ fn nanos_to_duration(nanos: i128) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::civil::date;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Days walked one by one, and look-ups of closed dates over a stretch, on this
+        /// thread: the work of a walk, counted.
+        static WORK: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+
+    pub(super) fn count_day() {
+        WORK.with(|work| work.set((work.get().0 + 1, work.get().1)));
+    }
+
+    pub(super) fn count_lookup() {
+        WORK.with(|work| work.set((work.get().0, work.get().1 + 1)));
+    }
+
+    /// The days walked and stretch look-ups `f` costs.
+    fn work<T>(f: impl FnOnce() -> T) -> (T, (u64, u64)) {
+        WORK.with(|work| work.set((0, 0)));
+        let out = f();
+        (out, WORK.with(Cell::get))
+    }
 
     fn ts(text: &str) -> Timestamp {
         text.parse().unwrap()
@@ -573,7 +652,7 @@ mod tests {
         fn skipping_weeks_agrees_with_walking_day_by_day(
             zone in proptest::sample::select(vec!["UTC", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kathmandu"]),
             hours in proptest::array::uniform7(proptest::collection::btree_set(0u16..=24, 0..=4)),
-            holidays in proptest::collection::vec(0i64..400, 0..4),
+            holidays in proptest::collection::vec(0i64..400, 0..120),
             from_day in 0i64..7000,
             from_minute in 0i64..1440,
             span_minutes in 0i64..(400 * 1440),
@@ -596,7 +675,79 @@ mod tests {
             let from = ts("2010-01-01T00:00:00Z").as_nanosecond()
                 + i128::from(from_day * 1440 + from_minute) * NANOS_PER_MINUTE;
             let to = from + i128::from(span_minutes) * NANOS_PER_MINUTE;
-            proptest::prop_assert_eq!(c.open_nanos(from, to), open_nanos_day_by_day(&c, from, to));
+            let open = open_nanos_day_by_day(&c, from, to);
+            proptest::prop_assert_eq!(c.open_nanos(from, to), open);
+            // Adding that open time lands on the earliest instant that has it.
+            if open > 0 {
+                let due = c.add_nanos(from, open).unwrap();
+                proptest::prop_assert_eq!(open_nanos_day_by_day(&c, from, due), open);
+                proptest::prop_assert!(open_nanos_day_by_day(&c, from, due - 1) < open);
+            }
+        }
+    }
+
+    /// Every `step`-th date from `first`, `count` of them.
+    fn every(first: Date, step: i64, count: i64) -> Vec<Date> {
+        (0..count)
+            .map(|i| add_days(first, i * step).unwrap())
+            .collect()
+    }
+
+    fn office_hours() -> [Vec<(u16, u16)>; 7] {
+        std::array::from_fn(|d| if d < 5 { vec![(540, 1020)] } else { vec![] })
+    }
+
+    #[test]
+    fn business_time_walks_as_few_days_whatever_the_number_of_holidays() {
+        let from = ts("2000-01-03T12:00:00Z");
+        let to = ts("2190-01-01T00:00:00Z");
+        for zone in ["UTC", "America/New_York"] {
+            let free = cal(zone, office_hours(), &[]);
+            // 23 000 closed dates, one every third day over the whole span.
+            let dense = cal(zone, office_hours(), &every(date(2000, 1, 1), 3, 23_000));
+            let (free_time, free_work) = work(|| free.business_time(from, to));
+            let (dense_time, dense_work) = work(|| dense.business_time(from, to));
+            // The same days are walked one by one (those near zone transitions), and one
+            // look-up of closed dates is made per stretch of whole weeks.
+            assert_eq!(dense_work, free_work, "{zone}");
+            assert!(dense_time < free_time, "{zone}");
+            let exact = open_nanos_day_by_day(&dense, from.as_nanosecond(), to.as_nanosecond());
+            assert_eq!(i128::from(dense_time.as_nanos()), exact, "{zone}");
+        }
+        // Without transitions a walk of 190 years is a handful of days.
+        let utc = cal("UTC", office_hours(), &every(date(2000, 1, 1), 3, 23_000));
+        let ((), (days, lookups)) = work(|| {
+            utc.business_time(from, to);
+        });
+        assert!(
+            days <= 16 && lookups <= 2,
+            "{days} days, {lookups} look-ups"
+        );
+    }
+
+    #[test]
+    fn adding_business_time_walks_as_few_days_whatever_the_number_of_holidays() {
+        let start = ts("2000-01-03T12:00:00Z");
+        // Every date closed for 150 years but the first of each month: the open time is
+        // found past tens of thousands of closed dates.
+        let mut closed = every(date(2000, 1, 1), 1, 150 * 366);
+        closed.retain(|d| d.day() != 1);
+        for zone in ["UTC", "America/New_York"] {
+            let dense = cal(zone, office_hours(), &closed);
+            let hours = Duration::from_secs(200 * 3600).unwrap();
+            let (due, (days, lookups)) = work(|| dense.add(start, hours).unwrap());
+            let (s, e) = (start.as_nanosecond(), due.as_nanosecond());
+            let want = i128::from(hours.as_nanos());
+            assert_eq!(open_nanos_day_by_day(&dense, s, e), want, "{zone}");
+            assert!(open_nanos_day_by_day(&dense, s, e - 1) < want, "{zone}");
+            // About 36 months pass, past some 1 100 closed dates; a stretch of whole weeks
+            // costs a binary search (at most 14 look-ups over 150 years), the days near
+            // each zone transition (two a year in New York) are walked one by one.
+            let bound = if zone == "UTC" { (16, 100) } else { (100, 200) };
+            assert!(
+                days <= bound.0 && lookups <= bound.1,
+                "{zone}: {days} days, {lookups} look-ups"
+            );
         }
     }
 

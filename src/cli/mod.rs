@@ -418,9 +418,16 @@ fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, UsageError> {
             .parse()
             .map(service_policy::value::whole_second)
             .map_err(|e| {
-                UsageError(format!(
-                    "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
-                ))
+                if service_policy::value::time_out_of_range(text) {
+                    UsageError(format!(
+                        "`--now {text}` is outside the range of times: {}",
+                        service_policy::value::TIME_RANGE
+                    ))
+                } else {
+                    UsageError(format!(
+                        "`--now {text}` is not an RFC 3339 instant like `2026-03-02T10:00:00Z`: {e}"
+                    ))
+                }
             }),
     }
 }

@@ -1039,10 +1039,7 @@ pub(super) fn as_time(v: &Value<'_>, what: &str) -> Result<Option<Timestamp>, Fa
         Value::Time(t) => Ok(Some(*t)),
         Value::Text(text) => match crate::value::parse_time(text) {
             Some(t) => Ok(Some(t)),
-            None => fault(format!(
-                "cannot convert `{}` to time",
-                crate::value::quote_text(text)
-            )),
+            None => fault(crate::value::not_a_time(text)),
         },
         other => fault(format!("`{what}` needs a time, found {}", other.kind())),
     }

@@ -223,10 +223,17 @@ pub(super) fn time_of(v: &Value<'_>, what: &str) -> Result<Timestamp, Fault> {
         Value::Time(t) => Ok(*t),
         Value::Text(text) => crate::value::parse_time(text).ok_or_else(|| Fault {
             field: None,
-            message: format!(
-                "cannot convert `{}` to time for {what}",
-                crate::value::quote_text(text)
-            ),
+            message: match crate::value::time_out_of_range(text) {
+                true => format!(
+                    "cannot convert `{}` to time for {what}: {}",
+                    crate::value::quote_text(text),
+                    crate::value::TIME_RANGE
+                ),
+                false => format!(
+                    "cannot convert `{}` to time for {what}",
+                    crate::value::quote_text(text)
+                ),
+            },
         }),
         other => Err(Fault {
             field: None,
@@ -308,10 +315,9 @@ fn deadline<'a>(
         calendar,
         pauses: &pauses,
     };
-    let deadline_at = clock.advance(start_at, target).ok_or_else(|| Fault {
-        field: None,
-        message: format!("the deadline `{target}` after `{start_at}` is out of range"),
-    })?;
+    let deadline_at = clock
+        .advance(start_at, target)
+        .ok_or_else(|| deadline_out_of_range(target, start_at))?;
     let (status, elapsed, remaining) = match done_at {
         Some(done_at) => {
             if done_at < start_at {
@@ -583,6 +589,30 @@ pub(super) fn spans_pauses(
 
 /// The error for business or running time asked over a span longer than the calendar
 /// counts (SPEC §7: refused, never cut short).
+/// A deadline that cannot be placed: past the end of the range of times, or further from
+/// its start than business and running time are counted.
+pub(super) fn deadline_out_of_range(target: Duration, start_at: Timestamp) -> Fault {
+    let span_end = start_at
+        .as_nanosecond()
+        .saturating_add(i128::from(crate::calendar::MAX_SPAN_DAYS) * 86_400 * 1_000_000_000);
+    // When the span's end lies past the range, the deadline fell outside the range first.
+    let why = if span_end > Timestamp::MAX.as_nanosecond() {
+        format!(
+            "it would fall past the end of the range of times ({})",
+            crate::value::TIME_RANGE
+        )
+    } else {
+        format!(
+            "it would fall more than {} days (about 200 years) after its start",
+            crate::calendar::MAX_SPAN_DAYS
+        )
+    };
+    Fault {
+        field: None,
+        message: format!("the deadline `{target}` after `{start_at}` is out of range: {why}"),
+    }
+}
+
 pub(super) fn too_long(from: Timestamp, to: Timestamp) -> Fault {
     Fault {
         field: None,

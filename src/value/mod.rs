@@ -10,9 +10,10 @@ mod value;
 
 pub use duration::{Duration, DurationError};
 pub use money::{Currency, Money, MoneyError, format_amount, parse_decimal};
+pub(crate) use value::not_a_time;
 pub use value::{
     ANY, ArithOp, FieldType, List, MAX_LIST_LEN, Object, ObjectField, QUOTED_CHARS, ReadError,
-    TRACED_BYTES, Value, ValueError, arith, compare, convert_text, decimal_from_json,
+    TIME_RANGE, TRACED_BYTES, Value, ValueError, arith, compare, convert_text, decimal_from_json,
     describe_json, equals, harmonize, negate, number_json, parse_date, parse_duration, parse_time,
-    quote_text, read_json, read_money, traced_json, whole_second,
+    quote_text, read_json, read_money, time_out_of_range, traced_json, whole_second,
 };

@@ -341,7 +341,16 @@ pub fn read_json<'a>(json: &'a Json, ty: &'a FieldType) -> Result<Value<'a>, Rea
         }
         FieldType::Time => {
             let text = json.as_str().ok_or_else(wrong)?;
-            Value::Time(parse_time(text).ok_or_else(wrong)?)
+            match parse_time(text) {
+                Some(time) => Value::Time(time),
+                None if time_out_of_range(text) => {
+                    return Err(ReadError {
+                        expected: format!("a time within the range of times ({TIME_RANGE})"),
+                        found: describe_json(json),
+                    });
+                }
+                None => return Err(wrong()),
+            }
         }
         FieldType::List(element) => Value::List(List::Json(
             bounded(json.as_array().ok_or_else(wrong)?)?,
@@ -376,6 +385,44 @@ pub fn read_money(json: &Json) -> Option<Money> {
 /// counted in whole seconds.
 pub fn parse_time(text: &str) -> Option<Timestamp> {
     Timestamp::from_str(text.trim()).ok().map(whole_second)
+}
+
+/// The range of times, as messages state it: the range of `jiff::Timestamp` from the
+/// first instant of year 0000 (earlier ones cannot be written in RFC 3339).
+pub const TIME_RANGE: &str = "times run from 0000-01-01T00:00:00Z to 9999-12-30T22:00:00Z";
+
+/// Whether `text` is written as a time (a date, a time of day and an offset) but names an
+/// instant outside the range of times, such as `9999-12-31T00:00:00Z`, or a year of five
+/// digits or more: such text deserves [`TIME_RANGE`] in its message rather than a hint on
+/// the format.
+pub fn time_out_of_range(text: &str) -> bool {
+    let text = text.trim();
+    if Timestamp::from_str(text).is_ok() {
+        return false;
+    }
+    let long_year = text
+        .find('-')
+        .is_some_and(|dash| dash >= 5 && text.get(..dash).is_some_and(all_digits))
+        && text.contains('T');
+    let in_pieces = jiff::fmt::temporal::Pieces::parse(text)
+        .is_ok_and(|pieces| pieces.time().is_some() && pieces.offset().is_some());
+    long_year || in_pieces
+}
+
+fn all_digits(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The message for text that is not a time: why, when it lies outside the range of times.
+pub(crate) fn not_a_time(text: &str) -> String {
+    if time_out_of_range(text) {
+        format!(
+            "cannot convert `{}` to time: {TIME_RANGE}",
+            quote_text(text)
+        )
+    } else {
+        format!("cannot convert `{}` to time", quote_text(text))
+    }
 }
 
 /// The whole second an instant falls in (a fraction is cut, toward the past).
@@ -671,12 +718,13 @@ pub fn convert_text(text: &str, like: &Value<'_>) -> Result<Value<'static>, Valu
         _ => None,
     };
     converted.map_or_else(
-        || {
-            err(format!(
+        || match like {
+            Value::Time(_) => err(not_a_time(text)),
+            _ => err(format!(
                 "cannot convert `{}` to {}",
                 quote_text(text),
                 like.kind()
-            ))
+            )),
         },
         Ok,
     )
@@ -684,6 +732,14 @@ pub fn convert_text(text: &str, like: &Value<'_>) -> Result<Value<'static>, Valu
 
 fn overflow(op: ArithOp, a: &Value<'_>, b: &Value<'_>) -> ValueError {
     ValueError(format!("arithmetic overflow in `{a} {} {b}`", op.symbol()))
+}
+
+/// A time moved by a duration out of the range of times.
+fn past_the_range(op: ArithOp, a: &Value<'_>, b: &Value<'_>) -> ValueError {
+    ValueError(format!(
+        "`{a} {} {b}` lies outside the range of times: {TIME_RANGE}",
+        op.symbol()
+    ))
 }
 
 fn whole_days(d: Duration) -> Option<i64> {
@@ -718,6 +774,14 @@ pub fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, V
     // Without a schema `opened_at + 2h` meets text beside a duration: the operator then needs
     // a time or a date (time ± duration, date ± duration) as much as a duration. Likewise
     // `50% of order.total` needs money or a duration beside a number.
+    for (x, y) in [(&a, &b), (&b, &a)] {
+        if let (Value::Text(t), Value::Duration(_)) = (x, y)
+            && matches!(op, ArithOp::Add | ArithOp::Sub)
+            && time_out_of_range(t)
+        {
+            return err(not_a_time(t));
+        }
+    }
     let converted = match (&a, &b, op) {
         (Value::Text(t), Value::Duration(_), ArithOp::Add | ArithOp::Sub) => instant_text(t),
         (Value::Text(t), Value::Number(_), ArithOp::Mul | ArithOp::Div) => measure_text(t),
@@ -806,10 +870,16 @@ pub fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, V
             x.ratio(*y).map(Value::Number)
         }
         (Add, Value::Time(t), Value::Duration(d)) | (Add, Value::Duration(d), Value::Time(t)) => {
-            t.checked_add(d.to_jiff()).ok().map(Value::Time)
+            return t
+                .checked_add(d.to_jiff())
+                .map(Value::Time)
+                .map_err(|_| past_the_range(op, &a, &b));
         }
         (Sub, Value::Time(t), Value::Duration(d)) => {
-            t.checked_sub(d.to_jiff()).ok().map(Value::Time)
+            return t
+                .checked_sub(d.to_jiff())
+                .map(Value::Time)
+                .map_err(|_| past_the_range(op, &a, &b));
         }
         (Sub, Value::Time(x), Value::Time(y)) => {
             Duration::from_jiff(x.duration_since(*y)).map(Value::Duration)
