@@ -597,7 +597,7 @@ pub enum ExprKind {
     During(Box<Expr>, Ident),
     /// `name(args…)`: a function, an aggregate over a list, or a table.
     Call(Ident, Vec<Expr>),
-    /// `AGG(EXPR for VAR in LIST [where COND])`.
+    /// `AGG(EXPR for VAR in LIST [where COND])`, and `spans(E for X in LIST [where COND])`.
     Comprehension(Box<Comprehension>),
 }
 
@@ -633,6 +633,11 @@ pub enum Aggregate {
     Any,
     /// `all`: true if every body is true.
     All,
+    /// `spans`: not an aggregate but the pauses of a status history (SPEC §7): the
+    /// elements ordered by the body (a time), and each element the filter holds for gives
+    /// the interval from its time to the next element's (the last: until `now`). It stands
+    /// only as the intervals of `excluding`.
+    Spans,
 }
 
 impl Aggregate {
@@ -645,6 +650,7 @@ impl Aggregate {
             Aggregate::Max => "max",
             Aggregate::Any => "any",
             Aggregate::All => "all",
+            Aggregate::Spans => "spans",
         }
     }
 
@@ -657,6 +663,7 @@ impl Aggregate {
             "max" => Aggregate::Max,
             "any" => Aggregate::Any,
             "all" => Aggregate::All,
+            "spans" => Aggregate::Spans,
             _ => return None,
         })
     }

@@ -193,8 +193,17 @@ impl<'p> Estimator<'p> {
                 if let Some(filter) = &c.filter {
                     each = each.saturating_add(self.expr(filter));
                 }
+                let n = length(&c.list);
+                // `spans` also sorts its events: n times the bits of n steps.
+                let sort = match c.agg {
+                    crate::ast::Aggregate::Spans => {
+                        n.saturating_mul(u64::from(u64::BITS - n.leading_zeros()))
+                    }
+                    _ => 0,
+                };
                 self.expr(&c.list)
-                    .saturating_add(length(&c.list).saturating_mul(each))
+                    .saturating_add(n.saturating_mul(each))
+                    .saturating_add(sort)
             }
         }
     }

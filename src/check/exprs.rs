@@ -716,6 +716,23 @@ impl<'a> Checker<'a> {
     fn call(&mut self, name: &'a Ident, args: &'a [Expr], span: Span) -> Ty {
         let fname = name.name.as_str();
         match fname {
+            "spans" => {
+                for arg in args {
+                    self.expr(arg);
+                }
+                self.report(
+                    Diagnostic::new(
+                        Code::E0201,
+                        span,
+                        "`spans` turns a status history into intervals and is written with `for`",
+                    )
+                    .with_primary_label("no `for … in …` here")
+                    .with_help(
+                        "write `spans(s.at for s in status_log where s.status == \"pending\")` after `excluding`",
+                    ),
+                );
+                Ty::Unknown
+            }
             "business_time" => {
                 self.arity(name, args, span, 3);
                 for (i, arg) in args.iter().enumerate() {
@@ -1149,6 +1166,22 @@ impl<'a> Checker<'a> {
     }
 
     fn comprehension(&mut self, c: &'a Comprehension) -> Ty {
+        if c.agg == Aggregate::Spans {
+            // `spans(…)` is read only as the intervals of `excluding` (see `deadline`).
+            self.report(
+                Diagnostic::new(
+                    Code::E0201,
+                    c.agg_span,
+                    "`spans(…)` gives the paused intervals of `excluding` and can stand only there",
+                )
+                .with_primary_label("not after `excluding`")
+                .with_help(
+                    "write it after `excluding` in an `expect` clause, e.g. `excluding spans(s.at for s in status_log where s.status == \"pending\")`",
+                ),
+            );
+            self.spans(c);
+            return Ty::Unknown;
+        }
         let list = self.expr(&c.list);
         let element = match list.element() {
             Some(e) => e,
@@ -1208,6 +1241,8 @@ impl<'a> Checker<'a> {
                     Ty::Unknown
                 }
             }
+            // Reported above: `spans` never reaches here.
+            Aggregate::Spans => Ty::Unknown,
             Aggregate::Any | Aggregate::All => {
                 if !body.is_boolish() {
                     self.mismatch(
@@ -1220,6 +1255,66 @@ impl<'a> Checker<'a> {
                 Ty::Bool
             }
         }
+    }
+
+    /// `spans(E for X in LIST [where COND])`: LIST a list of records, E a time of each,
+    /// COND a bool. Types the intervals it gives as `excluding` reads them.
+    fn spans(&mut self, c: &'a Comprehension) -> Ty {
+        let list = self.expr(&c.list);
+        let element = match list.element() {
+            Some(element @ (Ty::Unknown | Ty::Object(_))) => element,
+            _ => {
+                self.report(
+                    Diagnostic::new(
+                        Code::E0204,
+                        c.list.span,
+                        format!("`spans` needs a list of records, not {list:#}"),
+                    )
+                    .with_primary_label(format!("this is {list:#}"))
+                    .with_help(
+                        "iterate over a status history, e.g. `status_log: list<{ at: time, status: text }>`",
+                    ),
+                );
+                Ty::Unknown
+            }
+        };
+        self.scopes.push((c.var.name.clone(), element));
+        let body = self.expr(&c.body);
+        if !matches!(body, Ty::Unknown | Ty::Time) {
+            self.report(
+                Diagnostic::new(
+                    Code::E0204,
+                    c.body.span,
+                    format!("`spans` orders the elements by a time, not {body:#}"),
+                )
+                .with_primary_label(format!("this is {body:#}"))
+                .with_help(format!(
+                    "give the time of each element first, e.g. `spans({}.at for {} in …)`",
+                    c.var.name, c.var.name
+                )),
+            );
+        }
+        if let Some(filter) = &c.filter {
+            let ty = self.expr(filter);
+            if !ty.is_boolish() {
+                self.report(
+                    Diagnostic::new(
+                        Code::E0204,
+                        filter.span,
+                        format!("`where` needs a bool, not {ty:#}"),
+                    )
+                    .with_primary_label(format!("this is {ty:#}"))
+                    .with_help(
+                        "say which elements start a pause, e.g. `where s.status == \"pending\"`",
+                    ),
+                );
+            }
+        }
+        self.scopes.pop();
+        Ty::List(Box::new(Ty::Object(Rc::from(vec![
+            ("from".to_owned(), Ty::Time),
+            ("to".to_owned(), Ty::Time),
+        ]))))
     }
 
     // ----- clauses and actions -----
@@ -1260,7 +1355,10 @@ impl<'a> Checker<'a> {
             self.days_on_calendar(&d.within, calendar);
         }
         if let Some(excluding) = &d.excluding {
-            let ty = self.expr(excluding);
+            let ty = match &excluding.kind {
+                ExprKind::Comprehension(c) if c.agg == Aggregate::Spans => self.spans(c),
+                _ => self.expr(excluding),
+            };
             if !excluding_fits(&ty) {
                 self.report(
                     Diagnostic::new(

@@ -59,7 +59,7 @@ pub(crate) fn check_written(policy: &PolicyFile, source: &str) -> Vec<Diagnostic
 }
 
 /// The built-in functions of SPEC §6 (aggregates included), for "did you mean" suggestions.
-pub(crate) const BUILTINS: [&str; 14] = [
+pub(crate) const BUILTINS: [&str; 15] = [
     "len",
     "lower",
     "upper",
@@ -74,6 +74,7 @@ pub(crate) const BUILTINS: [&str; 14] = [
     "sum",
     "any",
     "all",
+    "spans",
 ];
 
 /// Whether a time zone name is in the bundled IANA database.

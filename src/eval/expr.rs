@@ -829,6 +829,14 @@ impl<'a> Ctx<'a> {
 
     #[inline(never)]
     fn comprehension(&mut self, c: &'a CompPlan) -> Out<'a> {
+        if c.agg == Aggregate::Spans {
+            // The checker lets `spans(…)` stand only after `excluding`, which reads it
+            // through `span_events`.
+            return fault(format!(
+                "`{}` gives the paused intervals of `excluding` and can stand only there",
+                c.label
+            ));
+        }
         let list = match self.eval(&c.list)? {
             Value::Missing => return Ok(Value::Missing),
             Value::List(list) => list,
@@ -859,6 +867,65 @@ impl<'a> Ctx<'a> {
         self.elements.retain(|e| e.0 < slot);
         result?;
         self.finish(acc, &c.label)
+    }
+
+    /// The events of `spans(E for X in LIST [where COND])`: each element's time E and
+    /// whether COND holds for it, in list order; none when the list is missing. An element
+    /// without a time is an error naming it (its pauses cannot be known).
+    pub(crate) fn span_events(&mut self, c: &'a CompPlan) -> Result<Vec<(Timestamp, bool)>, Fault> {
+        let list = match self.eval(&c.list)? {
+            Value::Missing => return Ok(Vec::new()),
+            Value::List(list) => list,
+            other => {
+                return fault(format!(
+                    "`{}` needs a list, found {}",
+                    c.label,
+                    other.kind()
+                ));
+            }
+        };
+        let slot = self.base + c.slot;
+        let source = match &c.list {
+            Node::Field(field) => Some(Cow::Borrowed(&*field.dotted)),
+            Node::Var { slot, rest, .. } => self.element_path(*slot, rest).map(Cow::Owned),
+            _ => None,
+        };
+        let name = source.as_ref().map(|p| p.to_string());
+        // INVARIANT: entries above this comprehension's slot belong to finished ones.
+        self.elements.retain(|e| e.0 < slot);
+        let numbered = source.is_some();
+        if let Some(path) = source {
+            self.elements.push((slot, path, 0));
+        }
+        let mut events = Vec::with_capacity(list.len());
+        let result = (|| {
+            for (index, item) in list.iter().enumerate() {
+                self.meter.charge(1)?;
+                if numbered && let Some(last) = self.elements.last_mut() {
+                    last.2 = index;
+                }
+                let item = item.map_err(|e| Fault {
+                    field: None,
+                    message: format!("`{}`: {e}", c.label),
+                })?;
+                // INVARIANT: the variable's slot is the top of the stack while its body runs.
+                self.vars.truncate(slot);
+                self.vars.push(item);
+                let mark = self.missing.len();
+                let at = self.eval(&c.body)?;
+                let at = super::rules::event_time(&at, name.as_deref(), index)?;
+                let pauses = match &c.filter {
+                    Some(filter) => self.condition(filter)? == Some(true),
+                    None => true,
+                };
+                self.missing.truncate(mark);
+                events.push((at, pauses));
+            }
+            Ok(())
+        })();
+        self.vars.truncate(slot);
+        self.elements.retain(|e| e.0 < slot);
+        result.map(|()| events)
     }
 
     /// The body of a comprehension over each element; the caller unwinds its variable.
@@ -1064,6 +1131,9 @@ impl<'a> Acc<'a> {
                 let current = self.truth.unwrap_or(all);
                 self.truth = Some(if all { current && b } else { current || b });
             }
+            Aggregate::Spans => {
+                return fault("`spans(…)` can stand only after `excluding`");
+            }
         }
         Ok(())
     }
@@ -1073,7 +1143,9 @@ impl<'a> Acc<'a> {
             Aggregate::Count => Value::Number(Decimal::from(self.count)),
             // The zero of an empty sum takes the kind of what it meets (SPEC §6).
             Aggregate::Sum => self.value.unwrap_or(Value::Money(Money::zero_any())),
-            Aggregate::Min | Aggregate::Max => self.value.unwrap_or(Value::Missing),
+            Aggregate::Min | Aggregate::Max | Aggregate::Spans => {
+                self.value.unwrap_or(Value::Missing)
+            }
             Aggregate::Any => Value::Bool(self.truth.unwrap_or(false)),
             Aggregate::All => Value::Bool(self.truth.unwrap_or(true)),
         }

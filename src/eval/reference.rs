@@ -31,7 +31,8 @@ use super::decision::{
 };
 use super::expr::{Acc, Fault, as_time, compare_values, fault, pick, weekday_name};
 use super::rules::{
-    Step, StepResult, duration_of, money_of, present, read_pauses, text_of, time_of, too_long,
+    Step, StepResult, duration_of, event_time, money_of, present, read_pauses, spans_pauses,
+    text_of, time_of, too_long,
 };
 use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
 use crate::ast::{
@@ -1074,8 +1075,57 @@ impl<'a> Cx<'a> {
         out
     }
 
+    /// The events of `spans(E for X in LIST [where COND])`: each element's time and
+    /// whether COND holds for it, in list order.
+    fn span_events(
+        &mut self,
+        e: &'a Expr,
+        c: &'a ast::Comprehension,
+    ) -> Result<Vec<(Timestamp, bool)>, Fault> {
+        let label = crate::compile::print_expr(e);
+        let list = match self.eval(&c.list)? {
+            Value::Missing => return Ok(Vec::new()),
+            Value::List(list) => list,
+            other => {
+                return fault(format!("`{label}` needs a list, found {}", other.kind()));
+            }
+        };
+        let source = self.record_path(&c.list);
+        let top = self.vars.len();
+        let mut events = Vec::with_capacity(list.len());
+        let result = (|| {
+            for (index, item) in list.iter().enumerate() {
+                self.meter.charge(1)?;
+                let item = item.map_err(|e| Fault {
+                    field: None,
+                    message: format!("`{label}`: {e}"),
+                })?;
+                self.vars.truncate(top);
+                let origin = source.as_ref().map(|p| format!("{p}[{index}]"));
+                self.vars.push((&c.var.name, item, origin));
+                let mark = self.missing.len();
+                let at = self.eval(&c.body)?;
+                let at = event_time(&at, source.as_deref(), index)?;
+                let pauses = match &c.filter {
+                    Some(filter) => self.condition(filter)? == Some(true),
+                    None => true,
+                };
+                self.missing.truncate(mark);
+                events.push((at, pauses));
+            }
+            Ok(())
+        })();
+        self.vars.truncate(top);
+        result.map(|()| events)
+    }
+
     fn comprehension(&mut self, e: &'a Expr, c: &'a ast::Comprehension) -> Out<'a> {
         let label = crate::compile::print_expr(e);
+        if c.agg == Aggregate::Spans {
+            return fault(format!(
+                "`{label}` gives the paused intervals of `excluding` and can stand only there"
+            ));
+        }
         let list = match self.eval(&c.list)? {
             Value::Missing => return Ok(Value::Missing),
             Value::List(list) => list,
@@ -1419,6 +1469,13 @@ type Pauses = (Vec<(Timestamp, Timestamp)>, bool);
 
 fn pauses<'a>(cx: &mut Cx<'a>, e: &'a Expr) -> Result<Pauses, Fault> {
     let mark = cx.missing.len();
+    if let ExprKind::Comprehension(c) = &e.kind
+        && c.agg == Aggregate::Spans
+    {
+        let events = cx.span_events(e, c);
+        cx.missing.truncate(mark);
+        return spans_pauses(events?, &mut cx.meter, cx.now);
+    }
     let value = cx.eval(e)?;
     cx.missing.truncate(mark);
     // Errors name the interval's record path (`paused[1].from`) when the list is a field.

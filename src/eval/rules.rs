@@ -437,6 +437,13 @@ fn pauses<'a>(
     node: &'a crate::compile::Node,
 ) -> Result<(Vec<(Timestamp, Timestamp)>, bool), Fault> {
     let mark = cx.missing.len();
+    if let crate::compile::Node::Comprehension(c) = node
+        && c.agg == crate::ast::Aggregate::Spans
+    {
+        let events = cx.span_events(c);
+        cx.missing.truncate(mark);
+        return spans_pauses(events?, &mut cx.meter, cx.now);
+    }
     let value = cx.eval(node)?;
     cx.missing.truncate(mark);
     // Errors name the interval's record path (`paused[1].from`) when the list is a field.
@@ -516,6 +523,66 @@ pub(super) fn read_pauses(
             }
         };
         out.push((from, to));
+    }
+    Ok((out, open))
+}
+
+/// The time of element `index` of a `spans(…)` history. A missing time is an error naming
+/// the element: without it the order of the history, and so every pause around it, is
+/// unknown, and guessing could stop a clock that should run.
+pub(super) fn event_time(
+    v: &Value<'_>,
+    list: Option<&str>,
+    index: usize,
+) -> Result<Timestamp, Fault> {
+    let field = list.map(|p| format!("{p}[{index}]"));
+    if v.is_missing() {
+        let which = match list {
+            Some(p) => format!("`{p}[{index}]`"),
+            None => format!("element {index}"),
+        };
+        return Err(Fault {
+            field,
+            message: format!("`spans`: {which} has no time, so the pauses around it are unknown"),
+        });
+    }
+    time_of(v, "the time of a `spans` element").map_err(|fault| Fault { field, ..fault })
+}
+
+/// The steps sorting `n` events costs: `n` times the bits of `n` (an upper bound of the
+/// comparisons a merge sort makes), charged alike by both evaluators.
+pub(super) fn sort_steps(n: usize) -> u64 {
+    let n = n as u64;
+    n.saturating_mul(u64::from(u64::BITS - n.leading_zeros()))
+}
+
+/// The paused intervals of a `spans(…)` history (SPEC §7): the events ordered by time
+/// (stable, so equal times keep the list's order); each event that starts a pause gives
+/// the interval to the next event's time, the last one until `now`. Also says whether a
+/// pause is open at `now`.
+pub(super) fn spans_pauses(
+    mut events: Vec<(Timestamp, bool)>,
+    meter: &mut super::budget::Meter,
+    now: Timestamp,
+) -> Result<(Vec<(Timestamp, Timestamp)>, bool), Fault> {
+    meter.charge(sort_steps(events.len()))?;
+    events.sort_by_key(|e| e.0);
+    let mut out = Vec::new();
+    let mut open = false;
+    let mut iter = events.iter().peekable();
+    while let Some(&(at, pauses)) = iter.next() {
+        if !pauses {
+            continue;
+        }
+        match iter.peek() {
+            Some(&&(next, _)) => out.push((at, next)),
+            None => {
+                if at <= now {
+                    open = true;
+                }
+                out.push((at, now));
+            }
+        }
     }
     Ok((out, open))
 }

@@ -560,7 +560,20 @@ impl<'a> Printer<'a> {
                     line.push_str(format_ident(calendar));
                 }
                 if let Some(intervals) = &deadline.excluding {
-                    line.push_str(" excluding ");
+                    // `excluding` goes on a line of its own, one step deeper, when the
+                    // intervals would run past the width on the clause's line.
+                    let column = match line.rfind('\n') {
+                        Some(i) => line.get(i + 1..).map_or(0, |l| l.chars().count()),
+                        None => indent.len() + line.chars().count(),
+                    };
+                    let flat = self.written.flat(intervals, Level::Or);
+                    if column + " excluding ".len() + flat.chars().count() > expr::WIDTH {
+                        line.push('\n');
+                        line.extend(std::iter::repeat_n(' ', indent.len() + expr::INDENT_WIDTH));
+                        line.push_str("excluding ");
+                    } else {
+                        line.push_str(" excluding ");
+                    }
                     self.push_expr(&mut line, indent, intervals, Level::Or);
                 }
                 self.line(indent, clause.span, &line, Blank::Keep);

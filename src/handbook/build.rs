@@ -295,10 +295,13 @@ impl Writer<'_> {
                 }
                 if let Some(excluding) = &d.excluding {
                     line.push_text(" ");
-                    line.push(self.msg(
-                        "deadline-excluding",
-                        vec![("intervals", self.expr(excluding).into())],
-                    ));
+                    line.push(match &excluding.kind {
+                        ExprKind::Comprehension(c) if c.agg == Aggregate::Spans => self.spans(c),
+                        _ => self.msg(
+                            "deadline-excluding",
+                            vec![("intervals", self.expr(excluding).into())],
+                        ),
+                    });
                 }
                 line
             }
@@ -752,7 +755,30 @@ impl Writer<'_> {
         }
     }
 
+    /// `excluding spans(E for X in LIST where COND)` as a sentence.
+    fn spans(&self, c: &Comprehension) -> Inline {
+        let mut args = vec![
+            ("var", Arg::from(Inline::code(&c.var.name))),
+            ("list", Arg::from(self.expr(&c.list))),
+            ("at", Arg::from(self.expr(&c.body))),
+        ];
+        match &c.filter {
+            Some(filter) => {
+                args.push(("cond", Arg::from(self.expr(filter))));
+                self.msg("deadline-excluding-spans", args)
+            }
+            None => self.msg("deadline-excluding-spans-all", args),
+        }
+    }
+
     fn comprehension(&self, c: &Comprehension) -> Inline {
+        if c.agg == Aggregate::Spans {
+            // Only after `excluding` (see `spans`); elsewhere the checker refuses it.
+            return Inline::code(crate::fmt::format_expr(&Expr {
+                kind: ExprKind::Comprehension(Box::new(c.clone())),
+                span: crate::ast::Span::default(),
+            }));
+        }
         let body_is_var = matches!(&c.body.kind, ExprKind::Path(p)
             if p.segments.len() == 1 && p.segments.first().is_some_and(|s| s.name == c.var.name));
         let var = Arg::from(Inline::code(&c.var.name));
@@ -784,6 +810,7 @@ impl Writer<'_> {
                 "agg-all",
                 vec![("var", var), ("list", list), ("body", body)],
             ),
+            (Aggregate::Spans, _) => Inline::code(&c.var.name),
         };
         match &c.filter {
             Some(filter) => self.msg(

@@ -122,7 +122,7 @@ struct Definition {
 }
 
 /// Functions of SPEC §6, offered as completions.
-const FUNCTIONS: [&str; 14] = crate::check::BUILTINS;
+const FUNCTIONS: [&str; 15] = crate::check::BUILTINS;
 
 impl Analysis {
     /// Analyses `text`; never fails, whatever the text holds.

@@ -1252,7 +1252,7 @@ impl Lower {
                 )
                 .with_primary_label("not an aggregate")
                 .with_help(
-                    "a comprehension starts with `count`, `sum`, `min`, `max`, `any` or `all`",
+                    "a comprehension starts with `count`, `sum`, `min`, `max`, `any`, `all` or `spans`",
                 ),
             );
             return ExprKind::Call(name.clone(), vec![body, list]);
@@ -1352,8 +1352,10 @@ impl Lower {
 /// Where the last token inside a pair ends.
 fn end_of(pair: &Pair<'_, Rule>) -> usize {
     let mut current = pair.clone();
+    // Down the last child of each level: `next_back` makes one pair where `last` would
+    // make one for every child on the way.
     // INVARIANT: each step goes one level down the tree, which is finite.
-    while let Some(last) = current.clone().into_inner().last() {
+    while let Some(last) = current.clone().into_inner().next_back() {
         current = last;
     }
     current.as_span().end()
