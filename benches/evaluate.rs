@@ -118,5 +118,52 @@ fn customer_service(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, by_rules, explain, by_record_size, customer_service);
+/// Indexes on every gating field and numeric bands: 20, 2 000 and 10 000 rules over ten
+/// text fields, and as many rules of numeric bands, with and without the index.
+fn wide_and_bands(c: &mut Criterion) {
+    let mut group = c.benchmark_group("evaluate/index");
+    let options = EvalOptions::at(common::now());
+    type Workload = (&'static str, fn(usize) -> String, fn(usize) -> Json);
+    let workloads: [Workload; 2] = [
+        ("ten_fields", common::wide_policy, common::wide_record),
+        ("bands", common::band_policy, common::band_record),
+    ];
+    for (name, policy_of, record_of) in workloads {
+        for n in [20usize, 2_000, 10_000] {
+            let policy = parse(&policy_of(n));
+            let record = record_of(n);
+            let decision = policy.evaluate(&record, &options);
+            assert!(!decision.fired.is_empty() && decision.errors.is_empty());
+            let plan = Plan::new(policy.ast()).unwrap();
+            assert!(plan.is_indexed());
+            let plain = plan.without_index();
+            assert_eq!(
+                serde_json::to_string(&evaluate(&plain, &record, &options)).ok(),
+                serde_json::to_string(&decision).ok()
+            );
+            group.bench_with_input(
+                BenchmarkId::new(format!("{name}/indexed"), n),
+                &record,
+                |b, r| b.iter(|| policy.evaluate(black_box(r), &options)),
+            );
+            if n <= 2_000 {
+                group.bench_with_input(
+                    BenchmarkId::new(format!("{name}/unindexed"), n),
+                    &record,
+                    |b, r| b.iter(|| evaluate(&plain, black_box(r), &options)),
+                );
+            }
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    by_rules,
+    explain,
+    by_record_size,
+    customer_service,
+    wide_and_bands
+);
 criterion_main!(benches);

@@ -365,3 +365,271 @@ fn the_index_skips_only_what_cannot_apply() {
     let d = policy.evaluate(records.first().unwrap(), &options);
     assert_eq!(d.fired, ["b", "c", "f"]);
 }
+
+// ---- several gating fields and numeric bands ----
+
+const WIDE_SCHEMA: &str = r#"
+  record {
+    f0: text
+    f1: text
+    f2: text?
+    tier: "a" | "b" | "c"
+    amount: number
+    paid: money?
+    wait: duration?
+    tags: list<text>?
+  }
+"#;
+
+/// One test in a guard over several text fields and numeric bands.
+fn wide_atom() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => (0..3u8, 0..4u8).prop_map(|(f, v)| format!("f{f} == \"v{v}\"")),
+        2 => (0..3u8, 0..4u8, 0..4u8).prop_map(|(f, a, b)| format!("f{f} in [\"v{a}\", \"v{b}\"]")),
+        1 => (0..3u8, 0..4u8).prop_map(|(f, v)| format!("f{f} != \"v{v}\"")),
+        1 => prop::sample::select(vec!["a", "b", "c"]).prop_map(|t| format!("tier == \"{t}\"")),
+        3 => (prop::sample::select(vec![">", ">=", "<", "<=", "=="]), 0..6u32)
+            .prop_map(|(op, n)| format!("amount {op} {}", n * 100)),
+        1 => (prop::sample::select(vec![">", "<="]), 0..6u32)
+            .prop_map(|(op, n)| format!("{} {op} amount", n * 100)),
+        2 => (prop::sample::select(vec![">", ">=", "<", "<="]), 0..4u32, prop::sample::select(vec!["USD", "EUR"]))
+            .prop_map(|(op, n, c)| format!("paid {op} {} {c}", n * 50)),
+        2 => (prop::sample::select(vec![">", "<=", "=="]), 0..4u32)
+            .prop_map(|(op, n)| format!("wait {op} {}m", n * 30)),
+        1 => Just("tags contains \"vip\"".to_owned()),
+        1 => Just("amount is missing".to_owned()),
+    ]
+}
+
+fn wide_rule(name: String) -> impl Strategy<Value = String> {
+    let body = prop_oneof![
+        Just("then tag \"t\"".to_owned()),
+        Just("then escalate to \"supervisor\"".to_owned()),
+        Just("limit amount <= 400\n    on exceed: notify \"lead\"".to_owned()),
+    ];
+    let part = prop_oneof![
+        6 => wide_atom(),
+        1 => (wide_atom(), wide_atom()).prop_map(|(a, b)| format!("({a} or {b})")),
+        1 => wide_atom().prop_map(|a| format!("not ({a})")),
+    ];
+    (
+        prop::option::weighted(0.95, prop::collection::vec(part, 1..5)),
+        prop::option::weighted(0.15, wide_atom()),
+        body,
+    )
+        .prop_map(move |(when, unless, body)| {
+            let mut s = format!("  rule {name} {{\n");
+            if let Some(w) = when {
+                s.push_str(&format!("    when {}\n", w.join(" and ")));
+            }
+            if let Some(u) = unless {
+                s.push_str(&format!("    unless {u}\n"));
+            }
+            s.push_str(&format!("    {body}\n  }}\n"));
+            s
+        })
+}
+
+fn wide_policy() -> impl Strategy<Value = String> {
+    (2..14usize)
+        .prop_flat_map(|n| {
+            let rules: Vec<_> = (0..n).map(|i| wide_rule(format!("r{i}"))).collect();
+            (rules, 0..n)
+        })
+        .prop_map(|(rules, first_of_at)| {
+            let mut s = String::from("policy \"Wide\" {\n");
+            s.push_str(WIDE_SCHEMA);
+            for (i, rule) in rules.iter().enumerate() {
+                // One `first of` around a pair of rules, somewhere.
+                if i == first_of_at && i + 1 < rules.len() {
+                    s.push_str("  first of {\n");
+                    s.push_str(rule);
+                } else if i == first_of_at + 1 {
+                    s.push_str(rule);
+                    s.push_str("  }\n");
+                } else {
+                    s.push_str(rule);
+                }
+            }
+            s.push_str("}\n");
+            s
+        })
+}
+
+fn wide_record() -> impl Strategy<Value = Json> {
+    let text = || {
+        value(vec![
+            json!("v0"),
+            json!("v1"),
+            json!("v2"),
+            json!("v3"),
+            json!("v7"),
+        ])
+    };
+    (
+        (text(), text(), text()),
+        value(vec![json!("a"), json!("b"), json!("c")]),
+        value(vec![
+            json!(0),
+            json!(100),
+            json!(150),
+            json!(300),
+            json!(500),
+            json!("250"),
+            json!(99.5),
+        ]),
+        value(vec![
+            json!("50 USD"),
+            json!("100 USD"),
+            json!("150.00 USD"),
+            json!("100 EUR"),
+            json!({"amount": 25, "currency": "USD"}),
+        ]),
+        value(vec![json!("30m"), json!("1h"), json!("2h"), json!("0s")]),
+        value(vec![json!([]), json!(["vip"])]),
+    )
+        .prop_map(|((f0, f1, f2), tier, amount, paid, wait, tags)| {
+            let mut map = Map::new();
+            for (key, v) in [
+                ("f0", f0),
+                ("f1", f1),
+                ("f2", f2),
+                ("tier", tier),
+                ("amount", amount),
+                ("paid", paid),
+                ("wait", wait),
+                ("tags", tags),
+            ] {
+                if let Some(v) = v {
+                    map.insert(key.to_owned(), v);
+                }
+            }
+            Json::Object(map)
+        })
+}
+
+/// The indexed and unindexed plans agree under a per-rule budget too (a budget small
+/// enough to stop a rule before its gate decides must not let the index skip it).
+fn agree_with_budget(source: &str, records: &[Json], steps: u64) -> Result<(), TestCaseError> {
+    let Ok(policy) = Policy::parse(source) else {
+        return Ok(());
+    };
+    let plain = Plan::new(policy.ast()).unwrap().without_index();
+    let options =
+        options(Explain::Off).with_budget(service_policy::eval::Budget { rule_steps: steps });
+    for record in records {
+        let indexed = serde_json::to_string(&policy.evaluate(record, &options)).unwrap();
+        let unindexed =
+            serde_json::to_string(&service_policy::eval::evaluate(&plain, record, &options))
+                .unwrap();
+        prop_assert_eq!(
+            &indexed,
+            &unindexed,
+            "budget {} changed the decision on {}",
+            steps,
+            record
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn several_gating_fields_and_bands_never_change_a_decision(
+        source in wide_policy(),
+        records in prop::collection::vec(wide_record(), 1..6),
+        steps in prop_oneof![1u64..40, Just(10_000_000)],
+    ) {
+        agree(&source, &records)?;
+        agree_with_budget(&source, &records, steps)?;
+    }
+}
+
+#[test]
+fn wide_policies_index_several_fields_and_bands() {
+    // Without this, the property above could pass by comparing nothing.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = wide_policy();
+    let (mut loaded, mut several) = (0, 0);
+    for _ in 0..200 {
+        let source = strategy.new_tree(&mut runner).unwrap().current();
+        if let Ok(p) = Policy::parse(&source) {
+            loaded += 1;
+            if Plan::new(p.ast()).unwrap().indexed_fields() >= 2 {
+                several += 1;
+            }
+        }
+    }
+    assert!(
+        loaded >= 150,
+        "only {loaded} of 200 generated policies load"
+    );
+    assert!(
+        several >= 60,
+        "only {several} of {loaded} index two fields or more"
+    );
+}
+
+#[test]
+fn bands_skip_only_what_cannot_apply() {
+    let source = format!(
+        r#"policy "P" {{ {WIDE_SCHEMA}
+          rule low {{ when amount > 0 and amount <= 100 then tag "low" }}
+          rule mid {{ when amount > 100 and amount <= 300 then tag "mid" }}
+          rule high {{ when 300 < amount then tag "high" }}
+          rule usd {{ when paid >= 100 USD then tag "usd" }}
+          rule usd_small {{ when paid < 100 USD then tag "usd-small" }}
+          rule slow {{ when wait > 1h then tag "slow" }}
+          rule fast {{ when wait <= 1h then tag "fast" }}
+          rule v1 {{ when f1 == "v1" then tag "v1" }}
+          rule v2 {{ when f1 in ["v2", "v3"] then tag "v2" }}
+        }}"#
+    );
+    let policy = Policy::parse(&source).unwrap();
+    assert_eq!(Plan::new(policy.ast()).unwrap().indexed_fields(), 4);
+    let options = options(Explain::Off);
+    let fired = |record: Json| policy.evaluate(&record, &options).fired;
+    assert_eq!(
+        fired(
+            json!({"f0": "x", "f1": "v3", "tier": "a", "amount": 100, "paid": "100.00 USD", "wait": "61m"})
+        ),
+        ["low", "usd", "slow", "v2"]
+    );
+    assert_eq!(
+        fired(json!({"f0": "x", "f1": "v1", "tier": "a", "amount": "300.5", "wait": "1h"})),
+        ["high", "fast", "v1"]
+    );
+    // Money in another currency cannot be compared: both money rules are errors, not skips.
+    let d = policy.evaluate(
+        &json!({"f0": "x", "f1": "v0", "tier": "a", "amount": 5, "paid": "100 EUR"}),
+        &options,
+    );
+    assert_eq!(d.fired, ["low"]);
+    assert_eq!(
+        d.errors
+            .iter()
+            .filter_map(|e| e.rule.as_deref())
+            .collect::<Vec<_>>(),
+        ["usd", "usd_small"]
+    );
+    // A missing amount leaves the amount rules undecided.
+    let d = policy.evaluate(&json!({"f0": "x", "f1": "v0", "tier": "a"}), &options);
+    assert_eq!(
+        d.undecided
+            .iter()
+            .map(|u| u.rule.as_str())
+            .collect::<Vec<_>>(),
+        ["low", "mid", "high"]
+    );
+    let records = [
+        json!({"f0": "x", "f1": "v3", "tier": "a", "amount": 100, "paid": "100.00 USD", "wait": "61m"}),
+        json!({"f0": "x", "f1": 3, "tier": "z", "amount": true, "paid": "100 EUR", "wait": 5}),
+        json!({"f1": "v2", "amount": -1, "paid": {"amount": 99.99, "currency": "USD"}}),
+    ];
+    agree(&source, &records).unwrap();
+    for steps in 1..12 {
+        agree_with_budget(&source, &records, steps).unwrap();
+    }
+}

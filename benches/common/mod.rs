@@ -124,3 +124,59 @@ pub fn customer_service_lines(count: usize) -> Vec<String> {
         })
         .collect()
 }
+
+/// A policy of `n` rules spread over ten text fields: rule `i` tests field `f{i % 10}`
+/// against `"v{i / 10}"`, then an amount, so a record concerns about one rule a field
+/// however many there are.
+pub fn wide_policy(n: usize) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "policy \"Wide {n}\" {{");
+    s.push_str("  version \"1\"\n  record {\n");
+    for f in 0..10 {
+        let _ = writeln!(s, "    f{f}: text");
+    }
+    s.push_str("    amount: number\n  }\n");
+    for i in 0..n {
+        let _ = writeln!(
+            s,
+            "  rule r{i} {{ when f{} == \"v{}\" and amount > 10 then tag \"t{i}\" }}",
+            i % 10,
+            i / 10
+        );
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// A record for [`wide_policy`] of `n` rules: every field holds a value from the middle.
+pub fn wide_record(n: usize) -> Json {
+    let mut map = serde_json::Map::new();
+    for f in 0..10 {
+        map.insert(format!("f{f}"), json!(format!("v{}", n / 20)));
+    }
+    map.insert("amount".into(), json!(700));
+    Json::Object(map)
+}
+
+/// A policy of `n` rules of numeric bands: rule `i` applies when `amount` is in
+/// `(10 i, 10 (i + 1)]`.
+pub fn band_policy(n: usize) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "policy \"Bands {n}\" {{");
+    s.push_str("  version \"1\"\n  record {\n    amount: number\n    queue: text\n  }\n");
+    for i in 0..n {
+        let _ = writeln!(
+            s,
+            "  rule b{i} {{ when amount > {} and amount <= {} then tag \"b{i}\" }}",
+            10 * i,
+            10 * (i + 1)
+        );
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// A record for [`band_policy`] of `n` rules, in a band from the middle.
+pub fn band_record(n: usize) -> Json {
+    json!({ "amount": 10 * (n / 2) + 5, "queue": "q" })
+}

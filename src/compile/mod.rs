@@ -211,6 +211,11 @@ impl Plan {
     pub fn is_indexed(&self) -> bool {
         self.index.is_some()
     }
+
+    /// How many record fields the rule index reads to skip rules (0 without an index).
+    pub fn indexed_fields(&self) -> usize {
+        self.index.as_ref().map_or(0, RuleIndex::fields)
+    }
 }
 
 /// The text of an expression as traces and missing names show it.

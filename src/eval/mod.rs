@@ -163,13 +163,9 @@ pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) 
     let mut cx = Ctx::new(env, map, now);
     cx.meter = budget::Meter::new(options.budget);
     let walk = match (&plan.index, map) {
-        (Some(index), Some(map)) if !trace_on => match index.select(map) {
-            Some(selected) => Walk::Merge {
-                a: &index.ungated,
-                b: selected,
-            },
-            None => Walk::All(0..plan.blocks.len()),
-        },
+        (Some(index), Some(map)) if !trace_on => index
+            .select(map, options.budget.rule_steps)
+            .unwrap_or(Walk::All(0..plan.blocks.len())),
         _ => Walk::All(0..plan.blocks.len()),
     };
 

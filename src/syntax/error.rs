@@ -108,6 +108,12 @@ fn words(rule: Rule, entry: Entry) -> Words {
         Rule::kw_override => Say("`override`"),
         Rule::kw_remove => Say("`remove`"),
         Rule::keyword => Say("a keyword"),
+        // Tried where a field may stand, always beside `path`, which names the place.
+        Rule::keyword_field
+        | Rule::soft_keyword
+        | Rule::inline_space
+        | Rule::field_follower
+        | Rule::action_word => Never,
         Rule::lbrace => Say("`{`"),
         Rule::rbrace => Say("`}`"),
         Rule::lparen => Say("`(`"),
@@ -130,6 +136,7 @@ fn words(rule: Rule, entry: Entry) -> Words {
         Rule::dotted_head => Say("a field like `customer.tier`"),
         Rule::path => Say("a field like `customer.tier`"),
         Rule::field_path => Say("a field name like `customer.tier`"),
+        Rule::set_path => Say("a field like `customer.tier`"),
         Rule::digits | Rule::date_part | Rule::row_start => Never,
         Rule::number_lit => Say("a number"),
         Rule::percent_lit => Say("a percent like `75%`"),

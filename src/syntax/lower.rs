@@ -915,7 +915,7 @@ impl Lower {
         for p in inner(pair) {
             match p.as_rule() {
                 Rule::kw_set | Rule::kw_to => {}
-                Rule::path => path = self.lower_path(p),
+                Rule::path | Rule::set_path => path = self.lower_path(p),
                 Rule::expr => value = self.lower_expr(p, 0),
                 _ => self.unexpected(&p),
             }
@@ -1352,8 +1352,10 @@ impl Lower {
 /// Where the last token inside a pair ends.
 fn end_of(pair: &Pair<'_, Rule>) -> usize {
     let mut current = pair.clone();
+    // Down the last child of each level: `next_back` makes one pair where `last` would
+    // make one for every child on the way.
     // INVARIANT: each step goes one level down the tree, which is finite.
-    while let Some(last) = current.clone().into_inner().last() {
+    while let Some(last) = current.clone().into_inner().next_back() {
         current = last;
     }
     current.as_span().end()
