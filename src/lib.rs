@@ -101,6 +101,11 @@ pub mod fmt;
 mod fmt;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
+pub mod plan;
+#[cfg(not(feature = "internals"))]
+mod plan;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod resolve;
 #[cfg(not(feature = "internals"))]
 mod resolve;

@@ -4,9 +4,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::ast::PolicyFile;
-use crate::compile::Plan;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::eval::{Decision, EvalOptions, RecordError};
+use crate::plan::Plan;
 use crate::resolve::{FileResolver, Resolver, SourceLoader};
 
 /// A parsed, checked and compiled policy: immutable, `Send + Sync`, cheap to share through
@@ -468,5 +468,14 @@ pub fn format(source: &str) -> Result<String, Diagnostics> {
             }),
             errors,
         )),
+    }
+}
+
+impl Plan {
+    /// Builds the plan of a policy that passed the checker, with the evaluator folding its
+    /// constants; anything that cannot be compiled is returned as diagnostics. It lives
+    /// here, above both stages, so that `compile` and `eval` depend only on `plan`.
+    pub fn new(policy: &PolicyFile) -> Result<Plan, Vec<Diagnostic>> {
+        crate::compile::compile(policy, &crate::eval::Kernel)
     }
 }

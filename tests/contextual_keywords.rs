@@ -2,6 +2,9 @@
 //! field name where its own construct could not go on; the words of expressions stay
 //! reserved; syntax errors still point at the word that starts a clause and say so in
 //! words. Through the library, the formatter and the binary.
+// Compares syntax trees and the reference interpreter, both internal: built with
+// `--features internals` (or `--all-features`).
+#![cfg(feature = "internals")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -92,7 +92,7 @@ fn flip(op: CompareOp) -> CompareOp {
 
 /// The text of a rule's guard, for looking up rules with the same one.
 fn guard_key(rule: &RuleDef) -> String {
-    let print = |e: Option<&Expr>| e.map(crate::compile::print_expr).unwrap_or_default();
+    let print = |e: Option<&Expr>| e.map(crate::plan::print_expr).unwrap_or_default();
     format!("{}\u{0}{}", print(rule.when()), print(rule.unless()))
 }
 

@@ -7,220 +7,57 @@
 //! cells, and calendars are built. A policy the checker would have refused still never
 //! panics here: whatever cannot be compiled comes back as diagnostics.
 
-mod expr;
-mod index;
-
 use std::collections::HashMap;
 
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
 use crate::ast::{
-    self, ActionKind, CellKind, ClauseKind, CompareOp, Expr, ExprKind, Item, LimitOp, PolicyFile,
-    RuleDef, Schema, Span, Trigger, TypeKind,
+    self, ActionKind, CellKind, ClauseKind, Expr, ExprKind, Item, LimitOp, PolicyFile, RuleDef,
+    Schema, Span, Trigger, TypeKind,
 };
 use crate::calendar::Calendar;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::value::{FieldType, ObjectField, Value};
+use crate::value::{FieldType, Value};
 
-pub(crate) use expr::{Builtin, CompPlan, FieldRef, Node};
-pub(crate) use index::{RuleIndex, Walk};
+pub use crate::plan::Plan;
+pub(crate) use crate::plan::{
+    ActionKindPlan, ActionPlan, Block, Builtin, CellPlan, CheckPlan, CompPlan, FieldRef,
+    HandlerPlan, Node, RowPlan, RuleIndex, RulePlan, TablePlan, TriggerPlan,
+};
+use crate::plan::{Env, Kernel, field_type, print_expr};
 
-/// The evaluation plan of a checked policy: immutable, `Send + Sync`.
-#[derive(Debug)]
-pub struct Plan {
-    pub(crate) name: String,
-    pub(crate) version: Option<String>,
-    pub(crate) tz: TimeZone,
-    pub(crate) ladder: Vec<String>,
-    pub(crate) required: Vec<FieldRef>,
-    pub(crate) calendars: Vec<Calendar>,
-    pub(crate) tables: Vec<TablePlan>,
-    /// Constants that depend on `now`, evaluated at most once per evaluation.
-    pub(crate) consts: Vec<Node>,
-    pub(crate) rules: Vec<RulePlan>,
-    pub(crate) blocks: Vec<Block>,
-    /// Skips rules whose guard a record's text rules out (`None` when too few are gated).
-    pub(crate) index: Option<RuleIndex>,
-    /// The policy-level `when`: the records the policy is for (SPEC §16).
-    pub(crate) when: Option<Node>,
-    /// The start of the `effective` day in the policy's zone.
-    pub(crate) effective: Option<jiff::Timestamp>,
+/// Builds the plan of a policy that passed the checker; anything that cannot be compiled
+/// (an unknown name, an invalid regex, calendar or time zone) is returned as diagnostics
+/// instead. `kernel` folds constants and keys constant actions (the evaluator's work,
+/// handed in so that this stage does not depend on `eval`).
+pub(crate) fn compile(policy: &PolicyFile, kernel: &dyn Kernel) -> Result<Plan, Vec<Diagnostic>> {
+    Compiler::new(policy, kernel).run()
 }
 
-/// How the rules are grouped: alone, or in a `first of` block (indexes into `rules`).
-#[derive(Debug, Clone)]
-pub(crate) enum Block {
-    Single(usize),
-    FirstOf(Vec<usize>),
-}
-
-/// A compiled table.
-#[derive(Debug, Clone)]
-pub(crate) struct TablePlan {
-    pub(crate) rows: Vec<RowPlan>,
-}
-
-/// One row: literal cells and an output whose variables are the table's inputs.
-#[derive(Debug, Clone)]
-pub(crate) struct RowPlan {
-    pub(crate) cells: Vec<CellPlan>,
-    pub(crate) output: Node,
-}
-
-/// A compiled table cell.
-#[derive(Debug, Clone)]
-pub(crate) enum CellPlan {
-    Any,
-    Equals(Value<'static>),
-    OneOf(Vec<Value<'static>>),
-    Compare(CompareOp, Value<'static>),
-}
-
-/// A compiled rule.
-#[derive(Debug, Clone)]
-pub(crate) struct RulePlan {
-    pub(crate) name: String,
-    pub(crate) when: Option<Node>,
-    pub(crate) unless: Option<Node>,
-    pub(crate) then: Vec<ActionPlan>,
-    pub(crate) check: Option<CheckPlan>,
-    pub(crate) handlers: Vec<HandlerPlan>,
-}
-
-/// A compiled `expect` or `limit`.
-#[derive(Debug, Clone)]
-pub(crate) enum CheckPlan {
-    Deadline {
-        done: Node,
-        within: Node,
-        start: Node,
-        calendar: Option<usize>,
-        excluding: Option<Node>,
-    },
-    Limit {
-        value: Node,
-        strict: bool,
-        max: Node,
-    },
-}
-
-/// A compiled handler.
-#[derive(Debug, Clone)]
-pub(crate) struct HandlerPlan {
-    pub(crate) trigger: TriggerPlan,
-    pub(crate) actions: Vec<ActionPlan>,
-}
-
-/// When a handler runs.
-#[derive(Debug, Clone)]
-pub(crate) enum TriggerPlan {
-    /// The fraction of the allowed time (0.75 for `at 75%`).
-    At(Decimal),
-    Breach,
-    AfterBreach(Node),
-    Met,
-    Exceed,
-}
-
-/// A compiled action.
-#[derive(Debug, Clone)]
-pub(crate) struct ActionPlan {
-    pub(crate) kind: ActionKindPlan,
-    pub(crate) args: Vec<(String, Node)>,
-    /// The action's key when its operand and arguments are constants (worked out once
-    /// here instead of hashing on every evaluation).
-    pub(crate) key: Option<Box<str>>,
-    /// Its position among the rule's actions (`RuleDef::action_position`), which a money
-    /// action's key covers.
-    pub(crate) position: usize,
-}
-
-/// The kinds of action, with their operand.
-#[derive(Debug, Clone)]
-pub(crate) enum ActionKindPlan {
-    Escalate(Node),
-    Notify(Node),
-    Assign(Node),
-    RequireApproval(Node),
-    FollowUp(Node),
-    Refund(Node),
-    Compensate(Node),
-    Tag(Node),
-    Set(String, Node),
-    Emit(Node),
-}
-
-impl ActionPlan {
-    /// The action's operand (every kind has one).
-    pub(crate) fn operand(&self) -> &Node {
-        match &self.kind {
-            ActionKindPlan::Escalate(n)
-            | ActionKindPlan::Notify(n)
-            | ActionKindPlan::Assign(n)
-            | ActionKindPlan::RequireApproval(n)
-            | ActionKindPlan::FollowUp(n)
-            | ActionKindPlan::Refund(n)
-            | ActionKindPlan::Compensate(n)
-            | ActionKindPlan::Tag(n)
-            | ActionKindPlan::Set(_, n)
-            | ActionKindPlan::Emit(n) => n,
-        }
+/// Folds a node whose inputs are all constant into its value. A node that would fail
+/// (a division by zero in a constant) stays as it is, so the error belongs to the rule
+/// that evaluates it, not to loading.
+fn fold(
+    node: Node,
+    kernel: &dyn Kernel,
+    tables: &[TablePlan],
+    calendars: &[Calendar],
+    tz: &TimeZone,
+) -> Node {
+    if !node.foldable() {
+        return node;
     }
-}
-
-impl Plan {
-    /// Builds the plan of a policy that passed the checker; anything that cannot be
-    /// compiled (an unknown name, an invalid regex, calendar or time zone) is returned as
-    /// diagnostics instead.
-    pub fn new(policy: &PolicyFile) -> Result<Plan, Vec<Diagnostic>> {
-        Compiler::new(policy).run()
+    let env = Env {
+        consts: &[],
+        tables,
+        calendars,
+        tz,
+    };
+    match kernel.constant(&node, env) {
+        Some(value) => Node::Const(value),
+        None => node,
     }
-
-    /// The policy's name.
-    #[cfg(feature = "internals")]
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The policy's version, if given.
-    pub fn version(&self) -> Option<&str> {
-        self.version.as_deref()
-    }
-
-    /// The same plan without its rule index, so that every rule is evaluated for every
-    /// record (the decisions are the same; benches compare the two).
-    #[cfg(feature = "internals")]
-    pub fn without_index(mut self) -> Plan {
-        self.index = None;
-        self
-    }
-
-    /// The instant the policy comes into force, if it has an `effective` date.
-    pub fn effective_from(&self) -> Option<jiff::Timestamp> {
-        self.effective
-    }
-
-    /// Whether the policy has a policy-level `when`.
-    pub fn has_when(&self) -> bool {
-        self.when.is_some()
-    }
-
-    /// Whether the plan has a rule index.
-    #[cfg(feature = "internals")]
-    pub fn is_indexed(&self) -> bool {
-        self.index.is_some()
-    }
-
-    /// How many record fields the rule index reads to skip rules (0 without an index).
-    pub fn indexed_fields(&self) -> usize {
-        self.index.as_ref().map_or(0, RuleIndex::fields)
-    }
-}
-
-/// The text of an expression as traces and missing names show it.
-pub(crate) fn print_expr(e: &Expr) -> String {
-    crate::fmt::format_expr(e)
 }
 
 /// The size limit of a compiled regex, so a policy cannot make evaluation slow or large.
@@ -253,10 +90,11 @@ struct Compiler<'p> {
     diagnostics: Vec<Diagnostic>,
     /// The memory the regexes compiled so far take.
     regex_bytes: usize,
+    kernel: &'p dyn Kernel,
 }
 
 impl<'p> Compiler<'p> {
-    fn new(ast: &'p PolicyFile) -> Compiler<'p> {
+    fn new(ast: &'p PolicyFile, kernel: &'p dyn Kernel) -> Compiler<'p> {
         Compiler {
             ast,
             schema: None,
@@ -271,6 +109,7 @@ impl<'p> Compiler<'p> {
             tables: Vec::new(),
             diagnostics: Vec::new(),
             regex_bytes: 0,
+            kernel,
         }
     }
 
@@ -597,13 +436,13 @@ impl<'p> Compiler<'p> {
             key: None,
             position: rule.action_position(action).unwrap_or(0),
         };
-        let env = crate::eval::Env {
+        let env = Env {
             consts: &[],
             tables: &self.tables,
             calendars: &self.calendars,
             tz: &self.tz,
         };
-        plan.key = crate::eval::constant_action_key(&self.ast.name.value, &plan, env);
+        plan.key = self.kernel.action_key(&self.ast.name.value, &plan, env);
         plan
     }
 
@@ -622,7 +461,7 @@ impl<'p> Compiler<'p> {
     /// Compiles an expression and folds it when it needs neither the record nor `now`.
     fn expr(&mut self, e: &'p Expr, scope: &mut Vec<String>) -> Node {
         let node = self.expr_unfolded(e, scope);
-        expr::fold(node, &self.tables, &self.calendars, &self.tz)
+        fold(node, self.kernel, &self.tables, &self.calendars, &self.tz)
     }
 
     fn expr_unfolded(&mut self, e: &'p Expr, scope: &mut Vec<String>) -> Node {
@@ -1063,33 +902,6 @@ fn literal_value(lit: &ast::Literal) -> Value<'static> {
         ast::Literal::Time(t, _) => Value::Time(crate::value::whole_second(*t)),
         ast::Literal::Text(t) => Value::Text(t.clone().into()),
         ast::Literal::Bool(b) => Value::Bool(*b),
-    }
-}
-
-/// The field type of a schema type (also used by the reference interpreter).
-pub(crate) fn field_type(kind: &TypeKind) -> FieldType {
-    match kind {
-        TypeKind::Text => FieldType::Text,
-        TypeKind::Number => FieldType::Number,
-        TypeKind::Bool => FieldType::Bool,
-        TypeKind::Money => FieldType::Money,
-        TypeKind::Duration => FieldType::Duration,
-        TypeKind::Date => FieldType::Date,
-        TypeKind::Time => FieldType::Time,
-        TypeKind::Enum(options) => {
-            FieldType::Enum(options.iter().map(|t| t.value.clone()).collect())
-        }
-        TypeKind::List(element) => FieldType::List(Box::new(field_type(&element.kind))),
-        TypeKind::Object(fields) => FieldType::Object(
-            fields
-                .iter()
-                .map(|f| ObjectField {
-                    name: f.path.dotted(),
-                    ty: field_type(&f.ty.kind),
-                    optional: f.ty.optional,
-                })
-                .collect(),
-        ),
     }
 }
 

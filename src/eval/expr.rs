@@ -11,27 +11,17 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
 use super::budget::{Budget, Indexes, Meter, walk_steps};
 use crate::ast::{Aggregate, CompareOp};
 use crate::calendar::Calendar;
-use crate::compile::{Builtin, CellPlan, CompPlan, FieldRef, Node, TablePlan};
+use crate::plan::{Builtin, CellPlan, CompPlan, Env, FieldRef, Node, TablePlan};
 use crate::value::{
     ArithOp, List, Money, Value, ValueError, arith, compare, equals, harmonize, negate, read_json,
     traced_json,
 };
-
-/// What an expression may refer to besides the record.
-#[derive(Clone, Copy)]
-pub(crate) struct Env<'a> {
-    pub(crate) consts: &'a [Node],
-    pub(crate) tables: &'a [TablePlan],
-    pub(crate) calendars: &'a [Calendar],
-    pub(crate) tz: &'a TimeZone,
-}
 
 /// Why an expression failed: the rule that evaluated it is `error`.
 #[derive(Clone, Debug, PartialEq, Eq)]

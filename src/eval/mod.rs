@@ -18,14 +18,15 @@ use jiff::Timestamp;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
-use crate::compile::{Block, Plan, Walk};
+use crate::plan::{Block, Plan, Walk};
 
+use crate::plan::Env;
 pub use budget::{Budget, DEFAULT_RULE_STEPS};
 pub use decision::{
     Action, ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry,
     LimitCheck, LimitStatus, LimitValue, RuleStatus, RuleTrace, Undecided,
 };
-pub(crate) use expr::{Env, eval_constant};
+use expr::eval_constant;
 
 use expr::Ctx;
 use rules::{Outcome, evaluate_rule};
@@ -123,7 +124,7 @@ pub(crate) fn applies(plan: &Plan, record: &serde_json::Value, now: Timestamp) -
 ///
 /// Blocks are walked in source order and each outcome goes straight into the decision, so
 /// nothing is kept per rule. With an index and no trace, only the blocks the record's text
-/// lets through are walked (see `compile::index`); the decision is the same.
+/// lets through are walked (see `plan::index`); the decision is the same.
 pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) -> Decision {
     let trace_on = options.explain == Explain::On;
     let mut errors = Vec::new();
@@ -573,10 +574,10 @@ fn hex_key(hasher: Sha256) -> String {
 /// loading; `None` when it depends on the record or `now`, or does not evaluate.
 pub(crate) fn constant_action_key(
     policy: &str,
-    action: &crate::compile::ActionPlan,
+    action: &crate::plan::ActionPlan,
     env: Env<'_>,
 ) -> Option<Box<str>> {
-    let constant = |n: &crate::compile::Node| matches!(n, crate::compile::Node::Const(_));
+    let constant = |n: &crate::plan::Node| matches!(n, crate::plan::Node::Const(_));
     if !constant(action.operand()) || !action.args.iter().all(|(_, n)| constant(n)) {
         return None;
     }
@@ -586,6 +587,29 @@ pub(crate) fn constant_action_key(
             Some(action_key(policy, &kind, args.as_ref()).into_boxed_str())
         }
         _ => None,
+    }
+}
+
+/// The evaluator's part in compiling a policy (constant folding, keys of constant
+/// actions), handed to `compile` by the caller.
+pub(crate) struct Kernel;
+
+impl crate::plan::Kernel for Kernel {
+    fn constant(
+        &self,
+        node: &crate::plan::Node,
+        env: Env<'_>,
+    ) -> Option<crate::value::Value<'static>> {
+        eval_constant(node, env)
+    }
+
+    fn action_key(
+        &self,
+        policy: &str,
+        action: &crate::plan::ActionPlan,
+        env: Env<'_>,
+    ) -> Option<Box<str>> {
+        constant_action_key(policy, action, env)
     }
 }
 

@@ -101,7 +101,7 @@ impl<'p> World<'p> {
                     for f in &schema.fields {
                         world.fields.push((
                             f.path.segments.iter().map(|s| s.name.as_str()).collect(),
-                            crate::compile::field_type(&f.ty.kind),
+                            crate::plan::field_type(&f.ty.kind),
                             f.ty.optional,
                         ));
                     }
@@ -599,7 +599,7 @@ impl<'a> Cx<'a> {
         if x.is_missing() || y.is_missing() {
             if let Some(list) = self.seen.as_mut() {
                 list.push(Comparison {
-                    expr: crate::compile::print_expr(e),
+                    expr: crate::plan::print_expr(e),
                     left: traced_json(x.to_json()),
                     right: traced_json(y.to_json()),
                     result: Json::Null,
@@ -614,7 +614,7 @@ impl<'a> Cx<'a> {
         let outcome = compare_values(op, x, y)?;
         if let (Some(list), Some((left, right))) = (self.seen.as_mut(), jsons) {
             list.push(Comparison {
-                expr: crate::compile::print_expr(e),
+                expr: crate::plan::print_expr(e),
                 left,
                 right,
                 result: Json::Bool(outcome),
@@ -667,7 +667,7 @@ impl<'a> Cx<'a> {
     ) {
         if let Some(list) = self.seen.as_mut() {
             list.push(Comparison {
-                expr: crate::compile::print_expr(e),
+                expr: crate::plan::print_expr(e),
                 left: left.to_json(),
                 right: right(),
                 result: match result {
@@ -886,7 +886,7 @@ impl<'a> Cx<'a> {
     }
 
     fn call(&mut self, e: &'a Expr, name: &'a ast::Ident, args: &'a [Expr]) -> Out<'a> {
-        let label = crate::compile::print_expr(e);
+        let label = crate::plan::print_expr(e);
         if let Some(table) = self.world.tables.get(name.name.as_str()).copied() {
             let mark = self.missing.len();
             let result = self.table(table, args);
@@ -1082,7 +1082,7 @@ impl<'a> Cx<'a> {
         e: &'a Expr,
         c: &'a ast::Comprehension,
     ) -> Result<Vec<(Timestamp, bool)>, Fault> {
-        let label = crate::compile::print_expr(e);
+        let label = crate::plan::print_expr(e);
         let list = match self.eval(&c.list)? {
             Value::Missing => return Ok(Vec::new()),
             Value::List(list) => list,
@@ -1120,7 +1120,7 @@ impl<'a> Cx<'a> {
     }
 
     fn comprehension(&mut self, e: &'a Expr, c: &'a ast::Comprehension) -> Out<'a> {
-        let label = crate::compile::print_expr(e);
+        let label = crate::plan::print_expr(e);
         if c.agg == Aggregate::Spans {
             return fault(format!(
                 "`{label}` gives the paused intervals of `excluding` and can stand only there"

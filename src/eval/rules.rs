@@ -9,7 +9,7 @@ use super::decision::{
 };
 use super::expr::{Ctx, Fault};
 use crate::calendar::Clock;
-use crate::compile::{ActionKindPlan, ActionPlan, CheckPlan, RulePlan, TriggerPlan};
+use crate::plan::{ActionKindPlan, ActionPlan, CheckPlan, RulePlan, TriggerPlan};
 use crate::value::{ArithOp, Duration, Money, Value, arith, compare, harmonize};
 
 /// An action a rule requires: what, its arguments, its key when worked out at load, and its
@@ -120,7 +120,7 @@ fn guard<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> Result<Option<bool>, Fault
 /// A condition, where missing only because optional fields are absent is false.
 fn absent_is_false<'a>(
     cx: &mut Ctx<'a>,
-    node: &'a crate::compile::Node,
+    node: &'a crate::plan::Node,
 ) -> Result<Option<bool>, Fault> {
     let mark = cx.missing.len();
     let holds = cx.condition(node)?;
@@ -276,11 +276,11 @@ struct DeadlineResult<'a> {
 fn deadline<'a>(
     cx: &mut Ctx<'a>,
     rule: &'a RulePlan,
-    done: &'a crate::compile::Node,
-    within: &'a crate::compile::Node,
-    start: &'a crate::compile::Node,
+    done: &'a crate::plan::Node,
+    within: &'a crate::plan::Node,
+    start: &'a crate::plan::Node,
     calendar: Option<usize>,
-    excluding: Option<&'a crate::compile::Node>,
+    excluding: Option<&'a crate::plan::Node>,
 ) -> StepResult<Option<DeadlineResult<'a>>> {
     let now = cx.now;
     // Both first, so an undecided deadline names every missing field of it.
@@ -444,10 +444,10 @@ fn scaled(target: Duration, fraction: Decimal) -> Result<Duration, Fault> {
 /// Also says whether a pause is open at `now`.
 fn pauses<'a>(
     cx: &mut Ctx<'a>,
-    node: &'a crate::compile::Node,
+    node: &'a crate::plan::Node,
 ) -> Result<(Vec<(Timestamp, Timestamp)>, bool), Fault> {
     let mark = cx.missing.len();
-    if let crate::compile::Node::Comprehension(c) = node
+    if let crate::plan::Node::Comprehension(c) = node
         && c.agg == crate::ast::Aggregate::Spans
     {
         let events = cx.span_events(c);
@@ -458,7 +458,7 @@ fn pauses<'a>(
     cx.missing.truncate(mark);
     // Errors name the interval's record path (`paused[1].from`) when the list is a field.
     let list_path = match node {
-        crate::compile::Node::Field(field) => Some(&*field.dotted),
+        crate::plan::Node::Field(field) => Some(&*field.dotted),
         _ => None,
     };
     read_pauses(value, list_path, cx.now)

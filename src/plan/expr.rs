@@ -1,11 +1,8 @@
-//! Compiled expressions and constant folding.
+//! Compiled expressions, and which of them constant folding may fold.
 
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
-use super::TablePlan;
 use crate::ast::{Aggregate, CompareOp};
-use crate::calendar::Calendar;
 use crate::value::{ArithOp, FieldType, Value};
 
 /// A record field read: its segments split once, its declared type attached.
@@ -183,7 +180,7 @@ impl Node {
 
     /// Whether the node needs the record, a variable or `now` itself (its children are
     /// already folded, so a node whose children are all constant can be folded).
-    fn foldable(&self) -> bool {
+    pub(crate) fn foldable(&self) -> bool {
         let all = |nodes: &[&Node]| nodes.iter().all(|n| matches!(n, Node::Const(_)));
         match self {
             Node::Const(_) | Node::Field(_) | Node::Var { .. } | Node::Now | Node::ConstRef(_) => {
@@ -207,29 +204,5 @@ impl Node {
             // A comprehension's body reads its variable; folding its list is enough.
             Node::Comprehension(_) => false,
         }
-    }
-}
-
-/// Folds a node whose inputs are all constant into its value. A node that would fail
-/// (a division by zero in a constant) stays as it is, so the error belongs to the rule
-/// that evaluates it, not to loading.
-pub(crate) fn fold(
-    node: Node,
-    tables: &[TablePlan],
-    calendars: &[Calendar],
-    tz: &TimeZone,
-) -> Node {
-    if !node.foldable() {
-        return node;
-    }
-    let env = crate::eval::Env {
-        consts: &[],
-        tables,
-        calendars,
-        tz,
-    };
-    match crate::eval::eval_constant(&node, env) {
-        Some(value) => Node::Const(value),
-        None => node,
     }
 }

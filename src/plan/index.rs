@@ -598,6 +598,7 @@ impl RuleIndex {
     }
 
     /// How many fields are indexed.
+    #[cfg(feature = "internals")]
     pub(crate) fn fields(&self) -> usize {
         self.groups.len()
     }
