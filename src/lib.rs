@@ -40,6 +40,9 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+// pest without its `std` feature (see `Cargo.toml`) names `alloc` in the parser it derives.
+extern crate alloc;
+
 pub mod ast;
 pub mod calendar;
 pub mod check;
