@@ -406,3 +406,86 @@ fn fmt_keeps_a_lone_carriage_return_inside_a_comment() {
     assert!(formatted.contains("// before\rafter\n"), "{formatted:?}");
     assert_eq!(service_policy::format(&formatted).unwrap(), formatted);
 }
+
+/// Found by the `eval_generated` fuzz target: loading folds `"x" == "x"` into one
+/// constant, which the compiled evaluator pays one step for, while the reference
+/// interpreter paid for every node of it, so under a tight budget one stopped the rule and
+/// the other did not. A constant costs one step in both.
+#[test]
+fn a_constant_folded_when_loading_costs_one_step_in_both_evaluators() {
+    let src = r#"policy "Folded" {
+  rule r0 { when any(all("x" == "x" for v1 in tags) for v0 in [5]) then tag "t0" }
+  rule r1 { when "x" == "x" then tag "t1" }
+}"#;
+    let policy = Policy::parse(src).unwrap();
+    let tags: Vec<&str> = std::iter::repeat_n("x", 31).collect();
+    let record = json!({ "tags": tags });
+    // 31 elements, each an element step and a one-step body: about 70 steps.
+    let decision = evaluate(&policy, &record, &options(100));
+    assert_eq!(decision.fired, ["r0", "r1"]);
+    assert!(decision.errors.is_empty(), "{decision:?}");
+    // Unfolded, each body would be three steps: 31 × 4 is over 100, so the budget still
+    // bites where the work is real.
+    let src = src.replace(r#""x" == "x" for"#, r#"v1 == "x" for"#);
+    let policy = Policy::parse(&src).unwrap();
+    let decision = evaluate(&policy, &record, &options(100));
+    budget_error(&decision, "r0");
+    assert_eq!(decision.fired, ["r1"]);
+}
+
+/// Found by the `eval_generated` fuzz target: a written list of 16 texts or more is a
+/// constant the compiled plan hashes, but the reference interpreter scanned it, so the
+/// two paid different steps for `channel not in [...]` inside a comprehension.
+#[test]
+fn a_written_list_is_hashed_in_both_evaluators() {
+    let names: Vec<String> = (0..25).map(|i| format!("\"x{i}\"")).collect();
+    let src = format!(
+        r#"policy "Written" {{
+  rule r0 {{ when all(channel not in [{}] for v0 in [0, 9, 9, 9, 9]) then tag "t0" }}
+}}"#,
+        names.join(", ")
+    );
+    let policy = Policy::parse(&src).unwrap();
+    let record = json!({ "channel": "a" });
+    // Hashing: 25 steps once, then a few a test; scanning five times would be 125.
+    let decision = evaluate(&policy, &record, &options(100));
+    assert_eq!(decision.fired, ["r0"], "{decision:?}");
+}
+
+/// Business time over a calendar with thousands of closed dates is exact through the
+/// public API, in both evaluators: a century with a closed date every third day has eight
+/// open hours for each weekday that is not closed. (The walk's cost, counted in days and
+/// look-ups, is the `calendar` unit tests' business: it does not grow with the holidays.)
+#[test]
+fn business_time_over_thousands_of_closed_dates_is_exact() {
+    let first = jiff::civil::date(2000, 1, 1);
+    let end = jiff::civil::date(2098, 7, 1);
+    let closed: Vec<jiff::civil::Date> = (0..12_000)
+        .map(|i| first.checked_add(jiff::Span::new().days(i * 3)).unwrap())
+        .collect();
+    let mut open_days = 0;
+    let mut day = first;
+    while day < end {
+        if day.weekday().to_monday_zero_offset() < 5 && !closed.contains(&day) {
+            open_days += 1;
+        }
+        day = day.tomorrow().unwrap();
+    }
+    let list: Vec<String> = closed.iter().map(ToString::to_string).collect();
+    let src = format!(
+        r#"policy "Dense" {{
+  calendar office {{
+    timezone "UTC"
+    mon-fri 09:00-17:00
+    closed {}
+  }}
+  rule dense {{ when business_time(opened, done, office) == {}h then tag "exact" }}
+}}"#,
+        list.join(", "),
+        open_days * 8
+    );
+    let policy = Policy::parse(&src).unwrap();
+    let record = json!({ "opened": "2000-01-01T00:00:00Z", "done": "2098-07-01T00:00:00Z" });
+    let decision = evaluate(&policy, &record, &options(100_000));
+    assert_eq!(decision.fired, ["dense"], "{decision:?}");
+}

@@ -246,13 +246,12 @@ fuzz_target!(|input: Input| {
     };
     let now = jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let options = EvalOptions {
-        now,
         explain: if input.explain {
             Explain::On
         } else {
             Explain::Off
         },
-        as_of_field: None,
+        ..EvalOptions::at(now)
     };
     let record = object(&input.record, 0);
     let first = serde_json::to_string(&policy.evaluate(&record, &options))

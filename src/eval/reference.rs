@@ -24,7 +24,7 @@ use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
-use super::budget::{Indexes, Meter, walk_steps};
+use super::budget::{Budget, Indexes, Meter, walk_steps};
 use super::decision::{
     ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry, LimitCheck,
     LimitStatus, RuleStatus, RuleTrace, Undecided,
@@ -383,13 +383,23 @@ impl<'a> Cx<'a> {
     fn quiet(&mut self, e: &'a Expr) -> Out<'a> {
         let saved_record = self.record.take();
         let saved_seen = self.seen.take();
+        // Loading computed the value once, outside any rule's budget; the rule pays one
+        // step for it, as the compiled evaluator does for a folded constant.
+        let unmetered = Meter::new(Budget {
+            rule_steps: u64::MAX,
+        });
+        let saved_meter = std::mem::replace(&mut self.meter, unmetered);
         let mark = self.missing.len();
         let out = self.eval_loud(e);
         self.missing.truncate(mark);
         self.record = saved_record;
         self.seen = saved_seen;
+        self.meter = saved_meter;
         match out {
-            Ok(v) => Ok(v),
+            Ok(v) => {
+                self.meter.charge(1)?;
+                Ok(v)
+            }
             // Loading kept the expression unfolded: evaluate it again, as the rule would.
             Err(_) => self.eval_loud(e),
         }
@@ -669,18 +679,18 @@ impl<'a> Cx<'a> {
     }
 
     /// Whether a list holds a value; from a hash set when the list is a record field or a
-    /// constant (a path that names no variable), which cannot change during an evaluation.
+    /// constant (a path that names no variable, or an expression loading folds, such as a
+    /// written list), which cannot change during an evaluation.
     fn member(&mut self, e: &'a Expr, list: &List<'a>, x: &Value<'a>) -> Result<bool, Fault> {
-        let site = match &e.kind {
-            ExprKind::Path(path) => {
-                let scope = self.scope_names();
-                path.segments
-                    .first()
-                    .is_some_and(|first| !scope.contains(&first.name.as_str()))
-                    .then_some(std::ptr::from_ref(e) as usize)
-            }
-            _ => None,
+        let scope = self.scope_names();
+        let unchanging = match &e.kind {
+            ExprKind::Path(path) => path
+                .segments
+                .first()
+                .is_some_and(|first| !scope.contains(&first.name.as_str())),
+            _ => self.constant(e, &scope),
         };
+        let site = unchanging.then_some(std::ptr::from_ref(e) as usize);
         self.indexes.member(site, list, x, &mut self.meter)
     }
 
