@@ -451,3 +451,41 @@ fn a_written_list_is_hashed_in_both_evaluators() {
     let decision = evaluate(&policy, &record, &options(100));
     assert_eq!(decision.fired, ["r0"], "{decision:?}");
 }
+
+/// Business time over a calendar with thousands of closed dates is exact through the
+/// public API, in both evaluators: a century with a closed date every third day has eight
+/// open hours for each weekday that is not closed. (The walk's cost, counted in days and
+/// look-ups, is the `calendar` unit tests' business: it does not grow with the holidays.)
+#[test]
+fn business_time_over_thousands_of_closed_dates_is_exact() {
+    let first = jiff::civil::date(2000, 1, 1);
+    let end = jiff::civil::date(2098, 7, 1);
+    let closed: Vec<jiff::civil::Date> = (0..12_000)
+        .map(|i| first.checked_add(jiff::Span::new().days(i * 3)).unwrap())
+        .collect();
+    let mut open_days = 0;
+    let mut day = first;
+    while day < end {
+        if day.weekday().to_monday_zero_offset() < 5 && !closed.contains(&day) {
+            open_days += 1;
+        }
+        day = day.tomorrow().unwrap();
+    }
+    let list: Vec<String> = closed.iter().map(ToString::to_string).collect();
+    let src = format!(
+        r#"policy "Dense" {{
+  calendar office {{
+    timezone "UTC"
+    mon-fri 09:00-17:00
+    closed {}
+  }}
+  rule dense {{ when business_time(opened, done, office) == {}h then tag "exact" }}
+}}"#,
+        list.join(", "),
+        open_days * 8
+    );
+    let policy = Policy::parse(&src).unwrap();
+    let record = json!({ "opened": "2000-01-01T00:00:00Z", "done": "2098-07-01T00:00:00Z" });
+    let decision = evaluate(&policy, &record, &options(100_000));
+    assert_eq!(decision.fired, ["dense"], "{decision:?}");
+}

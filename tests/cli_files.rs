@@ -352,3 +352,32 @@ fn duplicate_keys_and_vanishing_numbers_are_errors_in_eval_batch_and_test() {
     );
     assert!(all.contains("`priority` is given twice"), "{all}");
 }
+
+/// A batch line is bounded in memory by a count of values, not only in bytes: a line of
+/// more than a million values (a few MB of text that would parse into far more) is one
+/// error line, and the next line is read as usual.
+#[test]
+fn a_batch_line_of_too_many_values_is_one_error_line() {
+    let (dir, policy, _records) = setup();
+    let lines = dir.path().join("many.jsonl");
+    let many = format!(
+        "{{\"priority\":\"urgent\",\"n\":[{}0]}}\n{{\"priority\":\"urgent\"}}\n",
+        "0,".repeat(1_000_000)
+    );
+    std::fs::write(&lines, many).unwrap();
+    let out = Command::new(binary())
+        .args(["batch", "--now", "2026-03-02T10:00:00Z"])
+        .arg(&policy)
+        .arg(&lines)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].contains("\"line\":1") && lines[0].contains("more than 1000000 values"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains("\"decision\""), "{}", lines[1]);
+}

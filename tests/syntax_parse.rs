@@ -281,6 +281,9 @@ fn field_paths_backticks_and_keywords_after_dots() {
     let err = first_error("const x = missing");
     assert!(err.message.contains("found `missing`"), "{err:?}");
     assert!(err.help.unwrap().contains("`` `missing` ``"));
+    let err = first_error("const x = where");
+    assert!(err.message.contains("found `where`"), "{err:?}");
+    assert!(err.help.unwrap().contains("`` `where` ``"));
 }
 
 #[test]
