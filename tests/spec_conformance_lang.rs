@@ -69,12 +69,17 @@ fn spec_3_every_lexical_form_is_accepted() {
 
 /// §3: a keyword cannot start a bare field path; the help says how to write it.
 #[test]
-fn spec_3_a_keyword_starting_a_path_is_refused_with_backtick_help() {
+fn spec_3_a_word_of_expressions_starting_a_path_is_refused_with_backtick_help() {
     let (d, line, column) =
-        only("policy \"p\" {\n  rule r {\n    when from == \"x\"\n    then tag \"y\"\n  }\n}\n");
+        only("policy \"p\" {\n  rule r {\n    when present == \"x\"\n    then tag \"y\"\n  }\n}\n");
     assert_eq!(d.code.as_str(), "E0001");
     assert_eq!((line, column), (3, 10));
-    assert!(d.help.unwrap().contains("`` `from` ``"));
+    assert!(d.help.unwrap().contains("`` `present` ``"));
+    // A keyword that means nothing inside an expression is a field there (contextual).
+    assert!(
+        check("policy \"p\" {\n  rule r {\n    when from == \"x\"\n    then tag \"y\"\n  }\n}\n")
+            .is_empty()
+    );
 }
 
 /// §3 literal table: a `\u{…}` escape must name a character; the message says so instead
@@ -507,7 +512,7 @@ fn spec_3_a_keyword_as_a_definition_name_is_told_to_rename() {
         assert!(!help.contains("backticks"), "{text}: {help}");
     }
     // In an expression a backticked keyword is a field, and the help says so.
-    let (d, ..) = only("policy \"p\" {\n  rule r { when from == \"x\" then tag \"y\" }\n}\n");
+    let (d, ..) = only("policy \"p\" {\n  rule r { when missing == \"x\" then tag \"y\" }\n}\n");
     assert!(d.help.unwrap().contains("backticks"));
 }
 

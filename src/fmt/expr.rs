@@ -217,12 +217,17 @@ impl<'a> Written<'a> {
             .is_some_and(|w| w.len() == ident.name.len() + 2 && w.starts_with('`'))
     }
 
-    /// A path segment: backticked when the author wrote backticks or when it needs them.
+    /// A path segment: backticked when the author wrote backticks or when it needs them. A
+    /// keyword the author wrote bare stays bare: the grammar took it as a field where it
+    /// stood (SPEC §3), and the layout keeps what follows it.
     fn segment(&self, out: &mut String, ident: &Ident, keyword_needs_quote: bool) {
         if self.backticked(ident) {
             out.push('`');
             out.push_str(&ident.name);
             out.push('`');
+        } else if is_identifier(&ident.name) && self.slice(ident.span) == Some(ident.name.as_str())
+        {
+            out.push_str(&ident.name);
         } else {
             push_segment(out, &ident.name, keyword_needs_quote);
         }

@@ -108,6 +108,12 @@ fn words(rule: Rule, entry: Entry) -> Words {
         Rule::kw_override => Say("`override`"),
         Rule::kw_remove => Say("`remove`"),
         Rule::keyword => Say("a keyword"),
+        // Tried where a field may stand, always beside `path`, which names the place.
+        Rule::keyword_field
+        | Rule::soft_keyword
+        | Rule::inline_space
+        | Rule::field_follower
+        | Rule::action_word => Never,
         Rule::lbrace => Say("`{`"),
         Rule::rbrace => Say("`}`"),
         Rule::lparen => Say("`(`"),
@@ -130,6 +136,7 @@ fn words(rule: Rule, entry: Entry) -> Words {
         Rule::dotted_head => Say("a field like `customer.tier`"),
         Rule::path => Say("a field like `customer.tier`"),
         Rule::field_path => Say("a field name like `customer.tier`"),
+        Rule::set_path => Say("a field like `customer.tier`"),
         Rule::digits | Rule::date_part | Rule::row_start => Never,
         Rule::number_lit => Say("a number"),
         Rule::percent_lit => Say("a percent like `75%`"),
@@ -406,6 +413,13 @@ const NAME_LIKE_KEYWORDS: [&str; 24] = [
     "approval", "from", "to", "set", "emit",
 ];
 
+/// The keywords that keep a meaning inside expressions and so stay reserved there, apart
+/// from the literals `true`, `false` and `now`, which are values themselves.
+const EXPRESSION_WORDS: [&str; 13] = [
+    "and", "or", "not", "in", "is", "missing", "present", "contains", "matches", "during", "for",
+    "where", "of",
+];
+
 /// Turns a pest error from parsing `source` (which starts at `base` in the whole file)
 /// into a diagnostic with whole-file spans. `whole` is the whole file, for context.
 pub(crate) fn to_diagnostic(
@@ -553,6 +567,22 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
     if NAME_LIKE_KEYWORDS.contains(&token) && (value_expected || positives.contains(&Rule::ident)) {
         return Some(format!(
             "`{token}` is a keyword; to use it as a name write it in backticks: `` `{token}` ``"
+        ));
+    }
+    // Words of expressions stay reserved in expressions (SPEC §3); backticks read a field.
+    // Only where an operand stands alone: after an operator or a word that takes an
+    // expression, not after `within` (whose duration is missing) and the like.
+    let after_operator = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| !(c.is_alphanumeric() || c == '_' || c == '`' || c == '"'))
+        || before
+            .split_whitespace()
+            .next_back()
+            .is_some_and(|word| ["when", "unless", "limit", "and", "or", "not"].contains(&word));
+    if value_expected && after_operator && EXPRESSION_WORDS.contains(&token) {
+        return Some(format!(
+            "`{token}` is a word of expressions and cannot stand for a value here; a field of that name is written in backticks: `` `{token}` ``"
         ));
     }
     let candidates: Vec<&str> = positives

@@ -915,7 +915,7 @@ impl Lower {
         for p in inner(pair) {
             match p.as_rule() {
                 Rule::kw_set | Rule::kw_to => {}
-                Rule::path => path = self.lower_path(p),
+                Rule::path | Rule::set_path => path = self.lower_path(p),
                 Rule::expr => value = self.lower_expr(p, 0),
                 _ => self.unexpected(&p),
             }
