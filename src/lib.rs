@@ -67,6 +67,9 @@
 #![forbid(unsafe_code)]
 #![warn(unnameable_types)]
 
+// pest without its `std` feature (see `Cargo.toml`) names `alloc` in the parser it derives.
+extern crate alloc;
+
 // The stages are private; `internals` shows them, undocumented, to the crate's own tests,
 // benchmarks and fuzz targets. Each module is declared twice for that reason.
 #[cfg(feature = "internals")]

@@ -175,6 +175,36 @@ fn business_time_pays_one_step_per_day_walked() {
     assert_eq!(decision.fired, ["open_time"]);
 }
 
+/// A deadline over a calendar pays for its walk as `business_time` does: one step per day
+/// from its start to the deadline or the end of the work, whichever is later.
+#[test]
+fn a_deadline_over_a_calendar_pays_one_step_per_day_walked() {
+    let src = r#"policy "Walk" {
+  calendar office {
+    timezone "UTC"
+    mon-fri 09:00-17:00
+  }
+  rule reply {
+    expect replied_at within 2h of opened_at using office
+    on breach: tag "late"
+  }
+  rule plain { when priority == "urgent" then tag "fast" }
+}"#;
+    let policy = Policy::parse(src).unwrap();
+    let record = json!({
+        "opened_at": "2000-01-01T00:00:00Z",
+        "replied_at": "2100-01-01T00:00:00Z",
+        "priority": "urgent"
+    });
+    // Done a century later: 36 525 days walked, over a budget of 10 000.
+    let decision = evaluate(&policy, &record, &options(10_000));
+    budget_error(&decision, "reply");
+    assert_eq!(decision.fired, ["plain"]);
+    let decision = evaluate(&policy, &record, &options(100_000));
+    assert!(decision.errors.is_empty(), "{decision:?}");
+    assert!(decision.fired.contains(&"reply".to_owned()), "{decision:?}");
+}
+
 #[test]
 fn a_policy_whose_worst_case_is_beyond_any_budget_is_refused_when_it_loads() {
     let src = r#"policy "Cubic" {

@@ -333,8 +333,8 @@ fn the_index_skips_only_what_cannot_apply() {
     let policy = Policy::parse(&source).unwrap();
     assert!(Plan::new(policy.ast()).unwrap().is_indexed());
     let records = [
-        // Gated rules out: only `d` (not gated: a test that can fail comes first) and the
-        // block are walked.
+        // Gated rules out: `a` and `d` (filed under `queue`; `amount` gates too few rules
+        // to be indexed) are skipped; `b`, `c` and the block are walked.
         json!({"queue": "q2", "priority": "high", "channel": "chat", "customer": {"tier": "gold"}, "amount": 9}),
         // The gate field missing: every rule must say it is undecided.
         json!({"priority": "high", "customer": {"tier": "gold"}}),

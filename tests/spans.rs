@@ -515,3 +515,50 @@ fn the_handbook_says_when_the_clock_stops_in_every_language() {
         );
     }
 }
+
+#[test]
+fn sorting_a_long_history_is_paid_from_the_rule_budget() {
+    let p = policy(
+        r#"policy "Desk" {
+  record { opened_at: time, resolved_at: time?, log: list<{ at: time, status: text }> }
+  rule long_log {
+    expect resolved_at within 8h of opened_at
+      excluding spans(s.at for s in log where s.status == "pending")
+  }
+  rule other { then tag "x" }
+}"#,
+    );
+    let base: jiff::Timestamp = "2026-03-02T08:00:00Z".parse().unwrap();
+    let log: Vec<Json> = (0..2000i64)
+        .rev()
+        .map(|i| {
+            let at = base
+                .checked_add(jiff::SignedDuration::from_secs(i))
+                .unwrap();
+            json!({ "at": at.to_string(), "status": if i % 2 == 0 { "pending" } else { "open" } })
+        })
+        .collect();
+    let record = json!({ "opened_at": "2026-03-02T08:00:00Z", "log": log });
+    let run = |steps: u64| {
+        let options = EvalOptions::at("2026-03-02T12:00:00Z".parse().unwrap())
+            .with_budget(service_policy::Budget { rule_steps: steps });
+        let compiled = serde_json::to_value(p.evaluate(&record, &options)).unwrap();
+        // The reference interpreter is built only with `internals`.
+        #[cfg(feature = "internals")]
+        {
+            let reference = serde_json::to_value(p.evaluate_reference(&record, &options)).unwrap();
+            assert_eq!(compiled, reference);
+        }
+        compiled
+    };
+    // Reading 2 000 events costs a few steps each (about 10 000); sorting them adds
+    // 2 000 × 11 = 22 000, which a budget of 20 000 cannot pay.
+    let tight = run(20_000);
+    assert_eq!(tight["fired"], json!(["other"]));
+    let message = tight["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("evaluation steps"), "{message}");
+    let ample = run(100_000);
+    assert_eq!(ample["fired"], json!(["long_log", "other"]));
+    // Every other second of the first 2 000 is paused: 1 000 s of the 4 h do not run.
+    assert_eq!(check(&ample)["elapsed"], "3h43m20s");
+}

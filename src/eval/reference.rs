@@ -1365,6 +1365,12 @@ fn deadline<'a>(
     let deadline_at = clock
         .advance(start_at, target)
         .ok_or_else(|| super::rules::deadline_out_of_range(target, start_at))?;
+    // A deadline over a calendar walks it up to the deadline or the end of the work,
+    // whichever is later: one step per day of that span, as `business_time` pays.
+    if clock.calendar.is_some() {
+        let end = deadline_at.max(done_at.unwrap_or(now));
+        cx.meter.charge(walk_steps(start_at, end))?;
+    }
     let (status, elapsed, remaining) = match done_at {
         Some(done_at) => {
             if done_at < start_at {

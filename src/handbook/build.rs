@@ -772,13 +772,6 @@ impl Writer<'_> {
     }
 
     fn comprehension(&self, c: &Comprehension) -> Inline {
-        if c.agg == Aggregate::Spans {
-            // Only after `excluding` (see `spans`); elsewhere the checker refuses it.
-            return Inline::code(crate::fmt::format_expr(&Expr {
-                kind: ExprKind::Comprehension(Box::new(c.clone())),
-                span: crate::ast::Span::default(),
-            }));
-        }
         let body_is_var = matches!(&c.body.kind, ExprKind::Path(p)
             if p.segments.len() == 1 && p.segments.first().is_some_and(|s| s.name == c.var.name));
         let var = Arg::from(Inline::code(&c.var.name));
@@ -810,7 +803,14 @@ impl Writer<'_> {
                 "agg-all",
                 vec![("var", var), ("list", list), ("body", body)],
             ),
-            (Aggregate::Spans, _) => Inline::code(&c.var.name),
+            // Read after `excluding` (see `spans`); elsewhere the checker refuses it, and
+            // it is shown as written.
+            (Aggregate::Spans, _) => {
+                return Inline::code(crate::fmt::format_expr(&Expr {
+                    kind: ExprKind::Comprehension(Box::new(c.clone())),
+                    span: crate::ast::Span::default(),
+                }));
+            }
         };
         match &c.filter {
             Some(filter) => self.msg(

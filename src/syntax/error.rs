@@ -413,6 +413,13 @@ const NAME_LIKE_KEYWORDS: [&str; 24] = [
     "approval", "from", "to", "set", "emit",
 ];
 
+/// The keywords that keep a meaning inside expressions and so stay reserved there, apart
+/// from the literals `true`, `false` and `now`, which are values themselves.
+const EXPRESSION_WORDS: [&str; 13] = [
+    "and", "or", "not", "in", "is", "missing", "present", "contains", "matches", "during", "for",
+    "where", "of",
+];
+
 /// Turns a pest error from parsing `source` (which starts at `base` in the whole file)
 /// into a diagnostic with whole-file spans. `whole` is the whole file, for context.
 pub(crate) fn to_diagnostic(
@@ -560,6 +567,22 @@ fn help_for(whole: &str, span: Span, positives: &[Rule], value_expected: bool) -
     if NAME_LIKE_KEYWORDS.contains(&token) && (value_expected || positives.contains(&Rule::ident)) {
         return Some(format!(
             "`{token}` is a keyword; to use it as a name write it in backticks: `` `{token}` ``"
+        ));
+    }
+    // Words of expressions stay reserved in expressions (SPEC §3); backticks read a field.
+    // Only where an operand stands alone: after an operator or a word that takes an
+    // expression, not after `within` (whose duration is missing) and the like.
+    let after_operator = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| !(c.is_alphanumeric() || c == '_' || c == '`' || c == '"'))
+        || before
+            .split_whitespace()
+            .next_back()
+            .is_some_and(|word| ["when", "unless", "limit", "and", "or", "not"].contains(&word));
+    if value_expected && after_operator && EXPRESSION_WORDS.contains(&token) {
+        return Some(format!(
+            "`{token}` is a word of expressions and cannot stand for a value here; a field of that name is written in backticks: `` `{token}` ``"
         ));
     }
     let candidates: Vec<&str> = positives
