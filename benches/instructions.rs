@@ -1,0 +1,75 @@
+//! One operation repeated `R` times, for instruction counts under callgrind: the figures of
+//! "Wave 2" in docs/performance.md. Instruction counts do not depend on the machine's load,
+//! so they give ratios where wall-clock benches on a busy machine cannot.
+//!
+//! ```sh
+//! cargo bench --features internals --bench instructions --no-run   # prints the binary's path
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null BINARY MODE N R 2>&1 | grep refs
+//! ```
+//!
+//! MODE is `syntax` (parse only), `parse` (`Policy::parse`: parse, check, compile), `wide`
+//! or `bands` (evaluate one record against `wide_policy(N)` / `band_policy(N)` of
+//! `benches/common`), or `wide-plain` / `bands-plain` (the same without the rule index).
+//! Per operation: `(Ir(R₂) − Ir(R₁)) / (R₂ − R₁)`, so that building the input and loading
+//! the policy cancel out. Run by `cargo bench` without arguments, it parses 1 000 rules once.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
+
+mod common;
+
+use std::hint::black_box;
+
+use service_policy::compile::Plan;
+use service_policy::{EvalOptions, Policy};
+
+fn main() {
+    // `cargo bench` passes `--bench`; only the positional arguments count.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let mode = args.first().map_or("parse", String::as_str);
+    let n: usize = args
+        .get(1)
+        .map_or(1000, |s| s.parse().expect("N: a number of rules"));
+    let reps: usize = args
+        .get(2)
+        .map_or(1, |s| s.parse().expect("R: a number of repetitions"));
+    let options = EvalOptions::at(common::now());
+    match mode {
+        "syntax" | "parse" => {
+            let source = common::policy(n);
+            for _ in 0..reps {
+                if mode == "syntax" {
+                    black_box(service_policy::syntax::parse(&source).is_ok());
+                } else {
+                    black_box(Policy::parse(&source).is_ok());
+                }
+            }
+        }
+        "wide" | "wide-plain" | "bands" | "bands-plain" => {
+            let (source, record) = if mode.starts_with("wide") {
+                (common::wide_policy(n), common::wide_record(n))
+            } else {
+                (common::band_policy(n), common::band_record(n))
+            };
+            let policy = Policy::parse(&source).unwrap();
+            let plain = Plan::new(policy.ast()).unwrap().without_index();
+            for _ in 0..reps {
+                if mode.ends_with("-plain") {
+                    black_box(service_policy::eval::evaluate(&plain, &record, &options));
+                } else {
+                    black_box(policy.evaluate(&record, &options));
+                }
+            }
+        }
+        other => {
+            panic!("unknown mode `{other}`: syntax, parse, wide, bands, wide-plain, bands-plain")
+        }
+    }
+}
