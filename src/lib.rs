@@ -71,57 +71,19 @@
 extern crate alloc;
 
 // The stages are private; `internals` shows them, undocumented, to the crate's own tests,
-// benchmarks and fuzz targets. Each module is declared twice for that reason.
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod ast;
-#[cfg(not(feature = "internals"))]
-mod ast;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod calendar;
-#[cfg(not(feature = "internals"))]
-mod calendar;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod check;
-#[cfg(not(feature = "internals"))]
-mod check;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod compile;
-#[cfg(not(feature = "internals"))]
-mod compile;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod eval;
-#[cfg(not(feature = "internals"))]
-mod eval;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod fmt;
-#[cfg(not(feature = "internals"))]
-mod fmt;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod plan;
-#[cfg(not(feature = "internals"))]
-mod plan;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod resolve;
-#[cfg(not(feature = "internals"))]
-mod resolve;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod syntax;
-#[cfg(not(feature = "internals"))]
-mod syntax;
-#[cfg(feature = "internals")]
-#[doc(hidden)]
-pub mod value;
-#[cfg(not(feature = "internals"))]
-mod value;
+// benchmarks and fuzz targets.
+macro_rules! stages {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub mod $name;
+        #[cfg(not(feature = "internals"))]
+        mod $name;
+    )*};
+}
+stages!(
+    ast, calendar, check, compile, eval, fmt, plan, resolve, syntax, value
+);
 
 pub mod diagnostic;
 #[cfg(feature = "handbook")]

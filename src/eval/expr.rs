@@ -839,23 +839,17 @@ impl<'a> Ctx<'a> {
             }
         };
         let mut acc = Acc::new(c.agg);
-        let slot = self.base + c.slot;
-        let source = match &c.list {
-            Node::Field(field) => Some(Cow::Borrowed(&*field.dotted)),
-            // A list inside an element of an outer comprehension: `o.items` is `orders[2].items`.
-            Node::Var { slot, rest, .. } => self.element_path(*slot, rest).map(Cow::Owned),
-            _ => None,
-        };
-        // INVARIANT: entries above this comprehension's slot belong to finished ones.
-        self.elements.retain(|e| e.0 < slot);
-        let numbered = source.is_some();
-        if let Some(path) = source {
-            self.elements.push((slot, path, 0));
-        }
-        let result = self.each_element(c, &list, slot, numbered, &mut acc);
-        self.vars.truncate(slot);
-        self.elements.retain(|e| e.0 < slot);
-        result?;
+        self.each_element(c, &list, |cx, _| {
+            let keep = match &c.filter {
+                Some(filter) => cx.condition(filter)? == Some(true),
+                None => true,
+            };
+            if keep {
+                let v = cx.eval(&c.body)?;
+                acc.add(v)?;
+            }
+            Ok(())
+        })?;
         self.finish(acc, &c.label)
     }
 
@@ -874,20 +868,38 @@ impl<'a> Ctx<'a> {
                 ));
             }
         };
+        let name = self.list_source(&c.list).map(Cow::into_owned);
+        let mut events = Vec::with_capacity(list.len());
+        self.each_element(c, &list, |cx, index| {
+            let at = cx.eval(&c.body)?;
+            let at = super::rules::event_time(&at, name.as_deref(), index)?;
+            let pauses = match &c.filter {
+                Some(filter) => cx.condition(filter)? == Some(true),
+                None => true,
+            };
+            events.push((at, pauses));
+            Ok(())
+        })?;
+        Ok(events)
+    }
+
+    /// Runs `step` for each element of a comprehension's list with its variable bound,
+    /// paying one step an element; `step` gets the element's index. Unwinds the variable
+    /// whatever happens.
+    fn each_element(
+        &mut self,
+        c: &'a CompPlan,
+        list: &List<'a>,
+        mut step: impl FnMut(&mut Self, usize) -> Result<(), Fault>,
+    ) -> Result<(), Fault> {
         let slot = self.base + c.slot;
-        let source = match &c.list {
-            Node::Field(field) => Some(Cow::Borrowed(&*field.dotted)),
-            Node::Var { slot, rest, .. } => self.element_path(*slot, rest).map(Cow::Owned),
-            _ => None,
-        };
-        let name = source.as_ref().map(|p| p.to_string());
+        let source = self.list_source(&c.list);
         // INVARIANT: entries above this comprehension's slot belong to finished ones.
         self.elements.retain(|e| e.0 < slot);
         let numbered = source.is_some();
         if let Some(path) = source {
             self.elements.push((slot, path, 0));
         }
-        let mut events = Vec::with_capacity(list.len());
         let result = (|| {
             for (index, item) in list.iter().enumerate() {
                 self.meter.charge(1)?;
@@ -902,57 +914,26 @@ impl<'a> Ctx<'a> {
                 self.vars.truncate(slot);
                 self.vars.push(item);
                 let mark = self.missing.len();
-                let at = self.eval(&c.body)?;
-                let at = super::rules::event_time(&at, name.as_deref(), index)?;
-                let pauses = match &c.filter {
-                    Some(filter) => self.condition(filter)? == Some(true),
-                    None => true,
-                };
+                step(self, index)?;
+                // What an element reads does not make the rule undecided: aggregates skip
+                // missing elements, and `spans` refuses an element without a time.
                 self.missing.truncate(mark);
-                events.push((at, pauses));
             }
             Ok(())
         })();
         self.vars.truncate(slot);
         self.elements.retain(|e| e.0 < slot);
-        result.map(|()| events)
+        result
     }
 
-    /// The body of a comprehension over each element; the caller unwinds its variable.
-    fn each_element(
-        &mut self,
-        c: &'a CompPlan,
-        list: &List<'a>,
-        slot: usize,
-        numbered: bool,
-        acc: &mut Acc<'a>,
-    ) -> Result<(), Fault> {
-        for (index, item) in list.iter().enumerate() {
-            self.meter.charge(1)?;
-            if numbered && let Some(last) = self.elements.last_mut() {
-                last.2 = index;
-            }
-            let item = item.map_err(|e| Fault {
-                field: None,
-                message: format!("`{}`: {e}", c.label),
-            })?;
-            // INVARIANT: the variable's slot is the top of the stack while its body runs.
-            self.vars.truncate(slot);
-            self.vars.push(item);
-            let mark = self.missing.len();
-            let keep = match &c.filter {
-                Some(filter) => self.condition(filter)? == Some(true),
-                None => true,
-            };
-            if keep {
-                let v = self.eval(&c.body)?;
-                acc.add(v)?;
-            }
-            // Aggregates skip missing elements: what they read does not make the rule
-            // undecided.
-            self.missing.truncate(mark);
+    /// The record path of a comprehension's list, when it is a record list: `refunds`, or
+    /// `orders[2].items` for a list inside an element of an outer comprehension.
+    fn list_source(&self, list: &'a Node) -> Option<Cow<'a, str>> {
+        match list {
+            Node::Field(field) => Some(Cow::Borrowed(&*field.dotted)),
+            Node::Var { slot, rest, .. } => self.element_path(*slot, rest).map(Cow::Owned),
+            _ => None,
         }
-        Ok(())
     }
 
     /// The record path of what a comprehension variable reads (`refunds[1].amount`), when

@@ -552,18 +552,21 @@ pub(super) fn event_time(
     list: Option<&str>,
     index: usize,
 ) -> Result<Timestamp, Fault> {
-    let field = list.map(|p| format!("{p}[{index}]"));
+    let field = || list.map(|p| format!("{p}[{index}]"));
     if v.is_missing() {
         let which = match list {
             Some(p) => format!("`{p}[{index}]`"),
             None => format!("element {index}"),
         };
         return Err(Fault {
-            field,
+            field: field(),
             message: format!("`spans`: {which} has no time, so the pauses around it are unknown"),
         });
     }
-    time_of(v, "the time of a `spans` element").map_err(|fault| Fault { field, ..fault })
+    time_of(v, "the time of a `spans` element").map_err(|fault| Fault {
+        field: field(),
+        ..fault
+    })
 }
 
 /// The steps sorting `n` events costs: `n` times the bits of `n` (an upper bound of the
