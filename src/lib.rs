@@ -90,7 +90,7 @@ pub mod diagnostic;
 pub mod handbook;
 pub mod ide;
 mod policy;
-mod record;
+stages!(record);
 pub mod report;
 mod set;
 pub mod testing;

@@ -10,6 +10,15 @@
 
 use std::fmt;
 
+// Read by `batch` once it evaluates from typed slots; until then only the crate's tests,
+// benches and fuzz targets (through `internals`) use it.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod scan;
+#[cfg(not(feature = "internals"))]
+#[allow(dead_code, reason = "wired into `batch` with the slot evaluator")]
+pub(crate) mod scan;
+
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
