@@ -9,7 +9,11 @@
 //!
 //! MODE is `syntax` (parse only), `parse` (`Policy::parse`: parse, check, compile), `wide`
 //! or `bands` (evaluate one record against `wide_policy(N)` / `band_policy(N)` of
-//! `benches/common`), or `wide-plain` / `bands-plain` (the same without the rule index).
+//! `benches/common`), or `wide-plain` / `bands-plain` (the same without the rule index),
+//! or, reading one record line of `customer_service_lines(N)` per repetition:
+//! `line-value` (`serde_json` into a `Value`), `line-value-print` (the same, printed
+//! again), `line-strict` (`read_json_record`) or `line-scan` (`record::scan` into the 13
+//! fields).
 //! Per operation: `(Ir(R₂) − Ir(R₁)) / (R₂ − R₁)`, so that building the input and loading
 //! the policy cancel out. Run by `cargo bench` without arguments, it parses 1 000 rules once.
 #![allow(
@@ -25,6 +29,7 @@ mod common;
 use std::hint::black_box;
 
 use service_policy::compile::Plan;
+use service_policy::record::scan::{Layout, recycle, scan};
 use service_policy::{EvalOptions, Policy};
 
 fn main() {
@@ -68,8 +73,36 @@ fn main() {
                 }
             }
         }
+        "line-value" | "line-value-print" | "line-strict" | "line-scan" => {
+            let lines = common::customer_service_lines(n);
+            let layout = Layout::new(&common::customer_service_paths());
+            let mut out = Vec::with_capacity(layout.len());
+            for r in 0..reps {
+                let line = &lines[r % n];
+                match mode {
+                    "line-value" => {
+                        black_box(serde_json::from_str::<serde_json::Value>(line).is_ok());
+                    }
+                    "line-value-print" => {
+                        let value = serde_json::from_str::<serde_json::Value>(line).unwrap();
+                        black_box(serde_json::to_string(&value).unwrap().len());
+                    }
+                    "line-strict" => {
+                        black_box(service_policy::read_json_record(line).is_ok());
+                    }
+                    _ => {
+                        let mut slots = recycle(std::mem::take(&mut out));
+                        black_box(scan(line, &layout, &mut slots));
+                        out = recycle(slots);
+                    }
+                }
+            }
+        }
         other => {
-            panic!("unknown mode `{other}`: syntax, parse, wide, bands, wide-plain, bands-plain")
+            panic!(
+                "unknown mode `{other}`: syntax, parse, wide, bands, wide-plain, bands-plain, \
+                 line-value, line-value-print, line-strict, line-scan"
+            )
         }
     }
 }

@@ -125,6 +125,28 @@ pub fn customer_service_lines(count: usize) -> Vec<String> {
         .collect()
 }
 
+/// The fields of [`customer_service_lines`], each a path of one key.
+pub fn customer_service_paths() -> Vec<Vec<String>> {
+    [
+        "id",
+        "priority",
+        "channel",
+        "tier",
+        "language",
+        "refund_amount",
+        "order_total",
+        "refunds_30d",
+        "csat",
+        "minutes_waiting",
+        "contacts",
+        "queue_length",
+        "tags",
+    ]
+    .iter()
+    .map(|f| vec![(*f).to_owned()])
+    .collect()
+}
+
 /// A policy of `n` rules spread over ten text fields: rule `i` tests field `f{i % 10}`
 /// against `"v{i / 10}"`, then an amount, so a record concerns about one rule a field
 /// however many there are.

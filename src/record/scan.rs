@@ -181,14 +181,78 @@ pub struct Layout {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    /// The key leading here from the parent.
-    key: Box<str>,
-    /// The child nodes, sorted by key.
-    children: Vec<usize>,
+    /// The keys leading on, in the order the paths first name them, each with its node.
+    children: Vec<(Box<[u8]>, usize)>,
+    /// An open-addressing table of the children by [`hash`] of their key: a child's place
+    /// plus one, 0 for an empty slot. Twice as many slots as children, a power of two.
+    table: Vec<u32>,
     /// The paths that end here.
     ends: Vec<usize>,
     /// The paths that go on below.
     below: Vec<usize>,
+}
+
+impl Node {
+    /// Builds the table of the children.
+    fn index(&mut self) {
+        let size = (self.children.len() * 2).next_power_of_two();
+        let mut table = vec![0u32; size];
+        for (place, (key, _)) in self.children.iter().enumerate() {
+            let Ok(entry) = u32::try_from(place + 1) else {
+                // Past 4 billion keys at one level, the rest are never matched; no layout
+                // a policy builds comes near.
+                break;
+            };
+            let mut slot = hash(key);
+            for _ in 0..size {
+                slot &= size - 1;
+                match table.get_mut(slot) {
+                    Some(free @ 0) => {
+                        *free = entry;
+                        break;
+                    }
+                    _ => slot += 1,
+                }
+            }
+        }
+        self.table = table;
+    }
+
+    /// The child reached by `key`: its place among the children and its node.
+    fn child(&self, key: &[u8]) -> Option<(usize, usize)> {
+        let size = self.table.len();
+        let mut slot = hash(key);
+        // INVARIANT: the table is at least half empty, so the probe ends at an empty slot
+        // long before this bound.
+        for _ in 0..size {
+            slot &= size - 1;
+            let place = usize::try_from(*self.table.get(slot)?).ok()?.checked_sub(1)?;
+            let (child, node) = self.children.get(place)?;
+            if **child == *key {
+                return Some((place, *node));
+            }
+            slot += 1;
+        }
+        None
+    }
+}
+
+/// A key's hash for the layout's tables: the high bits of a multiplicative hash, 8 bytes
+/// at a time.
+fn hash(key: &[u8]) -> usize {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = key.len() as u64;
+    let mut chunks = key.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = chunk.try_into().map_or(0, u64::from_le_bytes);
+        h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(0u64, |w, &b| w << 8 | u64::from(b));
+    h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
+    (h >> 32) as usize
 }
 
 const ROOT: usize = 0;
@@ -210,12 +274,9 @@ impl Layout {
                     Some(&next) => next,
                     None => {
                         let next = nodes.len();
-                        nodes.push(Node {
-                            key: segment.into(),
-                            ..Node::default()
-                        });
+                        nodes.push(Node::default());
                         if let Some(parent) = nodes.get_mut(at) {
-                            parent.children.push(next);
+                            parent.children.push((segment.as_bytes().into(), next));
                         }
                         index.insert((at, segment), next);
                         next
@@ -231,10 +292,8 @@ impl Layout {
                 at = next;
             }
         }
-        let keys: Vec<Box<str>> = nodes.iter().map(|n| n.key.clone()).collect();
         for node in &mut nodes {
-            node.children
-                .sort_by(|a, b| keys.get(*a).cmp(&keys.get(*b)));
+            node.index();
         }
         Layout {
             nodes,
@@ -254,16 +313,7 @@ impl Layout {
 
     /// The child of `node` reached by `key`: its place among the children and its index.
     fn child(&self, node: usize, key: &[u8]) -> Option<(usize, usize)> {
-        let children = &self.nodes.get(node)?.children;
-        let place = children
-            .binary_search_by(|&c| {
-                self.nodes
-                    .get(c)
-                    .map_or(&[][..], |n| n.key.as_bytes())
-                    .cmp(key)
-            })
-            .ok()?;
-        Some((place, *children.get(place)?))
+        self.nodes.get(node)?.child(key)
     }
 
     /// Records what `node`'s key holds: the paths ending there read it, the paths going
@@ -273,12 +323,16 @@ impl Layout {
         let Some(node) = self.nodes.get(node) else {
             return Ok(());
         };
-        if !node.ends.is_empty() {
+        if let Some((&last, others)) = node.ends.split_last() {
             let found = token.found().ok_or(Decline)?;
-            for &path in &node.ends {
+            // A path given twice reads a copy; the last one takes the value.
+            for &path in others {
                 if let Some(slot) = out.get_mut(path) {
                     *slot = found.clone();
                 }
+            }
+            if let Some(slot) = out.get_mut(last) {
+                *slot = found;
             }
         }
         if !matches!(token, Token::Object | Token::Null) {
@@ -583,6 +637,9 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
+            // Straight to the next byte that is not plain text.
+            let rest = self.bytes.get(self.pos..).ok_or(Decline)?;
+            self.pos += plain_len(rest).ok_or(Decline)?;
             match self.bump().ok_or(Decline)? {
                 b'"' => break,
                 b'\\' => {
@@ -624,21 +681,57 @@ impl<'a> Scanner<'a> {
         if negative {
             self.pos += 1;
         }
-        // Digits of the integer part, then of the fraction; where the first non-zero one is.
         let int_start = self.pos;
+        // The integer part, read as a `u64` while it fits.
+        let mut value = Some(0u64);
         match self.bump() {
             Some(b'0') => {}
-            Some(b'1'..=b'9') => self.digits(),
+            Some(first @ b'1'..=b'9') => {
+                value = Some(u64::from(first - b'0'));
+                while let Some(c @ b'0'..=b'9') = self.peek() {
+                    value = value
+                        .and_then(|v| v.checked_mul(10))
+                        .and_then(|v| v.checked_add(u64::from(c - b'0')));
+                    self.pos += 1;
+                }
+            }
             _ => return Err(Decline),
         }
         let int_len = self.pos - int_start;
+        if let Some(b'.' | b'e' | b'E') = self.peek() {
+            return self.float(int_start, int_len);
+        }
+        Ok(match value {
+            // `-0` reads as a float.
+            Some(0) if negative => Token::Number,
+            Some(v) => {
+                let v = i128::from(v);
+                match i64::try_from(if negative { -v } else { v }) {
+                    Ok(n) => Token::Int(n),
+                    Err(_) => Token::Number,
+                }
+            }
+            // Past `u64`: serde_json reads a float, which must be finite.
+            None => {
+                let magnitude = i64::try_from(int_len).map_err(|_| Decline)? - 1;
+                if magnitude > MAX_MAGNITUDE {
+                    return Err(Decline);
+                }
+                Token::Number
+            }
+        })
+    }
+
+    /// The rest of a number with a fraction or an exponent, its integer part (`int_len`
+    /// digits from `int_start`) read.
+    fn float(&mut self, int_start: usize, int_len: usize) -> Step<Token<'a>> {
+        // Where the first non-zero digit is, counting the integer part's digits and then
+        // the fraction's.
         let mut first_nonzero = self
             .bytes
             .get(int_start..self.pos)
             .and_then(|d| d.iter().position(|&c| c != b'0'));
-        let mut float = false;
         if self.peek() == Some(b'.') {
-            float = true;
             self.pos += 1;
             let frac_start = self.pos;
             self.digits();
@@ -655,7 +748,6 @@ impl<'a> Scanner<'a> {
         }
         let mut exponent: i64 = 0;
         if let Some(b'e' | b'E') = self.peek() {
-            float = true;
             self.pos += 1;
             let negative_exp = match self.peek() {
                 Some(b'-') => {
@@ -681,34 +773,16 @@ impl<'a> Scanner<'a> {
                 exponent = -exponent;
             }
         }
-        let Some(first_nonzero) = first_nonzero else {
-            // Zero, with any exponent: `-0` and every float read as floats.
-            return Ok(if float || negative {
-                Token::Number
-            } else {
-                Token::Int(0)
-            });
-        };
-        let lead = i64::try_from(first_nonzero).map_err(|_| Decline)?;
-        let whole = i64::try_from(int_len).map_err(|_| Decline)?;
-        let magnitude = whole - 1 - lead + exponent;
-        if !(-MAX_MAGNITUDE..=MAX_MAGNITUDE).contains(&magnitude) {
-            return Err(Decline);
+        // Zero, with any exponent, reads as zero.
+        if let Some(first_nonzero) = first_nonzero {
+            let lead = i64::try_from(first_nonzero).map_err(|_| Decline)?;
+            let whole = i64::try_from(int_len).map_err(|_| Decline)?;
+            let magnitude = whole - 1 - lead + exponent;
+            if !(-MAX_MAGNITUDE..=MAX_MAGNITUDE).contains(&magnitude) {
+                return Err(Decline);
+            }
         }
-        if float {
-            return Ok(Token::Number);
-        }
-        let digits = self.bytes.get(int_start..int_start + int_len);
-        let value = digits.and_then(|d| {
-            d.iter().try_fold(0u64, |n, &c| {
-                n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
-            })
-        });
-        let value = value.map(i128::from).map(|v| if negative { -v } else { v });
-        Ok(match value.and_then(|v| i64::try_from(v).ok()) {
-            Some(n) => Token::Int(n),
-            None => Token::Number,
-        })
+        Ok(Token::Number)
     }
 
     fn digits(&mut self) {
@@ -716,6 +790,37 @@ impl<'a> Scanner<'a> {
             self.pos += 1;
         }
     }
+}
+
+/// How many bytes of `bytes` are plain text in a string, before a `"`, a `\\` or a
+/// control character; `None` if the text ends first. Eight bytes at a time: a byte is
+/// flagged in a word by the borrow of a subtraction, and the lowest flag is exact (a false
+/// flag only ever sits above a true one).
+fn plain_len(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const QUOTES: u64 = ONES * b'"' as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
+    const SPACES: u64 = ONES * 0x20;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut done = 0;
+    for chunk in &mut chunks {
+        let word = chunk.try_into().map_or(0, u64::from_le_bytes);
+        let quote = word ^ QUOTES;
+        let backslash = word ^ BACKSLASHES;
+        let stop = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | word.wrapping_sub(SPACES) & !word)
+            & HIGH;
+        if stop != 0 {
+            return Some(done + (stop.trailing_zeros() / 8) as usize);
+        }
+        done += 8;
+    }
+    let tail = chunks.remainder();
+    tail.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|p| done + p)
 }
 
 fn hex4(digits: &[u8]) -> Option<u16> {

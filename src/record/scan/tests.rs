@@ -327,6 +327,27 @@ fn declines_more_values_than_a_record_may_hold() {
 }
 
 #[test]
+fn plain_text_ends_at_a_quote_a_backslash_or_a_control_character() {
+    let naive = |b: &[u8]| b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+    for len in 0..20 {
+        for at in 0..=len {
+            for stop in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                // Plain bytes on either side of the stop, some of them UTF-8 and near it.
+                let mut bytes: Vec<u8> = (0..len).map(|i| [b'a', 0x21, 0x5d, 0xc3, 0xff][i % 5]).collect();
+                if at < len {
+                    bytes[at] = stop;
+                    // A second stop after the first must not hide it.
+                    if at + 1 < len {
+                        bytes[at + 1] = b'"';
+                    }
+                }
+                assert_eq!(plain_len(&bytes), naive(&bytes), "{bytes:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_buffer_serves_every_line() {
     let layout = Layout::new(&paths(&["a", "b"]));
     let mut out = Vec::new();

@@ -1,0 +1,125 @@
+//! Scanning a usual record line allocates nothing: no escapes, at most 32 keys an object
+//! besides those the layout reads. Counted with a global allocator that counts, per
+//! thread, the allocations made while a flag is set.
+#![cfg(feature = "internals")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests and benches stop loudly on the unexpected"
+)]
+
+use std::alloc::{GlobalAlloc, Layout as Block, System};
+use std::borrow::Cow;
+use std::cell::Cell;
+
+use service_policy::record::scan::{Found, Layout, scan};
+
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is passed to the system allocator unchanged; the counter only reads
+// and writes thread-local cells, which neither allocate nor unwind.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Block) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            COUNT.with(|c| c.set(c.get() + 1));
+        }
+        // SAFETY: the caller's contract is passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Block) {
+        // SAFETY: the caller's contract is passed on as is.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Block, new_size: usize) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            COUNT.with(|c| c.set(c.get() + 1));
+        }
+        // SAFETY: the caller's contract is passed on as is.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The allocations `f` makes on this thread.
+fn allocations<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    COUNT.with(|c| c.set(0));
+    COUNTING.with(|c| c.set(true));
+    let out = f();
+    COUNTING.with(|c| c.set(false));
+    (COUNT.with(Cell::get), out)
+}
+
+const FIELDS: [&str; 8] = [
+    "id",
+    "priority",
+    "customer.tier",
+    "customer.since",
+    "refund_amount",
+    "tags",
+    "opened",
+    "missing",
+];
+
+fn layout() -> Layout {
+    let paths: Vec<Vec<&str>> = FIELDS.iter().map(|f| f.split('.').collect()).collect();
+    Layout::new(&paths)
+}
+
+/// `extra` more keys at the top level and in an object the layout does not read.
+fn line(extra: usize) -> String {
+    let keys: String = (0..extra).map(|i| format!(r#", "x{i}": {i}"#)).collect();
+    format!(
+        r#"{{"id": 7, "priority": "high", "customer": {{"tier": "gold", "since": 2019}},
+            "refund_amount": 120.50, "tags": ["vip", "repeat"], "opened": "2026-03-02T08:00:00Z",
+            "history": [{{"at": "2026-01-01", "amount": -3e2, "ok": true}}, null],
+            "notes": {{"a": "b"{keys}}}{keys}}}"#
+    )
+}
+
+#[test]
+fn a_usual_line_allocates_nothing() {
+    let layout = layout();
+    // 32 keys besides those the layout reads: 30 generated plus `history` and `notes`.
+    let text = line(30);
+    let mut out = Vec::with_capacity(FIELDS.len());
+    let (count, accepted) = allocations(|| scan(&text, &layout, &mut out));
+    assert!(accepted);
+    assert_eq!(count, 0);
+    assert_eq!(out[0], Found::Int(7));
+    assert!(matches!(&out[2], Found::Text(Cow::Borrowed("gold"))));
+    assert!(matches!(&out[5], Found::List(l) if l.len() == 2));
+    assert_eq!(out[4], Found::Other);
+    assert_eq!(out[7], Found::Absent);
+    // Walking a list of plain texts allocates nothing either.
+    let Found::List(tags) = &out[5] else { panic!() };
+    let (count, all) = allocations(|| tags.each_text(|t| t != "none"));
+    assert_eq!((count, all), (0, Some(true)));
+}
+
+#[test]
+fn only_large_objects_and_escaped_texts_allocate() {
+    let layout = layout();
+    let mut out = Vec::with_capacity(FIELDS.len());
+    // One key more than fit inline, in two objects: one sorted list each.
+    let text = line(31);
+    let (count, accepted) = allocations(|| scan(&text, &layout, &mut out));
+    assert!(accepted);
+    assert_eq!(count, 2);
+    // A text with an escape that a path reads is copied once; one no path reads is not.
+    let text = r#"{"priority": "h\u00efgh", "other": "\"quoted\""}"#;
+    let (count, accepted) = allocations(|| scan(text, &layout, &mut out));
+    assert!(accepted);
+    assert_eq!(count, 1);
+    assert!(matches!(&out[1], Found::Text(Cow::Owned(t)) if t == "hïgh"));
+}
