@@ -20,7 +20,10 @@ const MAX_LIST_CODES: usize = 64;
 /// The fast path of compiled rules.
 pub(crate) fn build(rules: &[RulePlan], required: &[FieldRef]) -> FastPlan {
     let mut builder = Builder::default();
-    let compiled = rules.iter().map(|rule| builder.rule(rule)).collect();
+    let compiled: Vec<Option<FastRule>> = rules.iter().map(|rule| builder.rule(rule)).collect();
+    let complete = compiled
+        .iter()
+        .all(|rule| rule.as_ref().is_some_and(|r| r.constant_body));
     // Every required field gets a slot while slots are left, so that a record read into
     // slots alone can be checked for them.
     let required = required
@@ -31,6 +34,7 @@ pub(crate) fn build(rules: &[RulePlan], required: &[FieldRef]) -> FastPlan {
         slots: builder.slots,
         rules: compiled,
         required,
+        complete,
     }
 }
 

@@ -283,6 +283,10 @@ impl Serialize for DecisionRef<'_> {
     }
 }
 
+/// Up to how many rules a plan whose rules all have compiled guards is walked whole rather
+/// than through its index (see `docs/performance.md`, "Wave 2").
+const WALK_COMPILED_UP_TO: usize = 64;
+
 /// Evaluates a record against a plan into `buffer`.
 ///
 /// Blocks are walked in source order and each outcome goes straight into the buffer, so
@@ -330,8 +334,11 @@ pub(crate) fn evaluate_into<'e>(
             }
         }
     }
+    // A few rules that all have compiled guards cost less to walk than the index's own
+    // reads of the record.
+    let few_compiled = fast && plan.rules.len() <= WALK_COMPILED_UP_TO && plan.fast.complete;
     let walk = match (&plan.index, map) {
-        (Some(index), Some(map)) if !trace_on => index
+        (Some(index), Some(map)) if !trace_on && !few_compiled => index
             .select(map, options.budget.rule_steps)
             .unwrap_or(Walk::All(0..plan.blocks.len())),
         _ => Walk::All(0..plan.blocks.len()),

@@ -32,6 +32,8 @@ pub(crate) struct FastPlan {
     pub(crate) rules: Vec<Option<FastRule>>,
     /// Per required field of the plan: the slot that reads it, if any.
     pub(crate) required: Vec<Option<u8>>,
+    /// Whether every rule has a compiled guard and actions known at load.
+    pub(crate) complete: bool,
 }
 
 /// A record field read once per record.
