@@ -226,10 +226,17 @@ fn record() -> impl Strategy<Value = Json> {
             json!([null, {"at": "2026-03-02T08:20:00Z", "status": "pending"}]),
             json!([{"at": "yesterday", "status": "pending"}]),
         ]),
+        // Many fields besides: the slots are then looked up rather than walked to.
+        any::<bool>(),
     )
         .prop_map(
-            |(queue, priority, channel, customer, amount, tags, opened, replied, log)| {
+            |(queue, priority, channel, customer, amount, tags, opened, replied, log, wide)| {
                 let mut map = Map::new();
+                if wide {
+                    for i in 0..40 {
+                        map.insert(format!("extra{i}"), json!(i));
+                    }
+                }
                 for (key, v) in [
                     ("queue", queue),
                     ("priority", priority),

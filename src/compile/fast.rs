@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use crate::ast::CompareOp;
-use crate::plan::fast::{FastPlan, FastRule, Guard, Int, MAX_SLOTS, Slot, SlotKind};
+use crate::plan::fast::{FastPlan, FastRule, Guard, Int, MAX_SLOTS, Roots, Slot, SlotKind};
 use crate::plan::{FieldRef, Node, RulePlan};
 use crate::value::{ArithOp, FieldType, List, Value};
 
@@ -31,6 +31,7 @@ pub(crate) fn build(rules: &[RulePlan], required: &[FieldRef]) -> FastPlan {
         .map(|field| builder.find(&field.dotted).or_else(|| builder.presence(field)))
         .collect();
     FastPlan {
+        roots: Roots::build(&builder.slots),
         slots: builder.slots,
         rules: compiled,
         required,

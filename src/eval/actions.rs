@@ -33,6 +33,8 @@ pub(crate) enum Required {
 #[derive(Debug)]
 struct Gathered {
     action: Required,
+    /// A template's class (equal classes, equal actions).
+    class: Option<u32>,
     /// Its rules (indexes into the policy's rules), an index into the pool.
     rules: usize,
     /// Its key once worked out, unless the template has it.
@@ -99,16 +101,14 @@ impl Actions {
         let Some((kind, args)) = resolve(&action, templates) else {
             return;
         };
+        let class = match &action {
+            Required::Template(id) => templates.get(*id as usize).map(|t| t.class),
+            Required::Owned { .. } => None,
+        };
         if kind.money().is_none() {
-            let class = match &action {
-                Required::Template(id) => templates.get(*id as usize).map(|t| t.class),
-                Required::Owned { .. } => None,
-            };
-            let equal = |g: &Gathered| match (&g.action, class) {
-                (Required::Template(id), Some(class)) => {
-                    templates.get(*id as usize).is_some_and(|t| t.class == class)
-                }
-                (other, _) => resolve(other, templates).is_some_and(|(k, a)| k == kind && a == args),
+            let equal = |g: &Gathered| match (g.class, class) {
+                (Some(a), Some(b)) => a == b,
+                _ => resolve(&g.action, templates).is_some_and(|(k, a)| k == kind && a == args),
             };
             if let Some(existing) = self.items.iter().position(equal) {
                 let list = self.items.get(existing).map(|g| g.rules);
@@ -123,6 +123,7 @@ impl Actions {
         let rules = self.new_list(rule);
         self.items.push(Gathered {
             action,
+            class,
             rules,
             key: None,
         });

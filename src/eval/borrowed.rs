@@ -318,7 +318,7 @@ pub(crate) fn evaluate_into<'e>(
     };
     let fast = match map {
         Some(map) if !trace_on && !plan.fast.slots.is_empty() => {
-            buffer.slots.read(&plan.fast.slots, map);
+            buffer.slots.read(&plan.fast, map);
             true
         }
         _ => false,
@@ -439,8 +439,8 @@ fn walk_rules(
         } => (map, fast, trace_on),
         Source::Slots => (None, true, false),
     };
-    let mut cx = Ctx::new(env, map, now);
-    cx.meter = budget::Meter::new(options.budget);
+    // The general evaluator's context, made when a rule first needs it.
+    let mut general: Option<Ctx<'_>> = None;
     let mut recheck_at: Option<Timestamp> = None;
     for position in walk {
         let (members, first_of): (&[usize], bool) = match plan.blocks.get(position) {
@@ -487,8 +487,13 @@ fn walk_rules(
                 }
                 None if matches!(source, Source::Slots) => return Err(NeedsRecord),
                 None => {
+                    let cx = general.get_or_insert_with(|| {
+                        let mut cx = Ctx::new(env, map, now);
+                        cx.meter = budget::Meter::new(options.budget);
+                        cx
+                    });
                     cx.meter.reset();
-                    let outcome = evaluate_rule(&mut cx, rule, trace_on, &mut buffer.rule_actions);
+                    let outcome = evaluate_rule(cx, rule, trace_on, &mut buffer.rule_actions);
                     if cx.meter.exhausted() {
                         Outcome::Error(cx.meter.fault())
                     } else {
@@ -530,7 +535,7 @@ fn walk_rules(
                     RuleStatus::Applied
                 }
             };
-            if trace_on {
+            if trace_on && let Some(cx) = general.as_mut() {
                 buffer.trace.push(RuleTrace::new(
                     rule.name.clone(),
                     status,

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value as Json};
 
 use crate::ast::CompareOp;
-use crate::plan::fast::{FastRule, Guard, Int, OTHER, Slot, SlotKind};
+use crate::plan::fast::{FastPlan, FastRule, Guard, Int, OTHER, Slot, SlotKind};
 
 /// One slot's value for one record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,13 +41,44 @@ impl Slots {
         self.unusable = 0;
     }
 
-    /// Fills the slots from a record object.
-    pub(crate) fn read(&mut self, slots: &[Slot], record: &Map<String, Json>) {
+    /// Fills the slots from a record object: walking its entries once when it has not
+    /// many more than there are slots, else looking each slot's path up.
+    pub(crate) fn read(&mut self, fast: &FastPlan, record: &Map<String, Json>) {
         self.clear();
-        self.values.reserve(slots.len());
-        for slot in slots {
-            let value = read_slot(slot, lookup(record, &slot.field.segments));
-            self.push(value);
+        let slots = &fast.slots;
+        if record.len() > 2 * slots.len() + 8 {
+            self.values.reserve(slots.len());
+            for slot in slots {
+                let value = read_slot(slot, lookup(record, &slot.field.segments));
+                self.push(value);
+            }
+            return;
+        }
+        self.values.resize(slots.len(), SlotValue::Absent);
+        for (key, json) in record {
+            let Some(list) = fast.roots.get(key) else {
+                continue;
+            };
+            for &index in list {
+                let (Some(slot), index) = (slots.get(index as usize), index as usize) else {
+                    continue;
+                };
+                let rest = slot.field.segments.get(1..).unwrap_or(&[]);
+                let found = match json {
+                    Json::Null => Ok(None),
+                    _ if rest.is_empty() => Ok(Some(json)),
+                    Json::Object(inner) => lookup(inner, rest),
+                    _ => Err(()),
+                };
+                if let Some(value) = self.values.get_mut(index) {
+                    *value = read_slot(slot, found);
+                }
+            }
+        }
+        for (index, value) in self.values.iter().enumerate() {
+            if matches!(value, SlotValue::Absent | SlotValue::Irregular) {
+                self.unusable |= 1u64.checked_shl(index as u32).unwrap_or(0);
+            }
         }
     }
 
@@ -74,10 +105,11 @@ impl Slots {
         let mut steps = rule.steps;
         if rule.scan_count > 0 {
             let mut longest = 0;
-            for (i, value) in self.values.iter().enumerate() {
-                if rule.scans & (1u64 << i) != 0
-                    && let SlotValue::Codes { len, .. } = value
-                {
+            let mut scans = rule.scans;
+            while scans != 0 {
+                let slot = scans.trailing_zeros();
+                scans &= scans - 1;
+                if let Some(SlotValue::Codes { len, .. }) = self.values.get(slot as usize) {
                     longest = longest.max(*len);
                 }
             }

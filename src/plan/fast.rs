@@ -34,6 +34,66 @@ pub(crate) struct FastPlan {
     pub(crate) required: Vec<Option<u8>>,
     /// Whether every rule has a compiled guard and actions known at load.
     pub(crate) complete: bool,
+    /// The slots by the first key of their path.
+    pub(crate) roots: Roots,
+}
+
+/// The slots by the first key of their path, in an open-addressing table hashed with
+/// FNV-1a: reading a record walks its entries once and finds each one's slots here, which
+/// costs less than one hashed lookup of the record per slot.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Roots {
+    /// A power of two long, at most half full: a key and the slots under it.
+    table: Vec<Option<(Box<str>, Vec<u8>)>>,
+}
+
+/// FNV-1a over a key's bytes.
+fn fnv(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+impl Roots {
+    pub(crate) fn build(slots: &[Slot]) -> Roots {
+        let mut keys: Vec<(&str, Vec<u8>)> = Vec::new();
+        for (index, slot) in slots.iter().enumerate() {
+            let (Some(first), Ok(index)) = (slot.field.segments.first(), u8::try_from(index))
+            else {
+                continue;
+            };
+            match keys.iter_mut().find(|(k, _)| *k == &**first) {
+                Some((_, list)) => list.push(index),
+                None => keys.push((first, vec![index])),
+            }
+        }
+        let size = (keys.len() * 2).next_power_of_two().max(4);
+        let mut table = vec![None; size];
+        for (key, list) in keys {
+            let mut at = fnv(key) as usize & (size - 1);
+            while table.get(at).is_some_and(Option::is_some) {
+                at = (at + 1) & (size - 1);
+            }
+            if let Some(entry) = table.get_mut(at) {
+                *entry = Some((key.into(), list));
+            }
+        }
+        Roots { table }
+    }
+
+    /// The slots whose path starts with `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&[u8]> {
+        let mask = self.table.len().checked_sub(1)?;
+        let mut at = fnv(key) as usize & mask;
+        // The table is at most half full: a free entry ends every probe.
+        loop {
+            match self.table.get(at)? {
+                Some((k, list)) if **k == *key => return Some(list),
+                Some(_) => at = (at + 1) & mask,
+                None => return None,
+            }
+        }
+    }
 }
 
 /// A record field read once per record.
