@@ -10,7 +10,9 @@
 use std::collections::HashMap;
 
 use crate::ast::CompareOp;
-use crate::plan::fast::{FastPlan, FastRule, Guard, Int, MAX_SLOTS, Roots, Slot, SlotKind};
+use crate::plan::fast::{
+    Codes, FastPlan, FastRule, Guard, Int, MAX_SLOTS, Roots, Slot, SlotKind,
+};
 use crate::plan::{FieldRef, Node, RulePlan};
 use crate::value::{ArithOp, FieldType, List, Value};
 
@@ -129,16 +131,24 @@ impl Builder {
                     Want::Int => SlotKind::Int,
                     Want::Bool => SlotKind::Bool,
                     Want::Text => match &field.ty {
-                        FieldType::Enum(options) => SlotKind::Text {
-                            codes: options.iter().map(|o| o.as_str().into()).collect(),
-                            closed: Some(options.len()),
-                        },
+                        FieldType::Enum(options) => {
+                            let mut codes = Codes::default();
+                            for option in options {
+                                codes.add(option)?;
+                            }
+                            SlotKind::Text {
+                                closed: Some(codes.len()),
+                                codes,
+                            }
+                        }
                         _ => SlotKind::Text {
-                            codes: Vec::new(),
+                            codes: Codes::default(),
                             closed: None,
                         },
                     },
-                    Want::Texts => SlotKind::Texts { codes: Vec::new() },
+                    Want::Texts => SlotKind::Texts {
+                        codes: Codes::default(),
+                    },
                 };
                 self.slots.push(Slot {
                     field: field.clone(),
@@ -175,24 +185,15 @@ impl Builder {
 
     /// The code of `text` in a text or list slot, added when new.
     fn code(&mut self, slot: u8, text: &str) -> Option<u32> {
-        let codes = match &mut self.slots.get_mut(slot as usize)?.kind {
-            SlotKind::Text { codes, .. } => codes,
-            SlotKind::Texts { codes } => {
-                if codes.len() >= MAX_LIST_CODES && !codes.iter().any(|c| &**c == text) {
-                    return None;
-                }
-                codes
-            }
-            _ => return None,
-        };
-        let index = match codes.iter().position(|c| &**c == text) {
-            Some(index) => index,
-            None => {
-                codes.push(text.into());
-                codes.len() - 1
-            }
-        };
-        u32::try_from(index).ok()
+        match &mut self.slots.get_mut(slot as usize)?.kind {
+            SlotKind::Text { codes, .. } => codes.add(text),
+            SlotKind::Texts { codes } => match codes.find(text) {
+                Some(code) => Some(code),
+                None if codes.len() >= MAX_LIST_CODES => None,
+                None => codes.add(text),
+            },
+            _ => None,
+        }
     }
 
     fn cond(&mut self, node: &Node, used: &mut Used) -> Option<Guard> {

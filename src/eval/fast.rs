@@ -4,7 +4,7 @@
 use serde_json::{Map, Value as Json};
 
 use crate::ast::CompareOp;
-use crate::plan::fast::{FastPlan, FastRule, Guard, Int, OTHER, Slot, SlotKind};
+use crate::plan::fast::{Codes, FastPlan, FastRule, Guard, Int, OTHER, Slot, SlotKind};
 
 /// One slot's value for one record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,10 +223,10 @@ fn read_slot(slot: &Slot, found: Result<Option<&Json>, ()>) -> SlotValue {
 
 /// A text slot's value: its code among `codes`; outside an enumeration's options it is
 /// irregular.
-pub(crate) fn text_code(codes: &[Box<str>], closed: Option<usize>, text: &str) -> SlotValue {
-    match codes.iter().position(|c| **c == *text) {
-        Some(i) if closed.is_none_or(|options| i < options) => {
-            u32::try_from(i).map_or(SlotValue::Irregular, SlotValue::Code)
+pub(crate) fn text_code(codes: &Codes, closed: Option<usize>, text: &str) -> SlotValue {
+    match codes.find(text) {
+        Some(code) if closed.is_none_or(|options| (code as usize) < options) => {
+            SlotValue::Code(code)
         }
         Some(_) => SlotValue::Irregular,
         None if closed.is_some() => SlotValue::Irregular,
@@ -238,7 +238,7 @@ pub(crate) fn text_code(codes: &[Box<str>], closed: Option<usize>, text: &str) -
 /// unless every element is a text and the list is short enough for the general evaluator
 /// to read.
 pub(crate) fn texts_code<'t>(
-    codes: &[Box<str>],
+    codes: &Codes,
     len: usize,
     items: impl Iterator<Item = Option<&'t str>>,
 ) -> SlotValue {
@@ -250,8 +250,8 @@ pub(crate) fn texts_code<'t>(
         let Some(text) = item else {
             return SlotValue::Irregular;
         };
-        if let Some(i) = codes.iter().position(|c| **c == *text) {
-            set |= 1u64.checked_shl(i as u32).unwrap_or(0);
+        if let Some(code) = codes.find(text) {
+            set |= 1u64.checked_shl(code).unwrap_or(0);
         }
     }
     SlotValue::Codes {

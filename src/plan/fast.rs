@@ -14,6 +14,8 @@
 //! fields, errors and all. On regular slots the general evaluator cannot fail or miss, so
 //! both give the same answer.
 
+use std::collections::HashMap;
+
 use crate::ast::CompareOp;
 
 use super::FieldRef;
@@ -36,6 +38,45 @@ pub(crate) struct FastPlan {
     pub(crate) complete: bool,
     /// The slots by the first key of their path.
     pub(crate) roots: Roots,
+}
+
+/// The texts a slot's values are compared with, each known by its index (its code).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Codes {
+    texts: Vec<Box<str>>,
+    /// The same, by text, for a long list.
+    by_text: HashMap<Box<str>, u32>,
+}
+
+/// Up to how many codes a text is found by comparing it with each.
+const SCAN_CODES: usize = 8;
+
+impl Codes {
+    /// How many codes there are.
+    pub(crate) fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// The code of `text`, if it has one.
+    pub(crate) fn find(&self, text: &str) -> Option<u32> {
+        if self.texts.len() <= SCAN_CODES {
+            let index = self.texts.iter().position(|t| **t == *text)?;
+            u32::try_from(index).ok()
+        } else {
+            self.by_text.get(text).copied()
+        }
+    }
+
+    /// The code of `text`, given one when it has none; `None` past `u32` codes.
+    pub(crate) fn add(&mut self, text: &str) -> Option<u32> {
+        if let Some(code) = self.by_text.get(text) {
+            return Some(*code);
+        }
+        let code = u32::try_from(self.texts.len()).ok()?;
+        self.texts.push(text.into());
+        self.by_text.insert(text.into(), code);
+        Some(code)
+    }
 }
 
 /// The slots by the first key of their path, in an open-addressing table hashed with
@@ -112,11 +153,11 @@ pub(crate) enum SlotKind {
     /// enumeration of that many options, the first codes), a text outside the options is
     /// irregular: the general evaluator reports it.
     Text {
-        codes: Vec<Box<str>>,
+        codes: Codes,
         closed: Option<usize>,
     },
     /// A list of texts, as the set of `codes` it holds (at most 64).
-    Texts { codes: Vec<Box<str>> },
+    Texts { codes: Codes },
     /// A truth value.
     Bool,
     /// Only whether the field is there (a required field no guard reads).
