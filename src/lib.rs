@@ -85,6 +85,7 @@ stages!(
     ast, calendar, check, compile, eval, fmt, plan, resolve, syntax, value
 );
 
+mod decision;
 pub mod diagnostic;
 #[cfg(feature = "handbook")]
 pub mod handbook;
@@ -98,9 +99,9 @@ pub mod testing;
 pub use ast::Span;
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity, SourceFile};
 pub use eval::{
-    Action, ActionKind, Budget, Check, Comparison, DEFAULT_RULE_STEPS, DeadlineCheck,
-    DeadlineStatus, Decision, ErrorEntry, EvalOptions, Explain, LimitCheck, LimitStatus,
-    LimitValue, RecordError, RuleStatus, RuleTrace, Undecided,
+    Action, ActionKind, ActionRef, Budget, Check, Comparison, DEFAULT_RULE_STEPS, DeadlineCheck,
+    DeadlineStatus, Decision, DecisionRef, ErrorEntry, EvalOptions, Evaluation, Explain,
+    LimitCheck, LimitStatus, LimitValue, RecordError, RuleStatus, RuleTrace, Undecided,
 };
 pub use jiff::Timestamp;
 pub use policy::{LoadError, Policy, RuleInfo, check_source, format};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::ast::PolicyFile;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
-use crate::eval::{Decision, EvalOptions, RecordError};
+use crate::eval::{Decision, DecisionRef, EvalOptions, Evaluation, RecordError};
 use crate::plan::Plan;
 use crate::resolve::{FileResolver, Resolver, SourceLoader};
 
@@ -312,6 +312,19 @@ impl Policy {
     /// Evaluates one record at `options.now`.
     pub fn evaluate(&self, record: &serde_json::Value, options: &EvalOptions) -> Decision {
         crate::eval::evaluate(&self.plan, record, options)
+    }
+
+    /// Evaluates one record into a reusable buffer: the same decision as
+    /// [`Policy::evaluate`], borrowed from the policy and the buffer, so that a host that
+    /// keeps one [`Evaluation`] per thread allocates nothing per record once the buffer has
+    /// grown (see [`Evaluation`] for an example).
+    pub fn evaluate_into<'e>(
+        &'e self,
+        record: &serde_json::Value,
+        options: &EvalOptions,
+        buffer: &'e mut Evaluation,
+    ) -> DecisionRef<'e> {
+        crate::eval::evaluate_into(&self.plan, record, options, buffer)
     }
 
     /// Evaluates one record with the reference interpreter, which walks the syntax tree

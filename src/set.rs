@@ -254,6 +254,18 @@ impl PolicySet {
     ) -> Result<Decision, SelectError> {
         Ok(self.select(record, options)?.evaluate(record, options))
     }
+
+    /// [`PolicySet::evaluate`] into a reusable buffer (see [`Policy::evaluate_into`]).
+    pub fn evaluate_into<'e>(
+        &'e self,
+        record: &serde_json::Value,
+        options: &EvalOptions,
+        buffer: &'e mut crate::Evaluation,
+    ) -> Result<crate::DecisionRef<'e>, SelectError> {
+        Ok(self
+            .select(record, options)?
+            .evaluate_into(record, options, buffer))
+    }
 }
 
 impl Family {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use service_policy::{
     ActionKind, Budget, Check, Code, Currency, DeadlineCheck, DeadlineStatus, Decimal, Decision,
-    Duration, EvalOptions, Explain, LimitCheck, LimitStatus, LimitValue, LoadError, Money, Policy,
+    Duration, EvalOptions, Evaluation, Explain, LimitCheck, LimitStatus, LimitValue, LoadError, Money, Policy,
     PolicySet, RuleStatus, Severity, Timestamp, check_source, format,
 };
 
@@ -301,6 +301,51 @@ fn the_formatter_prints_canonical_text() {
     );
     assert_eq!(format(&formatted).unwrap(), formatted);
     assert!(format("policy {").is_err());
+}
+
+#[test]
+fn a_decision_evaluated_into_a_buffer_borrows_and_prints_alike() {
+    let policy = Policy::parse(HELP_DESK).unwrap();
+    let mut buffer = Evaluation::new();
+    for explain in [Explain::Off, Explain::On] {
+        let options = EvalOptions {
+            explain,
+            ..EvalOptions::at(now())
+        };
+        let owned = policy.evaluate(&ticket(), &options);
+        let decision = policy.evaluate_into(&ticket(), &options, &mut buffer);
+        assert_eq!(decision.policy(), "Help desk");
+        assert_eq!(decision.version(), Some("2026.1"));
+        assert_eq!(decision.now(), now());
+        assert_eq!(decision.fired().collect::<Vec<_>>(), owned.fired);
+        assert_eq!(decision.checks(), owned.checks.as_slice());
+        assert_eq!(decision.errors(), owned.errors.as_slice());
+        assert_eq!(decision.undecided(), owned.undecided.as_slice());
+        assert_eq!(decision.recheck_at(), owned.recheck_at);
+        assert_eq!(decision.trace().is_some(), explain == Explain::On);
+        let actions: Vec<_> = decision.actions().collect();
+        assert_eq!(actions.len(), owned.actions.len());
+        for (borrowed, action) in actions.iter().zip(&owned.actions) {
+            assert_eq!(borrowed.kind, &action.kind);
+            assert_eq!(borrowed.key, action.key);
+            assert_eq!(borrowed.rules().collect::<Vec<_>>(), action.rules);
+        }
+        assert!(matches!(
+            actions.first().map(|a| a.kind),
+            Some(ActionKind::Escalate { .. })
+        ));
+        assert_eq!(
+            serde_json::to_string(&decision).unwrap(),
+            serde_json::to_string(&owned).unwrap()
+        );
+        assert_eq!(decision.to_decision(), owned);
+    }
+    // A set evaluates into a buffer too.
+    let set = PolicySet::from_policies(vec![policy]).unwrap();
+    let decision = set
+        .evaluate_into(&ticket(), &EvalOptions::at(now()), &mut buffer)
+        .unwrap();
+    assert_eq!(decision.policy(), "Help desk");
 }
 
 #[test]

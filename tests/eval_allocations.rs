@@ -1,6 +1,7 @@
-//! Evaluation allocates nothing of its own on the path where no rule fires: the only heap
-//! blocks are the decision's own (its policy name and version). Counted with a global
-//! allocator that counts, per thread, the allocations made while a flag is set.
+//! Evaluation into a reused buffer allocates nothing, whether rules fire or not; the owned
+//! decision's path allocates the decision's own blocks and the one block of its fresh
+//! buffer where no rule fires. Counted with a global allocator that counts, per thread, the
+//! allocations made while a flag is set.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,7 +16,7 @@ use std::cell::Cell;
 use serde_json::{Value as Json, json};
 #[cfg(feature = "internals")]
 use service_policy::compile::Plan;
-use service_policy::{EvalOptions, Policy};
+use service_policy::{EvalOptions, Evaluation, Policy};
 
 struct Counting;
 
@@ -111,9 +112,15 @@ fn no_rule_firing_allocates_only_the_decision() {
     let policy = Policy::parse(&policy_source()).unwrap();
     let options = EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap());
     let record = quiet_record();
-    // The decision's own blocks: its policy name and version, and nothing else.
-    let (decision_only, _) = allocations(|| (String::from("Quiet"), Some(String::from("1"))));
-    assert_eq!(decision_only, 2);
+    // The decision's own blocks (its policy name and version) and the buffer's slots.
+    let (decision_only, _) = allocations(|| {
+        (
+            String::from("Quiet"),
+            Some(String::from("1")),
+            Vec::<u64>::with_capacity(8),
+        )
+    });
+    assert_eq!(decision_only, 3);
 
     let (indexed, decision) = allocations(|| policy.evaluate(&record, &options));
     assert!(
@@ -145,4 +152,96 @@ fn a_firing_rule_allocates_for_what_it_reports() {
     let (count, decision) = allocations(|| policy.evaluate(&record, &options));
     assert_eq!(decision.fired, ["r1"]);
     assert!(count > 4, "only {count} allocations for a firing rule");
+}
+
+/// Evaluates `records` into one buffer, twice over (the first round grows the buffer);
+/// the allocations of the second round, and the JSON of each decision.
+fn second_round(policy: &Policy, records: &[Json], options: &EvalOptions) -> (usize, Vec<String>) {
+    let mut buffer = Evaluation::new();
+    for record in records {
+        let _ = policy.evaluate_into(record, options, &mut buffer);
+    }
+    let mut printed = Vec::new();
+    let mut total = 0;
+    for record in records {
+        let (count, decision) = allocations(|| policy.evaluate_into(record, options, &mut buffer));
+        total += count;
+        printed.push(serde_json::to_string(&decision).unwrap());
+    }
+    (total, printed)
+}
+
+#[test]
+fn the_borrowed_path_allocates_nothing_for_a_quiet_record_once_its_buffer_has_grown() {
+    let policy = Policy::parse(&policy_source()).unwrap();
+    let options = EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap());
+    // Quiet, one rule firing with a deadline check, several rules firing.
+    let mut records = vec![quiet_record()];
+    let mut one = quiet_record();
+    one["queue"] = json!("q1");
+    records.push(one);
+    let mut many = quiet_record();
+    many["priority"] = json!("urgent");
+    records.push(many);
+    let (quiet, _) = second_round(&policy, &records[..1], &options);
+    assert_eq!(quiet, 0, "a quiet record allocated {quiet} blocks");
+    // A rule with a deadline is evaluated in full: its check is an owned entry.
+    let (count, printed) = second_round(&policy, &records, &options);
+    assert!(count > 0);
+    for (record, json) in records.iter().zip(&printed) {
+        assert_eq!(
+            *json,
+            serde_json::to_string(&policy.evaluate(record, &options)).unwrap()
+        );
+    }
+}
+
+/// The customer-service workload of the peer comparison (`benches/peers`): twenty rules
+/// over texts, numbers and a list, every action known at load.
+const PEERS_POLICY: &str = include_str!("../benches/peers/workload/cs.policy");
+
+fn peers_record(i: u64) -> Json {
+    let pick = |options: &[&str], salt: u64| {
+        options[((i * 7 + salt * 13) % options.len() as u64) as usize].to_owned()
+    };
+    json!({
+        "priority": pick(&["low", "normal", "high", "urgent"], 1),
+        "channel": pick(&["phone", "email", "chat", "social", "store"], 2),
+        "tier": pick(&["standard", "gold", "platinum"], 3),
+        "language": pick(&["en", "fr", "de"], 4),
+        "refund_amount": (i * 977) % 30000,
+        "order_total": (i * 1231) % 40000,
+        "refunds_30d": (i * 313) % 12000,
+        "csat": i % 6,
+        "minutes_waiting": (i * 37) % 300,
+        "contacts": i % 5,
+        "queue_length": (i * 3) % 40,
+        "tags": match i % 4 { 0 => json!([]), 1 => json!(["legal"]), 2 => json!(["callback-scheduled", "x"]), _ => json!(["vip"]) },
+    })
+}
+
+#[test]
+fn the_peers_workload_allocates_at_most_two_blocks_a_record_on_the_borrowed_path() {
+    let policy = Policy::parse(PEERS_POLICY).unwrap();
+    let options = EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap());
+    let records: Vec<Json> = (0..200).map(peers_record).collect();
+    let (count, printed) = second_round(&policy, &records, &options);
+    assert!(
+        count <= 2 * records.len(),
+        "{count} allocations for {} records",
+        records.len()
+    );
+    // In fact none: every action is a template and every rule is decided from slots.
+    assert_eq!(count, 0);
+    let fired: usize = records
+        .iter()
+        .map(|r| policy.evaluate(r, &options).fired.len())
+        .sum();
+    assert!(fired > records.len(), "the records fire rules ({fired})");
+    for (record, json) in records.iter().zip(&printed) {
+        assert_eq!(
+            *json,
+            serde_json::to_string(&policy.evaluate(record, &options)).unwrap()
+        );
+    }
 }

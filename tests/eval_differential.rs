@@ -20,7 +20,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use serde_json::{Map, Value as Json, json};
 use service_policy::compile::Plan;
-use service_policy::{EvalOptions, Explain, Policy};
+use service_policy::{EvalOptions, Evaluation, Explain, Policy};
 
 const NOW: &str = "2026-03-02T10:00:00Z";
 
@@ -52,6 +52,8 @@ fn atom() -> impl Strategy<Value = String> {
         2 => Just("channel != \"email\"".to_owned()),
         1 => Just("channel == \"chat\"".to_owned()),
         2 => (0..3u32).prop_map(|n| format!("amount > {}", n * 250)),
+        1 => (1..4u32).prop_map(|n| format!("amount * {n} - 400 >= 100")),
+        1 => Just("-amount < -300 or amount + 1 == 101".to_owned()),
         1 => Just("tags contains \"vip\"".to_owned()),
         1 => Just("amount is missing".to_owned()),
     ]
@@ -178,7 +180,15 @@ fn record() -> impl Strategy<Value = Json> {
             json!({"tier": "standard"}),
             json!({}),
         ]),
-        value(vec![json!(100), json!(600), json!("250")]),
+        value(vec![
+            json!(100),
+            json!(600),
+            json!("250"),
+            json!(12.5),
+            // Overflows 64 bits once doubled; past 64 bits.
+            json!(i64::MAX),
+            json!(u64::MAX),
+        ]),
         value(vec![json!([]), json!(["vip"]), json!(["new", "vip"])]),
         value(vec![
             json!("2026-03-02T08:00:00Z"),
@@ -216,10 +226,17 @@ fn record() -> impl Strategy<Value = Json> {
             json!([null, {"at": "2026-03-02T08:20:00Z", "status": "pending"}]),
             json!([{"at": "yesterday", "status": "pending"}]),
         ]),
+        // Many fields besides: the slots are then looked up rather than walked to.
+        any::<bool>(),
     )
         .prop_map(
-            |(queue, priority, channel, customer, amount, tags, opened, replied, log)| {
+            |(queue, priority, channel, customer, amount, tags, opened, replied, log, wide)| {
                 let mut map = Map::new();
+                if wide {
+                    for i in 0..40 {
+                        map.insert(format!("extra{i}"), json!(i));
+                    }
+                }
                 for (key, v) in [
                     ("queue", queue),
                     ("priority", priority),
@@ -247,17 +264,21 @@ fn options(explain: Explain) -> EvalOptions {
     }
 }
 
-/// All three decisions agree, with explain off and on.
+/// All decisions agree, with explain off and on: the compiled plan's (indexed, with compiled
+/// guards), the same without its index, the same without its compiled guards, the
+/// borrowed decision from one buffer reused across the records, and the reference
+/// interpreter's.
 fn agree(source: &str, records: &[Json]) -> Result<(), TestCaseError> {
     let policy = match Policy::parse(source) {
         Ok(p) => p,
         // The generator may write a policy the checker refuses; there is nothing to compare.
         Err(_) => return Ok(()),
     };
-    let plain = match Plan::new(policy.ast()) {
-        Ok(plan) => plan.without_index(),
-        Err(d) => return Err(TestCaseError::fail(format!("{d:?}"))),
+    let (plain, general) = match (Plan::new(policy.ast()), Plan::new(policy.ast())) {
+        (Ok(plain), Ok(general)) => (plain.without_index(), general.without_fast()),
+        (Err(d), _) | (_, Err(d)) => return Err(TestCaseError::fail(format!("{d:?}"))),
     };
+    let mut buffer = Evaluation::new();
     for record in records {
         for explain in [Explain::Off, Explain::On] {
             let options = options(explain);
@@ -265,12 +286,30 @@ fn agree(source: &str, records: &[Json]) -> Result<(), TestCaseError> {
             let unindexed =
                 serde_json::to_string(&service_policy::eval::evaluate(&plain, record, &options))
                     .unwrap();
+            let slow =
+                serde_json::to_string(&service_policy::eval::evaluate(&general, record, &options))
+                    .unwrap();
+            let borrowed =
+                serde_json::to_string(&policy.evaluate_into(record, &options, &mut buffer))
+                    .unwrap();
             let reference =
                 serde_json::to_string(&policy.evaluate_reference(record, &options)).unwrap();
             prop_assert_eq!(
                 &indexed,
                 &unindexed,
                 "index changed the decision on {}",
+                record
+            );
+            prop_assert_eq!(
+                &indexed,
+                &slow,
+                "compiled guards changed the decision on {}",
+                record
+            );
+            prop_assert_eq!(
+                &indexed,
+                &borrowed,
+                "borrowed decision differs on {}",
                 record
             );
             prop_assert_eq!(&indexed, &reference, "reference differs on {}", record);
@@ -296,16 +335,24 @@ fn generated_policies_load_and_most_are_indexed() {
     // Without this, the property above could pass by comparing nothing.
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = policy();
-    let (mut loaded, mut indexed) = (0, 0);
+    let (mut loaded, mut indexed, mut compiled) = (0, 0, 0);
     for _ in 0..200 {
         let source = strategy.new_tree(&mut runner).unwrap().current();
         if let Ok(p) = Policy::parse(&source) {
             loaded += 1;
-            if Plan::new(p.ast()).unwrap().is_indexed() {
+            let plan = Plan::new(p.ast()).unwrap();
+            if plan.is_indexed() {
                 indexed += 1;
+            }
+            if plan.compiled_guards() > 0 {
+                compiled += 1;
             }
         }
     }
+    assert!(
+        compiled >= 100,
+        "only {compiled} of {loaded} loaded policies have compiled guards"
+    );
     assert!(
         loaded >= 150,
         "only {loaded} of 200 generated policies load"
@@ -515,6 +562,7 @@ fn agree_with_budget(source: &str, records: &[Json], steps: u64) -> Result<(), T
         return Ok(());
     };
     let plain = Plan::new(policy.ast()).unwrap().without_index();
+    let general = Plan::new(policy.ast()).unwrap().without_fast();
     let options =
         options(Explain::Off).with_budget(service_policy::eval::Budget { rule_steps: steps });
     for record in records {
@@ -522,10 +570,20 @@ fn agree_with_budget(source: &str, records: &[Json], steps: u64) -> Result<(), T
         let unindexed =
             serde_json::to_string(&service_policy::eval::evaluate(&plain, record, &options))
                 .unwrap();
+        let slow =
+            serde_json::to_string(&service_policy::eval::evaluate(&general, record, &options))
+                .unwrap();
         prop_assert_eq!(
             &indexed,
             &unindexed,
             "budget {} changed the decision on {}",
+            steps,
+            record
+        );
+        prop_assert_eq!(
+            &indexed,
+            &slow,
+            "budget {} with compiled guards changed the decision on {}",
             steps,
             record
         );

@@ -17,7 +17,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use service_policy::{Decision, EvalOptions, PolicySet};
+use service_policy::{DecisionRef, EvalOptions, Evaluation, PolicySet};
 
 use super::eval::load_set;
 use super::{Outcome, UsageError, exit, parse_now, write_error};
@@ -74,15 +74,24 @@ pub(super) fn run(
 
     stats.bytes = replay(input, |chunk| {
         let outputs: Vec<Output> = pool.install(|| {
+            // One evaluation buffer per worker's run of lines, reused from line to line.
             chunk
                 .par_iter()
-                .filter_map(|(number, line)| {
+                .map_init(Evaluation::new, |buffer, (number, line)| {
                     let record = match parse_line(line.as_deref())? {
                         Ok(record) => record,
                         Err(message) => return Some(error_output(*number, &message)),
                     };
-                    Some(process(&policy, &options, &pipe.id_field, *number, &record))
+                    Some(process(
+                        &policy,
+                        &options,
+                        &pipe.id_field,
+                        *number,
+                        &record,
+                        buffer,
+                    ))
                 })
+                .flatten()
                 .collect()
         });
         for out in &outputs {
@@ -317,7 +326,7 @@ struct Output {
 struct DecisionLine<'a> {
     line: u64,
     id: &'a Value,
-    decision: &'a Decision,
+    decision: DecisionRef<'a>,
 }
 
 #[derive(Serialize)]
@@ -332,8 +341,9 @@ fn process(
     id_field: &str,
     number: u64,
     record: &Value,
+    buffer: &mut Evaluation,
 ) -> Output {
-    let decision = match policy.evaluate(record, options) {
+    let decision = match policy.evaluate_into(record, options, buffer) {
         Ok(decision) => decision,
         Err(e) => return error_output(number, &e.to_string()),
     };
@@ -341,7 +351,7 @@ fn process(
     let line = DecisionLine {
         line: number,
         id,
-        decision: &decision,
+        decision,
     };
     match serde_json::to_string(&line) {
         Ok(json) => Output {

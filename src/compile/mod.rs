@@ -7,6 +7,8 @@
 //! cells, and calendars are built. A policy the checker would have refused still never
 //! panics here: whatever cannot be compiled comes back as diagnostics.
 
+mod fast;
+
 use std::collections::HashMap;
 
 use jiff::tz::TimeZone;
@@ -25,7 +27,7 @@ pub(crate) use crate::plan::{
     ActionKindPlan, ActionPlan, Block, Builtin, CellPlan, CheckPlan, CompPlan, FieldRef,
     HandlerPlan, Node, RowPlan, RuleIndex, RulePlan, TablePlan, TriggerPlan,
 };
-use crate::plan::{Env, Kernel, field_type, print_expr};
+use crate::plan::{Env, Kernel, Template, field_type, print_expr};
 
 /// Builds the plan of a policy that passed the checker; anything that cannot be compiled
 /// (an unknown name, an invalid regex, calendar or time zone) is returned as diagnostics
@@ -91,6 +93,10 @@ struct Compiler<'p> {
     /// The memory the regexes compiled so far take.
     regex_bytes: usize,
     kernel: &'p dyn Kernel,
+    templates: Vec<Template>,
+    /// Templates by key, to find an equal one (the key is a digest: equal templates have
+    /// equal keys, and the few of one key are compared).
+    template_classes: HashMap<Box<str>, Vec<u32>>,
 }
 
 impl<'p> Compiler<'p> {
@@ -110,6 +116,8 @@ impl<'p> Compiler<'p> {
             diagnostics: Vec::new(),
             regex_bytes: 0,
             kernel,
+            templates: Vec::new(),
+            template_classes: HashMap::new(),
         }
     }
 
@@ -213,6 +221,7 @@ impl<'p> Compiler<'p> {
             return Err(self.diagnostics);
         }
         let index = RuleIndex::build(&rules, &blocks);
+        let fast = fast::build(&rules, &required);
         Ok(Plan {
             name: self.ast.name.value.clone(),
             version,
@@ -227,6 +236,8 @@ impl<'p> Compiler<'p> {
             index,
             when,
             effective,
+            templates: self.templates,
+            fast,
         })
     }
 
@@ -435,6 +446,7 @@ impl<'p> Compiler<'p> {
             args,
             key: None,
             position: rule.action_position(action).unwrap_or(0),
+            template: None,
         };
         let env = Env {
             consts: &[],
@@ -442,8 +454,30 @@ impl<'p> Compiler<'p> {
             calendars: &self.calendars,
             tz: &self.tz,
         };
-        plan.key = self.kernel.action_key(&self.ast.name.value, &plan, env);
+        let policy = &self.ast.name.value;
+        plan.key = self.kernel.action_key(policy, &plan, env);
+        if let Some(template) = self.kernel.template(policy, &rule.name.name, &plan, env) {
+            plan.template = self.add_template(template);
+        }
         plan
+    }
+
+    /// Keeps a template, its class that of the first equal one; `None` past `u32` ids.
+    fn add_template(&mut self, mut template: Template) -> Option<u32> {
+        let id = u32::try_from(self.templates.len()).ok()?;
+        let same = self.template_classes.entry(template.key.clone()).or_default();
+        template.class = same
+            .iter()
+            .copied()
+            .find(|&other| {
+                self.templates.get(other as usize).is_some_and(|t| {
+                    t.kind.money().is_none() && t.kind == template.kind && t.args == template.args
+                })
+            })
+            .unwrap_or(id);
+        same.push(id);
+        self.templates.push(template);
+        Some(id)
     }
 
     fn calendar(&mut self, name: &ast::Ident) -> Option<usize> {

@@ -7,9 +7,11 @@
 //! conflicting `set`s reported. Evaluation performs no I/O, reads no clock and never
 //! panics.
 
+mod actions;
+mod borrowed;
 mod budget;
-mod decision;
 mod expr;
+mod fast;
 #[cfg(any(test, feature = "internals"))]
 mod reference;
 mod rules;
@@ -18,18 +20,19 @@ use jiff::Timestamp;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
-use crate::plan::{Block, Plan, Walk};
+use crate::plan::Plan;
 
 use crate::plan::Env;
 pub use budget::{Budget, DEFAULT_RULE_STEPS};
-pub use decision::{
+pub use crate::decision::{
     Action, ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry,
     LimitCheck, LimitStatus, LimitValue, RuleStatus, RuleTrace, Undecided,
 };
 use expr::eval_constant;
 
+pub use borrowed::{ActionRef, DecisionRef, Evaluation};
+pub(crate) use borrowed::evaluate_into;
 use expr::Ctx;
-use rules::{Outcome, evaluate_rule};
 
 /// Whether a decision carries a trace of every rule.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -89,17 +92,6 @@ pub enum RecordError {
     Json(String),
 }
 
-/// An action on its way into the decision: the rules (as indexes, for source order).
-pub(crate) struct Gathered<'k> {
-    kind: ActionKind,
-    args: Option<Map<String, Json>>,
-    rules: Vec<usize>,
-    /// The key, when the plan worked it out at load.
-    key: Option<&'k str>,
-    /// The action's position among its rule's actions (a money action's key covers it).
-    position: usize,
-}
-
 /// Whether the policy-level `when` of a plan holds for a record (true without one). A
 /// missing field or an evaluation error makes it not hold: a policy is never picked on a
 /// guess.
@@ -120,161 +112,11 @@ pub(crate) fn applies(plan: &Plan, record: &serde_json::Value, now: Timestamp) -
     matches!(cx.condition(when), Ok(Some(true)))
 }
 
-/// Evaluates a record against a plan.
-///
-/// Blocks are walked in source order and each outcome goes straight into the decision, so
-/// nothing is kept per rule. With an index and no trace, only the blocks the record's text
-/// lets through are walked (see `plan::index`); the decision is the same.
+/// Evaluates a record against a plan: [`evaluate_into`] a fresh buffer, then the owned
+/// decision.
 pub fn evaluate(plan: &Plan, record: &serde_json::Value, options: &EvalOptions) -> Decision {
-    let trace_on = options.explain == Explain::On;
-    let mut errors = Vec::new();
-    let map = match record {
-        Json::Object(map) => Some(map),
-        other => {
-            errors.push(ErrorEntry {
-                rule: None,
-                field: None,
-                message: format!(
-                    "the record must be a JSON object, found `{}`",
-                    crate::value::describe_json(other)
-                ),
-            });
-            None
-        }
-    };
-    if let Some(map) = map {
-        for field in &plan.required {
-            if is_absent_path(map, &field.segments) {
-                errors.push(ErrorEntry {
-                    rule: None,
-                    field: Some(field.dotted.to_string()),
-                    message: format!("required field `{}` is missing", field.dotted),
-                });
-            }
-        }
-    }
-    let env = Env {
-        consts: &plan.consts,
-        tables: &plan.tables,
-        calendars: &plan.calendars,
-        tz: &plan.tz,
-    };
-    // Time is counted in whole seconds.
-    let now = crate::value::whole_second(options.now);
-    let mut cx = Ctx::new(env, map, now);
-    cx.meter = budget::Meter::new(options.budget);
-    let walk = match (&plan.index, map) {
-        (Some(index), Some(map)) if !trace_on => index
-            .select(map, options.budget.rule_steps)
-            .unwrap_or(Walk::All(0..plan.blocks.len())),
-        _ => Walk::All(0..plan.blocks.len()),
-    };
-
-    let mut fired = Vec::new();
-    let mut checks = Vec::new();
-    let mut undecided = Vec::new();
-    let mut gathered: Vec<Gathered> = Vec::new();
-    let mut recheck_at: Option<Timestamp> = None;
-    let mut trace = Vec::new();
-    for position in walk {
-        let (members, first_of): (&[usize], bool) = match plan.blocks.get(position) {
-            Some(Block::Single(index)) => (std::slice::from_ref(index), false),
-            Some(Block::FirstOf(members)) => (members, true),
-            None => continue,
-        };
-        let mut settled = false;
-        for &index in members {
-            let Some(rule) = plan.rules.get(index) else {
-                continue;
-            };
-            if settled {
-                if trace_on {
-                    trace.push(RuleTrace::new(
-                        rule.name.clone(),
-                        RuleStatus::Skipped,
-                        Vec::new(),
-                        Vec::new(),
-                        Vec::new(),
-                    ));
-                }
-                continue;
-            }
-            cx.meter.reset();
-            let mut outcome = evaluate_rule(&mut cx, rule, trace_on);
-            if cx.meter.exhausted() {
-                outcome = Outcome::Error(cx.meter.fault());
-            }
-            settled = first_of && !matches!(outcome, Outcome::NotApplied);
-            let mut missing_fields = Vec::new();
-            let status = match outcome {
-                Outcome::NotApplied => RuleStatus::NotApplied,
-                Outcome::Undecided(missing) => {
-                    if trace_on {
-                        missing_fields = missing.iter().map(|m| (*m).to_owned()).collect();
-                    }
-                    undecided.push(Undecided {
-                        rule: rule.name.clone(),
-                        missing: missing.into_iter().map(str::to_owned).collect(),
-                    });
-                    RuleStatus::Undecided
-                }
-                Outcome::Error(fault) => {
-                    errors.push(ErrorEntry {
-                        rule: Some(rule.name.clone()),
-                        field: fault.field,
-                        message: fault.message,
-                    });
-                    RuleStatus::Error
-                }
-                Outcome::Applied {
-                    check,
-                    actions,
-                    recheck,
-                } => {
-                    fired.push(rule.name.clone());
-                    checks.extend(check.map(|c| *c));
-                    if let Some(at) = recheck {
-                        recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
-                    }
-                    for (kind, args, key, position) in actions {
-                        gather(&mut gathered, kind, args, key, index, position);
-                    }
-                    RuleStatus::Applied
-                }
-            };
-            if trace_on {
-                trace.push(RuleTrace::new(
-                    rule.name.clone(),
-                    status,
-                    cx.seen.take().map(convert_seen).unwrap_or_default(),
-                    missing_fields,
-                    std::mem::take(&mut cx.absent)
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect(),
-                ));
-            }
-        }
-    }
-    let actions = assemble_actions(
-        gathered,
-        &plan.name,
-        &plan.ladder,
-        |i| plan.rules.get(i).map(|r| r.name.as_str()),
-        &mut errors,
-    );
-    Decision {
-        policy: plan.name.clone(),
-        version: plan.version.clone(),
-        now,
-        actions,
-        checks,
-        fired,
-        undecided,
-        errors,
-        recheck_at,
-        trace: trace_on.then_some(trace),
-    }
+    let mut buffer = Evaluation::new();
+    evaluate_into(plan, record, options, &mut buffer).to_decision()
 }
 
 #[cfg(any(test, feature = "internals"))]
@@ -286,44 +128,6 @@ pub fn evaluate_reference(
     options: &EvalOptions,
 ) -> Decision {
     reference::evaluate_reference(policy, record, options)
-}
-
-/// Collapses escalations on the ladder, reports conflicting `set`s and gives every
-/// action its rules' names and its key.
-pub(crate) fn assemble_actions<'n>(
-    mut gathered: Vec<Gathered<'_>>,
-    policy: &str,
-    ladder: &[String],
-    rule_name: impl Fn(usize) -> Option<&'n str>,
-    errors: &mut Vec<ErrorEntry>,
-) -> Vec<Action> {
-    collapse_ladder(&mut gathered, ladder);
-    set_conflicts(&gathered, &rule_name, errors);
-    gathered
-        .into_iter()
-        .map(|g| {
-            let key = match (g.kind.money(), g.key) {
-                // A money action's key also covers its rule and its place in the rule, so
-                // equal payments keep distinct keys and none is acted on only once.
-                (Some(_), _) => {
-                    let rule = g.rules.first().and_then(|i| rule_name(*i)).unwrap_or("");
-                    money_key(policy, &g.kind, g.args.as_ref(), rule, g.position)
-                }
-                (None, Some(key)) => key.to_owned(),
-                (None, None) => action_key(policy, &g.kind, g.args.as_ref()),
-            };
-            Action {
-                key,
-                rules: g
-                    .rules
-                    .iter()
-                    .filter_map(|i| rule_name(*i).map(str::to_owned))
-                    .collect(),
-                kind: g.kind,
-                args: g.args,
-            }
-        })
-        .collect()
 }
 
 fn convert_seen(seen: Vec<expr::Seen>) -> Vec<Comparison> {
@@ -353,159 +157,6 @@ pub(crate) fn is_absent_path<S: AsRef<str>>(map: &Map<String, Json>, segments: &
         }
     }
     matches!(current.get(last.as_ref()), None | Some(Json::Null))
-}
-
-/// Adds an action, merging it into an equal one required earlier — except money, which
-/// is never merged: every `refund` and `compensate` stays its own entry.
-pub(crate) fn gather<'k>(
-    gathered: &mut Vec<Gathered<'k>>,
-    kind: ActionKind,
-    args: Option<Map<String, Json>>,
-    key: Option<&'k str>,
-    rule: usize,
-    position: usize,
-) {
-    if kind.money().is_none()
-        && let Some(existing) = gathered
-            .iter_mut()
-            .find(|g| g.kind == kind && g.args == args)
-    {
-        if !existing.rules.contains(&rule) {
-            existing.rules.push(rule);
-        }
-        return;
-    }
-    gathered.push(Gathered {
-        kind,
-        args,
-        rules: vec![rule],
-        key,
-        position,
-    });
-}
-
-/// With a ladder, every escalation to a level on it collapses into the highest one,
-/// which keeps its place and takes the rules of all of them.
-fn collapse_ladder(gathered: &mut Vec<Gathered<'_>>, ladder: &[String]) {
-    if ladder.is_empty() {
-        return;
-    }
-    let rank = |g: &Gathered<'_>| match &g.kind {
-        ActionKind::Escalate { to } => ladder.iter().position(|level| level == to),
-        _ => None,
-    };
-    let mut best: Option<(usize, usize)> = None;
-    for (i, g) in gathered.iter().enumerate() {
-        if let Some(r) = rank(g)
-            && best.is_none_or(|(_, b)| r > b)
-        {
-            best = Some((i, r));
-        }
-    }
-    let Some((keep, _)) = best else {
-        return;
-    };
-    let mut rules = Vec::new();
-    for g in gathered.iter() {
-        if rank(g).is_some() {
-            rules.extend(g.rules.iter().copied());
-        }
-    }
-    rules.sort_unstable();
-    rules.dedup();
-    let mut index = 0;
-    gathered.retain(|g| {
-        let stay = index == keep || rank(g).is_none();
-        index += 1;
-        stay
-    });
-    if let Some(kept) = gathered.iter_mut().find(|g| rank(g).is_some()) {
-        kept.rules = rules;
-    }
-}
-
-/// How many values of one field a `conflict` entry names; the rest are counted.
-const CONFLICT_VALUES_SHOWN: usize = 8;
-
-/// Two `set`s of one field with different values are both kept, and reported: one
-/// `conflict` entry per field, naming its values (each cut to a fixed length) with the
-/// rules that set them, so the entry's size does not grow with the square of the rules.
-fn set_conflicts<'n>(
-    gathered: &[Gathered<'_>],
-    rule_name: &impl Fn(usize) -> Option<&'n str>,
-    errors: &mut Vec<ErrorEntry>,
-) {
-    let name = |rules: &[usize]| {
-        rules
-            .iter()
-            .filter_map(|i| rule_name(*i).map(|r| format!("`{r}`")))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    // Per field in order of first `set`: its distinct values in order, with their rules.
-    type Values<'v> = Vec<(&'v Json, Vec<usize>)>;
-    let mut fields: Vec<(&str, Values<'_>)> = Vec::new();
-    let mut by_field: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for g in gathered {
-        let ActionKind::Set { field, value } = &g.kind else {
-            continue;
-        };
-        let slot = *by_field.entry(field.as_str()).or_insert_with(|| {
-            fields.push((field.as_str(), Vec::new()));
-            fields.len() - 1
-        });
-        let Some((_, values)) = fields.get_mut(slot) else {
-            continue;
-        };
-        match values.iter_mut().find(|(v, _)| *v == value) {
-            Some((_, rules)) => {
-                for r in &g.rules {
-                    if !rules.contains(r) {
-                        rules.push(*r);
-                    }
-                }
-            }
-            None => values.push((value, g.rules.clone())),
-        }
-    }
-    for (field, values) in fields {
-        let Some(second) = values.get(1) else {
-            continue;
-        };
-        let rule = second
-            .1
-            .first()
-            .and_then(|r| rule_name(*r))
-            .map(str::to_owned);
-        let mut parts: Vec<String> = values
-            .iter()
-            .take(CONFLICT_VALUES_SHOWN)
-            .map(|(value, rules)| {
-                format!(
-                    "to `{}` by {}",
-                    crate::value::describe_json(value),
-                    name(rules)
-                )
-            })
-            .collect();
-        if values.len() > CONFLICT_VALUES_SHOWN {
-            parts.push(format!(
-                "to {} other values",
-                values.len() - CONFLICT_VALUES_SHOWN
-            ));
-        }
-        let last = parts.pop().unwrap_or_default();
-        let listed = if parts.is_empty() {
-            last
-        } else {
-            format!("{} and {last}", parts.join(", "))
-        };
-        errors.push(ErrorEntry {
-            rule,
-            field: Some(field.to_owned()),
-            message: format!("conflict: `{field}` is set {listed}"),
-        });
-    }
 }
 
 /// The first 16 hex digits of SHA-256 over the policy name, the action's kind, its own
@@ -583,7 +234,7 @@ pub(crate) fn constant_action_key(
     }
     let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
     match rules::evaluate_action(&mut cx, action) {
-        Ok(rules::Step::Value((kind, args, _, _))) => {
+        Ok(rules::Step::Value(actions::Required::Owned { kind, args, .. })) => {
             Some(action_key(policy, &kind, args.as_ref()).into_boxed_str())
         }
         _ => None,
@@ -610,6 +261,43 @@ impl crate::plan::Kernel for Kernel {
         env: Env<'_>,
     ) -> Option<Box<str>> {
         constant_action_key(policy, action, env)
+    }
+
+    fn template(
+        &self,
+        policy: &str,
+        rule: &str,
+        action: &crate::plan::ActionPlan,
+        env: Env<'_>,
+    ) -> Option<crate::plan::Template> {
+        let constant = |n: &crate::plan::Node| matches!(n, crate::plan::Node::Const(_));
+        // A follow-up's `due` moves with `now`: it is never known at load.
+        if matches!(action.kind, crate::plan::ActionKindPlan::FollowUp(_))
+            || !constant(action.operand())
+            || !action.args.iter().all(|(_, n)| constant(n))
+        {
+            return None;
+        }
+        let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
+        let Ok(rules::Step::Value(actions::Required::Owned {
+            kind,
+            args,
+            position,
+            ..
+        })) = rules::evaluate_action(&mut cx, action)
+        else {
+            return None;
+        };
+        let key = match kind.money() {
+            Some(_) => money_key(policy, &kind, args.as_ref(), rule, position),
+            None => action_key(policy, &kind, args.as_ref()),
+        };
+        Some(crate::plan::Template {
+            kind,
+            args,
+            key: key.into_boxed_str(),
+            class: 0,
+        })
     }
 }
 

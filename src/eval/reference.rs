@@ -25,7 +25,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json};
 
 use super::budget::{Budget, Indexes, Meter, walk_steps};
-use super::decision::{
+use crate::decision::{
     ActionKind, Check, Comparison, DeadlineCheck, DeadlineStatus, Decision, ErrorEntry, LimitCheck,
     LimitStatus, RuleStatus, RuleTrace, Undecided,
 };
@@ -34,7 +34,8 @@ use super::rules::{
     Step, StepResult, duration_of, event_time, limit_value, money_of, present, read_pauses,
     spans_pauses, text_of, time_of, too_long,
 };
-use super::{EvalOptions, Explain, Gathered, assemble_actions, is_absent_path};
+use super::actions::{Actions, Required};
+use super::{EvalOptions, Explain, is_absent_path};
 use crate::ast::{
     self, ActionKind as AstAction, Aggregate, BinaryOp, CellKind, ClauseKind, CompareOp, Expr,
     ExprKind, Item, LimitOp, PolicyFile, RuleDef, TestOp, Trigger, UnaryOp,
@@ -1646,7 +1647,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
     let mut fired = Vec::new();
     let mut checks = Vec::new();
     let mut undecided = Vec::new();
-    let mut gathered: Vec<Gathered> = Vec::new();
+    let mut gathered = Actions::default();
     let mut recheck_at: Option<Timestamp> = None;
     let mut trace = Vec::new();
     let names: Vec<String> = outcomes.iter().map(|(r, _)| r.name.name.clone()).collect();
@@ -1685,8 +1686,15 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                         if let Some(at) = recheck {
                             recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
                         }
+                        let rule = u32::try_from(index).unwrap_or(u32::MAX);
                         for (kind, args, position) in actions {
-                            super::gather(&mut gathered, kind, args, None, index, position);
+                            let action = Required::Owned {
+                                kind,
+                                args,
+                                key: None,
+                                position,
+                            };
+                            gathered.gather(&[], action, rule);
                         }
                         RuleStatus::Applied
                     }
@@ -1704,13 +1712,9 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
             ));
         }
     }
-    let actions = assemble_actions(
-        gathered,
-        &policy.name.value,
-        &world.ladder,
-        |i| names.get(i).map(String::as_str),
-        &mut errors,
-    );
+    let name = |i: u32| names.get(i as usize).map(String::as_str);
+    gathered.finish(&[], &policy.name.value, &world.ladder, name, &mut errors);
+    let actions = gathered.to_owned(&[], name);
     Decision {
         policy: policy.name.value.clone(),
         version: world.version.clone(),

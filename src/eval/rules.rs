@@ -2,34 +2,26 @@
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
-use serde_json::{Map, Value as Json};
+use serde_json::Map;
 
 use super::budget::walk_steps;
-use super::decision::{
+use crate::decision::{
     ActionKind, Check, DeadlineCheck, DeadlineStatus, LimitCheck, LimitStatus, LimitValue,
 };
+use super::actions::Required;
 use super::expr::{Ctx, Fault};
 use crate::calendar::Clock;
 use crate::plan::{ActionKindPlan, ActionPlan, CheckPlan, RulePlan, TriggerPlan};
 use crate::value::{ArithOp, Duration, Money, Value, arith, compare, harmonize};
 
-/// An action a rule requires: what, its arguments, its key when worked out at load, and its
-/// position among the rule's actions.
-pub(crate) type Required<'a> = (
-    ActionKind,
-    Option<Map<String, Json>>,
-    Option<&'a str>,
-    usize,
-);
-
 /// What one rule came to.
 pub(crate) enum Outcome<'a> {
     /// The guard did not hold.
     NotApplied,
-    /// The guard held; its check, actions and the next instant its state would change.
+    /// The guard held; its check and the next instant its state would change (its
+    /// actions are in the caller's list).
     Applied {
         check: Option<Box<Check>>,
-        actions: Vec<Required<'a>>,
         recheck: Option<Timestamp>,
     },
     /// A missing value decided it; the paths read as missing.
@@ -55,8 +47,14 @@ macro_rules! need {
     };
 }
 
-/// Evaluates a rule. With `trace`, the guard's comparisons are left in `cx.seen`.
-pub(crate) fn evaluate_rule<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan, trace: bool) -> Outcome<'a> {
+/// Evaluates a rule, appending the actions it requires to `actions` when it applies (and
+/// nothing otherwise). With `trace`, the guard's comparisons are left in `cx.seen`.
+pub(crate) fn evaluate_rule<'a>(
+    cx: &mut Ctx<'a>,
+    rule: &'a RulePlan,
+    trace: bool,
+    actions: &mut Vec<Required>,
+) -> Outcome<'a> {
     cx.missing.clear();
     cx.optional_missing.clear();
     cx.absent.clear();
@@ -71,19 +69,23 @@ pub(crate) fn evaluate_rule<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan, trace: boo
     // The comparisons of checks and actions are not part of the guard's trace.
     let seen = cx.seen.take();
     cx.missing.clear();
-    let body = body(cx, rule);
+    let mark = actions.len();
+    let body = body(cx, rule, actions);
     cx.seen = seen;
-    match body {
+    let outcome = match body {
         Err(fault) => Outcome::Error(fault),
         Ok(Step::Missing) => Outcome::Undecided(dedup(&cx.missing)),
         // The check's value or start is absent by declaration: the rule does not apply.
         Ok(Step::Value(None)) => Outcome::NotApplied,
-        Ok(Step::Value(Some((check, actions, recheck)))) => Outcome::Applied {
-            check: check.map(Box::new),
-            actions,
-            recheck,
-        },
-    }
+        Ok(Step::Value(Some((check, recheck)))) => {
+            return Outcome::Applied {
+                check: check.map(Box::new),
+                recheck,
+            };
+        }
+    };
+    actions.truncate(mark);
+    outcome
 }
 
 fn dedup<'a>(paths: &[&'a str]) -> Vec<&'a str> {
@@ -132,12 +134,11 @@ fn absent_is_false<'a>(
     Ok(holds)
 }
 
-/// What an applying rule gives: its check, actions and next change; `None` when its check
-/// does not apply because the value or start it needs is absent by declaration.
-type Body<'a> = Option<(Option<Check>, Vec<Required<'a>>, Option<Timestamp>)>;
+/// What an applying rule gives besides its actions: its check and next change; `None` when
+/// its check does not apply because the value or start it needs is absent by declaration.
+type Body = Option<(Option<Check>, Option<Timestamp>)>;
 
-fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
-    let mut actions = Vec::new();
+fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan, actions: &mut Vec<Required>) -> StepResult<Body> {
     for action in &rule.then {
         actions.push(need!(evaluate_action(cx, action)));
     }
@@ -211,7 +212,7 @@ fn body<'a>(cx: &mut Ctx<'a>, rule: &'a RulePlan) -> StepResult<Body<'a>> {
             check = Some(Check::Deadline(d.check));
         }
     }
-    Ok(Step::Value(Some((check, actions, recheck))))
+    Ok(Step::Value(Some((check, recheck))))
 }
 
 pub(super) fn present(v: Result<Value<'_>, Fault>) -> StepResult<Value<'_>> {
@@ -267,9 +268,9 @@ pub(super) fn duration_of(v: &Value<'_>, what: &str) -> Result<Duration, Fault> 
     }
 }
 
-struct DeadlineResult<'a> {
+struct DeadlineResult {
     check: DeadlineCheck,
-    actions: Vec<Required<'a>>,
+    actions: Vec<Required>,
     recheck: Option<Timestamp>,
 }
 
@@ -282,7 +283,7 @@ fn deadline<'a>(
     start: &'a crate::plan::Node,
     calendar: Option<usize>,
     excluding: Option<&'a crate::plan::Node>,
-) -> StepResult<Option<DeadlineResult<'a>>> {
+) -> StepResult<Option<DeadlineResult>> {
     let now = cx.now;
     // Both first, so an undecided deadline names every missing field of it.
     let mark = cx.missing.len();
@@ -673,7 +674,12 @@ pub(super) fn text_of(v: &Value<'_>, what: &str) -> Result<String, Fault> {
 pub(crate) fn evaluate_action<'a>(
     cx: &mut Ctx<'a>,
     action: &'a ActionPlan,
-) -> StepResult<Required<'a>> {
+) -> StepResult<Required> {
+    if let Some(id) = action.template {
+        // What evaluating its constant operand and arguments would charge, one step each.
+        cx.meter.charge(1 + action.args.len() as u64)?;
+        return Ok(Step::Value(Required::Template(id)));
+    }
     let kind = match &action.kind {
         ActionKindPlan::Escalate(n) => ActionKind::Escalate {
             to: text_of(&need!(present(cx.eval(n))), "an escalation target")?,
@@ -721,10 +727,10 @@ pub(crate) fn evaluate_action<'a>(
         }
         Some(map)
     };
-    Ok(Step::Value((
+    Ok(Step::Value(Required::Owned {
         kind,
         args,
-        action.key.as_deref(),
-        action.position,
-    )))
+        key: action.key.clone(),
+        position: action.position,
+    }))
 }

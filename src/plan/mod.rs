@@ -4,6 +4,7 @@
 //! index (`index.rs`), which is built from the rules and read per record.
 
 mod expr;
+pub(crate) mod fast;
 mod index;
 
 use jiff::tz::TimeZone;
@@ -36,6 +37,23 @@ pub struct Plan {
     pub(crate) when: Option<Node>,
     /// The start of the `effective` day in the policy's zone.
     pub(crate) effective: Option<jiff::Timestamp>,
+    /// The actions whose value is known at load (`ActionPlan::template` points here).
+    pub(crate) templates: Vec<Template>,
+    /// Typed slots and compiled guards (see `fast.rs`).
+    pub(crate) fast: fast::FastPlan,
+}
+
+/// An action whose operand and arguments are constants and which does not depend on `now`,
+/// worked out once at load: evaluating it only points here.
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    pub(crate) kind: crate::decision::ActionKind,
+    pub(crate) args: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The action's key (for money, also over its rule and position).
+    pub(crate) key: Box<str>,
+    /// The first template equal to this one (same kind and arguments): two actions merge
+    /// when their classes are equal, without comparing their texts.
+    pub(crate) class: u32,
 }
 
 /// How the rules are grouped: alone, or in a `first of` block (indexes into `rules`).
@@ -124,6 +142,8 @@ pub(crate) struct ActionPlan {
     /// Its position among the rule's actions (`RuleDef::action_position`), which a money
     /// action's key covers.
     pub(crate) position: usize,
+    /// Its value, when known at load (an index into `Plan::templates`).
+    pub(crate) template: Option<u32>,
 }
 
 /// The kinds of action, with their operand.
@@ -179,6 +199,20 @@ impl Plan {
         self
     }
 
+    /// The same plan without its typed slots and compiled guards, so that every rule is
+    /// evaluated by the general evaluator (the decisions are the same; tests compare them).
+    #[cfg(feature = "internals")]
+    pub fn without_fast(mut self) -> Plan {
+        self.fast = fast::FastPlan::default();
+        self
+    }
+
+    /// How many rules have a compiled guard.
+    #[cfg(feature = "internals")]
+    pub fn compiled_guards(&self) -> usize {
+        self.fast.rules.iter().flatten().count()
+    }
+
     /// The instant the policy comes into force, if it has an `effective` date.
     pub fn effective_from(&self) -> Option<jiff::Timestamp> {
         self.effective
@@ -219,6 +253,16 @@ pub(crate) trait Kernel {
     fn constant(&self, node: &Node, env: Env<'_>) -> Option<crate::value::Value<'static>>;
     /// The key of an action whose operand and arguments are constants; `None` otherwise.
     fn action_key(&self, policy: &str, action: &ActionPlan, env: Env<'_>) -> Option<Box<str>>;
+    /// The value of an action whose operand and arguments are constants and which does not
+    /// depend on `now`, with its final key (a money action's covers `rule` and its
+    /// position); `None` otherwise. Its `class` is left for the caller.
+    fn template(
+        &self,
+        policy: &str,
+        rule: &str,
+        action: &ActionPlan,
+        env: Env<'_>,
+    ) -> Option<Template>;
 }
 
 /// The text of an expression as traces and missing names show it.

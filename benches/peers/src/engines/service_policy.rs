@@ -1,15 +1,17 @@
 //! service-policy: the full decision (actions with their rules and keys, checks, fired
-//! rules), reduced to its set of actions.
+//! rules), evaluated into a reused buffer as an embedding service would, reduced to its set
+//! of actions.
 
 use serde_json::Value as Json;
 use service_policy::ActionKind;
-use service_policy::{EvalOptions, Policy};
+use service_policy::{EvalOptions, Evaluation, Policy};
 
 use crate::{Engine, bit2};
 
 struct ServicePolicy {
     policy: Policy,
     options: EvalOptions,
+    buffer: Evaluation,
 }
 
 /// Parses, checks and compiles the policy.
@@ -25,6 +27,7 @@ pub fn load() -> Box<dyn Engine> {
     Box::new(ServicePolicy {
         policy,
         options: EvalOptions::at(now),
+        buffer: Evaluation::new(),
     })
 }
 
@@ -34,14 +37,16 @@ impl Engine for ServicePolicy {
     }
 
     fn decide(&mut self, record: &Json) -> u32 {
-        let decision = self.policy.evaluate(record, &self.options);
-        if !decision.errors.is_empty() || !decision.undecided.is_empty() {
+        let decision = self
+            .policy
+            .evaluate_into(record, &self.options, &mut self.buffer);
+        if !decision.errors().is_empty() || !decision.undecided().is_empty() {
             eprintln!("service-policy: unexpected errors or undecided rules: {decision:?}");
             std::process::exit(1);
         }
         let mut m = 0;
-        for action in &decision.actions {
-            m |= match &action.kind {
+        for action in decision.actions() {
+            m |= match action.kind {
                 ActionKind::Escalate { to } => bit2("escalate", to),
                 ActionKind::Notify { to } => bit2("notify", to),
                 ActionKind::Assign { to } => bit2("assign", to),

@@ -62,11 +62,14 @@ impl Decision {
     }
 }
 
-fn time<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn time<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(t)
 }
 
-fn optional_time<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn optional_time<S: serde::Serializer>(
+    t: &Option<Timestamp>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match t {
         Some(t) => s.collect_str(t),
         None => s.serialize_none(),
@@ -240,11 +243,32 @@ impl<T: std::fmt::Display> Serialize for AsText<'_, T> {
 
 impl Serialize for Action {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ActionJson {
+            kind: &self.kind,
+            args: self.args.as_ref(),
+            rules: &self.rules,
+            key: &self.key,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// An action's JSON, from its parts: the owned [`Action`] and the borrowed decision's
+/// actions print through it, so they print alike.
+pub(crate) struct ActionJson<'v, R: Serialize> {
+    pub(crate) kind: &'v ActionKind,
+    pub(crate) args: Option<&'v Map<String, Json>>,
+    pub(crate) rules: R,
+    pub(crate) key: &'v str,
+}
+
+impl<R: Serialize> Serialize for ActionJson<'_, R> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("action", self.kind.name())?;
         // The fields of `ActionKind::fields`, written straight from the action: a batch
         // prints millions of them, and building JSON values first would copy every text.
-        match &self.kind {
+        match self.kind {
             ActionKind::Escalate { to } | ActionKind::Notify { to } | ActionKind::Assign { to } => {
                 map.serialize_entry("to", to)?;
             }
@@ -263,11 +287,11 @@ impl Serialize for Action {
             }
             ActionKind::Emit { name } => map.serialize_entry("name", name)?,
         }
-        if let Some(args) = &self.args {
+        if let Some(args) = self.args {
             map.serialize_entry("args", args)?;
         }
         map.serialize_entry("rules", &self.rules)?;
-        map.serialize_entry("key", &self.key)?;
+        map.serialize_entry("key", self.key)?;
         map.end()
     }
 }

@@ -1,0 +1,577 @@
+//! Evaluation into a reusable buffer, and the decision it gives as a borrowed view.
+//!
+//! Strategy: an [`Evaluation`] keeps every list a decision needs (actions with their rule
+//! lists, fired rules, checks, undecided rules, errors) and is cleared, not freed, before
+//! each record, so a host that keeps one per thread allocates nothing for a decision once
+//! the buffer has grown to its records' size. Actions known at load are referred to, not
+//! copied, and rules are kept as indexes; the [`DecisionRef`] names them from the plan.
+//! [`evaluate`](super::evaluate) is this path followed by [`DecisionRef::to_decision`], so
+//! the owned and the borrowed decision cannot differ.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde::ser::{SerializeSeq, SerializeStruct};
+use serde_json::{Map, Value as Json};
+
+use super::actions::{Actions, Required};
+use super::budget;
+use super::expr::Ctx;
+use super::fast::Slots;
+use super::rules::{Outcome, evaluate_rule};
+use super::{EvalOptions, Explain, convert_seen, is_absent_path};
+use crate::decision::{
+    ActionJson, ActionKind, Check, Decision, ErrorEntry, RuleStatus, RuleTrace, Undecided,
+};
+use crate::plan::{Block, Env, Plan, Walk};
+
+/// A reusable buffer for evaluations: evaluating into it gives a [`DecisionRef`] that
+/// borrows it, without allocating once it has grown to the records' size.
+///
+/// Keep one per thread (it is `Send`) and pass it to every evaluation:
+///
+/// ```
+/// # use service_policy::{Evaluation, EvalOptions, Policy};
+/// let policy = Policy::parse(r#"policy "P" {
+///   record { priority: "low" | "urgent" }
+///   rule urgent { when priority == "urgent" then escalate to "supervisor" }
+/// }"#)?;
+/// let options = EvalOptions::at("2026-03-02T10:00:00Z".parse()?);
+/// let mut buffer = Evaluation::new();
+/// for priority in ["low", "urgent"] {
+///     let record = serde_json::json!({ "priority": priority });
+///     let decision = policy.evaluate_into(&record, &options, &mut buffer);
+///     // The same JSON as the owned decision's.
+///     assert_eq!(
+///         serde_json::to_string(&decision)?,
+///         serde_json::to_string(&policy.evaluate(&record, &options))?
+///     );
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    actions: Actions,
+    /// The actions of the rule being evaluated.
+    rule_actions: Vec<Required>,
+    fired: Vec<u32>,
+    checks: Vec<Check>,
+    undecided: Vec<Undecided>,
+    errors: Vec<ErrorEntry>,
+    trace: Vec<RuleTrace>,
+    slots: Slots,
+}
+
+impl Evaluation {
+    /// An empty buffer.
+    pub fn new() -> Evaluation {
+        Evaluation::default()
+    }
+
+    fn clear(&mut self) {
+        self.actions.clear();
+        self.rule_actions.clear();
+        self.fired.clear();
+        self.checks.clear();
+        self.undecided.clear();
+        self.errors.clear();
+        self.trace.clear();
+    }
+}
+
+/// A decision that borrows its policy and the [`Evaluation`] it was evaluated into:
+/// the same content as [`Decision`], serialised to the same JSON, byte for byte.
+#[derive(Clone, Copy)]
+pub struct DecisionRef<'e> {
+    plan: &'e Plan,
+    buffer: &'e Evaluation,
+    now: Timestamp,
+    recheck_at: Option<Timestamp>,
+    traced: bool,
+}
+
+impl std::fmt::Debug for DecisionRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecisionRef")
+            .field("policy", &self.policy())
+            .field("now", &self.now)
+            .field("actions", &self.buffer.actions.len())
+            .field("fired", &self.buffer.fired.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One action of a [`DecisionRef`].
+#[derive(Clone, Copy, Debug)]
+pub struct ActionRef<'e> {
+    /// What to do.
+    pub kind: &'e ActionKind,
+    /// The `with { … }` arguments, or `None` without `with`.
+    pub args: Option<&'e Map<String, Json>>,
+    /// The action's key (see [`crate::Action::key`]).
+    pub key: &'e str,
+    rules: &'e [u32],
+    plan: &'e Plan,
+}
+
+impl<'e> ActionRef<'e> {
+    /// The rules that required it, in source order.
+    pub fn rules(&self) -> impl ExactSizeIterator<Item = &'e str> + 'e {
+        let plan = self.plan;
+        self.rules.iter().map(move |i| rule_name(plan, *i))
+    }
+}
+
+/// The name of rule `index` (always a rule of the plan: the evaluator only records those).
+fn rule_name(plan: &Plan, index: u32) -> &str {
+    plan.rules
+        .get(index as usize)
+        .map_or("", |rule| rule.name.as_str())
+}
+
+impl<'e> DecisionRef<'e> {
+    /// The policy's name.
+    pub fn policy(&self) -> &'e str {
+        &self.plan.name
+    }
+
+    /// The policy's version, if it has one.
+    pub fn version(&self) -> Option<&'e str> {
+        self.plan.version.as_deref()
+    }
+
+    /// The evaluation instant.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Required actions, merged, in source order.
+    pub fn actions(&self) -> impl Iterator<Item = ActionRef<'e>> + 'e {
+        let plan = self.plan;
+        self.buffer
+            .actions
+            .iter(&plan.templates)
+            .map(move |view| ActionRef {
+                kind: view.kind,
+                args: view.args,
+                key: view.key,
+                rules: view.rules,
+                plan,
+            })
+    }
+
+    /// The rules that applied (in `first of`, only the chosen one).
+    pub fn fired(&self) -> impl ExactSizeIterator<Item = &'e str> + 'e {
+        let plan = self.plan;
+        self.buffer.fired.iter().map(move |i| rule_name(plan, *i))
+    }
+
+    /// The state of every deadline and limit of the rules that applied.
+    pub fn checks(&self) -> &'e [Check] {
+        &self.buffer.checks
+    }
+
+    /// The rules a missing value kept from being decided.
+    pub fn undecided(&self) -> &'e [Undecided] {
+        &self.buffer.undecided
+    }
+
+    /// Record problems, rule errors and `set` conflicts.
+    pub fn errors(&self) -> &'e [ErrorEntry] {
+        &self.buffer.errors
+    }
+
+    /// When to evaluate again if no data changes, or `None`.
+    pub fn recheck_at(&self) -> Option<Timestamp> {
+        self.recheck_at
+    }
+
+    /// Per rule: its status and the comparisons of its guard (explain on only).
+    pub fn trace(&self) -> Option<&'e [RuleTrace]> {
+        self.traced.then_some(self.buffer.trace.as_slice())
+    }
+
+    /// The owned decision, equal in every field.
+    pub fn to_decision(&self) -> Decision {
+        let plan = self.plan;
+        Decision {
+            policy: plan.name.clone(),
+            version: plan.version.clone(),
+            now: self.now,
+            actions: self
+                .buffer
+                .actions
+                .to_owned(&plan.templates, |i| Some(rule_name(plan, i))),
+            checks: self.buffer.checks.clone(),
+            fired: self.fired().map(str::to_owned).collect(),
+            undecided: self.buffer.undecided.clone(),
+            errors: self.buffer.errors.clone(),
+            recheck_at: self.recheck_at,
+            trace: self.traced.then(|| self.buffer.trace.clone()),
+        }
+    }
+}
+
+/// A sequence serialised from an iterator it is given again for each serialisation.
+struct Seq<F>(F);
+
+impl<F, I> Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items = (self.0)();
+        let mut seq = serializer.serialize_seq(items.size_hint().1)?;
+        for item in items {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for ActionRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ActionJson {
+            kind: self.kind,
+            args: self.args,
+            rules: Seq(|| self.rules()),
+            key: self.key,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// A timestamp written as the owned decision writes it.
+struct Time(Timestamp);
+
+impl Serialize for Time {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::decision::time(&self.0, serializer)
+    }
+}
+
+/// An optional timestamp written as the owned decision writes it.
+struct OptionalTime(Option<Timestamp>);
+
+impl Serialize for OptionalTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::decision::optional_time(&self.0, serializer)
+    }
+}
+
+impl Serialize for DecisionRef<'_> {
+    /// The JSON of [`Decision`]: the same fields in the same order.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let traced = self.traced;
+        let mut out = serializer.serialize_struct("Decision", 9 + usize::from(traced))?;
+        out.serialize_field("policy", self.policy())?;
+        out.serialize_field("version", &self.version())?;
+        out.serialize_field("now", &Time(self.now))?;
+        out.serialize_field("actions", &Seq(|| self.actions()))?;
+        out.serialize_field("checks", self.checks())?;
+        out.serialize_field("fired", &Seq(|| self.fired()))?;
+        out.serialize_field("undecided", self.undecided())?;
+        out.serialize_field("errors", self.errors())?;
+        out.serialize_field("recheck_at", &OptionalTime(self.recheck_at))?;
+        if let Some(trace) = self.trace() {
+            out.serialize_field("trace", trace)?;
+        } else {
+            out.skip_field("trace")?;
+        }
+        out.end()
+    }
+}
+
+/// Up to how many rules a plan whose rules all have compiled guards is walked whole rather
+/// than through its index (see `docs/performance.md`, "Wave 2").
+const WALK_COMPILED_UP_TO: usize = 64;
+
+/// Evaluates a record against a plan into `buffer`.
+///
+/// Blocks are walked in source order and each outcome goes straight into the buffer, so
+/// nothing is kept per rule. With an index and no trace, only the blocks the record's text
+/// lets through are walked (see `plan::index`); the decision is the same. Without a trace,
+/// the fields the compiled guards read are read once into slots first, and each rule with
+/// a compiled guard is decided from them when they allow it (see `plan::fast`).
+pub(crate) fn evaluate_into<'e>(
+    plan: &'e Plan,
+    record: &Json,
+    options: &EvalOptions,
+    buffer: &'e mut Evaluation,
+) -> DecisionRef<'e> {
+    buffer.clear();
+    let trace_on = options.explain == Explain::On;
+    let map = match record {
+        Json::Object(map) => Some(map),
+        other => {
+            buffer.errors.push(ErrorEntry {
+                rule: None,
+                field: None,
+                message: format!(
+                    "the record must be a JSON object, found `{}`",
+                    crate::value::describe_json(other)
+                ),
+            });
+            None
+        }
+    };
+    let fast = match map {
+        Some(map) if !trace_on && !plan.fast.slots.is_empty() => {
+            buffer.slots.read(&plan.fast, map);
+            true
+        }
+        _ => false,
+    };
+    if let Some(map) = map {
+        for (field, slot) in plan.required.iter().zip(required_slots(plan, fast)) {
+            let absent = match slot {
+                Some(slot) => buffer.slots.is_absent(slot),
+                None => is_absent_path(map, &field.segments),
+            };
+            if absent {
+                buffer.errors.push(missing_required(field));
+            }
+        }
+    }
+    // A few rules that all have compiled guards cost less to walk than the index's own
+    // reads of the record.
+    let few_compiled = fast && plan.rules.len() <= WALK_COMPILED_UP_TO && plan.fast.complete;
+    let walk = match (&plan.index, map) {
+        (Some(index), Some(map)) if !trace_on && !few_compiled => index
+            .select(map, options.budget.rule_steps)
+            .unwrap_or(Walk::All(0..plan.blocks.len())),
+        _ => Walk::All(0..plan.blocks.len()),
+    };
+    let now = crate::value::whole_second(options.now);
+    let source = Source::Record { map, fast, trace_on };
+    // Reading the record is allowed: every rule is decided.
+    let recheck_at = walk_rules(plan, source, walk, options, buffer).unwrap_or_default();
+    finish(plan, now, recheck_at, trace_on, buffer)
+}
+
+/// Evaluates a record whose slots `fill` writes (in the order of the plan's slots), without
+/// the record itself: `None` when a rule needs more than its slots (a slot it reads is
+/// unusable, its guard is not compiled, or its actions are not known at load), and then
+/// the caller evaluates the record with [`evaluate_into`]. The decision is the one
+/// [`evaluate_into`] gives for a record with these slots.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
+pub(crate) fn evaluate_slots<'e>(
+    plan: &'e Plan,
+    fill: impl FnOnce(&[crate::plan::fast::Slot], &mut Slots),
+    options: &EvalOptions,
+    buffer: &'e mut Evaluation,
+) -> Option<DecisionRef<'e>> {
+    buffer.clear();
+    if options.explain == Explain::On || plan.fast.slots.is_empty() {
+        return None;
+    }
+    buffer.slots.clear();
+    fill(&plan.fast.slots, &mut buffer.slots);
+    if buffer.slots.values.len() != plan.fast.slots.len() {
+        return None;
+    }
+    for (field, slot) in plan.required.iter().zip(required_slots(plan, true)) {
+        if buffer.slots.is_absent(slot?) {
+            buffer.errors.push(missing_required(field));
+        }
+    }
+    let walk = Walk::All(0..plan.blocks.len());
+    let recheck_at = walk_rules(plan, Source::Slots, walk, options, buffer).ok()?;
+    let now = crate::value::whole_second(options.now);
+    Some(finish(plan, now, recheck_at, false, buffer))
+}
+
+/// Per required field, the slot that tells whether it is there (`None` without the fast
+/// path, or for a field no slot reads).
+fn required_slots(plan: &Plan, fast: bool) -> impl Iterator<Item = Option<u8>> + '_ {
+    let slots = plan.fast.required.iter().copied();
+    (0..plan.required.len()).zip(slots.chain(std::iter::repeat(None))).map(move |(_, slot)| {
+        if fast { slot } else { None }
+    })
+}
+
+fn missing_required(field: &crate::plan::FieldRef) -> ErrorEntry {
+    ErrorEntry {
+        rule: None,
+        field: Some(field.dotted.to_string()),
+        message: format!("required field `{}` is missing", field.dotted),
+    }
+}
+
+/// What the rules are evaluated from.
+#[derive(Clone, Copy)]
+enum Source<'r> {
+    /// The record (absent when it is not an object); `fast` when its slots are read.
+    Record {
+        map: Option<&'r Map<String, Json>>,
+        fast: bool,
+        trace_on: bool,
+    },
+    /// The slots alone.
+    Slots,
+}
+
+/// A rule needs the record, which the evaluation does not have.
+struct NeedsRecord;
+
+/// Evaluates the rules of the blocks `walk` yields into the buffer; the earliest recheck.
+fn walk_rules(
+    plan: &Plan,
+    source: Source<'_>,
+    walk: Walk<'_>,
+    options: &EvalOptions,
+    buffer: &mut Evaluation,
+) -> Result<Option<Timestamp>, NeedsRecord> {
+    let env = Env {
+        consts: &plan.consts,
+        tables: &plan.tables,
+        calendars: &plan.calendars,
+        tz: &plan.tz,
+    };
+    // Time is counted in whole seconds.
+    let now = crate::value::whole_second(options.now);
+    let (map, fast, trace_on) = match source {
+        Source::Record {
+            map,
+            fast,
+            trace_on,
+        } => (map, fast, trace_on),
+        Source::Slots => (None, true, false),
+    };
+    // The general evaluator's context, made when a rule first needs it.
+    let mut general: Option<Ctx<'_>> = None;
+    let mut recheck_at: Option<Timestamp> = None;
+    for position in walk {
+        let (members, first_of): (&[usize], bool) = match plan.blocks.get(position) {
+            Some(Block::Single(index)) => (std::slice::from_ref(index), false),
+            Some(Block::FirstOf(members)) => (members, true),
+            None => continue,
+        };
+        let mut settled = false;
+        for &index in members {
+            let (Some(rule), Ok(id)) = (plan.rules.get(index), u32::try_from(index)) else {
+                continue;
+            };
+            if settled {
+                if trace_on {
+                    buffer.trace.push(RuleTrace::new(
+                        rule.name.clone(),
+                        RuleStatus::Skipped,
+                        Vec::new(),
+                        Vec::new(),
+                        Vec::new(),
+                    ));
+                }
+                continue;
+            }
+            buffer.rule_actions.clear();
+            let compiled = match fast {
+                true => plan.fast.rules.get(index).and_then(Option::as_ref),
+                false => None,
+            };
+            let decided = compiled.and_then(|compiled| {
+                let applies = buffer.slots.decide(compiled, options.budget.rule_steps)?;
+                (!applies || compiled.constant_body).then_some(applies)
+            });
+            let outcome = match decided {
+                Some(false) => Outcome::NotApplied,
+                Some(true) => {
+                    buffer
+                        .rule_actions
+                        .extend(rule.then.iter().filter_map(|a| a.template.map(Required::Template)));
+                    Outcome::Applied {
+                        check: None,
+                        recheck: None,
+                    }
+                }
+                None if matches!(source, Source::Slots) => return Err(NeedsRecord),
+                None => {
+                    let cx = general.get_or_insert_with(|| {
+                        let mut cx = Ctx::new(env, map, now);
+                        cx.meter = budget::Meter::new(options.budget);
+                        cx
+                    });
+                    cx.meter.reset();
+                    let outcome = evaluate_rule(cx, rule, trace_on, &mut buffer.rule_actions);
+                    if cx.meter.exhausted() {
+                        Outcome::Error(cx.meter.fault())
+                    } else {
+                        outcome
+                    }
+                }
+            };
+            settled = first_of && !matches!(outcome, Outcome::NotApplied);
+            let mut missing_fields = Vec::new();
+            let status = match outcome {
+                Outcome::NotApplied => RuleStatus::NotApplied,
+                Outcome::Undecided(missing) => {
+                    if trace_on {
+                        missing_fields = missing.iter().map(|m| (*m).to_owned()).collect();
+                    }
+                    buffer.undecided.push(Undecided {
+                        rule: rule.name.clone(),
+                        missing: missing.into_iter().map(str::to_owned).collect(),
+                    });
+                    RuleStatus::Undecided
+                }
+                Outcome::Error(fault) => {
+                    buffer.errors.push(ErrorEntry {
+                        rule: Some(rule.name.clone()),
+                        field: fault.field,
+                        message: fault.message,
+                    });
+                    RuleStatus::Error
+                }
+                Outcome::Applied { check, recheck } => {
+                    buffer.fired.push(id);
+                    buffer.checks.extend(check.map(|c| *c));
+                    if let Some(at) = recheck {
+                        recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
+                    }
+                    for action in buffer.rule_actions.drain(..) {
+                        buffer.actions.gather(&plan.templates, action, id);
+                    }
+                    RuleStatus::Applied
+                }
+            };
+            if trace_on && let Some(cx) = general.as_mut() {
+                buffer.trace.push(RuleTrace::new(
+                    rule.name.clone(),
+                    status,
+                    cx.seen.take().map(convert_seen).unwrap_or_default(),
+                    missing_fields,
+                    std::mem::take(&mut cx.absent)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
+                ));
+            }
+        }
+    }
+    Ok(recheck_at)
+}
+
+/// Works out the actions and gives the decision.
+fn finish<'e>(
+    plan: &'e Plan,
+    now: Timestamp,
+    recheck_at: Option<Timestamp>,
+    traced: bool,
+    buffer: &'e mut Evaluation,
+) -> DecisionRef<'e> {
+    buffer.actions.finish(
+        &plan.templates,
+        &plan.name,
+        &plan.ladder,
+        |i| plan.rules.get(i as usize).map(|r| r.name.as_str()),
+        &mut buffer.errors,
+    );
+    DecisionRef {
+        plan,
+        buffer,
+        now,
+        recheck_at,
+        traced,
+    }
+}

@@ -1,0 +1,216 @@
+//! Typed slots and compiled guards: the fast path of evaluation.
+//!
+//! Strategy: the record fields that simple guards read are read once per record into
+//! *slots* whose type is chosen at load — an integer, a text as the index of the constant
+//! it equals (so `==`, `!=` and `in` compare integers), a list of texts as the set of
+//! constants it holds, a truth value. A rule whose guard uses only such slots, integer
+//! arithmetic and constants gets a [`Guard`] that decides it with two-valued logic.
+//!
+//! INVARIANT (byte-identical decisions): a guard is only used when every slot it reads holds
+//! a value of its type (a slot that is absent, null, of another type, a number that is not
+//! a 64-bit integer, or a list with other than texts is *irregular*), no integer operation
+//! overflows, and the rule's step budget covers the most its general evaluation could take.
+//! Anything else goes to the general evaluator, which then gives the answer — missing
+//! fields, errors and all. On regular slots the general evaluator cannot fail or miss, so
+//! both give the same answer.
+
+use std::collections::HashMap;
+
+use crate::ast::CompareOp;
+
+use super::FieldRef;
+
+/// The most slots a plan reads (a rule's slots are a 64-bit set).
+pub(crate) const MAX_SLOTS: usize = 64;
+
+/// The code of a text that equals none of the constants it is compared with.
+pub(crate) const OTHER: u32 = u32::MAX;
+
+/// The fast path of a plan.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FastPlan {
+    pub(crate) slots: Vec<Slot>,
+    /// Per rule of the plan: its compiled guard, when it has one.
+    pub(crate) rules: Vec<Option<FastRule>>,
+    /// Per required field of the plan: the slot that reads it, if any.
+    pub(crate) required: Vec<Option<u8>>,
+    /// Whether every rule has a compiled guard and actions known at load.
+    pub(crate) complete: bool,
+    /// The slots by the first key of their path.
+    pub(crate) roots: Roots,
+}
+
+/// The texts a slot's values are compared with, each known by its index (its code).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Codes {
+    texts: Vec<Box<str>>,
+    /// The same, by text, for a long list.
+    by_text: HashMap<Box<str>, u32>,
+}
+
+/// Up to how many codes a text is found by comparing it with each.
+const SCAN_CODES: usize = 8;
+
+impl Codes {
+    /// How many codes there are.
+    pub(crate) fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// The code of `text`, if it has one.
+    pub(crate) fn find(&self, text: &str) -> Option<u32> {
+        if self.texts.len() <= SCAN_CODES {
+            let index = self.texts.iter().position(|t| **t == *text)?;
+            u32::try_from(index).ok()
+        } else {
+            self.by_text.get(text).copied()
+        }
+    }
+
+    /// The code of `text`, given one when it has none; `None` past `u32` codes.
+    pub(crate) fn add(&mut self, text: &str) -> Option<u32> {
+        if let Some(code) = self.by_text.get(text) {
+            return Some(*code);
+        }
+        let code = u32::try_from(self.texts.len()).ok()?;
+        self.texts.push(text.into());
+        self.by_text.insert(text.into(), code);
+        Some(code)
+    }
+}
+
+/// The slots by the first key of their path, in an open-addressing table hashed with
+/// FNV-1a: reading a record walks its entries once and finds each one's slots here, which
+/// costs less than one hashed lookup of the record per slot.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Roots {
+    /// A power of two long, at most half full: a key and the slots under it.
+    table: Vec<Option<(Box<str>, Vec<u8>)>>,
+}
+
+/// FNV-1a over a key's bytes.
+fn fnv(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+impl Roots {
+    pub(crate) fn build(slots: &[Slot]) -> Roots {
+        let mut keys: Vec<(&str, Vec<u8>)> = Vec::new();
+        for (index, slot) in slots.iter().enumerate() {
+            let (Some(first), Ok(index)) = (slot.field.segments.first(), u8::try_from(index))
+            else {
+                continue;
+            };
+            match keys.iter_mut().find(|(k, _)| *k == &**first) {
+                Some((_, list)) => list.push(index),
+                None => keys.push((first, vec![index])),
+            }
+        }
+        let size = (keys.len() * 2).next_power_of_two().max(4);
+        let mut table = vec![None; size];
+        for (key, list) in keys {
+            let mut at = fnv(key) as usize & (size - 1);
+            while table.get(at).is_some_and(Option::is_some) {
+                at = (at + 1) & (size - 1);
+            }
+            if let Some(entry) = table.get_mut(at) {
+                *entry = Some((key.into(), list));
+            }
+        }
+        Roots { table }
+    }
+
+    /// The slots whose path starts with `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&[u8]> {
+        let mask = self.table.len().checked_sub(1)?;
+        let mut at = fnv(key) as usize & mask;
+        // The table is at most half full: a free entry ends every probe.
+        loop {
+            match self.table.get(at)? {
+                Some((k, list)) if **k == *key => return Some(list),
+                Some(_) => at = (at + 1) & mask,
+                None => return None,
+            }
+        }
+    }
+}
+
+/// A record field read once per record.
+#[derive(Debug, Clone)]
+pub(crate) struct Slot {
+    pub(crate) field: FieldRef,
+    pub(crate) kind: SlotKind,
+}
+
+/// What a slot holds.
+#[derive(Debug, Clone)]
+pub(crate) enum SlotKind {
+    /// A number that is a 64-bit integer.
+    Int,
+    /// A text, as its code: its index among `codes`, or [`OTHER`]. With `closed` (an
+    /// enumeration of that many options, the first codes), a text outside the options is
+    /// irregular: the general evaluator reports it.
+    Text {
+        codes: Codes,
+        closed: Option<usize>,
+    },
+    /// A list of texts, as the set of `codes` it holds (at most 64).
+    Texts { codes: Codes },
+    /// A truth value.
+    Bool,
+    /// Only whether the field is there (a required field no guard reads).
+    Present,
+}
+
+/// A compiled rule: its guard (`when` and not `unless`), the slots it reads and the most
+/// steps its general evaluation could take besides the lists it scans.
+#[derive(Debug, Clone)]
+pub(crate) struct FastRule {
+    pub(crate) guard: Guard,
+    /// The slots the guard reads, as a set of slot indexes.
+    pub(crate) reads: u64,
+    /// The list slots a `contains` scans, as a set; each costs up to its length plus one.
+    pub(crate) scans: u64,
+    /// How many `contains` the guard has (each may scan its list once).
+    pub(crate) scan_count: u64,
+    /// Steps the general evaluation takes at most, lists scanned aside.
+    pub(crate) steps: u64,
+    /// Whether every action of the rule is known at load and the rule has no check: then
+    /// an applying rule needs nothing else.
+    pub(crate) constant_body: bool,
+}
+
+/// A compiled condition.
+#[derive(Debug, Clone)]
+pub(crate) enum Guard {
+    Const(bool),
+    And(Box<Guard>, Box<Guard>),
+    Or(Box<Guard>, Box<Guard>),
+    Not(Box<Guard>),
+    /// Two integers compared.
+    Compare(CompareOp, Int, Int),
+    /// A text slot's code is one of `codes` (`==` is one code, `in` several), or with
+    /// `negated` is none of them.
+    TextIs {
+        slot: u8,
+        codes: Box<[u32]>,
+        negated: bool,
+    },
+    /// A list slot holds the text of code `code` (a bit of its set).
+    Holds { slot: u8, code: u32 },
+    /// A truth-value slot, or its negation.
+    Bool { slot: u8, negated: bool },
+}
+
+/// A compiled integer expression.
+#[derive(Debug, Clone)]
+pub(crate) enum Int {
+    Slot(u8),
+    Const(i64),
+    Neg(Box<Int>),
+    Add(Box<Int>, Box<Int>),
+    Sub(Box<Int>, Box<Int>),
+    Mul(Box<Int>, Box<Int>),
+}
