@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use service_policy::{
     ActionKind, Budget, Check, Code, Currency, DeadlineCheck, DeadlineStatus, Decimal, Decision,
-    Duration, EvalOptions, Evaluation, Explain, LimitCheck, LimitStatus, LimitValue, LoadError, Money, Policy,
-    PolicySet, RuleStatus, Severity, Timestamp, check_source, format,
+    Duration, EvalOptions, Evaluation, Explain, LimitCheck, LimitStatus, LimitValue, LoadError,
+    Money, Policy, PolicySet, RuleStatus, Severity, Timestamp, check_source, format,
 };
 
 const HELP_DESK: &str = r#"policy "Help desk" {

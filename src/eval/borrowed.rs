@@ -17,6 +17,7 @@ use super::actions::{Actions, Required};
 use super::budget;
 use super::expr::Ctx;
 use super::fast::Slots;
+use super::line::LineLayout;
 use super::rules::{Outcome, evaluate_rule};
 use super::{EvalOptions, Explain, convert_seen, is_absent_path};
 use crate::decision::{
@@ -59,12 +60,22 @@ pub struct Evaluation {
     errors: Vec<ErrorEntry>,
     trace: Vec<RuleTrace>,
     slots: Slots,
+    /// The layout the last JSON line was scanned with.
+    layout: Option<LineLayout>,
 }
 
 impl Evaluation {
     /// An empty buffer.
     pub fn new() -> Evaluation {
         Evaluation::default()
+    }
+
+    pub(crate) fn take_layout(&mut self) -> Option<LineLayout> {
+        self.layout.take()
+    }
+
+    pub(crate) fn keep_layout(&mut self, layout: Option<LineLayout>) {
+        self.layout = layout;
     }
 
     fn clear(&mut self) {
@@ -283,9 +294,16 @@ impl Serialize for DecisionRef<'_> {
     }
 }
 
-/// Up to how many rules a plan whose rules all have compiled guards is walked whole rather
-/// than through its index (see `docs/performance.md`, "Wave 2").
-const WALK_COMPILED_UP_TO: usize = 64;
+/// How many rules with compiled guards cost about as much to decide as one read of the
+/// record by the index (measured: `docs/performance.md`, "Wave 2").
+const COMPILED_RULES_PER_INDEX_READ: usize = 8;
+
+/// Whether walking every rule costs less than the index: every rule has a compiled guard
+/// and there are few of them for the fields the index would read.
+fn walk_whole(plan: &Plan, index: &crate::plan::RuleIndex, fast: bool) -> bool {
+    fast && plan.fast.complete
+        && plan.rules.len() <= COMPILED_RULES_PER_INDEX_READ.saturating_mul(index.fields())
+}
 
 /// Evaluates a record against a plan into `buffer`.
 ///
@@ -334,11 +352,8 @@ pub(crate) fn evaluate_into<'e>(
             }
         }
     }
-    // A few rules that all have compiled guards cost less to walk than the index's own
-    // reads of the record.
-    let few_compiled = fast && plan.rules.len() <= WALK_COMPILED_UP_TO && plan.fast.complete;
     let walk = match (&plan.index, map) {
-        (Some(index), Some(map)) if !trace_on && !few_compiled => index
+        (Some(index), Some(map)) if !trace_on && !walk_whole(plan, index, fast) => index
             .select(map, options.budget.rule_steps)
             .unwrap_or(Walk::All(0..plan.blocks.len())),
         _ => Walk::All(0..plan.blocks.len()),
@@ -355,7 +370,6 @@ pub(crate) fn evaluate_into<'e>(
 /// unusable, its guard is not compiled, or its actions are not known at load), and then
 /// the caller evaluates the record with [`evaluate_into`]. The decision is the one
 /// [`evaluate_into`] gives for a record with these slots.
-#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub(crate) fn evaluate_slots<'e>(
     plan: &'e Plan,
     fill: impl FnOnce(&[crate::plan::fast::Slot], &mut Slots),
