@@ -336,9 +336,11 @@ fn agree(source: &str, records: &[Json]) -> Result<(), TestCaseError> {
             let slow =
                 serde_json::to_string(&service_policy::eval::evaluate(&general, record, &options))
                     .unwrap();
-            let borrowed =
-                serde_json::to_string(&policy.evaluate_into(record, &options, &mut buffer))
-                    .unwrap();
+            let decision = policy.evaluate_into(record, &options, &mut buffer);
+            let borrowed = serde_json::to_string(&decision).unwrap();
+            let mut written = String::new();
+            decision.write_json(&mut written).unwrap();
+            prop_assert_eq!(&borrowed, &written, "written JSON differs on {}", record);
             let reference =
                 serde_json::to_string(&policy.evaluate_reference(record, &options)).unwrap();
             prop_assert_eq!(

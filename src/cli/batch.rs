@@ -8,6 +8,7 @@
 //! INVARIANT: every non-blank input line gives exactly one output line, in input order:
 //! a decision, or an error naming the line.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::Path;
@@ -332,13 +333,6 @@ struct Output {
 }
 
 #[derive(Serialize)]
-struct DecisionLine<'a> {
-    line: u64,
-    id: &'a Value,
-    decision: DecisionRef<'a>,
-}
-
-#[derive(Serialize)]
 struct ErrorLine<'a> {
     line: u64,
     error: &'a str,
@@ -357,12 +351,23 @@ fn process(
         Err(e) => return error_output(number, &e.to_string()),
     };
     let id = field(record, id_field).unwrap_or(&Value::Null);
-    let line = DecisionLine {
-        line: number,
-        id,
-        decision,
-    };
-    match serde_json::to_string(&line) {
+    decision_output(number, id, &decision)
+}
+
+/// The output line of a decision: `{"line":N,"id":ID,"decision":{…}}`, the decision written
+/// from the parts its policy prepared (`DecisionRef::write_json`).
+fn decision_output(number: u64, id: &Value, decision: &DecisionRef<'_>) -> Output {
+    let written = (|| {
+        let mut json = String::with_capacity(1024);
+        // A `String` takes every write.
+        let _ = write!(json, "{{\"line\":{number},\"id\":");
+        json.push_str(&serde_json::to_string(id)?);
+        json.push_str(",\"decision\":");
+        decision.write_json(&mut json)?;
+        json.push('}');
+        Ok::<_, serde_json::Error>(json)
+    })();
+    match written {
         Ok(json) => Output {
             json,
             failed: false,
@@ -382,16 +387,7 @@ fn read_straight(
     buffer: &mut Evaluation,
 ) -> Option<Output> {
     let (decision, id) = policy.evaluate_json_line(text, Some(id_field), options, buffer)?;
-    let line = DecisionLine {
-        line: number,
-        id: &id,
-        decision,
-    };
-    let json = serde_json::to_string(&line).ok()?;
-    Some(Output {
-        json,
-        failed: false,
-    })
+    Some(decision_output(number, &id, &decision))
 }
 
 /// The value at `path` in a record: the key itself if the record has it, else the dotted

@@ -201,6 +201,90 @@ impl<'e> DecisionRef<'e> {
         self.traced.then_some(self.buffer.trace.as_slice())
     }
 
+    /// Appends the decision's JSON to `out`: the same text, byte for byte, as serialising
+    /// it with `serde_json`, written mostly from parts the policy prepared when it was
+    /// loaded (its name, its rules' names, the JSON of its actions known at load), so that
+    /// a replay prints millions of decisions without a serialiser walking each one.
+    ///
+    /// ```
+    /// # use service_policy::{Evaluation, EvalOptions, Policy};
+    /// let policy = Policy::parse(r#"policy "P" {
+    ///   rule always { then tag "seen" }
+    /// }"#)?;
+    /// let mut buffer = Evaluation::new();
+    /// let record = serde_json::json!({});
+    /// let decision = policy.evaluate_into(&record, &EvalOptions::at("2026-03-02T10:00:00Z".parse()?), &mut buffer);
+    /// let mut text = String::new();
+    /// decision.write_json(&mut text)?;
+    /// assert_eq!(text, serde_json::to_string(&decision)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_json(&self, out: &mut String) -> Result<(), serde_json::Error> {
+        use std::fmt::Write as _;
+        let plan = self.plan;
+        out.push_str(&plan.rendered.head);
+        // A `String` takes every write: the result carries no error.
+        let _ = write!(out, "{}", self.now);
+        out.push_str("\",\"actions\":[");
+        for (i, view) in self.buffer.actions.iter(&plan.templates).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match view.template {
+                Some(template) => {
+                    out.push_str(&template.json.0);
+                    self.push_rule_names(out, view.rules)?;
+                    out.push_str(&template.json.1);
+                }
+                None => push_json(
+                    out,
+                    &ActionRef {
+                        kind: view.kind,
+                        args: view.args,
+                        key: view.key,
+                        rules: view.rules,
+                        plan,
+                    },
+                )?,
+            }
+        }
+        out.push_str("],\"checks\":");
+        push_list(out, self.checks())?;
+        out.push_str(",\"fired\":[");
+        self.push_rule_names(out, &self.buffer.fired)?;
+        out.push_str("],\"undecided\":");
+        push_list(out, self.undecided())?;
+        out.push_str(",\"errors\":");
+        push_list(out, self.errors())?;
+        out.push_str(",\"recheck_at\":");
+        match self.recheck_at {
+            Some(at) => {
+                let _ = write!(out, "\"{at}\"");
+            }
+            None => out.push_str("null"),
+        }
+        if let Some(trace) = self.trace() {
+            out.push_str(",\"trace\":");
+            push_json(out, trace)?;
+        }
+        out.push('}');
+        Ok(())
+    }
+
+    /// The names of rules, as JSON strings separated by commas.
+    fn push_rule_names(&self, out: &mut String, rules: &[u32]) -> Result<(), serde_json::Error> {
+        for (i, rule) in rules.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match self.plan.rendered.rules.get(*rule as usize) {
+                Some(name) => out.push_str(name),
+                None => push_json(out, rule_name(self.plan, *rule))?,
+            }
+        }
+        Ok(())
+    }
+
     /// The owned decision, equal in every field.
     pub fn to_decision(&self) -> Decision {
         let plan = self.plan;
@@ -220,6 +304,22 @@ impl<'e> DecisionRef<'e> {
             trace: self.traced.then(|| self.buffer.trace.clone()),
         }
     }
+}
+
+/// Appends a value's JSON.
+fn push_json<T: Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), serde_json::Error> {
+    let text = serde_json::to_string(value)?;
+    out.push_str(&text);
+    Ok(())
+}
+
+/// Appends a list's JSON; an empty one (the usual case) without a serialiser.
+fn push_list<T: Serialize>(out: &mut String, items: &[T]) -> Result<(), serde_json::Error> {
+    if items.is_empty() {
+        out.push_str("[]");
+        return Ok(());
+    }
+    push_json(out, items)
 }
 
 /// A sequence serialised from an iterator it is given again for each serialisation.

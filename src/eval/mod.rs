@@ -299,6 +299,7 @@ impl crate::plan::Kernel for Kernel {
             args,
             key: key.into_boxed_str(),
             class: 0,
+            json: (Box::default(), Box::default()),
         })
     }
 }
