@@ -229,13 +229,42 @@ impl Node {
             slot &= size - 1;
             let place = usize::try_from(*self.table.get(slot)?).ok()?.checked_sub(1)?;
             let (child, node) = self.children.get(place)?;
-            if **child == *key {
+            if same(child, key) {
                 return Some((place, *node));
             }
             slot += 1;
         }
         None
     }
+}
+
+/// Whether two keys are equal, comparing short ones as words rather than through a call.
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    // Two words that overlap cover 4 to 8 bytes, or 8 to 16.
+    if a.len() <= 16 {
+        if let (Some(a0), Some(a1), Some(b0), Some(b1)) = (
+            a.first_chunk::<8>(),
+            a.last_chunk::<8>(),
+            b.first_chunk::<8>(),
+            b.last_chunk::<8>(),
+        ) {
+            return a0 == b0 && a1 == b1;
+        }
+        if let (Some(a0), Some(a1), Some(b0), Some(b1)) = (
+            a.first_chunk::<4>(),
+            a.last_chunk::<4>(),
+            b.first_chunk::<4>(),
+            b.last_chunk::<4>(),
+        ) {
+            return a0 == b0 && a1 == b1;
+        }
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    a == b
 }
 
 /// A key's hash for the layout's tables: the high bits of a multiplicative hash, 8 bytes
@@ -576,14 +605,15 @@ impl<'a> Scanner<'a> {
             if self.peek() != Some(b'"') {
                 return Err(Decline);
             }
-            let (key, escaped) = self.string()?;
+            let (start, end, escaped) = self.string_span()?;
+            let key = self.bytes.get(start..end).ok_or(Decline)?;
             if escaped {
                 return Err(Decline);
             }
             self.skip_ws();
             self.expect(b':')?;
             self.skip_ws();
-            let child = at.and_then(|node| layout.child(node, key.as_bytes()));
+            let child = at.and_then(|node| layout.child(node, key));
             match child {
                 Some((place, _)) if place < 64 => {
                     let bit = 1u64 << place;
@@ -592,7 +622,7 @@ impl<'a> Scanner<'a> {
                     }
                     seen |= bit;
                 }
-                _ => keys.insert(key.as_bytes())?,
+                _ => keys.insert(key)?,
             }
             let node = child.map(|(_, node)| node);
             let token = self.value(depth, node, layout, out)?;
@@ -637,11 +667,19 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// A string at its opening quote: its raw content and whether it holds escapes. The
-    /// escapes are checked as serde_json checks them: one of `"\/bfnrtu`, four hex digits
-    /// after `u`, surrogates in pairs; control characters are refused.
+    /// A string at its opening quote: its raw content and whether it holds escapes.
     #[inline(always)]
     fn string(&mut self) -> Step<(&'a str, bool)> {
+        let (start, end, escaped) = self.string_span()?;
+        Ok((self.slice(start, end)?, escaped))
+    }
+
+    /// A string at its opening quote: where its raw content starts and ends, and whether
+    /// it holds escapes. The escapes are checked as serde_json checks them: one of
+    /// `"\/bfnrtu`, four hex digits after `u`, surrogates in pairs; control characters are
+    /// refused.
+    #[inline(always)]
+    fn string_span(&mut self) -> Step<(usize, usize, bool)> {
         self.expect(b'"')?;
         let start = self.pos;
         let mut escaped = false;
@@ -675,7 +713,7 @@ impl<'a> Scanner<'a> {
                 _ => {}
             }
         }
-        Ok((self.slice(start, self.pos - 1)?, escaped))
+        Ok((start, self.pos - 1, escaped))
     }
 
     fn hex4(&mut self) -> Step<u16> {

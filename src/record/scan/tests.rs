@@ -348,6 +348,24 @@ fn plain_text_ends_at_a_quote_a_backslash_or_a_control_character() {
 }
 
 #[test]
+fn keys_are_equal_byte_for_byte() {
+    let keys: Vec<Vec<u8>> = (0..40)
+        .map(|len| (0..len).map(|i| b'a' + (i % 26) as u8).collect())
+        .collect();
+    for a in &keys {
+        for b in &keys {
+            assert_eq!(same(a, b), a == b);
+        }
+        // One byte changed, wherever it is.
+        for at in 0..a.len() {
+            let mut b = a.clone();
+            b[at] = b'#';
+            assert!(!same(a, &b), "{a:?} {at}");
+        }
+    }
+}
+
+#[test]
 fn a_buffer_serves_every_line() {
     let layout = Layout::new(&paths(&["a", "b"]));
     let mut out = Vec::new();
