@@ -13,7 +13,11 @@
 //! or, reading one record line of `customer_service_lines(N)` per repetition:
 //! `line-value` (`serde_json` into a `Value`), `line-value-print` (the same, printed
 //! again), `line-strict` (`read_json_record`) or `line-scan` (`record::scan` into the 13
-//! fields).
+//! fields), and the whole of `batch`'s work on a line against the customer-service policy:
+//! `line-batch` (strict parse, evaluate into a buffer, print) or `line-straight` (read
+//! straight into the slots when the line allows it, else as `line-batch`); and
+//! `evaluate-into` / `evaluate-owned`, evaluating parsed records of those lines into a
+//! buffer or into an owned decision.
 //! Per operation: `(Ir(R₂) − Ir(R₁)) / (R₂ − R₁)`, so that building the input and loading
 //! the policy cancel out. Run by `cargo bench` without arguments, it parses 1 000 rules once.
 #![allow(
@@ -30,7 +34,38 @@ use std::hint::black_box;
 
 use service_policy::compile::Plan;
 use service_policy::record::scan::{Layout, recycle, scan};
-use service_policy::{EvalOptions, Policy};
+use service_policy::{DecisionRef, EvalOptions, Evaluation, Policy};
+
+/// What `batch` prints for one line: read straight when `straight` and the line allows it,
+/// else parsed strictly and evaluated into the buffer, then written as `batch` writes it;
+/// the output line's length.
+fn batch_line(
+    policy: &Policy,
+    line: &str,
+    straight: bool,
+    options: &EvalOptions,
+    buffer: &mut Evaluation,
+) -> usize {
+    fn write(id: &serde_json::Value, decision: &DecisionRef<'_>) -> usize {
+        let mut out = String::with_capacity(1024);
+        out.push_str("{\"line\":1,\"id\":");
+        out.push_str(&serde_json::to_string(id).unwrap());
+        out.push_str(",\"decision\":");
+        decision.write_json(&mut out).unwrap();
+        out.push('}');
+        out.len()
+    }
+    if straight
+        && let Some((decision, id)) = policy.evaluate_json_line(line, Some("id"), options, buffer)
+    {
+        return write(&id, &decision);
+    }
+    static NULL: serde_json::Value = serde_json::Value::Null;
+    let record = service_policy::read_json_record(line).unwrap();
+    let id = record.get("id").unwrap_or(&NULL);
+    let decision = policy.evaluate_into(&record, options, buffer);
+    write(id, &decision)
+}
 
 fn main() {
     // `cargo bench` passes `--bench`; only the positional arguments count.
@@ -98,10 +133,47 @@ fn main() {
                 }
             }
         }
+        "line-batch" | "line-straight" => {
+            let lines = common::customer_service_lines(n);
+            let policy = Policy::parse(common::CUSTOMER_SERVICE).unwrap();
+            let mut buffer = Evaluation::new();
+            for r in 0..reps {
+                let line = &lines[r % n];
+                black_box(batch_line(
+                    &policy,
+                    line,
+                    mode == "line-straight",
+                    &options,
+                    &mut buffer,
+                ));
+            }
+        }
+        "evaluate-into" | "evaluate-owned" => {
+            let records: Vec<serde_json::Value> = common::customer_service_lines(n)
+                .iter()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            let policy = Policy::parse(common::CUSTOMER_SERVICE).unwrap();
+            let mut buffer = Evaluation::new();
+            for r in 0..reps {
+                let record = &records[r % n];
+                if mode == "evaluate-into" {
+                    black_box(
+                        policy
+                            .evaluate_into(record, &options, &mut buffer)
+                            .fired()
+                            .len(),
+                    );
+                } else {
+                    black_box(policy.evaluate(record, &options).fired.len());
+                }
+            }
+        }
         other => {
             panic!(
                 "unknown mode `{other}`: syntax, parse, wide, bands, wide-plain, bands-plain, \
-                 line-value, line-value-print, line-strict, line-scan"
+                 line-value, line-value-print, line-strict, line-scan, line-batch, \
+                 line-straight, evaluate-into, evaluate-owned"
             )
         }
     }

@@ -327,6 +327,46 @@ impl Policy {
         crate::eval::evaluate_into(&self.plan, record, options, buffer)
     }
 
+    /// Evaluates one record given as JSON text (a line of JSON lines) straight from its
+    /// bytes: only the fields the policy's compiled guards read are scanned, and no JSON
+    /// value is built. Gives the decision and the value of the top-level field `echo`
+    /// (JSON `null` when absent; `batch` echoes the record's id).
+    ///
+    /// `None` when the record must be read in full: the text is not a JSON object that
+    /// [`read_json_record`](crate::read_json_record) accepts, or holds something the
+    /// scanner leaves to it (escaped keys, floats where integers are compared, missing
+    /// fields, …), or a rule needs more than its compiled guard. The caller then reads the
+    /// record and calls [`Policy::evaluate_into`], which gives the same decision; so does
+    /// this method whenever it answers.
+    ///
+    /// ```
+    /// # use service_policy::{Evaluation, EvalOptions, Policy};
+    /// let policy = Policy::parse(r#"policy "P" {
+    ///   record { priority: "low" | "urgent" }
+    ///   rule urgent { when priority == "urgent" then escalate to "supervisor" }
+    /// }"#)?;
+    /// let options = EvalOptions::at("2026-03-02T10:00:00Z".parse()?);
+    /// let mut buffer = Evaluation::new();
+    /// let line = r#"{"id": 7, "priority": "urgent"}"#;
+    /// let (decision, id) = policy
+    ///     .evaluate_json_line(line, Some("id"), &options, &mut buffer)
+    ///     .expect("read straight from the line");
+    /// assert_eq!(decision.fired().collect::<Vec<_>>(), ["urgent"]);
+    /// assert_eq!(id, 7);
+    /// // Not an object: left to the full reader.
+    /// assert!(policy.evaluate_json_line("[1]", None, &options, &mut buffer).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_json_line<'e>(
+        &'e self,
+        text: &str,
+        echo: Option<&str>,
+        options: &EvalOptions,
+        buffer: &'e mut Evaluation,
+    ) -> Option<(DecisionRef<'e>, serde_json::Value)> {
+        crate::eval::evaluate_line(&self.plan, text, echo, options, buffer)
+    }
+
     /// Evaluates one record with the reference interpreter, which walks the syntax tree
     /// directly (no compiled plan, no rule index). It gives the same decision as
     /// [`Policy::evaluate`], only slower; tests compare the two.

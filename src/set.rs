@@ -255,6 +255,23 @@ impl PolicySet {
         Ok(self.select(record, options)?.evaluate(record, options))
     }
 
+    /// The policy [`PolicySet::select`] picks for every record under `options`, when that
+    /// does not depend on the record: the set holds one policy, without a policy-level
+    /// `when`, in force at `options.now`, and `options` names no as-of field. A host may
+    /// then evaluate with that policy directly (`batch` reads lines straight into it).
+    pub fn sole(&self, options: &EvalOptions) -> Option<&Policy> {
+        let [family] = self.families.as_slice() else {
+            return None;
+        };
+        let [policy] = family.versions.as_slice() else {
+            return None;
+        };
+        let in_force = policy
+            .effective_from()
+            .is_none_or(|from| from <= options.now);
+        (options.as_of_field.is_none() && !policy.has_when() && in_force).then_some(policy)
+    }
+
     /// [`PolicySet::evaluate`] into a reusable buffer (see [`Policy::evaluate_into`]).
     pub fn evaluate_into<'e>(
         &'e self,

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use service_policy::{
     ActionKind, Budget, Check, Code, Currency, DeadlineCheck, DeadlineStatus, Decimal, Decision,
-    Duration, EvalOptions, Evaluation, Explain, LimitCheck, LimitStatus, LimitValue, LoadError, Money, Policy,
-    PolicySet, RuleStatus, Severity, Timestamp, check_source, format,
+    Duration, EvalOptions, Evaluation, Explain, LimitCheck, LimitStatus, LimitValue, LoadError,
+    Money, Policy, PolicySet, RuleStatus, Severity, Timestamp, check_source, format,
 };
 
 const HELP_DESK: &str = r#"policy "Help desk" {
@@ -490,4 +490,75 @@ fn the_binary_uses_only_the_public_surface() {
         found.is_empty(),
         "internal modules used by the binary: {found:?}"
     );
+}
+
+#[test]
+fn a_borrowed_decision_writes_the_json_it_serialises_to() {
+    let awkward = Policy::parse(
+        r#"policy "Desk \"Ünï\" \\ 1" {
+  version "2026.1 \"b\""
+  ladder "agent", "lead"
+  record { priority: "low" | "high", amount: number?, opened_at: time? }
+  rule tag_it "Tags" {
+    when priority == "high"
+    then tag "say \"hi\" ✓"
+    notify "team" with { why: "high", level: 2, nested: ["a\"b", "x"] }
+    escalate to "agent"
+  }
+  rule pay {
+    when amount > 10
+    then refund 12.50 USD
+    compensate 5 EUR
+    set priority to "low"
+    follow up within 2h
+    escalate to "lead"
+  }
+  rule other_set {
+    when amount > 20
+    then set priority to "high"
+  }
+  rule reply {
+    expect opened_at within 1h of opened_at
+  }
+}"#,
+    )
+    .unwrap();
+    let mut buffer = Evaluation::new();
+    for (policy, record) in [
+        (
+            &awkward,
+            serde_json::json!({"priority": "high", "amount": 30, "opened_at": "2026-03-03T09:30:00Z"}),
+        ),
+        (&awkward, serde_json::json!({"priority": "low"})),
+        (
+            &awkward,
+            serde_json::json!({"priority": "middle", "amount": "x"}),
+        ),
+        (&awkward, serde_json::json!([1])),
+    ] {
+        for explain in [Explain::Off, Explain::On] {
+            let options = EvalOptions {
+                explain,
+                ..EvalOptions::at(now())
+            };
+            let decision = policy.evaluate_into(&record, &options, &mut buffer);
+            let mut written = String::new();
+            decision.write_json(&mut written).unwrap();
+            assert_eq!(
+                written,
+                serde_json::to_string(&decision).unwrap(),
+                "{record}"
+            );
+            assert_eq!(
+                written,
+                serde_json::to_string(&policy.evaluate(&record, &options)).unwrap()
+            );
+        }
+    }
+    let help_desk = Policy::parse(HELP_DESK).unwrap();
+    let decision = help_desk.evaluate_into(&ticket(), &EvalOptions::at(now()), &mut buffer);
+    let mut written = String::new();
+    decision.write_json(&mut written).unwrap();
+    assert_eq!(written, serde_json::to_string(&decision).unwrap());
+    assert!(written.contains("\"checks\":[{"));
 }

@@ -135,3 +135,56 @@ fn a_key_with_a_dot_wins_over_the_path() {
     let (_, lines) = batch(&policy, &["--id-field", "ticket.no"], input);
     assert_eq!(lines[0]["id"], "flat");
 }
+
+/// The customer-service workload of the peer comparison: every rule has a compiled guard.
+const CUSTOMER_SERVICE: &str = include_str!("../benches/peers/workload/cs.policy");
+
+#[test]
+fn lines_read_straight_print_what_parsed_lines_print() {
+    // With one policy and no as-of field, `batch` reads a line straight into the fields
+    // the rules read; naming an as-of field makes it parse every line in full. The output
+    // must be the same, byte for byte, for clean lines and for every kind of line the
+    // straight reader leaves to the full one.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("cs.policy");
+    std::fs::write(&policy, CUSTOMER_SERVICE).unwrap();
+    let clean = r#"{"id": "C-1", "at": "2026-03-01T00:00:00Z", "priority": "urgent", "channel": "phone", "tier": "gold", "language": "fr", "refund_amount": 6000, "order_total": 9000, "refunds_30d": 5000, "csat": 2, "minutes_waiting": 75, "contacts": 3, "queue_length": 25, "tags": ["legal", "x"]}"#;
+    let mut lines = vec![clean.to_owned()];
+    for (from, to) in [
+        (r#""C-1""#, r#"17"#),                                    // a number as id
+        (r#""C-1""#, r#"{"n": 1}"#),                              // an object as id
+        (r#""id": "C-1", "#, ""),                                 // no id
+        (r#""csat": 2"#, r#""csat": 2.5"#),                       // a float compared
+        (r#""tier": "gold""#, r#""tier": "bronze""#),             // outside the enumeration
+        (r#""refund_amount": 6000, "#, ""),                       // a required field missing
+        (r#""tags": ["legal", "x"]"#, r#""tags": ["legal", 3]"#), // a list not all texts
+        (r#""contacts": 3"#, r#""contacts": 3, "contacts": 4"#),  // a key given twice
+        (r#""language": "fr""#, r#""language": "fr\u00e9""#),     // an escaped text
+        (r#""queue_length": 25"#, r#""queue_length": 1e-400"#),   // a number that vanishes
+    ] {
+        assert!(clean.contains(from), "{from}");
+        lines.push(clean.replacen(from, to, 1));
+    }
+    lines.push("[1, 2]".to_owned());
+    lines.push("{not json".to_owned());
+    let input = lines.join("\n") + "\n";
+    let run = |flags: &[&str]| {
+        let out = Command::cargo_bin("service-policy")
+            .unwrap()
+            .args(["batch", "--now", NOW, "--errors-ok"])
+            .args(flags)
+            .arg(&policy)
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let straight = run(&[]);
+    let parsed = run(&["--as-of", "at"]);
+    assert_eq!(straight.lines().count(), lines.len());
+    assert_eq!(straight, parsed);
+    // The clean line fired rules and echoed its id.
+    let first: Value = serde_json::from_str(straight.lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"], "C-1");
+    assert!(first["decision"]["fired"].as_array().unwrap().len() > 5);
+}

@@ -70,8 +70,14 @@ fn guard() -> impl Strategy<Value = String> {
 }
 
 /// A rule named `name`.
-fn rule(name: String) -> impl Strategy<Value = String> {
-    let body = prop_oneof![
+fn rule(name: String, simple: bool) -> impl Strategy<Value = String> {
+    // Actions known at load only: every rule may have a compiled guard.
+    let simple_body = prop_oneof![
+        Just("then tag \"t\"".to_owned()),
+        Just("then escalate to \"supervisor\"".to_owned()),
+        Just("then escalate to \"agent\"\n    tag \"low\"".to_owned()),
+    ];
+    let full_body = prop_oneof![
         Just("then tag \"t\"".to_owned()),
         Just("then escalate to \"supervisor\"".to_owned()),
         Just("then escalate to \"agent\"\n    tag \"low\"".to_owned()),
@@ -92,6 +98,11 @@ fn rule(name: String) -> impl Strategy<Value = String> {
         Just("then set priority to \"high\"".to_owned()),
         Just("then compensate 10 USD\n    refund 10 USD\n    compensate 10 USD".to_owned()),
     ];
+    let body = if simple {
+        simple_body.boxed()
+    } else {
+        full_body.boxed()
+    };
     (
         prop::option::weighted(0.9, guard()),
         prop::option::weighted(0.2, atom()),
@@ -112,14 +123,19 @@ fn rule(name: String) -> impl Strategy<Value = String> {
 
 /// A policy of 1 to 8 blocks, each a rule or a `first of` of two or three.
 fn policy() -> impl Strategy<Value = String> {
+    policy_of(false)
+}
+
+/// A policy as [`policy`] gives, whose rules are all `simple` (see [`rule`]) when asked.
+fn policy_of(simple: bool) -> impl Strategy<Value = String> {
     let block = prop_oneof![3 => Just(1usize), 1 => 2..4usize];
     (prop::collection::vec(block, 1..8), any::<bool>())
-        .prop_flat_map(|(sizes, ladder)| {
+        .prop_flat_map(move |(sizes, ladder)| {
             let mut rules = Vec::new();
             let mut n = 0;
             for size in &sizes {
                 for _ in 0..*size {
-                    rules.push(rule(format!("r{n}")));
+                    rules.push(rule(format!("r{n}"), simple));
                     n += 1;
                 }
             }
@@ -149,7 +165,10 @@ fn policy() -> impl Strategy<Value = String> {
 }
 
 /// A field value: absent (`None`), or some JSON.
-fn value(valid: Vec<Json>) -> impl Strategy<Value = Option<Json>> {
+fn value(noisy: bool, valid: Vec<Json>) -> impl Strategy<Value = Option<Json>> {
+    if !noisy {
+        return prop::sample::select(valid).prop_map(Some).boxed();
+    }
     prop_oneof![
         1 => Just(None),
         1 => Just(Some(Json::Null)),
@@ -157,75 +176,103 @@ fn value(valid: Vec<Json>) -> impl Strategy<Value = Option<Json>> {
         1 => prop_oneof![Just(json!(7)), Just(json!(true)), Just(json!("zzz")), Just(json!(["q1"]))]
             .prop_map(Some),
     ]
+    .boxed()
 }
 
 fn record() -> impl Strategy<Value = Json> {
+    record_of(true)
+}
+
+/// A record; without `noisy`, every field is there with a value of its type.
+fn record_of(noisy: bool) -> impl Strategy<Value = Json> {
     (
-        value(vec![
-            json!("q0"),
-            json!("q1"),
-            json!("q2"),
-            json!("q3"),
-            json!("q9"),
-        ]),
-        value(vec![
-            json!("low"),
-            json!("normal"),
-            json!("high"),
-            json!("urgent"),
-        ]),
-        value(vec![json!("chat"), json!("email")]),
-        value(vec![
-            json!({"tier": "gold"}),
-            json!({"tier": "standard"}),
-            json!({}),
-        ]),
-        value(vec![
-            json!(100),
-            json!(600),
-            json!("250"),
-            json!(12.5),
-            // Overflows 64 bits once doubled; past 64 bits.
-            json!(i64::MAX),
-            json!(u64::MAX),
-        ]),
-        value(vec![json!([]), json!(["vip"]), json!(["new", "vip"])]),
-        value(vec![
-            json!("2026-03-02T08:00:00Z"),
-            json!("2026-03-02T09:30:00Z"),
-        ]),
-        value(vec![
-            json!("2026-03-02T08:30:00Z"),
-            json!("2026-03-02T09:45:00Z"),
-        ]),
-        value(vec![
-            json!([]),
-            // In order, reopened, and still pending at `now`.
-            json!([
-                {"at": "2026-03-02T08:10:00Z", "status": "pending"},
-                {"at": "2026-03-02T08:40:00Z", "status": "open"},
-                {"at": "2026-03-02T09:00:00Z", "status": "hold"},
-                {"at": "2026-03-02T09:20:00Z", "status": "open"},
-                {"at": "2026-03-02T09:50:00Z", "status": "pending"}
-            ]),
-            // Unsorted, with equal times and an event after `now`.
-            json!([
-                {"at": "2026-03-02T09:00:00Z", "status": "open"},
-                {"at": "2026-03-02T08:15:00Z", "status": "pending"},
-                {"at": "2026-03-02T09:00:00Z", "status": "hold"},
-                {"at": "2026-03-02T11:00:00Z", "status": "pending"}
-            ]),
-            // A status missing, and one of the wrong type.
-            json!([
-                {"at": "2026-03-02T08:20:00Z"},
-                {"at": "2026-03-02T08:50:00Z", "status": "pending"},
-                {"at": "2026-03-02T09:10:00Z", "status": 3}
-            ]),
-            // An event without a time, a null element, a time that is not one.
-            json!([{"at": "2026-03-02T08:20:00Z", "status": "pending"}, {"status": "open"}]),
-            json!([null, {"at": "2026-03-02T08:20:00Z", "status": "pending"}]),
-            json!([{"at": "yesterday", "status": "pending"}]),
-        ]),
+        value(
+            noisy,
+            vec![
+                json!("q0"),
+                json!("q1"),
+                json!("q2"),
+                json!("q3"),
+                json!("q9"),
+            ],
+        ),
+        value(
+            noisy,
+            vec![
+                json!("low"),
+                json!("normal"),
+                json!("high"),
+                json!("urgent"),
+            ],
+        ),
+        value(noisy, vec![json!("chat"), json!("email")]),
+        value(
+            noisy,
+            vec![
+                json!({"tier": "gold"}),
+                json!({"tier": "standard"}),
+                json!({}),
+            ],
+        ),
+        value(
+            noisy,
+            if noisy {
+                vec![
+                    json!(100),
+                    json!(600),
+                    json!("250"),
+                    json!(12.5),
+                    // Overflows 64 bits once doubled; past 64 bits.
+                    json!(i64::MAX),
+                    json!(u64::MAX),
+                ]
+            } else {
+                vec![json!(100), json!(600)]
+            },
+        ),
+        value(
+            noisy,
+            vec![json!([]), json!(["vip"]), json!(["new", "vip"])],
+        ),
+        value(
+            noisy,
+            vec![json!("2026-03-02T08:00:00Z"), json!("2026-03-02T09:30:00Z")],
+        ),
+        value(
+            noisy,
+            vec![json!("2026-03-02T08:30:00Z"), json!("2026-03-02T09:45:00Z")],
+        ),
+        value(
+            noisy,
+            vec![
+                json!([]),
+                // In order, reopened, and still pending at `now`.
+                json!([
+                    {"at": "2026-03-02T08:10:00Z", "status": "pending"},
+                    {"at": "2026-03-02T08:40:00Z", "status": "open"},
+                    {"at": "2026-03-02T09:00:00Z", "status": "hold"},
+                    {"at": "2026-03-02T09:20:00Z", "status": "open"},
+                    {"at": "2026-03-02T09:50:00Z", "status": "pending"}
+                ]),
+                // Unsorted, with equal times and an event after `now`.
+                json!([
+                    {"at": "2026-03-02T09:00:00Z", "status": "open"},
+                    {"at": "2026-03-02T08:15:00Z", "status": "pending"},
+                    {"at": "2026-03-02T09:00:00Z", "status": "hold"},
+                    {"at": "2026-03-02T11:00:00Z", "status": "pending"}
+                ]),
+                // A status missing, and one of the wrong type.
+                json!([
+                    {"at": "2026-03-02T08:20:00Z"},
+                    {"at": "2026-03-02T08:50:00Z", "status": "pending"},
+                    {"at": "2026-03-02T09:10:00Z", "status": 3}
+                ]),
+                // An event without a time, a null element, a time that is not one.
+                json!([{"at": "2026-03-02T08:20:00Z", "status": "pending"}, {"status": "open"}]),
+                json!([null, {"at": "2026-03-02T08:20:00Z", "status": "pending"}]),
+                json!([{"at": "yesterday", "status": "pending"}]),
+            ],
+        ),
         // Many fields besides: the slots are then looked up rather than walked to.
         any::<bool>(),
     )
@@ -289,9 +336,11 @@ fn agree(source: &str, records: &[Json]) -> Result<(), TestCaseError> {
             let slow =
                 serde_json::to_string(&service_policy::eval::evaluate(&general, record, &options))
                     .unwrap();
-            let borrowed =
-                serde_json::to_string(&policy.evaluate_into(record, &options, &mut buffer))
-                    .unwrap();
+            let decision = policy.evaluate_into(record, &options, &mut buffer);
+            let borrowed = serde_json::to_string(&decision).unwrap();
+            let mut written = String::new();
+            decision.write_json(&mut written).unwrap();
+            prop_assert_eq!(&borrowed, &written, "written JSON differs on {}", record);
             let reference =
                 serde_json::to_string(&policy.evaluate_reference(record, &options)).unwrap();
             prop_assert_eq!(
@@ -313,6 +362,20 @@ fn agree(source: &str, records: &[Json]) -> Result<(), TestCaseError> {
                 record
             );
             prop_assert_eq!(&indexed, &reference, "reference differs on {}", record);
+            // Read straight from the text, when it can be: the same decision and echo.
+            let line = record.to_string();
+            if let Some((decision, id)) =
+                policy.evaluate_json_line(&line, Some("queue"), &options, &mut buffer)
+            {
+                prop_assert_eq!(explain, Explain::Off, "a trace needs the full evaluator");
+                prop_assert_eq!(
+                    &indexed,
+                    &serde_json::to_string(&decision).unwrap(),
+                    "the line read straight differs on {}",
+                    line
+                );
+                prop_assert_eq!(&id, record.get("queue").unwrap_or(&Json::Null));
+            }
         }
     }
     Ok(())
@@ -327,6 +390,75 @@ proptest! {
         records in prop::collection::vec(record(), 1..6),
     ) {
         agree(&source, &records)?;
+    }
+
+    #[test]
+    fn policies_of_compiled_guards_agree_read_straight_or_not(
+        source in policy_of(true),
+        records in prop::collection::vec(prop_oneof![record(), record_of(false)], 1..6),
+    ) {
+        agree(&source, &records)?;
+    }
+}
+
+#[test]
+fn generated_lines_are_often_read_straight() {
+    // Without this, the comparison of lines read straight could pass by comparing nothing.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (policies, records) = (policy_of(true), record_of(false));
+    let options = options(Explain::Off);
+    let mut buffer = Evaluation::new();
+    let (mut tried, mut straight) = (0, 0);
+    for _ in 0..200 {
+        let source = policies.new_tree(&mut runner).unwrap().current();
+        let Ok(policy) = Policy::parse(&source) else {
+            continue;
+        };
+        for _ in 0..5 {
+            let line = records.new_tree(&mut runner).unwrap().current().to_string();
+            tried += 1;
+            if policy
+                .evaluate_json_line(&line, Some("queue"), &options, &mut buffer)
+                .is_some()
+            {
+                straight += 1;
+            }
+        }
+    }
+    assert!(
+        straight * 2 >= tried,
+        "only {straight} of {tried} lines were read straight"
+    );
+}
+
+#[test]
+fn one_buffer_serves_policy_after_policy() {
+    // Each policy is dropped before the next is loaded, so a new one may well take the
+    // place of the old in memory: the buffer must still scan for the new one's fields.
+    let options = options(Explain::Off);
+    let mut buffer = Evaluation::new();
+    let line =
+        r#"{"queue": "q1", "priority": "high", "amount": 600, "customer": {"tier": "gold"}}"#;
+    let record: Json = serde_json::from_str(line).unwrap();
+    for round in 0..20 {
+        let guard = match round % 3 {
+            0 => "queue == \"q1\"",
+            1 => "amount > 500 and priority == \"high\"",
+            _ => "customer.tier == \"gold\" and amount < 100",
+        };
+        let source = format!(
+            "policy \"P{round}\" {{\n{SCHEMA}\n  rule r {{\n    when {guard}\n    then tag \"t\"\n  }}\n}}\n"
+        );
+        let policy = Policy::parse(&source).unwrap();
+        let (decision, id) = policy
+            .evaluate_json_line(line, Some("queue"), &options, &mut buffer)
+            .expect("a clean line is read straight");
+        assert_eq!(
+            serde_json::to_string(&decision).unwrap(),
+            serde_json::to_string(&policy.evaluate(&record, &options)).unwrap(),
+            "round {round}"
+        );
+        assert_eq!(id, json!("q1"));
     }
 }
 
@@ -505,35 +637,47 @@ fn wide_policy() -> impl Strategy<Value = String> {
 
 fn wide_record() -> impl Strategy<Value = Json> {
     let text = || {
-        value(vec![
-            json!("v0"),
-            json!("v1"),
-            json!("v2"),
-            json!("v3"),
-            json!("v7"),
-        ])
+        value(
+            true,
+            vec![
+                json!("v0"),
+                json!("v1"),
+                json!("v2"),
+                json!("v3"),
+                json!("v7"),
+            ],
+        )
     };
     (
         (text(), text(), text()),
-        value(vec![json!("a"), json!("b"), json!("c")]),
-        value(vec![
-            json!(0),
-            json!(100),
-            json!(150),
-            json!(300),
-            json!(500),
-            json!("250"),
-            json!(99.5),
-        ]),
-        value(vec![
-            json!("50 USD"),
-            json!("100 USD"),
-            json!("150.00 USD"),
-            json!("100 EUR"),
-            json!({"amount": 25, "currency": "USD"}),
-        ]),
-        value(vec![json!("30m"), json!("1h"), json!("2h"), json!("0s")]),
-        value(vec![json!([]), json!(["vip"])]),
+        value(true, vec![json!("a"), json!("b"), json!("c")]),
+        value(
+            true,
+            vec![
+                json!(0),
+                json!(100),
+                json!(150),
+                json!(300),
+                json!(500),
+                json!("250"),
+                json!(99.5),
+            ],
+        ),
+        value(
+            true,
+            vec![
+                json!("50 USD"),
+                json!("100 USD"),
+                json!("150.00 USD"),
+                json!("100 EUR"),
+                json!({"amount": 25, "currency": "USD"}),
+            ],
+        ),
+        value(
+            true,
+            vec![json!("30m"), json!("1h"), json!("2h"), json!("0s")],
+        ),
+        value(true, vec![json!([]), json!(["vip"])]),
     )
         .prop_map(|((f0, f1, f2), tier, amount, paid, wait, tags)| {
             let mut map = Map::new();

@@ -8,6 +8,7 @@
 //! INVARIANT: every non-blank input line gives exactly one output line, in input order:
 //! a decision, or an error naming the line.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::Path;
@@ -17,7 +18,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use service_policy::{DecisionRef, EvalOptions, Evaluation, PolicySet};
+use service_policy::{DecisionRef, EvalOptions, Evaluation, Policy, PolicySet};
 
 use super::eval::load_set;
 use super::{Outcome, UsageError, exit, parse_now, write_error};
@@ -69,6 +70,9 @@ pub(super) fn run(
         as_of_field: as_of,
         ..EvalOptions::at(now)
     };
+    // With one policy for every record, a line is read straight into what its rules read
+    // when it can be (see `Policy::evaluate_json_line`), and parsed in full otherwise.
+    let sole = policy.sole(&options);
     let started = Instant::now();
     let mut stats = Stats::default();
 
@@ -78,6 +82,12 @@ pub(super) fn run(
             chunk
                 .par_iter()
                 .map_init(Evaluation::new, |buffer, (number, line)| {
+                    if let Some(out) = sole.and_then(|policy| {
+                        let text = std::str::from_utf8(line.as_deref()?).ok()?;
+                        read_straight(policy, text, &options, &pipe.id_field, *number, buffer)
+                    }) {
+                        return Some(out);
+                    }
                     let record = match parse_line(line.as_deref())? {
                         Ok(record) => record,
                         Err(message) => return Some(error_output(*number, &message)),
@@ -323,13 +333,6 @@ struct Output {
 }
 
 #[derive(Serialize)]
-struct DecisionLine<'a> {
-    line: u64,
-    id: &'a Value,
-    decision: DecisionRef<'a>,
-}
-
-#[derive(Serialize)]
 struct ErrorLine<'a> {
     line: u64,
     error: &'a str,
@@ -348,18 +351,43 @@ fn process(
         Err(e) => return error_output(number, &e.to_string()),
     };
     let id = field(record, id_field).unwrap_or(&Value::Null);
-    let line = DecisionLine {
-        line: number,
-        id,
-        decision,
-    };
-    match serde_json::to_string(&line) {
+    decision_output(number, id, &decision)
+}
+
+/// The output line of a decision: `{"line":N,"id":ID,"decision":{…}}`, the decision written
+/// from the parts its policy prepared (`DecisionRef::write_json`).
+fn decision_output(number: u64, id: &Value, decision: &DecisionRef<'_>) -> Output {
+    let written = (|| {
+        let mut json = String::with_capacity(1024);
+        // A `String` takes every write.
+        let _ = write!(json, "{{\"line\":{number},\"id\":");
+        json.push_str(&serde_json::to_string(id)?);
+        json.push_str(",\"decision\":");
+        decision.write_json(&mut json)?;
+        json.push('}');
+        Ok::<_, serde_json::Error>(json)
+    })();
+    match written {
         Ok(json) => Output {
             json,
             failed: false,
         },
         Err(e) => error_output(number, &format!("cannot print the decision: {e}")),
     }
+}
+
+/// The output line of an input line read straight into the policy's slots; `None` when
+/// the line must be parsed in full (the output is then the same).
+fn read_straight(
+    policy: &Policy,
+    text: &str,
+    options: &EvalOptions,
+    id_field: &str,
+    number: u64,
+    buffer: &mut Evaluation,
+) -> Option<Output> {
+    let (decision, id) = policy.evaluate_json_line(text, Some(id_field), options, buffer)?;
+    Some(decision_output(number, &id, &decision))
 }
 
 /// The value at `path` in a record: the key itself if the record has it, else the dotted

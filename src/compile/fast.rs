@@ -33,6 +33,7 @@ pub(crate) fn build(rules: &[RulePlan], required: &[FieldRef]) -> FastPlan {
         .map(|field| builder.find(&field.dotted).or_else(|| builder.presence(field)))
         .collect();
     FastPlan {
+        id: crate::plan::fast::new_id(),
         roots: Roots::build(&builder.slots),
         slots: builder.slots,
         rules: compiled,
@@ -60,6 +61,8 @@ struct Builder {
 #[derive(Default)]
 struct Used {
     reads: u64,
+    /// Slots `is missing` / `is present` read.
+    presence: u64,
     scans: u64,
     scan_count: u64,
     steps: u64,
@@ -82,7 +85,8 @@ impl Builder {
         let body_steps: u64 = rule.then.iter().map(|a| 1 + a.args.len() as u64).sum();
         Some(FastRule {
             guard,
-            reads: used.reads,
+            reads: used.reads | used.presence,
+            absence_ok: used.presence & !used.reads,
             scans: used.scans,
             scan_count: used.scan_count,
             steps: used.steps.saturating_add(body_steps),
@@ -208,6 +212,27 @@ impl Builder {
                 negated: false,
             },
             Node::Compare(op, a, b, _) => self.compare(*op, a, b, used)?,
+            Node::IsMissing(x, missing, _) => {
+                let Node::Field(field) = &**x else {
+                    return None;
+                };
+                // The field as a value of its type: one of another type is an error there.
+                let want = match &field.ty {
+                    FieldType::Number | FieldType::Any => Want::Int,
+                    FieldType::Text | FieldType::Enum(_) => Want::Text,
+                    FieldType::Bool => Want::Bool,
+                    FieldType::List(_) => Want::Texts,
+                    _ => return None,
+                };
+                used.steps += 1;
+                let mut inner = Used::default();
+                let slot = self.slot(field, want, &mut inner)?;
+                used.presence |= inner.reads;
+                Guard::Missing {
+                    slot,
+                    missing: *missing,
+                }
+            }
             Node::In(negated, item, list, _) => {
                 let (Node::Field(field), Node::Const(Value::List(list))) = (&**item, &**list)
                 else {

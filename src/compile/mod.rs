@@ -27,7 +27,17 @@ pub(crate) use crate::plan::{
     ActionKindPlan, ActionPlan, Block, Builtin, CellPlan, CheckPlan, CompPlan, FieldRef,
     HandlerPlan, Node, RowPlan, RuleIndex, RulePlan, TablePlan, TriggerPlan,
 };
-use crate::plan::{Env, Kernel, Template, field_type, print_expr};
+use crate::plan::{Env, Kernel, Rendered, Template, field_type, print_expr};
+
+/// The decision JSON's parts a plan knows at load.
+fn render(name: &str, version: Option<&str>, rules: &[RulePlan]) -> Rendered {
+    let text = |t: &str| serde_json::to_string(t).unwrap_or_default();
+    let version = version.map_or_else(|| "null".to_owned(), text);
+    Rendered {
+        head: format!("{{\"policy\":{},\"version\":{version},\"now\":\"", text(name)).into(),
+        rules: rules.iter().map(|r| text(&r.name).into()).collect(),
+    }
+}
 
 /// Builds the plan of a policy that passed the checker; anything that cannot be compiled
 /// (an unknown name, an invalid regex, calendar or time zone) is returned as diagnostics
@@ -222,6 +232,7 @@ impl<'p> Compiler<'p> {
         }
         let index = RuleIndex::build(&rules, &blocks);
         let fast = fast::build(&rules, &required);
+        let rendered = render(&self.ast.name.value, version.as_deref(), &rules);
         Ok(Plan {
             name: self.ast.name.value.clone(),
             version,
@@ -238,6 +249,7 @@ impl<'p> Compiler<'p> {
             effective,
             templates: self.templates,
             fast,
+            rendered,
         })
     }
 
@@ -465,6 +477,7 @@ impl<'p> Compiler<'p> {
     /// Keeps a template, its class that of the first equal one; `None` past `u32` ids.
     fn add_template(&mut self, mut template: Template) -> Option<u32> {
         let id = u32::try_from(self.templates.len()).ok()?;
+        template.json = Template::render(&template.kind, template.args.as_ref(), &template.key)?;
         let same = self.template_classes.entry(template.key.clone()).or_default();
         template.class = same
             .iter()

@@ -52,6 +52,8 @@ pub(crate) struct Actions {
 
 /// An action as the decision shows it.
 pub(crate) struct View<'v> {
+    /// Its template, when it is one.
+    pub(crate) template: Option<&'v Template>,
     pub(crate) kind: &'v ActionKind,
     pub(crate) args: Option<&'v Map<String, Json>>,
     pub(crate) rules: &'v [u32],
@@ -182,7 +184,12 @@ impl Actions {
                 (None, Required::Template(id)) => &templates.get(*id as usize)?.key,
                 (None, Required::Owned { .. }) => "",
             };
+            let template = match &item.action {
+                Required::Template(id) => templates.get(*id as usize),
+                Required::Owned { .. } => None,
+            };
             Some(View {
+                template,
                 kind,
                 args,
                 rules: self.rules(item),

@@ -17,6 +17,7 @@ use super::actions::{Actions, Required};
 use super::budget;
 use super::expr::Ctx;
 use super::fast::Slots;
+use super::line::LineLayout;
 use super::rules::{Outcome, evaluate_rule};
 use super::{EvalOptions, Explain, convert_seen, is_absent_path};
 use crate::decision::{
@@ -59,12 +60,22 @@ pub struct Evaluation {
     errors: Vec<ErrorEntry>,
     trace: Vec<RuleTrace>,
     slots: Slots,
+    /// The layout the last JSON line was scanned with.
+    layout: Option<LineLayout>,
 }
 
 impl Evaluation {
     /// An empty buffer.
     pub fn new() -> Evaluation {
         Evaluation::default()
+    }
+
+    pub(crate) fn take_layout(&mut self) -> Option<LineLayout> {
+        self.layout.take()
+    }
+
+    pub(crate) fn keep_layout(&mut self, layout: Option<LineLayout>) {
+        self.layout = layout;
     }
 
     fn clear(&mut self) {
@@ -190,6 +201,90 @@ impl<'e> DecisionRef<'e> {
         self.traced.then_some(self.buffer.trace.as_slice())
     }
 
+    /// Appends the decision's JSON to `out`: the same text, byte for byte, as serialising
+    /// it with `serde_json`, written mostly from parts the policy prepared when it was
+    /// loaded (its name, its rules' names, the JSON of its actions known at load), so that
+    /// a replay prints millions of decisions without a serialiser walking each one.
+    ///
+    /// ```
+    /// # use service_policy::{Evaluation, EvalOptions, Policy};
+    /// let policy = Policy::parse(r#"policy "P" {
+    ///   rule always { then tag "seen" }
+    /// }"#)?;
+    /// let mut buffer = Evaluation::new();
+    /// let record = serde_json::json!({});
+    /// let decision = policy.evaluate_into(&record, &EvalOptions::at("2026-03-02T10:00:00Z".parse()?), &mut buffer);
+    /// let mut text = String::new();
+    /// decision.write_json(&mut text)?;
+    /// assert_eq!(text, serde_json::to_string(&decision)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_json(&self, out: &mut String) -> Result<(), serde_json::Error> {
+        use std::fmt::Write as _;
+        let plan = self.plan;
+        out.push_str(&plan.rendered.head);
+        // A `String` takes every write: the result carries no error.
+        let _ = write!(out, "{}", self.now);
+        out.push_str("\",\"actions\":[");
+        for (i, view) in self.buffer.actions.iter(&plan.templates).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match view.template {
+                Some(template) => {
+                    out.push_str(&template.json.0);
+                    self.push_rule_names(out, view.rules)?;
+                    out.push_str(&template.json.1);
+                }
+                None => push_json(
+                    out,
+                    &ActionRef {
+                        kind: view.kind,
+                        args: view.args,
+                        key: view.key,
+                        rules: view.rules,
+                        plan,
+                    },
+                )?,
+            }
+        }
+        out.push_str("],\"checks\":");
+        push_list(out, self.checks())?;
+        out.push_str(",\"fired\":[");
+        self.push_rule_names(out, &self.buffer.fired)?;
+        out.push_str("],\"undecided\":");
+        push_list(out, self.undecided())?;
+        out.push_str(",\"errors\":");
+        push_list(out, self.errors())?;
+        out.push_str(",\"recheck_at\":");
+        match self.recheck_at {
+            Some(at) => {
+                let _ = write!(out, "\"{at}\"");
+            }
+            None => out.push_str("null"),
+        }
+        if let Some(trace) = self.trace() {
+            out.push_str(",\"trace\":");
+            push_json(out, trace)?;
+        }
+        out.push('}');
+        Ok(())
+    }
+
+    /// The names of rules, as JSON strings separated by commas.
+    fn push_rule_names(&self, out: &mut String, rules: &[u32]) -> Result<(), serde_json::Error> {
+        for (i, rule) in rules.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match self.plan.rendered.rules.get(*rule as usize) {
+                Some(name) => out.push_str(name),
+                None => push_json(out, rule_name(self.plan, *rule))?,
+            }
+        }
+        Ok(())
+    }
+
     /// The owned decision, equal in every field.
     pub fn to_decision(&self) -> Decision {
         let plan = self.plan;
@@ -209,6 +304,22 @@ impl<'e> DecisionRef<'e> {
             trace: self.traced.then(|| self.buffer.trace.clone()),
         }
     }
+}
+
+/// Appends a value's JSON.
+fn push_json<T: Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), serde_json::Error> {
+    let text = serde_json::to_string(value)?;
+    out.push_str(&text);
+    Ok(())
+}
+
+/// Appends a list's JSON; an empty one (the usual case) without a serialiser.
+fn push_list<T: Serialize>(out: &mut String, items: &[T]) -> Result<(), serde_json::Error> {
+    if items.is_empty() {
+        out.push_str("[]");
+        return Ok(());
+    }
+    push_json(out, items)
 }
 
 /// A sequence serialised from an iterator it is given again for each serialisation.
@@ -283,9 +394,16 @@ impl Serialize for DecisionRef<'_> {
     }
 }
 
-/// Up to how many rules a plan whose rules all have compiled guards is walked whole rather
-/// than through its index (see `docs/performance.md`, "Wave 2").
-const WALK_COMPILED_UP_TO: usize = 64;
+/// How many rules with compiled guards cost about as much to decide as one read of the
+/// record by the index (measured: `docs/performance.md`, "Wave 2").
+const COMPILED_RULES_PER_INDEX_READ: usize = 8;
+
+/// Whether walking every rule costs less than the index: every rule has a compiled guard
+/// and there are few of them for the fields the index would read.
+fn walk_whole(plan: &Plan, index: &crate::plan::RuleIndex, fast: bool) -> bool {
+    fast && plan.fast.complete
+        && plan.rules.len() <= COMPILED_RULES_PER_INDEX_READ.saturating_mul(index.fields())
+}
 
 /// Evaluates a record against a plan into `buffer`.
 ///
@@ -334,11 +452,8 @@ pub(crate) fn evaluate_into<'e>(
             }
         }
     }
-    // A few rules that all have compiled guards cost less to walk than the index's own
-    // reads of the record.
-    let few_compiled = fast && plan.rules.len() <= WALK_COMPILED_UP_TO && plan.fast.complete;
     let walk = match (&plan.index, map) {
-        (Some(index), Some(map)) if !trace_on && !few_compiled => index
+        (Some(index), Some(map)) if !trace_on && !walk_whole(plan, index, fast) => index
             .select(map, options.budget.rule_steps)
             .unwrap_or(Walk::All(0..plan.blocks.len())),
         _ => Walk::All(0..plan.blocks.len()),
@@ -355,7 +470,6 @@ pub(crate) fn evaluate_into<'e>(
 /// unusable, its guard is not compiled, or its actions are not known at load), and then
 /// the caller evaluates the record with [`evaluate_into`]. The decision is the one
 /// [`evaluate_into`] gives for a record with these slots.
-#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub(crate) fn evaluate_slots<'e>(
     plan: &'e Plan,
     fill: impl FnOnce(&[crate::plan::fast::Slot], &mut Slots),

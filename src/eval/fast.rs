@@ -32,6 +32,8 @@ pub(crate) struct Slots {
     pub(crate) values: Vec<SlotValue>,
     /// The slots a guard cannot read, as a set.
     pub(crate) unusable: u64,
+    /// The slots whose field is absent, as a set (a part of `unusable`).
+    pub(crate) absent: u64,
 }
 
 impl Slots {
@@ -39,6 +41,7 @@ impl Slots {
     pub(crate) fn clear(&mut self) {
         self.values.clear();
         self.unusable = 0;
+        self.absent = 0;
     }
 
     /// Fills the slots from a record object: walking its entries once when it has not
@@ -76,16 +79,28 @@ impl Slots {
             }
         }
         for (index, value) in self.values.iter().enumerate() {
-            if matches!(value, SlotValue::Absent | SlotValue::Irregular) {
-                self.unusable |= 1u64.checked_shl(index as u32).unwrap_or(0);
+            let bit = 1u64.checked_shl(index as u32).unwrap_or(0);
+            match value {
+                SlotValue::Absent => {
+                    self.unusable |= bit;
+                    self.absent |= bit;
+                }
+                SlotValue::Irregular => self.unusable |= bit,
+                _ => {}
             }
         }
     }
 
     /// Adds the next slot's value.
     pub(crate) fn push(&mut self, value: SlotValue) {
-        if matches!(value, SlotValue::Absent | SlotValue::Irregular) {
-            self.unusable |= 1u64.checked_shl(self.values.len() as u32).unwrap_or(0);
+        let bit = 1u64.checked_shl(self.values.len() as u32).unwrap_or(0);
+        match value {
+            SlotValue::Absent => {
+                self.unusable |= bit;
+                self.absent |= bit;
+            }
+            SlotValue::Irregular => self.unusable |= bit,
+            _ => {}
         }
         self.values.push(value);
     }
@@ -99,7 +114,7 @@ impl Slots {
     /// must decide it (a slot it reads is unusable, an operation overflows, or its budget
     /// might not cover it).
     pub(crate) fn decide(&self, rule: &FastRule, rule_steps: u64) -> Option<bool> {
-        if rule.reads & self.unusable != 0 {
+        if rule.reads & self.unusable & !(rule.absence_ok & self.absent) != 0 {
             return None;
         }
         let mut steps = rule.steps;
@@ -158,6 +173,11 @@ impl Slots {
                 };
                 set & 1u64.checked_shl(*code)? != 0
             }
+            Guard::Missing { slot, missing } => match self.get(*slot)? {
+                SlotValue::Absent => *missing,
+                SlotValue::Irregular => return None,
+                _ => !*missing,
+            },
             Guard::Bool { slot, negated } => {
                 let SlotValue::Bool(b) = self.get(*slot)? else {
                     return None;
@@ -237,10 +257,10 @@ pub(crate) fn text_code(codes: &Codes, closed: Option<usize>, text: &str) -> Slo
 /// A list slot's value from its `len` elements, each a text or not (`None`): irregular
 /// unless every element is a text and the list is short enough for the general evaluator
 /// to read.
-pub(crate) fn texts_code<'t>(
+pub(crate) fn texts_code<T: AsRef<str>>(
     codes: &Codes,
     len: usize,
-    items: impl Iterator<Item = Option<&'t str>>,
+    items: impl Iterator<Item = Option<T>>,
 ) -> SlotValue {
     if len > crate::value::MAX_LIST_LEN {
         return SlotValue::Irregular;
@@ -250,7 +270,7 @@ pub(crate) fn texts_code<'t>(
         let Some(text) = item else {
             return SlotValue::Irregular;
         };
-        if let Some(code) = codes.find(text) {
+        if let Some(code) = codes.find(text.as_ref()) {
             set |= 1u64.checked_shl(code).unwrap_or(0);
         }
     }

@@ -12,6 +12,7 @@ mod borrowed;
 mod budget;
 mod expr;
 mod fast;
+mod line;
 #[cfg(any(test, feature = "internals"))]
 mod reference;
 mod rules;
@@ -32,6 +33,7 @@ use expr::eval_constant;
 
 pub use borrowed::{ActionRef, DecisionRef, Evaluation};
 pub(crate) use borrowed::evaluate_into;
+pub(crate) use line::evaluate_line;
 use expr::Ctx;
 
 /// Whether a decision carries a trace of every rule.
@@ -297,6 +299,7 @@ impl crate::plan::Kernel for Kernel {
             args,
             key: key.into_boxed_str(),
             class: 0,
+            json: (Box::default(), Box::default()),
         })
     }
 }

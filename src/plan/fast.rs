@@ -7,7 +7,8 @@
 //! arithmetic and constants gets a [`Guard`] that decides it with two-valued logic.
 //!
 //! INVARIANT (byte-identical decisions): a guard is only used when every slot it reads holds
-//! a value of its type (a slot that is absent, null, of another type, a number that is not
+//! a value of its type — or is absent, for a slot only `is missing` and `is present` read —
+//! (a slot that is absent, null, of another type, a number that is not
 //! a 64-bit integer, or a list with other than texts is *irregular*), no integer operation
 //! overflows, and the rule's step budget covers the most its general evaluation could take.
 //! Anything else goes to the general evaluator, which then gives the answer — missing
@@ -23,12 +24,22 @@ use super::FieldRef;
 /// The most slots a plan reads (a rule's slots are a 64-bit set).
 pub(crate) const MAX_SLOTS: usize = 64;
 
+/// A new plan identity.
+pub(crate) fn new_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The code of a text that equals none of the constants it is compared with.
 pub(crate) const OTHER: u32 = u32::MAX;
 
 /// The fast path of a plan.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FastPlan {
+    /// Tells this plan's slots from every other plan's in this process (a buffer keeps the
+    /// scan layout of the last plan it served; an address could be reused once a plan is
+    /// dropped, this number is not).
+    pub(crate) id: u64,
     pub(crate) slots: Vec<Slot>,
     /// Per rule of the plan: its compiled guard, when it has one.
     pub(crate) rules: Vec<Option<FastRule>>,
@@ -171,6 +182,8 @@ pub(crate) struct FastRule {
     pub(crate) guard: Guard,
     /// The slots the guard reads, as a set of slot indexes.
     pub(crate) reads: u64,
+    /// The slots only `is missing` / `is present` tests read: their absence is data.
+    pub(crate) absence_ok: u64,
     /// The list slots a `contains` scans, as a set; each costs up to its length plus one.
     pub(crate) scans: u64,
     /// How many `contains` the guard has (each may scan its list once).
@@ -202,6 +215,8 @@ pub(crate) enum Guard {
     Holds { slot: u8, code: u32 },
     /// A truth-value slot, or its negation.
     Bool { slot: u8, negated: bool },
+    /// `is missing` (`missing` set) or `is present` of a slot's field.
+    Missing { slot: u8, missing: bool },
 }
 
 /// A compiled integer expression.

@@ -597,8 +597,7 @@ impl RuleIndex {
         Some(Walk::Many(lists, live))
     }
 
-    /// How many fields are indexed.
-    #[cfg(feature = "internals")]
+    /// How many fields are indexed (each costs a read of the record per evaluation).
     pub(crate) fn fields(&self) -> usize {
         self.groups.len()
     }

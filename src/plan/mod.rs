@@ -41,6 +41,8 @@ pub struct Plan {
     pub(crate) templates: Vec<Template>,
     /// Typed slots and compiled guards (see `fast.rs`).
     pub(crate) fast: fast::FastPlan,
+    /// The decision JSON's constant parts.
+    pub(crate) rendered: Rendered,
 }
 
 /// An action whose operand and arguments are constants and which does not depend on `now`,
@@ -54,6 +56,40 @@ pub(crate) struct Template {
     /// The first template equal to this one (same kind and arguments): two actions merge
     /// when their classes are equal, without comparing their texts.
     pub(crate) class: u32,
+    /// Its JSON up to its rules (`{"action":…,"rules":[`) and after them (`],"key":…}`).
+    pub(crate) json: (Box<str>, Box<str>),
+}
+
+/// The decision JSON's parts the plan knows: written as they are, they make the line a
+/// borrowed decision prints without a serialiser (see `DecisionRef::write_json`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rendered {
+    /// `{"policy":NAME,"version":VERSION,"now":"`.
+    pub(crate) head: Box<str>,
+    /// Each rule's name as a JSON string.
+    pub(crate) rules: Vec<Box<str>>,
+}
+
+impl Template {
+    /// The JSON of an action with `key`, split around its (empty) list of rules.
+    pub(crate) fn render(
+        kind: &crate::decision::ActionKind,
+        args: Option<&serde_json::Map<String, serde_json::Value>>,
+        key: &str,
+    ) -> Option<(Box<str>, Box<str>)> {
+        let json = serde_json::to_string(&crate::decision::ActionJson {
+            kind,
+            args,
+            rules: [(); 0],
+            key,
+        })
+        .ok()?;
+        // The rules and the key come last, and a key is hex digits: the last `"rules":[]`
+        // is the action's own.
+        const RULES: &str = ",\"rules\":[";
+        let at = json.rfind(",\"rules\":[],\"key\":")? + RULES.len();
+        Some((json.get(..at)?.into(), json.get(at..)?.into()))
+    }
 }
 
 /// How the rules are grouped: alone, or in a `first of` block (indexes into `rules`).
