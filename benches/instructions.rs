@@ -111,8 +111,14 @@ fn main() {
                 }
             }
         }
-        "line-value" | "line-value-print" | "line-strict" | "line-scan" | "history-value"
-        | "history-value-print" | "history-strict" | "history-scan" => {
+        "line-value"
+        | "line-value-print"
+        | "line-strict"
+        | "line-scan"
+        | "history-value"
+        | "history-value-print"
+        | "history-strict"
+        | "history-scan" => {
             let (lines, paths) = if mode.starts_with("history") {
                 let lines: Vec<String> = common::HISTORY.lines().map(str::to_owned).collect();
                 (lines, common::history_paths())
