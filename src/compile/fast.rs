@@ -71,12 +71,14 @@ struct Used {
 impl Builder {
     fn rule(&mut self, rule: &RulePlan) -> Option<FastRule> {
         let mut used = Used::default();
-        // Compile on a copy of the slots, so a guard that does not compile leaves none.
-        let saved = (self.slots.len(), self.by_field.clone());
+        // A guard that does not compile leaves no slot of its own behind.
+        let saved = self.slots.len();
         let guard = self.guards(rule, &mut used);
         let Some(guard) = guard else {
-            self.slots.truncate(saved.0);
-            self.by_field = saved.1;
+            if self.slots.len() > saved {
+                self.slots.truncate(saved);
+                self.by_field.retain(|_, index| usize::from(*index) < saved);
+            }
             return None;
         };
         let constant_body = rule.check.is_none()

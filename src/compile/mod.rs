@@ -467,8 +467,13 @@ impl<'p> Compiler<'p> {
             tz: &self.tz,
         };
         let policy = &self.ast.name.value;
-        plan.key = self.kernel.action_key(policy, &plan, env);
-        if let Some(template) = self.kernel.template(policy, &rule.name.name, &plan, env) {
+        let template = self.kernel.template(policy, &rule.name.name, &plan, env);
+        // A template's key is the action's, but for money (whose key covers its rule too).
+        plan.key = match &template {
+            Some(t) if t.kind.money().is_none() => Some(t.key.clone()),
+            _ => self.kernel.action_key(policy, &plan, env),
+        };
+        if let Some(template) = template {
             plan.template = self.add_template(template);
         }
         plan

@@ -579,7 +579,6 @@ fn walk_rules(
                 }
                 continue;
             }
-            buffer.rule_actions.clear();
             let compiled = match fast {
                 true => plan.fast.rules.get(index).and_then(Option::as_ref),
                 false => None,
@@ -588,33 +587,34 @@ fn walk_rules(
                 let applies = buffer.slots.decide(compiled, options.budget.rule_steps)?;
                 (!applies || compiled.constant_body).then_some(applies)
             });
-            let outcome = match decided {
-                Some(false) => Outcome::NotApplied,
-                Some(true) => {
-                    buffer
-                        .rule_actions
-                        .extend(rule.then.iter().filter_map(|a| a.template.map(Required::Template)));
-                    Outcome::Applied {
-                        check: None,
-                        recheck: None,
+            // Decided by its compiled guard (never with a trace): its actions are templates.
+            if let Some(applies) = decided {
+                if applies {
+                    buffer.fired.push(id);
+                    for action in &rule.then {
+                        if let Some(template) = action.template {
+                            let action = Required::Template(template);
+                            buffer.actions.gather(&plan.templates, action, id);
+                        }
                     }
                 }
-                None if matches!(source, Source::Slots) => return Err(NeedsRecord),
-                None => {
-                    let cx = general.get_or_insert_with(|| {
-                        let mut cx = Ctx::new(env, map, now);
-                        cx.meter = budget::Meter::new(options.budget);
-                        cx
-                    });
-                    cx.meter.reset();
-                    let outcome = evaluate_rule(cx, rule, trace_on, &mut buffer.rule_actions);
-                    if cx.meter.exhausted() {
-                        Outcome::Error(cx.meter.fault())
-                    } else {
-                        outcome
-                    }
-                }
-            };
+                settled = first_of && applies;
+                continue;
+            }
+            if matches!(source, Source::Slots) {
+                return Err(NeedsRecord);
+            }
+            buffer.rule_actions.clear();
+            let cx = general.get_or_insert_with(|| {
+                let mut cx = Ctx::new(env, map, now);
+                cx.meter = budget::Meter::new(options.budget);
+                cx
+            });
+            cx.meter.reset();
+            let mut outcome = evaluate_rule(cx, rule, trace_on, &mut buffer.rule_actions);
+            if cx.meter.exhausted() {
+                outcome = Outcome::Error(cx.meter.fault());
+            }
             settled = first_of && !matches!(outcome, Outcome::NotApplied);
             let mut missing_fields = Vec::new();
             let status = match outcome {
