@@ -17,7 +17,10 @@
 //! `line-batch` (strict parse, evaluate into a buffer, print) or `line-straight` (read
 //! straight into the slots when the line allows it, else as `line-batch`); and
 //! `evaluate-into` / `evaluate-owned`, evaluating parsed records of those lines into a
-//! buffer or into an owned decision.
+//! buffer or into an owned decision. `history-value`, `history-value-print`,
+//! `history-strict` and `history-scan` read the lines of the help desk's ticket history as
+//! the `line-` modes do (nested objects and lists; N is ignored, the 1 000 lines are taken
+//! in turn), the scanner reading the 14 fields `desk.policy` reads.
 //! Per operation: `(Ir(R₂) − Ir(R₁)) / (R₂ − R₁)`, so that building the input and loading
 //! the policy cancel out. Run by `cargo bench` without arguments, it parses 1 000 rules once.
 #![allow(
@@ -108,26 +111,42 @@ fn main() {
                 }
             }
         }
-        "line-value" | "line-value-print" | "line-strict" | "line-scan" => {
-            let lines = common::customer_service_lines(n);
-            let layout = Layout::new(&common::customer_service_paths());
+        "line-value"
+        | "line-value-print"
+        | "line-strict"
+        | "line-scan"
+        | "history-value"
+        | "history-value-print"
+        | "history-strict"
+        | "history-scan" => {
+            let (lines, paths) = if mode.starts_with("history") {
+                let lines: Vec<String> = common::HISTORY.lines().map(str::to_owned).collect();
+                (lines, common::history_paths())
+            } else {
+                (
+                    common::customer_service_lines(n),
+                    common::customer_service_paths(),
+                )
+            };
+            let layout = Layout::new(&paths);
             let mut out = Vec::with_capacity(layout.len());
+            let reader = mode.split_once('-').map_or("", |(_, reader)| reader);
             for r in 0..reps {
-                let line = &lines[r % n];
-                match mode {
-                    "line-value" => {
+                let line = &lines[r % lines.len()];
+                match reader {
+                    "value" => {
                         black_box(serde_json::from_str::<serde_json::Value>(line).is_ok());
                     }
-                    "line-value-print" => {
+                    "value-print" => {
                         let value = serde_json::from_str::<serde_json::Value>(line).unwrap();
                         black_box(serde_json::to_string(&value).unwrap().len());
                     }
-                    "line-strict" => {
+                    "strict" => {
                         black_box(service_policy::read_json_record(line).is_ok());
                     }
                     _ => {
                         let mut slots = recycle(std::mem::take(&mut out));
-                        black_box(scan(line, &layout, &mut slots));
+                        assert!(scan(line, &layout, &mut slots));
                         out = recycle(slots);
                     }
                 }
@@ -173,7 +192,8 @@ fn main() {
             panic!(
                 "unknown mode `{other}`: syntax, parse, wide, bands, wide-plain, bands-plain, \
                  line-value, line-value-print, line-strict, line-scan, line-batch, \
-                 line-straight, evaluate-into, evaluate-owned"
+                 line-straight, evaluate-into, evaluate-owned, history-value, \
+                 history-value-print, history-strict, history-scan"
             )
         }
     }

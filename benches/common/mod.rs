@@ -147,6 +147,32 @@ pub fn customer_service_paths() -> Vec<Vec<String>> {
     .collect()
 }
 
+/// The help desk's ticket history: 1 000 JSON lines with nested objects and lists.
+pub const HISTORY: &str = include_str!("../../examples/policies/history/tickets.jsonl");
+
+/// The fields `examples/policies/history/desk.policy` reads from [`HISTORY`], and `id`.
+pub fn history_paths() -> Vec<Vec<String>> {
+    [
+        "id",
+        "channel",
+        "priority",
+        "customer.tier",
+        "customer.refunds",
+        "opened_at",
+        "first_reply_at",
+        "resolved_at",
+        "paused",
+        "refund.requested",
+        "order.total",
+        "csat",
+        "tags",
+        "message",
+    ]
+    .iter()
+    .map(|f| f.split('.').map(str::to_owned).collect())
+    .collect()
+}
+
 /// A policy of `n` rules spread over ten text fields: rule `i` tests field `f{i % 10}`
 /// against `"v{i / 10}"`, then an amount, so a record concerns about one rule a field
 /// however many there are.

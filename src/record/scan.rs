@@ -219,6 +219,7 @@ impl Node {
     }
 
     /// The child reached by `key`: its place among the children and its node.
+    #[inline(always)]
     fn child(&self, key: &[u8]) -> Option<(usize, usize)> {
         let size = self.table.len();
         let mut slot = hash(key);
@@ -228,7 +229,7 @@ impl Node {
             slot &= size - 1;
             let place = usize::try_from(*self.table.get(slot)?).ok()?.checked_sub(1)?;
             let (child, node) = self.children.get(place)?;
-            if **child == *key {
+            if same(child, key) {
                 return Some((place, *node));
             }
             slot += 1;
@@ -237,20 +238,52 @@ impl Node {
     }
 }
 
+/// Whether two keys are equal, comparing short ones as words rather than through a call.
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    // Two words that overlap cover 4 to 8 bytes, or 8 to 16.
+    if a.len() <= 16 {
+        if let (Some(a0), Some(a1), Some(b0), Some(b1)) = (
+            a.first_chunk::<8>(),
+            a.last_chunk::<8>(),
+            b.first_chunk::<8>(),
+            b.last_chunk::<8>(),
+        ) {
+            return a0 == b0 && a1 == b1;
+        }
+        if let (Some(a0), Some(a1), Some(b0), Some(b1)) = (
+            a.first_chunk::<4>(),
+            a.last_chunk::<4>(),
+            b.first_chunk::<4>(),
+            b.last_chunk::<4>(),
+        ) {
+            return a0 == b0 && a1 == b1;
+        }
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    a == b
+}
+
 /// A key's hash for the layout's tables: the high bits of a multiplicative hash, 8 bytes
-/// at a time.
+/// at a time, the last 1 to 7 in one word.
 fn hash(key: &[u8]) -> usize {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h = key.len() as u64;
-    let mut chunks = key.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = chunk.try_into().map_or(0, u64::from_le_bytes);
-        h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+    let mut rest = key;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(*word)).wrapping_mul(K);
+        rest = tail;
     }
-    let tail = chunks
-        .remainder()
-        .iter()
-        .fold(0u64, |w, &b| w << 8 | u64::from(b));
+    // 4 to 7 bytes: two words of 4 that overlap; fewer: byte by byte.
+    let tail = match (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+        (Some(first), Some(last)) => {
+            u64::from(u32::from_le_bytes(*first)) << 32 | u64::from(u32::from_le_bytes(*last))
+        }
+        _ => rest.iter().fold(0, |w, &b| w << 8 | u64::from(b)),
+    };
     h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
     (h >> 32) as usize
 }
@@ -312,6 +345,7 @@ impl Layout {
     }
 
     /// The child of `node` reached by `key`: its place among the children and its index.
+    #[inline(always)]
     fn child(&self, node: usize, key: &[u8]) -> Option<(usize, usize)> {
         self.nodes.get(node)?.child(key)
     }
@@ -319,6 +353,7 @@ impl Layout {
     /// Records what `node`'s key holds: the paths ending there read it, the paths going
     /// on below read `Other` from a scalar or list (null leaves them absent, an object was
     /// walked already).
+    #[inline(always)]
     fn assign<'a>(&self, node: usize, token: &Token<'a>, out: &mut [Found<'a>]) -> Step<()> {
         let Some(node) = self.nodes.get(node) else {
             return Ok(());
@@ -354,7 +389,7 @@ impl Layout {
 /// caller then reads the line with `read_json_record`.
 pub fn scan<'a>(text: &'a str, layout: &Layout, out: &mut Vec<Found<'a>>) -> bool {
     out.clear();
-    out.resize(layout.len(), Found::Absent);
+    out.extend(std::iter::repeat_with(|| Found::Absent).take(layout.len()));
     let mut s = Scanner::new(text);
     s.skip_ws();
     let accepted = s.peek() == Some(b'{')
@@ -396,6 +431,7 @@ enum Token<'a> {
 }
 
 impl<'a> Token<'a> {
+    #[inline(always)]
     fn found(&self) -> Option<Found<'a>> {
         Some(match *self {
             Token::Null => Found::Null,
@@ -500,6 +536,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline(always)]
     fn slice(&self, start: usize, end: usize) -> Step<&'a str> {
         self.text.get(start..end).ok_or(Decline)
     }
@@ -568,14 +605,15 @@ impl<'a> Scanner<'a> {
             if self.peek() != Some(b'"') {
                 return Err(Decline);
             }
-            let (key, escaped) = self.string()?;
+            let (start, end, escaped) = self.string_span()?;
+            let key = self.bytes.get(start..end).ok_or(Decline)?;
             if escaped {
                 return Err(Decline);
             }
             self.skip_ws();
             self.expect(b':')?;
             self.skip_ws();
-            let child = at.and_then(|node| layout.child(node, key.as_bytes()));
+            let child = at.and_then(|node| layout.child(node, key));
             match child {
                 Some((place, _)) if place < 64 => {
                     let bit = 1u64 << place;
@@ -584,7 +622,7 @@ impl<'a> Scanner<'a> {
                     }
                     seen |= bit;
                 }
-                _ => keys.insert(key.as_bytes())?,
+                _ => keys.insert(key)?,
             }
             let node = child.map(|(_, node)| node);
             let token = self.value(depth, node, layout, out)?;
@@ -629,10 +667,22 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// A string at its opening quote: its raw content and whether it holds escapes. The
-    /// escapes are checked as serde_json checks them: one of `"\/bfnrtu`, four hex digits
-    /// after `u`, surrogates in pairs; control characters are refused.
+    /// A string at its opening quote: its raw content and whether it holds escapes.
+    // The steps taken for every key (this, `string_span`, the layout's `child` and
+    // `assign`) are inlined: each is a few dozen instructions, fewer than a call and its
+    // saved registers cost (docs/performance.md).
+    #[inline(always)]
     fn string(&mut self) -> Step<(&'a str, bool)> {
+        let (start, end, escaped) = self.string_span()?;
+        Ok((self.slice(start, end)?, escaped))
+    }
+
+    /// A string at its opening quote: where its raw content starts and ends, and whether
+    /// it holds escapes. The escapes are checked as serde_json checks them: one of
+    /// `"\/bfnrtu`, four hex digits after `u`, surrogates in pairs; control characters are
+    /// refused.
+    #[inline(always)]
+    fn string_span(&mut self) -> Step<(usize, usize, bool)> {
         self.expect(b'"')?;
         let start = self.pos;
         let mut escaped = false;
@@ -666,7 +716,7 @@ impl<'a> Scanner<'a> {
                 _ => {}
             }
         }
-        Ok((self.slice(start, self.pos - 1)?, escaped))
+        Ok((start, self.pos - 1, escaped))
     }
 
     fn hex4(&mut self) -> Step<u16> {

@@ -348,6 +348,24 @@ fn plain_text_ends_at_a_quote_a_backslash_or_a_control_character() {
 }
 
 #[test]
+fn keys_are_equal_byte_for_byte() {
+    let keys: Vec<Vec<u8>> = (0..40)
+        .map(|len| (0..len).map(|i| b'a' + (i % 26) as u8).collect())
+        .collect();
+    for a in &keys {
+        for b in &keys {
+            assert_eq!(same(a, b), a == b);
+        }
+        // One byte changed, wherever it is.
+        for at in 0..a.len() {
+            let mut b = a.clone();
+            b[at] = b'#';
+            assert!(!same(a, &b), "{a:?} {at}");
+        }
+    }
+}
+
+#[test]
 fn a_buffer_serves_every_line() {
     let layout = Layout::new(&paths(&["a", "b"]));
     let mut out = Vec::new();
@@ -364,6 +382,61 @@ fn a_buffer_serves_every_line() {
     }
     assert!(capacity >= 2);
     assert_eq!(out.capacity(), capacity);
+}
+
+/// Every path of objects in `value`, up to `depth` keys long.
+fn all_paths(value: &Value, depth: usize, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    let Value::Object(map) = value else { return };
+    if prefix.len() == depth {
+        return;
+    }
+    for (key, inner) in map {
+        prefix.push(key.clone());
+        out.push(prefix.clone());
+        all_paths(inner, depth, prefix, out);
+        prefix.pop();
+    }
+}
+
+#[test]
+fn reads_the_bundled_records_as_the_strict_reader_does() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut texts = Vec::new();
+    let mut folders = vec![root];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            match path.extension().and_then(|e| e.to_str()) {
+                _ if path.is_dir() => folders.push(path),
+                Some("jsonl") => {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    texts.extend(text.lines().map(str::to_owned));
+                }
+                Some("json") => texts.push(std::fs::read_to_string(&path).unwrap()),
+                _ => {}
+            }
+        }
+    }
+    let mut read = 0;
+    for text in &texts {
+        // Some example lines are broken or not objects on purpose, to show `batch`'s
+        // errors.
+        let Ok(record @ Value::Object(_)) = read_json_record(text) else {
+            assert!(!scan(text, &Layout::new(&[["x"]]), &mut Vec::new()), "{text}");
+            continue;
+        };
+        read += 1;
+        let mut paths = Vec::new();
+        all_paths(&record, 3, &mut Vec::new(), &mut paths);
+        paths.push(vec!["none".to_owned(), "x".to_owned()]);
+        let layout = Layout::new(&paths);
+        let mut out = Vec::new();
+        assert!(scan(text, &layout, &mut out), "{text}");
+        for (path, found) in paths.iter().zip(&out) {
+            path_agrees(record.as_object().unwrap(), path, found).unwrap();
+        }
+    }
+    assert!(read > 1000, "{read} of {}", texts.len());
 }
 
 // ---- Property tests: the scanner against the strict reader. ----
