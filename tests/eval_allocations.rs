@@ -245,3 +245,40 @@ fn the_peers_workload_allocates_at_most_two_blocks_a_record_on_the_borrowed_path
         );
     }
 }
+
+#[test]
+fn a_line_read_straight_allocates_nothing_once_the_buffer_has_grown() {
+    let policy = Policy::parse(PEERS_POLICY).unwrap();
+    let options = EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap());
+    let lines: Vec<String> = (0..200)
+        .map(|i| {
+            let mut record = peers_record(i);
+            record["id"] = json!(i);
+            record.to_string()
+        })
+        .collect();
+    let mut buffer = Evaluation::new();
+    let mut out = String::with_capacity(4096);
+    for line in &lines {
+        let (decision, _) = policy
+            .evaluate_json_line(line, Some("id"), &options, &mut buffer)
+            .expect("read straight");
+        decision.write_json(&mut out).unwrap();
+        out.clear();
+    }
+    let mut total = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let (count, id) = allocations(|| {
+            let (decision, id) = policy
+                .evaluate_json_line(line, Some("id"), &options, &mut buffer)
+                .expect("read straight");
+            decision.write_json(&mut out).unwrap();
+            id
+        });
+        assert_eq!(id, json!(i));
+        out.clear();
+        total += count;
+    }
+    // A numeric id, every action a template: nothing to allocate, output included.
+    assert_eq!(total, 0, "{total} allocations for {} lines", lines.len());
+}

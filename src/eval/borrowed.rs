@@ -70,6 +70,11 @@ impl Evaluation {
         Evaluation::default()
     }
 
+    /// The slots, for a caller that reads a record into them itself.
+    pub(crate) fn slots_mut(&mut self) -> &mut Slots {
+        &mut self.slots
+    }
+
     pub(crate) fn take_layout(&mut self) -> Option<LineLayout> {
         self.layout.take()
     }
@@ -465,14 +470,14 @@ pub(crate) fn evaluate_into<'e>(
     finish(plan, now, recheck_at, trace_on, buffer)
 }
 
-/// Evaluates a record whose slots `fill` writes (in the order of the plan's slots), without
-/// the record itself: `None` when a rule needs more than its slots (a slot it reads is
-/// unusable, its guard is not compiled, or its actions are not known at load), and then
-/// the caller evaluates the record with [`evaluate_into`]. The decision is the one
-/// [`evaluate_into`] gives for a record with these slots.
+/// Evaluates a record from its slots alone, as the caller wrote them into the buffer
+/// ([`Evaluation::slots_mut`], in the order of the plan's slots): `None` when a rule needs
+/// more than its slots (a slot it reads is unusable, its guard is not compiled, or its
+/// actions are not known at load), and then the caller evaluates the record with
+/// [`evaluate_into`]. The decision is the one [`evaluate_into`] gives for a record with
+/// these slots.
 pub(crate) fn evaluate_slots<'e>(
     plan: &'e Plan,
-    fill: impl FnOnce(&[crate::plan::fast::Slot], &mut Slots),
     options: &EvalOptions,
     buffer: &'e mut Evaluation,
 ) -> Option<DecisionRef<'e>> {
@@ -480,8 +485,6 @@ pub(crate) fn evaluate_slots<'e>(
     if options.explain == Explain::On || plan.fast.slots.is_empty() {
         return None;
     }
-    buffer.slots.clear();
-    fill(&plan.fast.slots, &mut buffer.slots);
     if buffer.slots.values.len() != plan.fast.slots.len() {
         return None;
     }

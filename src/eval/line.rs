@@ -12,11 +12,11 @@
 use serde_json::Value as Json;
 
 use super::borrowed::{DecisionRef, Evaluation, evaluate_slots};
-use super::fast::{SlotValue, Slots, text_code, texts_code};
+use super::fast::{SlotValue, text_code, texts_code};
 use super::EvalOptions;
 use crate::plan::Plan;
 use crate::plan::fast::{Slot, SlotKind};
-use crate::record::scan::{Found, Layout, scan};
+use crate::record::scan::{Found, Layout, recycle, scan};
 
 /// The layout a plan's lines are scanned with, kept in the buffer between lines.
 #[derive(Debug)]
@@ -25,6 +25,8 @@ pub(crate) struct LineLayout {
     plan: u64,
     echo: Option<Box<str>>,
     layout: Layout,
+    /// What the last line held at the layout's paths, kept for its memory.
+    found: Vec<Found<'static>>,
 }
 
 impl LineLayout {
@@ -42,6 +44,7 @@ impl LineLayout {
             plan: plan.fast.id,
             echo: echo.map(Into::into),
             layout: Layout::new(&paths),
+            found: Vec::new(),
         }
     }
 
@@ -64,26 +67,26 @@ pub(crate) fn evaluate_line<'e>(
     if plan.fast.slots.is_empty() || echo.is_some_and(|e| e.contains('.')) {
         return None;
     }
-    let mut layout = buffer.take_layout();
-    if !layout.as_ref().is_some_and(|l| l.fits(plan, echo)) {
-        layout = Some(LineLayout::new(plan, echo));
-    }
-    let found = layout.as_ref().and_then(|l| {
-        let mut found = Vec::with_capacity(l.layout.len());
-        scan(text, &l.layout, &mut found).then_some(found)
-    });
-    buffer.keep_layout(layout);
-    let found = found?;
-    let echoed = match echo {
-        Some(_) => echo_value(found.last()?)?,
-        None => Json::Null,
+    let mut layout = match buffer.take_layout() {
+        Some(layout) if layout.fits(plan, echo) => layout,
+        _ => LineLayout::new(plan, echo),
     };
-    let fill = |slots: &[Slot], values: &mut Slots| {
-        for (slot, found) in slots.iter().zip(&found) {
-            values.push(slot_value(slot, found));
+    let mut found = recycle(std::mem::take(&mut layout.found));
+    let read = scan(text, &layout.layout, &mut found).then(|| {
+        let slots = buffer.slots_mut();
+        slots.clear();
+        for (slot, found) in plan.fast.slots.iter().zip(&found) {
+            slots.push(slot_value(slot, found));
         }
-    };
-    let decision = evaluate_slots(plan, fill, options, buffer)?;
+        match echo {
+            Some(_) => found.last().and_then(echo_value),
+            None => Some(Json::Null),
+        }
+    });
+    layout.found = recycle(found);
+    buffer.keep_layout(Some(layout));
+    let echoed = read.flatten()?;
+    let decision = evaluate_slots(plan, options, buffer)?;
     Some((decision, echoed))
 }
 
