@@ -334,6 +334,9 @@ mod tests {
     fn decisions_are_shareable() {
         assert_send_sync::<Decision>();
         assert_send_sync::<EvalOptions>();
+        // A buffer per thread, and its decisions sent on.
+        assert_send_sync::<Evaluation>();
+        assert_send_sync::<DecisionRef<'static>>();
     }
 
     #[test]
