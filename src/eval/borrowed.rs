@@ -502,10 +502,8 @@ pub(crate) fn evaluate_slots<'e>(
 /// Per required field, the slot that tells whether it is there (`None` without the fast
 /// path, or for a field no slot reads).
 fn required_slots(plan: &Plan, fast: bool) -> impl Iterator<Item = Option<u8>> + '_ {
-    let slots = plan.fast.required.iter().copied();
-    (0..plan.required.len()).zip(slots.chain(std::iter::repeat(None))).map(move |(_, slot)| {
-        if fast { slot } else { None }
-    })
+    let slot = move |i: usize| plan.fast.required.get(i).copied().flatten().filter(|_| fast);
+    (0..plan.required.len()).map(slot)
 }
 
 fn missing_required(field: &crate::plan::FieldRef) -> ErrorEntry {
