@@ -15,7 +15,7 @@ use arrow_array::{
 use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use serde_json::Value;
-use service_policy::{Decision, EvalOptions, Policy};
+use service_policy::{Decision, EvalOptions, Evaluation, Policy};
 
 /// Reads one row of the input column.
 pub(crate) trait TextColumn {
@@ -398,11 +398,24 @@ pub(crate) fn evaluate(
     let rules: Vec<String> = policy.rule_names().map(str::to_owned).collect();
     let rows = column.rows();
     let mut out = Columns::new(rows);
+    let mut buffer = Evaluation::new();
     for row in 0..rows {
         let Some(text) = column.text(row) else {
             out.push_error("the record is null")?;
             continue;
         };
+        // Read straight into what the rules read when the text allows it; the decision
+        // and the id are those of the parsed record.
+        if let Some((decision, id)) =
+            policy.evaluate_json_line(text, Some(id_field), options, &mut buffer)
+        {
+            let id = match id {
+                Value::Null => None,
+                other => Some(text_of(&other)),
+            };
+            out.push_decision(id, &decision.to_decision(), &rules)?;
+            continue;
+        }
         let record: Value = match serde_json::from_str(text) {
             Ok(record) => record,
             Err(e) => {
