@@ -13,20 +13,41 @@ use serde_json::{Map, Value as Json};
 use crate::decision::{Action, ActionKind, ErrorEntry};
 use crate::plan::Template;
 
-/// An action a rule requires.
+/// An action a rule requires: small, so that gathering moves a word, not an action.
 #[derive(Debug, Clone)]
 pub(crate) enum Required {
     /// Known at load: an index into the plan's templates.
     Template(u32),
     /// Computed from the record or `now`.
-    Owned {
+    Owned(Box<Owned>),
+}
+
+/// An action computed from the record or `now`.
+#[derive(Debug, Clone)]
+pub(crate) struct Owned {
+    pub(crate) kind: ActionKind,
+    pub(crate) args: Option<Map<String, Json>>,
+    /// The key, when the plan worked it out at load.
+    pub(crate) key: Option<Box<str>>,
+    /// The action's position among its rule's actions (a money action's key covers it).
+    pub(crate) position: usize,
+}
+
+impl Required {
+    /// An action computed from the record or `now`.
+    pub(crate) fn owned(
         kind: ActionKind,
         args: Option<Map<String, Json>>,
-        /// The key, when the plan worked it out at load.
         key: Option<Box<str>>,
-        /// The action's position among its rule's actions (a money action's key covers it).
         position: usize,
-    },
+    ) -> Required {
+        Required::Owned(Box::new(Owned {
+            kind,
+            args,
+            key,
+            position,
+        }))
+    }
 }
 
 /// One action of the decision being built.
@@ -68,7 +89,7 @@ fn resolve<'v>(
         Required::Template(id) => templates
             .get(*id as usize)
             .map(|t| (&t.kind, t.args.as_ref())),
-        Required::Owned { kind, args, .. } => Some((kind, args.as_ref())),
+        Required::Owned(owned) => Some((&owned.kind, owned.args.as_ref())),
     }
 }
 
@@ -105,7 +126,7 @@ impl Actions {
         };
         let class = match &action {
             Required::Template(id) => templates.get(*id as usize).map(|t| t.class),
-            Required::Owned { .. } => None,
+            Required::Owned(_) => None,
         };
         if kind.money().is_none() {
             let equal = |g: &Gathered| match (g.class, class) {
@@ -149,12 +170,7 @@ impl Actions {
             };
             let key = match &item.action {
                 Required::Template(_) => continue,
-                Required::Owned {
-                    kind,
-                    args,
-                    key,
-                    position,
-                } => match (kind.money(), key) {
+                Required::Owned(owned) => match (owned.kind.money(), &owned.key) {
                     // A money action's key also covers its rule and its place in the rule,
                     // so equal payments keep distinct keys and none is acted on only once.
                     (Some(_), _) => {
@@ -163,10 +179,11 @@ impl Actions {
                             .first()
                             .and_then(|i| rule_name(*i))
                             .unwrap_or("");
-                        super::money_key(policy, kind, args.as_ref(), rule, *position)
+                        let (kind, args) = (&owned.kind, owned.args.as_ref());
+                        super::money_key(policy, kind, args, rule, owned.position)
                     }
                     (None, Some(key)) => key.to_string(),
-                    (None, None) => super::action_key(policy, kind, args.as_ref()),
+                    (None, None) => super::action_key(policy, &owned.kind, owned.args.as_ref()),
                 },
             };
             if let Some(item) = self.items.get_mut(index) {
@@ -182,11 +199,11 @@ impl Actions {
             let key = match (&item.key, &item.action) {
                 (Some(key), _) => key.as_str(),
                 (None, Required::Template(id)) => &templates.get(*id as usize)?.key,
-                (None, Required::Owned { .. }) => "",
+                (None, Required::Owned(_)) => "",
             };
             let template = match &item.action {
                 Required::Template(id) => templates.get(*id as usize),
-                Required::Owned { .. } => None,
+                Required::Owned(_) => None,
             };
             Some(View {
                 template,

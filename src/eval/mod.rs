@@ -236,8 +236,8 @@ pub(crate) fn constant_action_key(
     }
     let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
     match rules::evaluate_action(&mut cx, action) {
-        Ok(rules::Step::Value(actions::Required::Owned { kind, args, .. })) => {
-            Some(action_key(policy, &kind, args.as_ref()).into_boxed_str())
+        Ok(rules::Step::Value(actions::Required::Owned(owned))) => {
+            Some(action_key(policy, &owned.kind, owned.args.as_ref()).into_boxed_str())
         }
         _ => None,
     }
@@ -281,15 +281,17 @@ impl crate::plan::Kernel for Kernel {
             return None;
         }
         let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
-        let Ok(rules::Step::Value(actions::Required::Owned {
+        let Ok(rules::Step::Value(actions::Required::Owned(owned))) =
+            rules::evaluate_action(&mut cx, action)
+        else {
+            return None;
+        };
+        let actions::Owned {
             kind,
             args,
             position,
             ..
-        })) = rules::evaluate_action(&mut cx, action)
-        else {
-            return None;
-        };
+        } = *owned;
         let key = match kind.money() {
             Some(_) => money_key(policy, &kind, args.as_ref(), rule, position),
             None => action_key(policy, &kind, args.as_ref()),

@@ -1688,12 +1688,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
                         }
                         let rule = u32::try_from(index).unwrap_or(u32::MAX);
                         for (kind, args, position) in actions {
-                            let action = Required::Owned {
-                                kind,
-                                args,
-                                key: None,
-                                position,
-                            };
+                            let action = Required::owned(kind, args, None, position);
                             gathered.gather(&[], action, rule);
                         }
                         RuleStatus::Applied

@@ -727,10 +727,10 @@ pub(crate) fn evaluate_action<'a>(
         }
         Some(map)
     };
-    Ok(Step::Value(Required::Owned {
+    Ok(Step::Value(Required::owned(
         kind,
         args,
-        key: action.key.clone(),
-        position: action.position,
-    }))
+        action.key.clone(),
+        action.position,
+    )))
 }
