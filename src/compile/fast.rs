@@ -4,8 +4,9 @@
 //! A guard compiles when it is made of `and`, `or`, `not`, comparisons of integer
 //! expressions (`+`, `-`, `*`, negation over number fields and integer constants), `==`,
 //! `!=`, `in` and `not in` between a text field and text constants, `contains` of a text
-//! constant in a list-of-text field, and truth-value fields. Anything else keeps the rule
-//! on the general evaluator, which stays the meaning of every rule.
+//! constant in a list-of-text field, `is missing` / `is present` of a field with a slot
+//! type, and truth-value fields. Anything else keeps the rule on the general evaluator,
+//! which stays the meaning of every rule.
 
 use std::collections::HashMap;
 

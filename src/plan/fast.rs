@@ -6,11 +6,12 @@
 //! constants it holds, a truth value. A rule whose guard uses only such slots, integer
 //! arithmetic and constants gets a [`Guard`] that decides it with two-valued logic.
 //!
-//! INVARIANT (byte-identical decisions): a guard is only used when every slot it reads holds
-//! a value of its type — or is absent, for a slot only `is missing` and `is present` read —
-//! (a slot that is absent, null, of another type, a number that is not
-//! a 64-bit integer, or a list with other than texts is *irregular*), no integer operation
-//! overflows, and the rule's step budget covers the most its general evaluation could take.
+//! INVARIANT (byte-identical decisions): a guard is only used when every slot it reads
+//! holds a value of its type, no integer operation overflows, and the rule's step budget
+//! covers the most its general evaluation could take. A slot is unusable when its field is
+//! absent or null (except for a slot only `is missing` / `is present` read, whose absence
+//! is the answer), of another type, a number that is not a 64-bit integer, an enumeration's
+//! text outside its options, or a list holding other than texts.
 //! Anything else goes to the general evaluator, which then gives the answer — missing
 //! fields, errors and all. On regular slots the general evaluator cannot fail or miss, so
 //! both give the same answer.
