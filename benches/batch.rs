@@ -16,21 +16,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::Value as Json;
-use service_policy::{DecisionRef, EvalOptions, Evaluation, Policy};
-
-/// The output line `batch` writes: `{"line":N,"id":ID,"decision":{…}}`, the decision
-/// written from its policy's prepared parts.
-fn line_json(number: u64, id: &Json, decision: &DecisionRef<'_>) -> String {
-    let mut out = String::with_capacity(1024);
-    out.push_str("{\"line\":");
-    out.push_str(&number.to_string());
-    out.push_str(",\"id\":");
-    out.push_str(&serde_json::to_string(id).unwrap());
-    out.push_str(",\"decision\":");
-    decision.write_json(&mut out).unwrap();
-    out.push('}');
-    out
-}
+use service_policy::{EvalOptions, Evaluation, Policy};
 
 /// Parses only.
 fn parse_only(lines: &[String]) -> usize {
@@ -67,7 +53,7 @@ fn batch(policy: &Policy, options: &EvalOptions, lines: &[String]) -> usize {
         };
         let decision = policy.evaluate_into(&record, options, &mut buffer);
         let id = record.get("id").unwrap_or(&Json::Null);
-        bytes += line_json(i as u64 + 1, id, &decision).len();
+        bytes += common::decision_line(i as u64 + 1, id, &decision).len();
     }
     bytes
 }
@@ -82,13 +68,13 @@ fn batch_straight(policy: &Policy, options: &EvalOptions, lines: &[String]) -> u
         let text = if let Some((decision, id)) =
             policy.evaluate_json_line(line, Some("id"), options, &mut buffer)
         {
-            line_json(number, &id, &decision)
+            common::decision_line(number, &id, &decision)
         } else {
             let Ok(record) = service_policy::read_json_record(line) else {
                 continue;
             };
             let decision = policy.evaluate_into(&record, options, &mut buffer);
-            line_json(number, record.get("id").unwrap_or(&Json::Null), &decision)
+            common::decision_line(number, record.get("id").unwrap_or(&Json::Null), &decision)
         };
         bytes += text.len();
     }

@@ -37,7 +37,7 @@ use std::hint::black_box;
 
 use service_policy::compile::Plan;
 use service_policy::record::scan::{Layout, recycle, scan};
-use service_policy::{DecisionRef, EvalOptions, Evaluation, Policy};
+use service_policy::{EvalOptions, Evaluation, Policy};
 
 /// What `batch` prints for one line: read straight when `straight` and the line allows it,
 /// else parsed strictly and evaluated into the buffer, then written as `batch` writes it;
@@ -49,25 +49,16 @@ fn batch_line(
     options: &EvalOptions,
     buffer: &mut Evaluation,
 ) -> usize {
-    fn write(id: &serde_json::Value, decision: &DecisionRef<'_>) -> usize {
-        let mut out = String::with_capacity(1024);
-        out.push_str("{\"line\":1,\"id\":");
-        out.push_str(&serde_json::to_string(id).unwrap());
-        out.push_str(",\"decision\":");
-        decision.write_json(&mut out).unwrap();
-        out.push('}');
-        out.len()
-    }
     if straight
         && let Some((decision, id)) = policy.evaluate_json_line(line, Some("id"), options, buffer)
     {
-        return write(&id, &decision);
+        return common::decision_line(1, &id, &decision).len();
     }
     static NULL: serde_json::Value = serde_json::Value::Null;
     let record = service_policy::read_json_record(line).unwrap();
     let id = record.get("id").unwrap_or(&NULL);
     let decision = policy.evaluate_into(&record, options, buffer);
-    write(id, &decision)
+    common::decision_line(1, id, &decision).len()
 }
 
 fn main() {

@@ -228,3 +228,16 @@ pub fn band_policy(n: usize) -> String {
 pub fn band_record(n: usize) -> Json {
     json!({ "amount": 10 * (n / 2) + 5, "queue": "q" })
 }
+
+/// The output line `service-policy batch` writes for a decision:
+/// `{"line":N,"id":ID,"decision":{…}}`, the decision written from its policy's prepared
+/// parts (`DecisionRef::write_json`).
+pub fn decision_line(number: u64, id: &Json, decision: &service_policy::DecisionRef<'_>) -> String {
+    let mut out = String::with_capacity(1024);
+    let _ = write!(out, "{{\"line\":{number},\"id\":");
+    out.push_str(&serde_json::to_string(id).unwrap_or_default());
+    out.push_str(",\"decision\":");
+    let _ = decision.write_json(&mut out);
+    out.push('}');
+    out
+}

@@ -78,22 +78,22 @@ impl Slots {
                 }
             }
         }
-        for (index, value) in self.values.iter().enumerate() {
-            let bit = 1u64.checked_shl(index as u32).unwrap_or(0);
-            match value {
-                SlotValue::Absent => {
-                    self.unusable |= bit;
-                    self.absent |= bit;
-                }
-                SlotValue::Irregular => self.unusable |= bit,
-                _ => {}
+        for index in 0..self.values.len() {
+            if let Some(&value) = self.values.get(index) {
+                self.mark(index, value);
             }
         }
     }
 
     /// Adds the next slot's value.
     pub(crate) fn push(&mut self, value: SlotValue) {
-        let bit = 1u64.checked_shl(self.values.len() as u32).unwrap_or(0);
+        self.mark(self.values.len(), value);
+        self.values.push(value);
+    }
+
+    /// Notes whether slot `index`, holding `value`, is absent or otherwise unusable.
+    fn mark(&mut self, index: usize, value: SlotValue) {
+        let bit = 1u64.checked_shl(index as u32).unwrap_or(0);
         match value {
             SlotValue::Absent => {
                 self.unusable |= bit;
@@ -102,7 +102,6 @@ impl Slots {
             SlotValue::Irregular => self.unusable |= bit,
             _ => {}
         }
-        self.values.push(value);
     }
 
     /// Whether slot `index` holds an absent field.

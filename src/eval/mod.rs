@@ -223,6 +223,20 @@ fn hex_key(hasher: Sha256) -> String {
     key
 }
 
+/// The value of an action whose operand and arguments are constants, worked out once when
+/// loading; `None` when it depends on the record, or does not evaluate.
+fn constant_action(action: &crate::plan::ActionPlan, env: Env<'_>) -> Option<actions::Owned> {
+    let constant = |n: &crate::plan::Node| matches!(n, crate::plan::Node::Const(_));
+    if !constant(action.operand()) || !action.args.iter().all(|(_, n)| constant(n)) {
+        return None;
+    }
+    let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
+    match rules::evaluate_action(&mut cx, action) {
+        Ok(rules::Step::Value(actions::Required::Owned(owned))) => Some(*owned),
+        _ => None,
+    }
+}
+
 /// The key of an action whose operand and arguments are constants, worked out once when
 /// loading; `None` when it depends on the record or `now`, or does not evaluate.
 pub(crate) fn constant_action_key(
@@ -230,17 +244,8 @@ pub(crate) fn constant_action_key(
     action: &crate::plan::ActionPlan,
     env: Env<'_>,
 ) -> Option<Box<str>> {
-    let constant = |n: &crate::plan::Node| matches!(n, crate::plan::Node::Const(_));
-    if !constant(action.operand()) || !action.args.iter().all(|(_, n)| constant(n)) {
-        return None;
-    }
-    let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
-    match rules::evaluate_action(&mut cx, action) {
-        Ok(rules::Step::Value(actions::Required::Owned(owned))) => {
-            Some(action_key(policy, &owned.kind, owned.args.as_ref()).into_boxed_str())
-        }
-        _ => None,
-    }
+    let owned = constant_action(action, env)?;
+    Some(action_key(policy, &owned.kind, owned.args.as_ref()).into_boxed_str())
 }
 
 /// The evaluator's part in compiling a policy (constant folding, keys of constant
@@ -272,26 +277,16 @@ impl crate::plan::Kernel for Kernel {
         action: &crate::plan::ActionPlan,
         env: Env<'_>,
     ) -> Option<crate::plan::Template> {
-        let constant = |n: &crate::plan::Node| matches!(n, crate::plan::Node::Const(_));
         // A follow-up's `due` moves with `now`: it is never known at load.
-        if matches!(action.kind, crate::plan::ActionKindPlan::FollowUp(_))
-            || !constant(action.operand())
-            || !action.args.iter().all(|(_, n)| constant(n))
-        {
+        if matches!(action.kind, crate::plan::ActionKindPlan::FollowUp(_)) {
             return None;
         }
-        let mut cx = Ctx::new(env, None, Timestamp::UNIX_EPOCH);
-        let Ok(rules::Step::Value(actions::Required::Owned(owned))) =
-            rules::evaluate_action(&mut cx, action)
-        else {
-            return None;
-        };
         let actions::Owned {
             kind,
             args,
             position,
             ..
-        } = *owned;
+        } = constant_action(action, env)?;
         let key = match kind.money() {
             Some(_) => money_key(policy, &kind, args.as_ref(), rule, position),
             None => action_key(policy, &kind, args.as_ref()),
