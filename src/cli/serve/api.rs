@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use service_policy::diagnostic::JsonDiagnostic;
 use service_policy::testing::json_kind;
@@ -32,6 +33,7 @@ use super::Options;
 use super::metrics::Metrics;
 use super::playground;
 use super::store::{Loaded, SelectError, Store};
+use super::straight::{self, BATCH_DEPTH, EVALUATE_DEPTH};
 
 /// Everything a handler can reach.
 #[derive(Clone, Debug)]
@@ -41,6 +43,19 @@ pub(super) struct AppState {
     pub token: Option<Arc<Token>>,
     /// `--as-of FIELD`: judge each record by the versions in force at that field's instant.
     pub as_of: Option<String>,
+    /// How `/v1/evaluate` bodies are read.
+    pub read: Read,
+}
+
+/// How `/v1/evaluate` and `/v1/evaluate/batch` read their bodies. The answers are the same
+/// byte for byte either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Read {
+    /// Each record's text is taken out of the body and, when one policy decides every
+    /// record, read straight into that policy's slots (see `straight`).
+    Straight,
+    /// The whole body is parsed into JSON values first (`SERVICE_POLICY_READ_IN_FULL`).
+    InFull,
 }
 
 /// The expected bearer token, kept as its SHA-256 so that comparing takes the same time
@@ -263,6 +278,11 @@ fn read_json<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, ApiError> {
+    parse_json(&read_body(headers, body)?)
+}
+
+/// A request's body, when its content type is JSON and it arrived whole (415, 413, 400).
+fn read_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -284,7 +304,7 @@ fn read_json<T: DeserializeOwned>(
             },
         ));
     }
-    let bytes = body.map_err(|rejection| {
+    body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -298,8 +318,12 @@ fn read_json<T: DeserializeOwned>(
                 format!("the request body could not be read: {rejection}"),
             )
         }
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    })
+}
+
+/// Parses a JSON body: 400 when it is not JSON, 422 when it is JSON of the wrong shape.
+fn parse_json<'b, T: Deserialize<'b>>(bytes: &'b [u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
             Category::Data => ApiError::unprocessable("invalid_request", e.to_string()),
@@ -326,10 +350,12 @@ struct Common {
     as_of: Option<String>,
 }
 
+/// A `/v1/evaluate` body; `R` is how the record is read: a `Value`, or its text as sent
+/// (`&RawValue`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EvaluateRequest {
-    record: Value,
+struct EvaluateRequest<R = Value> {
+    record: R,
     #[serde(default)]
     now: Option<String>,
     #[serde(default)]
@@ -340,10 +366,11 @@ struct EvaluateRequest {
     source: Option<String>,
 }
 
+/// A `/v1/evaluate/batch` body, its records read as `R` (see [`EvaluateRequest`]).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct BatchRequest {
-    records: Vec<Value>,
+struct BatchRequest<R = Value> {
+    records: Vec<R>,
     #[serde(default)]
     now: Option<String>,
     #[serde(default)]
@@ -429,6 +456,15 @@ impl Target {
             Target::Loaded(loaded, name) => loaded.evaluate(name.as_deref(), record, options),
         }
     }
+
+    /// The policy that decides every record of the request, when that does not depend on
+    /// the record (see [`Loaded::sole`]).
+    fn sole(&self, options: &EvalOptions) -> Option<&Policy> {
+        match self {
+            Target::Source(policy) => Some(policy),
+            Target::Loaded(loaded, name) => loaded.sole(name.as_deref(), options),
+        }
+    }
 }
 
 fn record_must_be_an_object(record: &Value, what: &str) -> Result<(), ApiError> {
@@ -447,17 +483,100 @@ async fn evaluate(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<JsonText, ApiError> {
-    let request: EvaluateRequest = read_json(&headers, body)?;
-    record_must_be_an_object(&request.record, "`record`")?;
-    let common = Common {
-        now: request.now,
-        explain: request.explain,
-        policy: request.policy,
-        source: request.source,
-        as_of: state.as_of.clone(),
-    };
+    let bytes = read_body(&headers, body)?;
+    if state.read == Read::Straight
+        && let Some(answer) = evaluate_raw(&state, &bytes)
+    {
+        return answer;
+    }
+    let request: EvaluateRequest = parse_json(&bytes)?;
+    let (common, record) = request.split(&state);
+    record_must_be_an_object(&record, "`record`")?;
     let options = common.options()?;
-    let decision = common.target(&state)?.evaluate(&request.record, &options)?;
+    let target = common.target(&state)?;
+    state.metrics.records(0, 1);
+    evaluate_value(&record, &options, &target)
+}
+
+/// `/v1/evaluate` with the record taken out of the body as text: read straight when it can
+/// be, else parsed from its text. `None` when the body must be parsed whole, which is also
+/// how every error is answered (see `straight`).
+fn evaluate_raw(state: &AppState, bytes: &[u8]) -> Option<Result<JsonText, ApiError>> {
+    let request: EvaluateRequest<&RawValue> = serde_json::from_slice(bytes).ok()?;
+    let (common, record) = request.split(state);
+    // Their errors come after the record's own: the full reader answers them.
+    let options = common.options().ok()?;
+    let target = common.target(state).ok()?;
+    if let Some(policy) = straight::policy_for(target.sole(&options), &options) {
+        let mut compact = String::with_capacity(1024);
+        let read = straight::with_buffer(|buffer| {
+            straight::decide(
+                policy,
+                record,
+                EVALUATE_DEPTH,
+                &options,
+                buffer,
+                &mut compact,
+            )
+        });
+        let mut text = String::with_capacity(compact.len() * 2);
+        if read && straight::pretty(&compact, &mut text) {
+            text.push('\n');
+            state.metrics.records(1, 0);
+            return Some(Ok(JsonText(text)));
+        }
+    }
+    let record = parse_record(record, EVALUATE_DEPTH)?;
+    if let Err(e) = record_must_be_an_object(&record, "`record`") {
+        return Some(Err(e));
+    }
+    state.metrics.records(0, 1);
+    Some(evaluate_value(&record, &options, &target))
+}
+
+/// A record's text parsed into a value, as the body's parser would have read it there;
+/// `None` when it would have refused it (it then names the problem).
+fn parse_record(record: &RawValue, depth: usize) -> Option<Value> {
+    let text = record.get();
+    if !straight::nests_within(text, depth) {
+        return None;
+    }
+    serde_json::from_str(text).ok()
+}
+
+impl<R> EvaluateRequest<R> {
+    fn split(self, state: &AppState) -> (Common, R) {
+        let common = Common {
+            now: self.now,
+            explain: self.explain,
+            policy: self.policy,
+            source: self.source,
+            as_of: state.as_of.clone(),
+        };
+        (common, self.record)
+    }
+}
+
+impl<R> BatchRequest<R> {
+    fn split(self, state: &AppState) -> (Common, Vec<R>) {
+        let common = Common {
+            now: self.now,
+            explain: self.explain,
+            policy: self.policy,
+            source: self.source,
+            as_of: state.as_of.clone(),
+        };
+        (common, self.records)
+    }
+}
+
+/// The decision on a parsed record (an object), or why there is none.
+fn evaluate_value(
+    record: &Value,
+    options: &EvalOptions,
+    target: &Target,
+) -> Result<JsonText, ApiError> {
+    let decision = target.evaluate(record, options)?;
     // Through a `Value`, exactly as `service-policy eval` prints, so both give the same bytes.
     let value = serde_json::to_value(&decision)
         .map_err(|e| ApiError::unprocessable("unprintable_decision", e.to_string()))?;
@@ -469,38 +588,92 @@ async fn evaluate_batch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<JsonText, ApiError> {
-    let request: BatchRequest = read_json(&headers, body)?;
-    let common = Common {
-        now: request.now,
-        explain: request.explain,
-        policy: request.policy,
-        source: request.source,
-        as_of: state.as_of.clone(),
-    };
+    let bytes = read_body(&headers, body)?;
+    if state.read == Read::Straight
+        && let Some(answer) = evaluate_batch_raw(&state, &bytes)
+    {
+        return answer;
+    }
+    let request: BatchRequest = parse_json(&bytes)?;
+    let (common, records) = request.split(&state);
     let options = common.options()?;
     let target = common.target(&state)?;
-    let decisions: Vec<Value> = request
-        .records
+    state.metrics.records(0, records.len());
+    Ok(batch_answer(&records, &options, &target))
+}
+
+/// `/v1/evaluate/batch` with each record taken out of the body as text (see
+/// [`evaluate_raw`]).
+fn evaluate_batch_raw(state: &AppState, bytes: &[u8]) -> Option<Result<JsonText, ApiError>> {
+    let request: BatchRequest<&RawValue> = serde_json::from_slice(bytes).ok()?;
+    let (common, records) = request.split(state);
+    let options = common.options().ok()?;
+    let target = common.target(state).ok()?;
+    let Some(policy) = straight::policy_for(target.sole(&options), &options) else {
+        let records = records
+            .iter()
+            .map(|record| parse_record(record, BATCH_DEPTH))
+            .collect::<Option<Vec<Value>>>()?;
+        state.metrics.records(0, records.len());
+        return Some(Ok(batch_answer(&records, &options, &target)));
+    };
+    // `{"decisions":[…]}`, compact, each record's entry written where it comes.
+    let mut compact = String::with_capacity(records.len().saturating_mul(1024).min(1 << 20));
+    compact.push_str("{\"decisions\":[");
+    let (mut read, mut parsed) = (0usize, 0usize);
+    let written = straight::with_buffer(|buffer| {
+        for (index, record) in records.iter().enumerate() {
+            if index > 0 {
+                compact.push(',');
+            }
+            if straight::decide(policy, record, BATCH_DEPTH, &options, buffer, &mut compact) {
+                read += 1;
+                continue;
+            }
+            let record = parse_record(record, BATCH_DEPTH)?;
+            let entry = batch_entry(index, &record, &options, &target);
+            compact.push_str(&serde_json::to_string(&entry).ok()?);
+            parsed += 1;
+        }
+        Some(())
+    });
+    written?;
+    compact.push_str("]}");
+    let mut text = String::with_capacity(compact.len() * 2);
+    if !straight::pretty(&compact, &mut text) {
+        return None;
+    }
+    text.push('\n');
+    state.metrics.records(read, parsed);
+    Some(Ok(JsonText(text)))
+}
+
+/// `{"decisions": […]}`: each record's decision or error entry, in order.
+fn batch_answer(records: &[Value], options: &EvalOptions, target: &Target) -> JsonText {
+    let decisions: Vec<Value> = records
         .iter()
         .enumerate()
-        .map(|(index, record)| {
-            if !record.is_object() {
-                return error_entry(
-                    "record_not_object",
-                    &format!(
-                        "record {index} must be a JSON object, found {}",
-                        json_kind(record)
-                    ),
-                );
-            }
-            match target.evaluate(record, &options) {
-                Ok(decision) => serde_json::to_value(decision)
-                    .unwrap_or_else(|e| error_entry("unprintable_decision", &e.to_string())),
-                Err(e) => error_entry(select_code(&e), &e.to_string()),
-            }
-        })
+        .map(|(index, record)| batch_entry(index, record, options, target))
         .collect();
-    Ok(json_body(&json!({ "decisions": decisions })))
+    json_body(&json!({ "decisions": decisions }))
+}
+
+/// One record's entry in a batch answer: its decision, or an error entry.
+fn batch_entry(index: usize, record: &Value, options: &EvalOptions, target: &Target) -> Value {
+    if !record.is_object() {
+        return error_entry(
+            "record_not_object",
+            &format!(
+                "record {index} must be a JSON object, found {}",
+                json_kind(record)
+            ),
+        );
+    }
+    match target.evaluate(record, options) {
+        Ok(decision) => serde_json::to_value(decision)
+            .unwrap_or_else(|e| error_entry("unprintable_decision", &e.to_string())),
+        Err(e) => error_entry(select_code(&e), &e.to_string()),
+    }
 }
 
 fn error_entry(code: &str, message: &str) -> Value {

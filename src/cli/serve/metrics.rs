@@ -24,6 +24,11 @@ struct ErrorLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RecordLabels {
+    read: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReloadLabels {
     outcome: String,
 }
@@ -38,6 +43,10 @@ pub(super) struct Metrics {
     latency: LatencyFamily,
     errors: Family<ErrorLabels, Counter>,
     reloads: Family<ReloadLabels, Counter>,
+    /// Records evaluated, read straight into a policy's slots and parsed in full: held
+    /// apart from their family so that counting takes no lock.
+    read_straight: Counter,
+    read_in_full: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -67,6 +76,22 @@ impl Metrics {
             "Error responses, by their JSON error code",
             errors.clone(),
         );
+        let records = Family::<RecordLabels, Counter>::default();
+        registry.register(
+            "records",
+            "Records evaluated by /v1/evaluate and its batch form, by how they were read \
+             (straight into the policy's fields, or parsed in full)",
+            records.clone(),
+        );
+        let counter = |read: &str| {
+            records
+                .get_or_create(&RecordLabels {
+                    read: read.to_owned(),
+                })
+                .clone()
+        };
+        let read_straight = counter("straight");
+        let read_in_full = counter("in_full");
         registry.register(
             "reloads",
             "Policy reloads under --watch, by outcome (applied or refused)",
@@ -78,6 +103,20 @@ impl Metrics {
             latency,
             errors,
             reloads,
+            read_straight,
+            read_in_full,
+        }
+    }
+
+    /// Counts records evaluated: `straight` read straight into a policy's slots, `in_full`
+    /// parsed into JSON values first.
+    pub fn records(&self, straight: usize, in_full: usize) {
+        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        if straight > 0 {
+            self.read_straight.inc_by(count(straight));
+        }
+        if in_full > 0 {
+            self.read_in_full.inc_by(count(in_full));
         }
     }
 

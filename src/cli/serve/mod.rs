@@ -10,6 +10,7 @@ mod api;
 mod metrics;
 mod playground;
 mod store;
+mod straight;
 mod watch;
 
 use std::net::SocketAddr;
@@ -112,6 +113,7 @@ async fn serve(
         metrics,
         token: token.map(Arc::new),
         as_of: options.as_of.clone(),
+        read: read_from_env(),
     };
     let app = api::router(state, &options);
     // Tests and scripts read this line to learn the port when `--addr` asked for port 0.
@@ -122,6 +124,19 @@ async fn serve(
         .map_err(|e| UsageError(format!("the server stopped: {e}")))?;
     log("stopped");
     Ok(exit(false))
+}
+
+/// How evaluation bodies are read: straight, unless `SERVICE_POLICY_READ_IN_FULL` is set
+/// to anything but `0` or nothing (to compare the two, or to rule the straight reader out
+/// when chasing a problem; the answers are the same).
+fn read_from_env() -> api::Read {
+    match std::env::var_os("SERVICE_POLICY_READ_IN_FULL") {
+        Some(value) if !value.is_empty() && value != "0" => {
+            log("reading every record in full (SERVICE_POLICY_READ_IN_FULL)");
+            api::Read::InFull
+        }
+        _ => api::Read::Straight,
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C; axum then stops accepting and lets requests in flight

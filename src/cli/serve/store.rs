@@ -150,6 +150,17 @@ impl Loaded {
         }
     }
 
+    /// The policy [`Loaded::evaluate`] picks for every record under `options`, when that
+    /// does not depend on the record: with a name, its version in force at `options.now`
+    /// (no as-of field); without, the set's only policy (`PolicySet::sole`).
+    pub fn sole(&self, name: Option<&str>, options: &EvalOptions) -> Option<&Policy> {
+        match name {
+            None => self.set.sole(options),
+            Some(name) if options.as_of_field.is_none() => self.named(name, options.now).ok(),
+            Some(_) => None,
+        }
+    }
+
     /// Whether a family of that name is loaded.
     pub fn has(&self, name: &str) -> bool {
         self.set.policies().any(|p| p.name() == name)
