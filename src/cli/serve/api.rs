@@ -819,3 +819,515 @@ mod tests {
         );
     }
 }
+
+/// The straight reader against the full one, through the router: the same request gives
+/// the same status, headers and bytes, whether it is read straight, partly, or not at all.
+#[cfg(test)]
+mod straight_tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use axum::http::Request as HttpRequest;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    /// A sole policy whose guards compile to slots of every kind the scanner reads.
+    const TRIAGE: &str = r#"policy "Triage" {
+  version "2026.1"
+  record {
+    priority: "low" | "normal" | "urgent"
+    amount: number?
+    tags: list<text>?
+    customer.tier: "standard" | "gold"
+    vip: bool?
+    channel: text?
+  }
+  rule urgent "Urgent tickets go up" { when priority == "urgent" then escalate to "supervisor" }
+  rule big { when amount > 100 then tag "big" }
+  rule gold { when customer.tier == "gold" and channel != "email" then tag "gold" }
+  rule vip { when tags contains "vip" then notify "account-manager" }
+  rule flagged { when vip then tag "vip \"flagged\"" }
+  first of {
+    rule odd { when amount * 2 - 1 >= 199 then compensate 5 EUR with { reason: "over 100" } }
+    rule low { when priority == "low" then tag "low" }
+  }
+}
+"#;
+
+    /// A second family, dated, so that a set of both needs a name.
+    const OTHER: &str = r#"policy "Other" {
+  version "2027"
+  effective 2027-01-01
+  record { priority: text }
+  rule any { when priority == "urgent" then tag "other" }
+}
+"#;
+
+    const NOW: &str = "2026-03-02T10:00:00Z";
+
+    fn state(files: &[(&str, &str)], read: Read, dir: &Path) -> AppState {
+        let sub = dir.join(format!("set{}", files.len()));
+        std::fs::create_dir_all(&sub).unwrap();
+        for (name, text) in files {
+            std::fs::write(sub.join(name), text).unwrap();
+        }
+        let loaded = super::super::store::load(&[sub]).unwrap();
+        AppState {
+            store: Arc::new(Store::new(loaded)),
+            metrics: Arc::new(Metrics::new()),
+            token: None,
+            as_of: None,
+            read,
+        }
+    }
+
+    fn options() -> super::super::Options {
+        super::super::Options {
+            paths: Vec::new(),
+            addr: "127.0.0.1:0".parse().unwrap(),
+            watch: false,
+            token_file: None,
+            max_body: 1 << 20,
+            timeout: Duration::from_secs(60),
+            max_concurrent: 8,
+            as_of: None,
+        }
+    }
+
+    /// A server of either reader, to ask the same request.
+    struct Pair {
+        runtime: tokio::runtime::Runtime,
+        straight: (AppState, Router),
+        in_full: (AppState, Router),
+    }
+
+    impl Pair {
+        fn new(files: &[(&str, &str)], dir: &Path) -> Pair {
+            let make = |read| {
+                let state = state(files, read, dir);
+                let router = router(state.clone(), &options());
+                (state, router)
+            };
+            Pair {
+                runtime: tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap(),
+                straight: make(Read::Straight),
+                in_full: make(Read::InFull),
+            }
+        }
+
+        fn ask(&self, router: &Router, path: &str, body: &str) -> (u16, String, String) {
+            let request = HttpRequest::post(path)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_owned()))
+                .unwrap();
+            self.runtime.block_on(async {
+                let response = router.clone().oneshot(request).await.unwrap();
+                let status = response.status().as_u16();
+                let kind = response
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .unwrap_or_default();
+                let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                (status, kind, String::from_utf8(bytes.to_vec()).unwrap())
+            })
+        }
+
+        /// Asks both; their answers, which must agree.
+        fn agree(&self, path: &str, body: &str) -> Result<(u16, String), TestCaseError> {
+            let straight = self.ask(&self.straight.1, path, body);
+            let in_full = self.ask(&self.in_full.1, path, body);
+            prop_assert_eq!(&straight, &in_full, "body: {}", body);
+            Ok((straight.0, straight.2))
+        }
+
+        /// Records read straight and in full by the straight server so far.
+        fn counts(&self) -> (u64, u64) {
+            let text = self.straight.0.metrics.encode().unwrap();
+            let count = |read: &str| {
+                let prefix = format!("service_policy_records_total{{read=\"{read}\"}} ");
+                text.lines()
+                    .find_map(|line| line.strip_prefix(&prefix))
+                    .map_or(0, |n| n.parse().unwrap())
+            };
+            (count("straight"), count("in_full"))
+        }
+    }
+
+    /// Some JSON text for a field: what the policy expects, spelled every way JSON allows,
+    /// and what it does not expect.
+    fn field_value(key: &'static str) -> BoxedStrategy<String> {
+        prop::sample::select(field_texts(key).to_vec())
+            .prop_map(str::to_owned)
+            .boxed()
+    }
+
+    /// The texts [`field_value`] picks from.
+    fn field_texts(key: &str) -> &'static [&'static str] {
+        match key {
+            "priority" => &[
+                r#""urgent""#,
+                r#""urg\u0065nt""#,
+                r#""low""#,
+                r#""normal""#,
+                r#""Urgent""#,
+                r#""""#,
+                "1",
+                "null",
+                r#"["urgent"]"#,
+                r#"{"a": 1}"#,
+            ],
+            "amount" => &[
+                "100",
+                "101",
+                "-0",
+                "0",
+                "1e2",
+                "1E+2",
+                "100.5",
+                "1.005e2",
+                "-1e-7",
+                "99999999999999999999",
+                "9223372036854775807",
+                "9223372036854775808",
+                "-9223372036854775808",
+                "18446744073709551616",
+                "1e400",
+                "1e-400",
+                "0e-400",
+                "1e300",
+                r#""100""#,
+                "null",
+                "true",
+            ],
+            "tags" => &[
+                r#"["vip"]"#,
+                r#"["v\u0069p", "x"]"#,
+                "[]",
+                r#"["a", "b", "vip"]"#,
+                r#""vip""#,
+                r#"[1, "vip"]"#,
+                r#"[["vip"]]"#,
+                "null",
+            ],
+            "customer" => &[
+                r#"{"tier": "gold"}"#,
+                r#"{"tier": "standard", "since": 2019}"#,
+                r#"{"tier": "gold", "tier": "standard"}"#,
+                r#"{"t\u0069er": "gold"}"#,
+                r#"{"tier": "platinum"}"#,
+                r#""gold""#,
+                "{}",
+                "null",
+            ],
+            "customer.tier" => &[r#""gold""#, r#""standard""#],
+            "vip" => &["true", "false", "null", "1", r#""true""#],
+            "channel" => &[
+                r#""email""#,
+                r#""chat""#,
+                r#""\u0065mail""#,
+                r#""e\\mail""#,
+                r#""ch\"at""#,
+                "null",
+                "7",
+            ],
+            _ => &[
+                r#""a \"quoted\" \\ text \u2028 é 😀""#,
+                "[[[[{\"x\": []}]]]]",
+                r#"{"k": {"k": {"k": 1.5e-3}}}"#,
+                r#""\ud800""#,
+                r#""\ud83d\ude00""#,
+                "-0.0",
+                "[1, 2, 3,]",
+                "tru",
+            ],
+        }
+    }
+
+    /// A value the policy expects for each of its fields.
+    fn good_value(key: &'static str) -> BoxedStrategy<String> {
+        let texts: &[&str] = match key {
+            "priority" => &[r#""urgent""#, r#""low""#, r#""normal""#],
+            "amount" => &["100", "101", "0", "250", "-5", "99"],
+            "tags" => &[r#"["vip"]"#, "[]", r#"["a", "b"]"#],
+            "customer" => &[r#"{"tier": "gold"}"#, r#"{"tier": "standard"}"#],
+            "vip" => &["true", "false"],
+            _ => &[r#""email""#, r#""chat""#],
+        };
+        prop::sample::select(texts.to_vec())
+            .prop_map(str::to_owned)
+            .boxed()
+    }
+
+    /// A record's JSON text: the policy's fields, each there most of the time with a value
+    /// it expects, and a few more entries that repeat a key, spell it with an escape, or
+    /// hold what JSON allows but the policy does not expect; in any order, now and then
+    /// nesting near serde_json's limit, or no object at all.
+    fn record_text() -> impl Strategy<Value = String> {
+        let fields = ["priority", "amount", "tags", "customer", "vip", "channel"];
+        let good = fields
+            .map(|key| prop::option::weighted(0.9, good_value(key).prop_map(move |v| (key, v))));
+        let key = prop::sample::select(vec![
+            "priority",
+            "amount",
+            "amount",
+            "tags",
+            "customer",
+            "customer.tier",
+            "vip",
+            "channel",
+            "note",
+            "\\u0070riority",
+        ]);
+        let noise = key.prop_flat_map(|key| {
+            let value_key = if key == "\\u0070riority" {
+                "priority"
+            } else {
+                key
+            };
+            (Just(key), field_value(value_key))
+        });
+        let object = (
+            good,
+            prop_oneof![2 => Just(0..1), 1 => Just(1..3)]
+                .prop_flat_map(move |count| prop::collection::vec(noise.clone(), count)),
+            prop::sample::select(vec!["", " ", "\n  "]),
+        )
+            .prop_flat_map(|(good, noise, space)| {
+                let entries: Vec<(&str, String)> =
+                    good.into_iter().flatten().chain(noise).collect();
+                (Just(entries).prop_shuffle(), Just(space))
+            })
+            .prop_map(|(entries, space)| {
+                let fields: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{space}\"{k}\":{space}{v}"))
+                    .collect();
+                format!("{{{}{space}}}", fields.join(","))
+            });
+        prop_oneof![
+            12 => object,
+            1 => prop::sample::select(vec!["[1]", "\"x\"", "7", "null", "[]"])
+                .prop_map(str::to_owned),
+            1 => (123..=128usize).prop_map(|depth| {
+                format!(
+                    "{{\"priority\": \"urgent\", \"amount\": 1, \"tags\": [], \"customer\": {{\"tier\": \"gold\"}}, \"vip\": true, \"channel\": \"chat\", \"deep\": {}{}}}",
+                    "[".repeat(depth - 1),
+                    "]".repeat(depth - 1)
+                )
+            }),
+        ]
+    }
+
+    /// The other members of a body: `now`, `explain`, `policy`, `source`, a stray field.
+    fn members() -> impl Strategy<Value = String> {
+        let now = prop_oneof![
+            4 => Just(format!(", \"now\": \"{NOW}\"")),
+            // Never absent: the two servers' clocks would differ.
+            1 => Just(", \"now\": \"2026-03-02T10:00:00.999+01:00\"".to_owned()),
+            1 => Just(", \"now\": \"yesterday\"".to_owned()),
+            1 => Just(", \"now\": 7".to_owned()),
+        ];
+        let explain = prop_oneof![
+            4 => Just(""),
+            1 => Just(", \"explain\": true"),
+            1 => Just(", \"explain\": false"),
+        ];
+        let target = prop_oneof![
+            3 => Just(String::new()),
+            3 => Just(", \"policy\": \"Triage\"".to_owned()),
+            2 => Just(format!(", \"source\": {}", serde_json::to_string(TRIAGE).unwrap_or_default())),
+            1 => Just(", \"policy\": \"Other\"".to_owned()),
+            1 => Just(", \"policy\": \"Nobody\"".to_owned()),
+            1 => Just(", \"source\": \"policy {\"".to_owned()),
+            1 => Just(", \"stray\": 1".to_owned()),
+        ];
+        (now, explain, target).prop_map(|(now, explain, target)| format!("{now}{explain}{target}"))
+    }
+
+    /// A body cut short or with a byte changed, now and then.
+    fn mangle(body: String, cut: Option<(usize, u8)>) -> String {
+        match cut {
+            None => body,
+            Some((at, byte)) => {
+                let mut bytes = body.into_bytes();
+                let at = at % bytes.len();
+                if byte % 2 == 0 {
+                    bytes.truncate(at);
+                } else {
+                    let junk = b"{}[],:\"\\0";
+                    bytes[at] = junk[usize::from(byte) % junk.len()];
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        }
+    }
+
+    fn cut() -> impl Strategy<Value = Option<(usize, u8)>> {
+        prop::option::weighted(0.1, (any::<usize>(), any::<u8>()))
+    }
+
+    fn run(pair: &Pair, strategy: impl Strategy<Value = (String, String)>) {
+        let mut runner = TestRunner::new(Config {
+            cases: 300,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&strategy, |(path, body)| {
+                pair.agree(&path, &body).map(|_| ())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn evaluate_answers_the_same_bytes_read_straight_or_in_full() {
+        let dir = tempfile::tempdir().unwrap();
+        for files in [
+            vec![("triage.policy", TRIAGE)],
+            vec![("triage.policy", TRIAGE), ("other.policy", OTHER)],
+        ] {
+            let pair = Pair::new(&files, dir.path());
+            let one = (record_text(), members(), cut()).prop_map(|(record, members, cut)| {
+                let body = format!("{{\"record\": {record}{members}}}");
+                ("/v1/evaluate".to_owned(), mangle(body, cut))
+            });
+            run(&pair, one);
+            let (straight, in_full) = pair.counts();
+            eprintln!(
+                "{} policies: {straight} straight, {in_full} in full",
+                files.len()
+            );
+            // Both readers were exercised: what the generated requests hold keeps neither
+            // from being taken (some 30 to 80 of each are expected).
+            assert!(straight > 10, "read straight: {straight}");
+            assert!(in_full > 10, "read in full: {in_full}");
+        }
+    }
+
+    #[test]
+    fn batches_answer_the_same_bytes_read_straight_or_in_full() {
+        let dir = tempfile::tempdir().unwrap();
+        for files in [
+            vec![("triage.policy", TRIAGE)],
+            vec![("triage.policy", TRIAGE), ("other.policy", OTHER)],
+        ] {
+            let pair = Pair::new(&files, dir.path());
+            let batch = (prop::collection::vec(record_text(), 0..6), members(), cut()).prop_map(
+                |(records, members, cut)| {
+                    let body = format!("{{\"records\": [{}]{members}}}", records.join(", "));
+                    ("/v1/evaluate/batch".to_owned(), mangle(body, cut))
+                },
+            );
+            run(&pair, batch);
+            let (straight, in_full) = pair.counts();
+            eprintln!(
+                "{} policies: {straight} straight, {in_full} in full",
+                files.len()
+            );
+            assert!(straight > 10, "read straight: {straight}");
+            assert!(in_full > 10, "read in full: {in_full}");
+        }
+    }
+
+    #[test]
+    fn the_straight_reader_answers_a_plain_record_and_leaves_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let pair = Pair::new(&[("triage.policy", TRIAGE)], dir.path());
+        let body = |record: &str, more: &str| {
+            format!("{{\"record\": {record}, \"now\": \"{NOW}\"{more}}}")
+        };
+        let plain = r#"{"priority": "urgent", "amount": 250, "customer": {"tier": "gold"}, "tags": ["vip"], "vip": true, "channel": "chat"}"#;
+        let (status, text) = pair.agree("/v1/evaluate", &body(plain, "")).unwrap();
+        assert_eq!(status, 200, "{text}");
+        assert!(
+            text.ends_with("}\n") && text.contains("\n  \"actions\": ["),
+            "{text}"
+        );
+        assert_eq!(pair.counts(), (1, 0));
+        // Explain on, a key given twice, a key with an escape: parsed in full.
+        for (record, more) in [
+            (plain, ", \"explain\": true"),
+            (r#"{"priority": "low", "priority": "urgent"}"#, ""),
+            (r#"{"\u0070riority": "urgent"}"#, ""),
+        ] {
+            let (status, text) = pair.agree("/v1/evaluate", &body(record, more)).unwrap();
+            assert_eq!(status, 200, "{text}");
+            assert!(text.contains("\"urgent\""), "{text}");
+        }
+        assert_eq!(pair.counts(), (1, 3));
+        // A batch of both kinds, with an error entry between.
+        let batch = format!(
+            "{{\"records\": [{plain}, 7, {{\"priority\": \"low\", \"priority\": \"urgent\"}}], \"now\": \"{NOW}\"}}"
+        );
+        let (status, text) = pair.agree("/v1/evaluate/batch", &batch).unwrap();
+        assert_eq!(status, 200, "{text}");
+        assert!(text.contains("\"record_not_object\""), "{text}");
+        assert_eq!(pair.counts(), (2, 5));
+    }
+
+    /// Every spelling of the field values the generator knows, one at a time in an otherwise
+    /// plain record, and nesting on either side of serde_json's limit: the same answers.
+    #[test]
+    fn each_awkward_value_and_depth_answers_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let pair = Pair::new(&[("triage.policy", TRIAGE)], dir.path());
+        let plain = [
+            ("priority", "\"urgent\""),
+            ("amount", "250"),
+            ("tags", "[\"vip\"]"),
+            ("customer", "{\"tier\": \"gold\"}"),
+            ("vip", "true"),
+            ("channel", "\"chat\""),
+        ];
+        let record = |replace: &str, with: &str| {
+            let fields: Vec<String> = plain
+                .iter()
+                .map(|(k, v)| format!("\"{k}\": {}", if *k == replace { with } else { v }))
+                .collect();
+            format!("{{{}}}", fields.join(", "))
+        };
+        for key in [
+            "priority", "amount", "tags", "customer", "vip", "channel", "note",
+        ] {
+            for value in field_texts(key) {
+                let one = format!("{{\"record\": {}, \"now\": \"{NOW}\"}}", record(key, value));
+                pair.agree("/v1/evaluate", &one).unwrap();
+                let two = format!(
+                    "{{\"records\": [{}, {}], \"now\": \"{NOW}\"}}",
+                    record(key, value),
+                    record("", "")
+                );
+                pair.agree("/v1/evaluate/batch", &two).unwrap();
+            }
+        }
+        let deep = |levels: usize| {
+            let mut text = record("", "");
+            text.pop();
+            format!(
+                "{text}, \"deep\": {}{}}}",
+                "[".repeat(levels),
+                "]".repeat(levels)
+            )
+        };
+        // The record's object is level 1 of its own nesting.
+        for (levels, status) in [(124, 200), (125, 200), (126, 400)] {
+            let body = format!("{{\"record\": {}, \"now\": \"{NOW}\"}}", deep(levels));
+            let (got, text) = pair.agree("/v1/evaluate", &body).unwrap();
+            assert_eq!(got, status, "{levels}: {text}");
+        }
+        for (levels, status) in [(123, 200), (124, 200), (125, 400)] {
+            let body = format!("{{\"records\": [{}], \"now\": \"{NOW}\"}}", deep(levels));
+            let (got, text) = pair.agree("/v1/evaluate/batch", &body).unwrap();
+            assert_eq!(got, status, "{levels}: {text}");
+        }
+    }
+}
