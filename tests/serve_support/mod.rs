@@ -58,7 +58,13 @@ impl Server {
     /// Starts `service-policy serve ARGS… --addr 127.0.0.1:0` and waits for the line that
     /// names the bound address.
     pub fn start(args: &[&str], dir: &Path) -> Server {
+        Server::start_with_env(args, dir, &[])
+    }
+
+    /// [`Server::start`] with more environment variables.
+    pub fn start_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
+            .envs(env.iter().copied())
             .arg("serve")
             .args(args)
             .args(["--addr", "127.0.0.1:0"])
