@@ -10,6 +10,19 @@
 //!
 //! Before measuring, every body is sent to both servers and their answers compared byte
 //! for byte, and the straight server's `/metrics` must show the records were read straight.
+//!
+//! With `SERVE_BENCH_UNDER` set to a command, the servers run under it and the bench stops
+//! after that first pass (1 000 single requests, 10 batches), ending the servers with
+//! SIGTERM so that a profiler writes its report; the handlers' instructions a request:
+//!
+//! ```sh
+//! SERVE_BENCH_UNDER="valgrind --tool=callgrind --callgrind-out-file=cg.%p" \
+//!   cargo bench --bench serve
+//! callgrind_annotate --inclusive=yes cg.PID | grep 'handle_connection'
+//! ```
+//!
+//! `SERVE_BENCH_ONLY=/v1/evaluate` (or `/v1/evaluate/batch`) sends only that endpoint's
+//! bodies in the first pass, to profile one at a time.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -34,14 +47,18 @@ const BATCH: usize = 100;
 
 struct Server {
     child: Child,
+    in_full: bool,
     connection: BufReader<TcpStream>,
     addr: String,
 }
 
 impl Server {
     fn start(policy: &std::path::Path, in_full: bool) -> Server {
-        let mut command = Command::new(BIN);
+        let under = std::env::var("SERVE_BENCH_UNDER").unwrap_or_default();
+        let mut words = under.split_whitespace().chain([BIN]);
+        let mut command = Command::new(words.next().unwrap());
         command
+            .args(words)
             .arg("serve")
             .arg(policy)
             .args(["--addr", "127.0.0.1:0"])
@@ -67,6 +84,7 @@ impl Server {
         connection.get_ref().set_nodelay(true).unwrap();
         Server {
             child,
+            in_full,
             connection,
             addr,
         }
@@ -140,7 +158,11 @@ fn bench(c: &mut Criterion) {
 
     let mut straight = Server::start(&policy, false);
     let mut in_full = Server::start(&policy, true);
+    let only = std::env::var("SERVE_BENCH_ONLY").ok();
     for (path, bodies) in [("/v1/evaluate", &singles), ("/v1/evaluate/batch", &batches)] {
+        if only.as_deref().is_some_and(|only| only != path) {
+            continue;
+        }
         for body in bodies {
             let a = straight.request("POST", path, body);
             let b = in_full.request("POST", path, body);
@@ -154,6 +176,22 @@ fn bench(c: &mut Criterion) {
         "the workload is not read straight: {read} straight, {parsed} in full"
     );
     assert_eq!(in_full.records_read().0, 0);
+    if std::env::var_os("SERVE_BENCH_UNDER").is_some() {
+        for server in [&mut straight, &mut in_full] {
+            let pid = server.child.id().to_string();
+            Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+            server.child.wait().unwrap();
+            eprintln!(
+                "{pid}: {}",
+                if server.in_full {
+                    "in full"
+                } else {
+                    "straight"
+                }
+            );
+        }
+        return;
+    }
 
     let mut group = c.benchmark_group("serve");
     group.throughput(Throughput::Elements(1));

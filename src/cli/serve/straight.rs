@@ -122,87 +122,104 @@ pub(super) fn nests_within(text: &str, depth: usize) -> bool {
 /// `out` indented as `serde_json::to_string_pretty` indents it: two spaces a level, `": "`
 /// after a key, an empty array or object kept as `[]` or `{}`. `false` when `compact` is
 /// not such JSON (`out` may then hold part of it).
+///
+/// Text between two bytes of structure is copied as one slice, and a string is skipped to
+/// its closing quote in one search: about two instructions a byte of a decision.
 pub(super) fn pretty(compact: &str, out: &mut String) -> bool {
     let bytes = compact.as_bytes();
     let mut level = 0usize;
+    // The start of the text not copied yet.
+    let mut start = 0;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         match b {
-            b'"' => {
-                let Some(end) = string_end(bytes, i) else {
-                    return false;
-                };
-                let Some(text) = compact.get(i..end) else {
-                    return false;
-                };
-                out.push_str(text);
-                i = end;
-            }
+            b'"' => match string_end(bytes, i) {
+                Some(end) => {
+                    i = end;
+                    continue;
+                }
+                None => return false,
+            },
             b'[' | b'{' => {
-                out.push(char::from(b));
                 let close = if b == b'[' { b']' } else { b'}' };
                 if bytes.get(i + 1) == Some(&close) {
-                    out.push(char::from(close));
                     i += 2;
-                } else {
-                    level += 1;
-                    newline(out, level);
-                    i += 1;
+                    continue;
                 }
+                if !copy(compact, start, i + 1, out) {
+                    return false;
+                }
+                level += 1;
+                newline(out, level);
+                start = i + 1;
             }
             b']' | b'}' => {
                 let Some(outer) = level.checked_sub(1) else {
                     return false;
                 };
+                if !copy(compact, start, i, out) {
+                    return false;
+                }
                 level = outer;
                 newline(out, level);
-                out.push(char::from(b));
-                i += 1;
+                // The bracket goes out with the text after it.
+                start = i;
             }
             b',' => {
-                out.push(',');
+                if !copy(compact, start, i + 1, out) {
+                    return false;
+                }
                 newline(out, level);
-                i += 1;
+                start = i + 1;
             }
             b':' => {
-                out.push_str(": ");
-                i += 1;
-            }
-            _ => {
-                // A number or a literal: up to the next byte of structure.
-                let len = bytes
-                    .get(i..)
-                    .unwrap_or_default()
-                    .iter()
-                    .position(|c| matches!(c, b',' | b':' | b']' | b'}' | b'"' | b'[' | b'{'))
-                    .unwrap_or(bytes.len() - i);
-                let Some(text) = compact.get(i..i + len) else {
+                if !copy(compact, start, i + 1, out) {
                     return false;
-                };
-                out.push_str(text);
-                i += len;
+                }
+                out.push(' ');
+                start = i + 1;
             }
+            _ => {}
         }
+        i += 1;
     }
-    level == 0
+    copy(compact, start, bytes.len(), out) && level == 0
+}
+
+/// Appends `text[from..to]`; `false` when that is not a slice of it.
+fn copy(text: &str, from: usize, to: usize, out: &mut String) -> bool {
+    match text.get(from..to) {
+        Some(part) => {
+            out.push_str(part);
+            true
+        }
+        None => false,
+    }
 }
 
 /// The index just past the string that opens at `start`.
 fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     loop {
-        match bytes.get(i)? {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
+        let rest = bytes.get(i..)?;
+        let at = rest.iter().position(|&c| c == b'"' || c == b'\\')?;
+        match rest.get(at)? {
+            b'"' => return Some(i + at + 1),
+            // A backslash and the byte it escapes.
+            _ => i += at + 2,
         }
     }
 }
 
+/// A line break and the indentation of `level`.
 fn newline(out: &mut String, level: usize) {
+    const SPACES: &str = "                                                                ";
     out.push('\n');
-    for _ in 0..level {
-        out.push_str("  ");
+    let mut width = level.saturating_mul(2);
+    while width > 0 {
+        let step = width.min(SPACES.len());
+        out.push_str(SPACES.get(..step).unwrap_or_default());
+        width -= step;
     }
 }
 
@@ -227,6 +244,13 @@ mod tests {
         assert_eq!(
             indented(&value),
             serde_json::to_string_pretty(&value).unwrap()
+        );
+        // Deeper than one run of spaces indents.
+        let deep: Value =
+            serde_json::from_str(&format!("{}1{}", "[".repeat(40), "]".repeat(40))).unwrap();
+        assert_eq!(
+            indented(&deep),
+            serde_json::to_string_pretty(&deep).unwrap()
         );
         for scalar in [json!(1), json!("s"), json!([]), json!({}), json!(null)] {
             assert_eq!(
