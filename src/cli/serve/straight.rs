@@ -173,10 +173,10 @@ pub(super) fn pretty(compact: &str, out: &mut String) -> bool {
                 start = i + 1;
             }
             b':' => {
-                if !copy(compact, start, i + 1, out) {
+                if !copy(compact, start, i, out) {
                     return false;
                 }
-                out.push(' ');
+                out.push_str(": ");
                 start = i + 1;
             }
             _ => {}
@@ -211,15 +211,18 @@ fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     }
 }
 
-/// A line break and the indentation of `level`.
+/// A line break and the indentation of `level`, in one write up to 32 levels.
 fn newline(out: &mut String, level: usize) {
-    const SPACES: &str = "                                                                ";
-    out.push('\n');
-    let mut width = level.saturating_mul(2);
-    while width > 0 {
-        let step = width.min(SPACES.len());
-        out.push_str(SPACES.get(..step).unwrap_or_default());
-        width -= step;
+    const BREAK: &str = "\n                                                                ";
+    let width = level.saturating_mul(2);
+    match BREAK.get(..width.saturating_add(1)) {
+        Some(line) => out.push_str(line),
+        None => {
+            out.push('\n');
+            for _ in 0..level {
+                out.push_str("  ");
+            }
+        }
     }
 }
 
