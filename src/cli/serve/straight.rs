@@ -7,8 +7,8 @@
 //!
 //! Strategy: "answer the same or step aside". This module answers only what it is sure the
 //! full reader would answer with the same bytes; for everything else it hands the request
-//! back and the handler reads it in full, as before. In particular every error answer is
-//! made by the full reader, because serde_json's `RawValue` checks less than its `Value`
+//! back and the handler reads it in full, as before. In particular every error that
+//! refuses the request as a whole is the full reader's answer, because serde_json's `RawValue` checks less than its `Value`
 //! does (it keeps lone surrogates, numbers out of range and any nesting), so its errors,
 //! and their line and column, are not the full reader's.
 //!
@@ -124,7 +124,8 @@ pub(super) fn nests_within(text: &str, depth: usize) -> bool {
 /// not such JSON (`out` may then hold part of it).
 ///
 /// Text between two bytes of structure is copied as one slice, and a string is skipped to
-/// its closing quote in one search: about two instructions a byte of a decision.
+/// its closing quote in one search (about 10 instructions a byte of a decision, a third of
+/// what `to_value` and `to_string_pretty` took).
 pub(super) fn pretty(compact: &str, out: &mut String) -> bool {
     let bytes = compact.as_bytes();
     let mut level = 0usize;
