@@ -4,6 +4,10 @@
 //! from the request's fault (400, 401, 404, 405, 413, 415, 422) or the service's bound
 //! (503 when a request runs out of time): handlers return `Result<_, ApiError>`, and one
 //! middleware turns the framework's own plain-text rejections into the same shape.
+//!
+//! `/v1/evaluate` and its batch form first try to read each record straight from the body
+//! (`straight`); whatever that reader leaves, and every error, goes the way it always went:
+//! the body parsed into JSON values, the owned decision printed through a `Value`.
 
 use std::sync::Arc;
 use std::time::Instant;
