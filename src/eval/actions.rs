@@ -130,6 +130,7 @@ impl Actions {
         index
     }
 
+    #[inline]
     fn rules(&self, item: &Gathered) -> &[u32] {
         self.pool.get(item.rules).map_or(&[], Vec::as_slice)
     }
@@ -250,24 +251,34 @@ impl Actions {
 
     /// The actions, in decision order (after [`Actions::finish`]).
     pub(crate) fn iter<'v>(&'v self, templates: &'v [Template]) -> impl Iterator<Item = View<'v>> {
-        self.items.iter().filter_map(move |item| {
-            let (kind, args) = resolve(item.action, templates, &self.owned)?;
-            let key = match (item.key, item.action) {
-                (Some(at), _) => self.keys.get(at).map_or("", String::as_str),
-                (None, Kept::Template(id)) => &templates.get(id as usize)?.key,
-                (None, Kept::Owned(_)) => "",
-            };
-            let template = match item.action {
-                Kept::Template(id) => templates.get(id as usize),
-                Kept::Owned(_) => None,
-            };
-            Some(View {
-                template,
-                kind,
-                args,
-                rules: self.rules(item),
-                key,
-            })
+        self.items
+            .iter()
+            .filter_map(move |item| self.view(item, templates))
+    }
+
+    /// One gathered action as the decision shows it.
+    #[inline]
+    fn view<'v>(&'v self, item: &Gathered, templates: &'v [Template]) -> Option<View<'v>> {
+        let (template, kind, args, key) = match item.action {
+            Kept::Template(id) => {
+                let t = templates.get(id as usize)?;
+                (Some(t), &t.kind, t.args.as_ref(), &*t.key)
+            }
+            Kept::Owned(at) => {
+                let o = self.owned.get(at)?;
+                (None, &o.kind, o.args.as_ref(), "")
+            }
+        };
+        let key = match item.key {
+            Some(at) => self.keys.get(at).map_or("", String::as_str),
+            None => key,
+        };
+        Some(View {
+            template,
+            kind,
+            args,
+            rules: self.rules(item),
+            key,
         })
     }
 
