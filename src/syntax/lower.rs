@@ -1374,7 +1374,7 @@ fn compare_op(rule: Rule) -> Option<CompareOp> {
 }
 
 /// Whether a rule is one of the grammar's expression positions (each folds to one `Expr`).
-pub(super) fn is_expr_rule(rule: Rule) -> bool {
+fn is_expr_rule(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::expr
