@@ -56,6 +56,9 @@ struct Folded {
 /// Lowers pairs of one parse, whose offsets start at `base` in the whole source.
 pub(crate) struct Lower {
     base: usize,
+    /// The comments of the parsed text (start and end, in its own offsets), in order: a
+    /// pair's span ends before those pest skipped at its end.
+    comments: Vec<(usize, usize)>,
     errors: RefCell<Vec<Diagnostic>>,
     /// The span of every expression written in parentheses (the parentheses not included),
     /// once per pair: the formatter keeps the author's parentheses.
@@ -98,9 +101,12 @@ fn inner(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
 }
 
 impl Lower {
-    pub(crate) fn new(base: usize) -> Lower {
+    /// A lowering of a parse whose offsets start at `base` in the whole source, with the
+    /// comments of the parsed text (start and end, in its own offsets, in order).
+    pub(crate) fn new(base: usize, comments: Vec<(usize, usize)>) -> Lower {
         Lower {
             base,
+            comments,
             errors: RefCell::new(Vec::new()),
             parens: RefCell::new(Vec::new()),
         }
@@ -119,8 +125,28 @@ impl Lower {
     /// The pair's span without the white space and comments pest leaves at the end of a
     /// rule that closes with an optional part (`const x = a ` → `const x = a`).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        let start = pair.as_span().start();
-        Span::new(self.base + start, self.base + end_of(pair))
+        let span = pair.as_span();
+        let start = span.start();
+        Span::new(self.base + start, self.base + self.end_of(start, span.as_str()))
+    }
+
+    /// Where the pair starting at `start` with `text` ends once the white space and comments
+    /// after its last token are left out. The grammar puts nothing else after a rule's last
+    /// token, so this is where its last token ends, found without walking the tree.
+    fn end_of(&self, start: usize, mut text: &str) -> usize {
+        // INVARIANT: each turn but the last shortens `text`, so the loop ends.
+        loop {
+            text = text.trim_end_matches([' ', '\t', '\r', '\n', '\u{FEFF}']);
+            let end = start + text.len();
+            // The last comment that starts before `end`, if it holds the last character.
+            let before = self.comments.partition_point(|&(s, _)| s < end);
+            match before.checked_sub(1).and_then(|i| self.comments.get(i)) {
+                Some(&(s, e)) if e >= end && s >= start => {
+                    text = text.get(..s - start).unwrap_or("");
+                }
+                _ => return end,
+            }
+        }
     }
 
     fn error(&self, diagnostic: Diagnostic) {
@@ -1347,18 +1373,6 @@ impl Lower {
         let segments = pair.into_inner().map(|p| self.lower_segment(p)).collect();
         Path { segments, span }
     }
-}
-
-/// Where the last token inside a pair ends.
-fn end_of(pair: &Pair<'_, Rule>) -> usize {
-    let mut current = pair.clone();
-    // Down the last child of each level: `next_back` makes one pair where `last` would
-    // make one for every child on the way.
-    // INVARIANT: each step goes one level down the tree, which is finite.
-    while let Some(last) = current.clone().into_inner().next_back() {
-        current = last;
-    }
-    current.as_span().end()
 }
 
 fn compare_op(rule: Rule) -> Option<CompareOp> {

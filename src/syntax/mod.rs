@@ -145,9 +145,13 @@ pub(crate) fn parse_written(source: &str) -> Result<(PolicyFile, Vec<Span>), Fai
 
 fn parse_written_at(source: &str, base: usize) -> Result<(PolicyFile, Vec<Span>), Failed> {
     let comments = scan::prescan(source).map_err(|errors| (errors, None))?;
+    let comment_spans: Vec<(usize, usize)> = comments
+        .iter()
+        .map(|c| (c.span.start, c.span.end))
+        .collect();
     match PolicyParser::parse(Rule::file, source) {
         Ok(mut pairs) => {
-            let lower = Lower::new(base);
+            let lower = Lower::new(base, comment_spans);
             let file = pairs
                 .next()
                 .and_then(|pair| lower.lower_file(pair, comments));
@@ -162,7 +166,7 @@ fn parse_written_at(source: &str, base: usize) -> Result<(PolicyFile, Vec<Span>)
             }
         }
         Err(e) => {
-            let (errors, items) = recover(source, refused_at(&e));
+            let (errors, items) = recover(source, &comment_spans, refused_at(&e));
             let partial = PolicyFile {
                 name: crate::ast::Text {
                     value: String::new(),
@@ -212,12 +216,16 @@ fn too_many_rules(file: &PolicyFile) -> Option<Diagnostic> {
 
 /// After a failed parse: the file's own error, plus those of each item parsed alone, and
 /// the items that parsed without any error.
-fn recover(source: &str, refused_at: usize) -> (Vec<Diagnostic>, Vec<Item>) {
+fn recover(
+    source: &str,
+    comments: &[(usize, usize)],
+    refused_at: usize,
+) -> (Vec<Diagnostic>, Vec<Item>) {
     let first = error::refused(source, source, 0, Entry::File, refused_at);
     let mut errors = vec![first];
     let mut items = Vec::new();
     for piece in scan::items(source) {
-        let (errs, item) = parse_piece(source, piece.span, Entry::Item);
+        let (errs, item) = parse_piece(source, comments, piece.span, Entry::Item);
         items.extend(item);
         if piece.first_of
             && errs
@@ -226,7 +234,7 @@ fn recover(source: &str, refused_at: usize) -> (Vec<Diagnostic>, Vec<Item>) {
         {
             let rule_errors: Vec<Diagnostic> = scan::rules(source, piece.span)
                 .into_iter()
-                .flat_map(|rule| parse_piece(source, rule.span, Entry::Rule).0)
+                .flat_map(|rule| parse_piece(source, comments, rule.span, Entry::Rule).0)
                 .collect();
             if rule_errors.is_empty() {
                 errors.extend(errs);
@@ -244,8 +252,13 @@ fn recover(source: &str, refused_at: usize) -> (Vec<Diagnostic>, Vec<Item>) {
 }
 
 /// Parses one item (or rule) on its own and lowers it, returning its problems and, for an
-/// item without any, the item.
-fn parse_piece(source: &str, span: Span, entry: Entry) -> (Vec<Diagnostic>, Option<Item>) {
+/// item without any, the item. `comments` are those of `source`.
+fn parse_piece(
+    source: &str,
+    comments: &[(usize, usize)],
+    span: Span,
+    entry: Entry,
+) -> (Vec<Diagnostic>, Option<Item>) {
     let Some(text) = source.get(span.range()) else {
         return (Vec::new(), None);
     };
@@ -255,7 +268,12 @@ fn parse_piece(source: &str, span: Span, entry: Entry) -> (Vec<Diagnostic>, Opti
     };
     match PolicyParser::parse(rule, text) {
         Ok(mut pairs) => {
-            let lower = Lower::new(span.start);
+            let inside = comments
+                .iter()
+                .filter(|&&(s, e)| s >= span.start && e <= span.end)
+                .map(|&(s, e)| (s - span.start, e - span.start))
+                .collect();
+            let lower = Lower::new(span.start, inside);
             let mut item = None;
             if let Some(pair) = pairs.next() {
                 match entry {
