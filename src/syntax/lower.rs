@@ -6,10 +6,9 @@
 //! diagnostic was recorded, so placeholders never reach later stages.
 
 use std::cell::RefCell;
-use std::sync::LazyLock;
+use std::iter::Peekable;
 
-use pest::iterators::Pair;
-use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::iterators::{Pair, Pairs};
 
 use super::grammar::Rule;
 use super::literal::{self, LiteralError};
@@ -20,31 +19,41 @@ use crate::diagnostic::{Code, Diagnostic};
 /// a 50 000-term `1 + 1 + …` must be refused here rather than overflow their stacks.
 pub const MAX_EXPR_DEPTH: usize = 256;
 
-/// SPEC §6, lowest first. Comparisons and tests share a level; chains of them are
-/// refused after folding because the Pratt parser has no non-associative operators.
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
-    PrattParser::new()
-        .op(Op::infix(Rule::op_or, Assoc::Left))
-        .op(Op::infix(Rule::op_and, Assoc::Left))
-        .op(Op::prefix(Rule::op_not))
-        .op(Op::infix(Rule::op_eq, Assoc::Left)
-            | Op::infix(Rule::op_ne, Assoc::Left)
-            | Op::infix(Rule::op_lt, Assoc::Left)
-            | Op::infix(Rule::op_le, Assoc::Left)
-            | Op::infix(Rule::op_gt, Assoc::Left)
-            | Op::infix(Rule::op_ge, Assoc::Left)
-            | Op::infix(Rule::op_in, Assoc::Left)
-            | Op::infix(Rule::op_not_in, Assoc::Left)
-            | Op::infix(Rule::op_contains, Assoc::Left)
-            | Op::infix(Rule::op_matches, Assoc::Left)
-            | Op::postfix(Rule::op_is_missing)
-            | Op::postfix(Rule::op_is_present)
-            | Op::postfix(Rule::op_during))
-        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
-        .op(Op::prefix(Rule::op_neg))
-        .op(Op::prefix(Rule::percent_of))
-});
+/// Where an operator stands and how tightly it binds.
+#[derive(Clone, Copy)]
+enum Affix {
+    Prefix,
+    Infix,
+    Postfix,
+}
+
+/// SPEC §6: each operator's place and binding power, higher binding tighter. Comparisons
+/// and tests share a level; chains of them are refused after folding, since this folding
+/// has no non-associative operators. Every infix operator is left-associative. `None` for
+/// an operand.
+fn affix(rule: Rule) -> Option<(Affix, u32)> {
+    Some(match rule {
+        Rule::op_or => (Affix::Infix, 10),
+        Rule::op_and => (Affix::Infix, 20),
+        Rule::op_not => (Affix::Prefix, 30),
+        Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_lt
+        | Rule::op_le
+        | Rule::op_gt
+        | Rule::op_ge
+        | Rule::op_in
+        | Rule::op_not_in
+        | Rule::op_contains
+        | Rule::op_matches => (Affix::Infix, 40),
+        Rule::op_is_missing | Rule::op_is_present | Rule::op_during => (Affix::Postfix, 40),
+        Rule::op_add | Rule::op_sub => (Affix::Infix, 50),
+        Rule::op_mul | Rule::op_div => (Affix::Infix, 60),
+        Rule::op_neg => (Affix::Prefix, 70),
+        Rule::percent_of => (Affix::Prefix, 80),
+        _ => return None,
+    })
+}
 
 /// An expression while folding: whether it stood in parentheses decides whether a
 /// comparison may take it as an operand.
@@ -1007,13 +1016,54 @@ impl Lower {
             );
             return placeholder(span);
         }
-        PRATT
-            .map_primary(|p| self.lower_operand(p, depth))
-            .map_prefix(|op, rhs| self.fold_prefix(op, rhs))
-            .map_postfix(|lhs, op| self.fold_postfix(lhs, op))
-            .map_infix(|lhs, op, rhs| self.fold_infix(lhs, op, rhs))
-            .parse(pair.into_inner())
+        self.fold(&mut pair.into_inner().peekable(), 0, depth, span)
             .expr
+    }
+
+    /// Folds the flat sequence of an expression by binding power (a Pratt parser): an
+    /// operand or a prefix operator and what it binds, then every operator binding tighter
+    /// than `bound` with what follows it. `span` stands for a part the grammar left out.
+    // INVARIANT: recursion goes one operator further each time, and `lower_expr` refused
+    // an expression with more than MAX_EXPR_DEPTH operators before calling it.
+    fn fold(
+        &self,
+        pairs: &mut Peekable<Pairs<'_, Rule>>,
+        bound: u32,
+        depth: usize,
+        span: Span,
+    ) -> Folded {
+        let mut lhs = match pairs.next() {
+            None => Folded {
+                expr: placeholder(span),
+                grouped: false,
+            },
+            Some(op) => match affix(op.as_rule()) {
+                Some((Affix::Prefix, power)) => {
+                    let rhs = self.fold(pairs, power - 1, depth, span);
+                    self.fold_prefix(op, rhs)
+                }
+                _ => self.lower_operand(op, depth),
+            },
+        };
+        while let Some((place, power)) = pairs.peek().and_then(|op| affix(op.as_rule())) {
+            if power <= bound {
+                break;
+            }
+            let Some(op) = pairs.next() else { break };
+            lhs = match place {
+                Affix::Infix => {
+                    let rhs = self.fold(pairs, power, depth, span);
+                    self.fold_infix(lhs, op, rhs)
+                }
+                Affix::Postfix => self.fold_postfix(lhs, op),
+                // The grammar puts a prefix operator only before an operand.
+                Affix::Prefix => {
+                    self.unexpected(&op);
+                    lhs
+                }
+            };
+        }
+        lhs
     }
 
     /// Refuses `a < b < c`: comparisons and tests do not chain (SPEC §6).
