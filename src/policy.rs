@@ -93,6 +93,12 @@ fn join_lines(all: &[Diagnostics]) -> String {
 }
 
 impl Policy {
+    /// The compiled plan, for the crate's unit tests.
+    #[cfg(test)]
+    pub(crate) fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
     /// Parses and checks a policy; the errors (and warnings) come back as [`Diagnostics`].
     ///
     /// A policy that `extends` another needs a place to find it: use

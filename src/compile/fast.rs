@@ -12,16 +12,16 @@ use std::collections::HashMap;
 
 use crate::ast::CompareOp;
 use crate::plan::fast::{
-    Codes, FastPlan, FastRule, Guard, Int, MAX_SLOTS, Roots, Slot, SlotKind,
+    Codes, FastPlan, FastRule, Flat, FlatRule, Guard, Int, MAX_SLOTS, Roots, Slot, SlotKind,
 };
-use crate::plan::{FieldRef, Node, RulePlan};
+use crate::plan::{Block, FieldRef, Node, RulePlan};
 use crate::value::{ArithOp, FieldType, List, Value};
 
 /// The most codes a list slot's set holds (one bit each).
 const MAX_LIST_CODES: usize = 64;
 
 /// The fast path of compiled rules.
-pub(crate) fn build(rules: &[RulePlan], required: &[FieldRef]) -> FastPlan {
+pub(crate) fn build(rules: &[RulePlan], blocks: &[Block], required: &[FieldRef]) -> FastPlan {
     let mut builder = Builder::default();
     let compiled: Vec<Option<FastRule>> = rules.iter().map(|rule| builder.rule(rule)).collect();
     let complete = compiled
@@ -29,18 +29,54 @@ pub(crate) fn build(rules: &[RulePlan], required: &[FieldRef]) -> FastPlan {
         .all(|rule| rule.as_ref().is_some_and(|r| r.constant_body));
     // Every required field gets a slot while slots are left, so that a record read into
     // slots alone can be checked for them.
-    let required = required
+    let required: Vec<Option<u8>> = required
         .iter()
         .map(|field| builder.find(&field.dotted).or_else(|| builder.presence(field)))
         .collect();
+    let required_mask = required.iter().try_fold(0u64, |mask, slot| {
+        slot.and_then(|slot| 1u64.checked_shl(u32::from(slot)))
+            .map(|bit| mask | bit)
+    });
+    let flat = if complete {
+        flatten(rules, blocks, &compiled)
+    } else {
+        None
+    };
     FastPlan {
         id: crate::plan::fast::new_id(),
+        flat,
         roots: Roots::build(&builder.slots),
         slots: builder.slots,
         rules: compiled,
         required,
+        required_mask,
         complete,
     }
+}
+
+/// A complete plan's rules as one list in block order; `None` past `u32` counts.
+fn flatten(rules: &[RulePlan], blocks: &[Block], compiled: &[Option<FastRule>]) -> Option<Flat> {
+    let mut flat = Flat::default();
+    for (position, block) in blocks.iter().enumerate() {
+        let (members, first_of): (&[usize], bool) = match block {
+            Block::Single(index) => (std::slice::from_ref(index), false),
+            Block::FirstOf(members) => (members, true),
+        };
+        for &index in members {
+            let rule = rules.get(index)?;
+            let start = u32::try_from(flat.templates.len()).ok()?;
+            flat.templates
+                .extend(rule.then.iter().filter_map(|action| action.template));
+            flat.rules.push(FlatRule {
+                compiled: compiled.get(index)?.clone()?,
+                id: u32::try_from(index).ok()?,
+                block: u32::try_from(position).ok()?,
+                first_of,
+                templates: (start, u32::try_from(flat.templates.len()).ok()?),
+            });
+        }
+    }
+    Some(flat)
 }
 
 /// Which kind of slot a field is read as.
@@ -250,10 +286,17 @@ impl Builder {
                     .iter()
                     .map(|t| self.code(slot, t))
                     .collect::<Option<Box<[u32]>>>()?;
-                Guard::TextIs {
-                    slot,
-                    codes,
-                    negated: *negated,
+                match *codes {
+                    [code] => Guard::TextEq {
+                        slot,
+                        code,
+                        negated: *negated,
+                    },
+                    _ => Guard::TextIs {
+                        slot,
+                        codes,
+                        negated: *negated,
+                    },
                 }
             }
             Node::Contains(list, item, _) => {
@@ -289,9 +332,9 @@ impl Builder {
             }
             used.steps += 2;
             let slot = self.slot(field, Want::Text, used)?;
-            return Some(Guard::TextIs {
+            return Some(Guard::TextEq {
                 slot,
-                codes: Box::new([self.code(slot, text)?]),
+                code: self.code(slot, text)?,
                 negated: op == CompareOp::Ne,
             });
         }
@@ -312,7 +355,15 @@ impl Builder {
             });
         }
         let (x, y) = (self.int(a, used)?, self.int(b, used)?);
-        Some(Guard::Compare(op, x, y))
+        Some(match (x, y) {
+            (Int::Slot(slot), Int::Const(k)) => Guard::IntIs { op, slot, k },
+            (Int::Const(k), Int::Slot(slot)) => Guard::IntIs {
+                op: op.flipped(),
+                slot,
+                k,
+            },
+            (x, y) => Guard::Compare(op, x, y),
+        })
     }
 
     fn int(&mut self, node: &Node, used: &mut Used) -> Option<Int> {

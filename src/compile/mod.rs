@@ -231,7 +231,7 @@ impl<'p> Compiler<'p> {
             return Err(self.diagnostics);
         }
         let index = RuleIndex::build(&rules, &blocks);
-        let fast = fast::build(&rules, &required);
+        let fast = fast::build(&rules, &blocks, &required);
         let rendered = render(&self.ast.name.value, version.as_deref(), &rules);
         Ok(Plan {
             name: self.ast.name.value.clone(),

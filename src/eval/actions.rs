@@ -69,6 +69,13 @@ pub(crate) struct Actions {
     /// Rule lists; the first `used` belong to this evaluation, the rest wait to be reused.
     pool: Vec<Vec<u32>>,
     used: usize,
+    /// Per template class: the evaluation that last gathered it and its item then. An
+    /// action equals at most one item (equal ones merge), so this finds it without
+    /// comparing; `epoch` tells this evaluation's entries from older ones.
+    by_class: Vec<(u32, u32)>,
+    epoch: u32,
+    /// Whether an action computed from the record was gathered: one may equal a template.
+    owned: bool,
 }
 
 /// An action as the decision shows it.
@@ -97,6 +104,13 @@ impl Actions {
     /// Forgets the previous evaluation's actions, keeping the memory.
     pub(crate) fn clear(&mut self) {
         self.items.clear();
+        self.owned = false;
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            // Entries as old as the wrap would read as current.
+            self.by_class.clear();
+            self.epoch = 1;
+        }
         for list in self.pool.iter_mut().take(self.used) {
             list.clear();
         }
@@ -121,28 +135,80 @@ impl Actions {
     /// except money, which is never merged: every `refund` and `compensate` stays its own
     /// entry.
     pub(crate) fn gather(&mut self, templates: &[Template], action: Required, rule: u32) {
-        let Some((kind, args)) = resolve(&action, templates) else {
+        let owned = match action {
+            Required::Template(id) => return self.gather_template(templates, id, rule),
+            Required::Owned(owned) => owned,
+        };
+        let merged = owned.kind.money().is_none()
+            && self.merge(rule, |g| {
+                resolve(&g.action, templates)
+                    .is_some_and(|(k, a)| *k == owned.kind && a == owned.args.as_ref())
+            });
+        if !merged {
+            self.owned = true;
+            self.push(Required::Owned(owned), None, rule);
+        }
+    }
+
+    /// [`Actions::gather`] of a template: merged by class with other templates, by value
+    /// with actions computed from the record.
+    pub(crate) fn gather_template(&mut self, templates: &[Template], id: u32, rule: u32) {
+        let Some(template) = templates.get(id as usize) else {
             return;
         };
-        let class = match &action {
-            Required::Template(id) => templates.get(*id as usize).map(|t| t.class),
-            Required::Owned(_) => None,
-        };
-        if kind.money().is_none() {
-            let equal = |g: &Gathered| match (g.class, class) {
-                (Some(a), Some(b)) => a == b,
-                _ => resolve(&g.action, templates).is_some_and(|(k, a)| k == kind && a == args),
-            };
-            if let Some(existing) = self.items.iter().position(equal) {
-                let list = self.items.get(existing).map(|g| g.rules);
-                if let Some(list) = list.and_then(|l| self.pool.get_mut(l))
-                    && !list.contains(&rule)
-                {
-                    list.push(rule);
-                }
-                return;
-            }
+        if template.kind.money().is_some() {
+            self.push(Required::Template(id), Some(template.class), rule);
+            return;
         }
+        // Epoch 0 marks entries never written (a buffer not cleared yet starts there).
+        if self.epoch == 0 {
+            self.epoch = 1;
+        }
+        let class = template.class as usize;
+        if let Some(&(epoch, item)) = self.by_class.get(class)
+            && epoch == self.epoch
+        {
+            self.add_rule(item as usize, rule);
+            return;
+        }
+        let merged = self.owned
+            && self.merge(rule, |g| {
+                g.class.is_none()
+                    && resolve(&g.action, templates)
+                        .is_some_and(|(k, a)| *k == template.kind && a == template.args.as_ref())
+            });
+        if merged {
+            return;
+        }
+        if self.by_class.len() < templates.len() {
+            self.by_class.resize(templates.len(), (0, 0));
+        }
+        if let (Some(entry), Ok(item)) = (self.by_class.get_mut(class), u32::try_from(self.items.len())) {
+            *entry = (self.epoch, item);
+        }
+        self.push(Required::Template(id), Some(template.class), rule);
+    }
+
+    /// Adds `rule` to the first action `equal` accepts; whether there was one.
+    fn merge(&mut self, rule: u32, equal: impl Fn(&Gathered) -> bool) -> bool {
+        let Some(existing) = self.items.iter().position(equal) else {
+            return false;
+        };
+        self.add_rule(existing, rule);
+        true
+    }
+
+    /// Adds `rule` to item `item`'s rules, once.
+    fn add_rule(&mut self, item: usize, rule: u32) {
+        let list = self.items.get(item).map(|g| g.rules);
+        if let Some(list) = list.and_then(|l| self.pool.get_mut(l))
+            && !list.contains(&rule)
+        {
+            list.push(rule);
+        }
+    }
+
+    fn push(&mut self, action: Required, class: Option<u32>, rule: u32) {
         let rules = self.new_list(rule);
         self.items.push(Gathered {
             action,
@@ -290,6 +356,13 @@ impl Actions {
         rule_name: &impl Fn(u32) -> Option<&'n str>,
         errors: &mut Vec<ErrorEntry>,
     ) {
+        let is_set = |g: &Gathered| {
+            matches!(resolve(&g.action, templates), Some((ActionKind::Set { .. }, _)))
+        };
+        // Most decisions set nothing: no map to build.
+        if !self.items.iter().any(is_set) {
+            return;
+        }
         let name = |rules: &[u32]| {
             rules
                 .iter()
@@ -368,3 +441,50 @@ impl Actions {
 
 /// How many values of one field a `conflict` entry names; the rest are counted.
 const CONFLICT_VALUES_SHOWN: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(to: &str, class: u32) -> Template {
+        Template {
+            kind: ActionKind::Escalate { to: to.to_owned() },
+            args: None,
+            key: to.into(),
+            class,
+            json: (Box::from(""), Box::from("")),
+        }
+    }
+
+    fn rules_of(actions: &Actions, templates: &[Template]) -> Vec<Vec<u32>> {
+        actions.iter(templates).map(|v| v.rules.to_vec()).collect()
+    }
+
+    #[test]
+    fn templates_merge_by_class_within_one_evaluation_only() {
+        // Templates 0 and 2 are equal (class 0); 1 differs.
+        let templates = [template("a", 0), template("b", 1), template("a", 0)];
+        // Never cleared yet: the first evaluation of a new buffer.
+        let mut actions = Actions::default();
+        actions.gather_template(&templates, 0, 7);
+        actions.gather_template(&templates, 1, 8);
+        actions.gather_template(&templates, 2, 9);
+        actions.gather_template(&templates, 2, 9);
+        assert_eq!(rules_of(&actions, &templates), [vec![7, 9], vec![8]]);
+        // The next evaluation starts afresh: nothing merges into the last one's items.
+        actions.clear();
+        actions.gather_template(&templates, 1, 3);
+        actions.gather_template(&templates, 0, 4);
+        assert_eq!(rules_of(&actions, &templates), [vec![3], vec![4]]);
+    }
+
+    #[test]
+    fn a_template_merges_into_an_equal_action_computed_from_the_record() {
+        let templates = [template("a", 0)];
+        let mut actions = Actions::default();
+        let owned = Required::owned(ActionKind::Escalate { to: "a".to_owned() }, None, None, 0);
+        actions.gather(&templates, owned, 1);
+        actions.gather_template(&templates, 0, 2);
+        assert_eq!(rules_of(&actions, &templates), [vec![1, 2]]);
+    }
+}

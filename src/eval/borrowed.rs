@@ -23,6 +23,7 @@ use super::{EvalOptions, Explain, convert_seen, is_absent_path};
 use crate::decision::{
     ActionJson, ActionKind, Check, Decision, ErrorEntry, RuleStatus, RuleTrace, Undecided,
 };
+use crate::plan::fast::Flat;
 use crate::plan::{Block, Env, Plan, Walk};
 
 /// A reusable buffer for evaluations: evaluating into it gives a [`DecisionRef`] that
@@ -446,7 +447,11 @@ pub(crate) fn evaluate_into<'e>(
         }
         _ => false,
     };
-    if let Some(map) = map {
+    // Read into slots, a record with every required field costs one test.
+    let all_there = fast && plan.fast.required_mask.is_some_and(|m| buffer.slots.absent & m == 0);
+    if let Some(map) = map
+        && !all_there
+    {
         for (field, slot) in plan.required.iter().zip(required_slots(plan, fast)) {
             let absent = match slot {
                 Some(slot) => buffer.slots.is_absent(slot),
@@ -488,7 +493,11 @@ pub(crate) fn evaluate_slots<'e>(
     if buffer.slots.values.len() != plan.fast.slots.len() {
         return None;
     }
+    let all_there = plan.fast.required_mask.is_some_and(|m| buffer.slots.absent & m == 0);
     for (field, slot) in plan.required.iter().zip(required_slots(plan, true)) {
+        if all_there {
+            break;
+        }
         if buffer.slots.is_absent(slot?) {
             buffer.errors.push(missing_required(field));
         }
@@ -554,6 +563,15 @@ fn walk_rules(
         } => (map, fast, trace_on),
         Source::Slots => (None, true, false),
     };
+    let mut walk = walk;
+    if let (true, false, Some(flat), Walk::All(range)) = (fast, trace_on, &plan.fast.flat, &walk)
+        && range.start == 0
+    {
+        match walk_flat(plan, flat, options.budget.rule_steps, buffer) {
+            None => return Ok(None),
+            Some(block) => walk = Walk::All(block..plan.blocks.len()),
+        }
+    }
     // The general evaluator's context, made when a rule first needs it.
     let mut general: Option<Ctx<'_>> = None;
     let mut recheck_at: Option<Timestamp> = None;
@@ -667,6 +685,41 @@ fn walk_rules(
     Ok(recheck_at)
 }
 
+/// Decides a complete plan's rules from their slots, in order, until one needs the general
+/// evaluator: `None` when every rule was decided (none has a check, so nothing is to be
+/// rechecked), else the position of the block the general walk goes on from. That block's
+/// rules decided so far did not apply, so they left nothing behind.
+fn walk_flat(plan: &Plan, flat: &Flat, rule_steps: u64, buffer: &mut Evaluation) -> Option<usize> {
+    let Evaluation {
+        slots,
+        actions,
+        fired,
+        ..
+    } = buffer;
+    let slots = &*slots;
+    let mut settled: Option<u32> = None;
+    for rule in &flat.rules {
+        if settled == Some(rule.block) {
+            continue;
+        }
+        let Some(applies) = slots.decide(&rule.compiled, rule_steps) else {
+            return Some(rule.block as usize);
+        };
+        if applies {
+            fired.push(rule.id);
+            let (start, end) = rule.templates;
+            let templates = flat.templates.get(start as usize..end as usize).unwrap_or(&[]);
+            for &template in templates {
+                actions.gather_template(&plan.templates, template, rule.id);
+            }
+            if rule.first_of {
+                settled = Some(rule.block);
+            }
+        }
+    }
+    None
+}
+
 /// Works out the actions and gives the decision.
 fn finish<'e>(
     plan: &'e Plan,
@@ -688,5 +741,96 @@ fn finish<'e>(
         now,
         recheck_at,
         traced,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Policy;
+    use serde_json::json;
+
+    const SOURCE: &str = r#"policy "P" {
+      record { priority: "low" | "urgent", amount: number?, channel: text }
+      rule urgent { when priority == "urgent" then escalate to "supervisor" }
+      first of {
+        rule big { when amount > 100 then tag "big" }
+        rule small { when amount <= 100 then tag "small" }
+      }
+      rule phone { when channel == "phone" then notify "team" escalate to "supervisor" }
+    }"#;
+
+    fn load(source: &str) -> Policy {
+        Policy::parse(source).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn read(policy: &Policy, record: Json, buffer: &mut Evaluation) {
+        let Json::Object(map) = record else {
+            panic!("an object")
+        };
+        buffer.clear();
+        buffer.slots.read(&policy.plan().fast, &map);
+    }
+
+    #[test]
+    fn a_complete_plan_is_flat_in_block_order_with_its_templates() {
+        let policy = load(SOURCE);
+        let flat = policy.plan().fast.flat.as_ref().expect("every rule compiles");
+        let shape: Vec<_> = flat
+            .rules
+            .iter()
+            .map(|r| (r.id, r.block, r.first_of, r.templates.1 - r.templates.0))
+            .collect();
+        assert_eq!(
+            shape,
+            [(0, 0, false, 1), (1, 1, true, 1), (2, 1, true, 1), (3, 2, false, 2)]
+        );
+        // `escalate to "supervisor"` of two rules: templates of one class, merged.
+        let (a, b) = (&flat.rules[0], &flat.rules[3]);
+        let class = |at: u32| policy.plan().templates[flat.templates[at as usize] as usize].class;
+        assert_eq!(class(a.templates.0), class(b.templates.0 + 1));
+        assert_ne!(class(b.templates.0), class(b.templates.0 + 1));
+        // A guard the compiler leaves to the general evaluator: no flat list.
+        let general = load(
+            r#"policy "P" { record { note: text } rule r { when note matches "x+" then tag "x" } }"#,
+        );
+        assert!(general.plan().fast.flat.is_none());
+    }
+
+    #[test]
+    fn the_flat_walk_settles_first_of_and_stops_where_a_rule_needs_more() {
+        let policy = load(SOURCE);
+        let plan = policy.plan();
+        let flat = plan.fast.flat.as_ref().unwrap();
+        let mut buffer = Evaluation::new();
+        let record = json!({"priority": "urgent", "amount": 500, "channel": "phone"});
+        read(&policy, record, &mut buffer);
+        assert_eq!(walk_flat(plan, flat, u64::MAX, &mut buffer), None);
+        // `small` is skipped once `big` applied; `supervisor` is gathered once, for two rules.
+        assert_eq!(buffer.fired, [0, 1, 3]);
+        assert_eq!(buffer.actions.len(), 3);
+
+        // No amount: `big` needs the general evaluator (it is undecided), so the walk
+        // hands over at its block, having decided only `urgent`.
+        read(&policy, json!({"priority": "urgent", "channel": "email"}), &mut buffer);
+        assert_eq!(walk_flat(plan, flat, u64::MAX, &mut buffer), Some(1));
+        assert_eq!(buffer.fired, [0]);
+
+        // A budget too small for a rule's general evaluation hands over too.
+        read(&policy, json!({"priority": "low", "amount": 5, "channel": "x"}), &mut buffer);
+        assert_eq!(walk_flat(plan, flat, 1, &mut buffer), Some(0));
+    }
+
+    #[test]
+    fn a_record_with_every_required_field_is_checked_by_one_mask() {
+        let policy = load(SOURCE);
+        let plan = policy.plan();
+        let mask = plan.fast.required_mask.expect("every required field has a slot");
+        assert_eq!(mask.count_ones(), 2, "priority and channel");
+        let options = EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap());
+        let mut buffer = Evaluation::new();
+        let decision = evaluate_into(plan, &json!({"priority": "low"}), &options, &mut buffer);
+        let missing: Vec<_> = decision.errors().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(missing, [Some("channel".to_owned())]);
     }
 }

@@ -3,7 +3,6 @@
 
 use serde_json::{Map, Value as Json};
 
-use crate::ast::CompareOp;
 use crate::plan::fast::{Codes, FastPlan, FastRule, Guard, Int, OTHER, Slot, SlotKind};
 
 /// One slot's value for one record.
@@ -58,12 +57,16 @@ impl Slots {
             return;
         }
         self.values.resize(slots.len(), SlotValue::Absent);
+        // Every slot is absent until its field is met.
+        let all = u64::MAX.checked_shr(64 - slots.len() as u32).unwrap_or(0);
+        self.unusable = all;
+        self.absent = all;
         for (key, json) in record {
             let Some(list) = fast.roots.get(key) else {
                 continue;
             };
             for &index in list {
-                let (Some(slot), index) = (slots.get(index as usize), index as usize) else {
+                let Some(slot) = slots.get(index as usize) else {
                     continue;
                 };
                 let rest = slot.field.segments.get(1..).unwrap_or(&[]);
@@ -73,14 +76,25 @@ impl Slots {
                     Json::Object(inner) => lookup(inner, rest),
                     _ => Err(()),
                 };
-                if let Some(value) = self.values.get_mut(index) {
-                    *value = read_slot(slot, found);
-                }
+                self.set(index, read_slot(slot, found));
             }
         }
-        for index in 0..self.values.len() {
-            if let Some(&value) = self.values.get(index) {
-                self.mark(index, value);
+    }
+
+    /// Sets slot `index`, absent until now, to `value`.
+    #[inline]
+    fn set(&mut self, index: u8, value: SlotValue) {
+        let Some(place) = self.values.get_mut(index as usize) else {
+            return;
+        };
+        *place = value;
+        let bit = 1u64.checked_shl(u32::from(index)).unwrap_or(0);
+        match value {
+            SlotValue::Absent => {}
+            SlotValue::Irregular => self.absent &= !bit,
+            _ => {
+                self.absent &= !bit;
+                self.unusable &= !bit;
             }
         }
     }
@@ -112,6 +126,7 @@ impl Slots {
     /// A rule decided by its guard: `Some(applies)`, or `None` when the general evaluator
     /// must decide it (a slot it reads is unusable, an operation overflows, or its budget
     /// might not cover it).
+    #[inline(always)]
     pub(crate) fn decide(&self, rule: &FastRule, rule_steps: u64) -> Option<bool> {
         if rule.reads & self.unusable & !(rule.absence_ok & self.absent) != 0 {
             return None;
@@ -139,22 +154,47 @@ impl Slots {
         self.values.get(slot as usize).copied()
     }
 
+    /// A guard's value: a test of slots decided in place, `and`, `or` and `not` through a
+    /// call (most guards are a test or two joined, so most take one call or none).
+    #[inline(always)]
     fn guard(&self, guard: &Guard) -> Option<bool> {
+        match guard {
+            Guard::And(..) | Guard::Or(..) | Guard::Not(..) => self.join(guard),
+            test => self.test(test),
+        }
+    }
+
+    #[inline(never)]
+    fn join(&self, guard: &Guard) -> Option<bool> {
         Some(match guard {
-            Guard::Const(b) => *b,
             Guard::And(a, b) => self.guard(a)? && self.guard(b)?,
             Guard::Or(a, b) => self.guard(a)? || self.guard(b)?,
             Guard::Not(x) => !self.guard(x)?,
-            Guard::Compare(op, a, b) => {
-                let (a, b) = (self.int(a)?, self.int(b)?);
-                match op {
-                    CompareOp::Eq => a == b,
-                    CompareOp::Ne => a != b,
-                    CompareOp::Lt => a < b,
-                    CompareOp::Le => a <= b,
-                    CompareOp::Gt => a > b,
-                    CompareOp::Ge => a >= b,
-                }
+            test => self.test(test)?,
+        })
+    }
+
+    #[inline(always)]
+    fn test(&self, guard: &Guard) -> Option<bool> {
+        Some(match guard {
+            Guard::Const(b) => *b,
+            Guard::And(..) | Guard::Or(..) | Guard::Not(..) => self.join(guard)?,
+            Guard::Compare(op, a, b) => op.holds(self.int(a)?, self.int(b)?),
+            Guard::IntIs { op, slot, k } => {
+                let SlotValue::Int(n) = self.get(*slot)? else {
+                    return None;
+                };
+                op.holds(n, *k)
+            }
+            Guard::TextEq {
+                slot,
+                code,
+                negated,
+            } => {
+                let SlotValue::Code(found) = self.get(*slot)? else {
+                    return None;
+                };
+                (found == *code && found != OTHER) != *negated
             }
             Guard::TextIs {
                 slot,
@@ -186,6 +226,9 @@ impl Slots {
         })
     }
 
+    /// An integer expression's value: a slot or a constant in place, arithmetic through a
+    /// call.
+    #[inline(always)]
     fn int(&self, int: &Int) -> Option<i64> {
         match int {
             Int::Const(n) => Some(*n),
@@ -193,10 +236,18 @@ impl Slots {
                 SlotValue::Int(n) => Some(n),
                 _ => None,
             },
+            arithmetic => self.arithmetic(arithmetic),
+        }
+    }
+
+    #[inline(never)]
+    fn arithmetic(&self, int: &Int) -> Option<i64> {
+        match int {
             Int::Neg(x) => self.int(x)?.checked_neg(),
             Int::Add(a, b) => self.int(a)?.checked_add(self.int(b)?),
             Int::Sub(a, b) => self.int(a)?.checked_sub(self.int(b)?),
             Int::Mul(a, b) => self.int(a)?.checked_mul(self.int(b)?),
+            leaf => self.int(leaf),
         }
     }
 }

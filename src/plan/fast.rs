@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 
 use crate::ast::CompareOp;
+use crate::record::keys::{hash, same};
 
 use super::FieldRef;
 
@@ -46,8 +47,12 @@ pub(crate) struct FastPlan {
     pub(crate) rules: Vec<Option<FastRule>>,
     /// Per required field of the plan: the slot that reads it, if any.
     pub(crate) required: Vec<Option<u8>>,
+    /// When every required field has a slot: those slots, as a set.
+    pub(crate) required_mask: Option<u64>,
     /// Whether every rule has a compiled guard and actions known at load.
     pub(crate) complete: bool,
+    /// When the plan is complete: its rules as one flat list, walked in order.
+    pub(crate) flat: Option<Flat>,
     /// The slots by the first key of their path.
     pub(crate) roots: Roots,
 }
@@ -70,9 +75,10 @@ impl Codes {
     }
 
     /// The code of `text`, if it has one.
+    #[inline]
     pub(crate) fn find(&self, text: &str) -> Option<u32> {
         if self.texts.len() <= SCAN_CODES {
-            let index = self.texts.iter().position(|t| **t == *text)?;
+            let index = self.texts.iter().position(|t| same(t.as_bytes(), text.as_bytes()))?;
             u32::try_from(index).ok()
         } else {
             self.by_text.get(text).copied()
@@ -91,21 +97,18 @@ impl Codes {
     }
 }
 
-/// The slots by the first key of their path, in an open-addressing table hashed with
-/// FNV-1a: reading a record walks its entries once and finds each one's slots here, which
-/// costs less than one hashed lookup of the record per slot.
+/// The slots by the first key of their path, in an open-addressing table: reading a
+/// record walks its entries once and finds each one's slots here, which costs less than
+/// one hashed lookup of the record per slot. Keys are hashed and compared a word at a time
+/// (`record::keys`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Roots {
-    /// A power of two long, at most half full: a key and the slots under it.
-    table: Vec<Option<(Box<str>, Vec<u8>)>>,
+    /// A power of two long, at most half full.
+    table: Vec<Option<Root>>,
 }
 
-/// FNV-1a over a key's bytes.
-fn fnv(key: &str) -> u64 {
-    key.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
+/// A first key and the slots under it.
+type Root = (Box<[u8]>, Vec<u8>);
 
 impl Roots {
     pub(crate) fn build(slots: &[Slot]) -> Roots {
@@ -123,25 +126,26 @@ impl Roots {
         let size = (keys.len() * 2).next_power_of_two().max(4);
         let mut table = vec![None; size];
         for (key, list) in keys {
-            let mut at = fnv(key) as usize & (size - 1);
+            let mut at = hash(key.as_bytes()) & (size - 1);
             while table.get(at).is_some_and(Option::is_some) {
                 at = (at + 1) & (size - 1);
             }
             if let Some(entry) = table.get_mut(at) {
-                *entry = Some((key.into(), list));
+                *entry = Some((key.as_bytes().into(), list));
             }
         }
         Roots { table }
     }
 
     /// The slots whose path starts with `key`.
+    #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<&[u8]> {
         let mask = self.table.len().checked_sub(1)?;
-        let mut at = fnv(key) as usize & mask;
+        let mut at = hash(key.as_bytes()) & mask;
         // The table is at most half full: a free entry ends every probe.
         loop {
             match self.table.get(at)? {
-                Some((k, list)) if **k == *key => return Some(list),
+                Some((k, list)) if same(k, key.as_bytes()) => return Some(list),
                 Some(_) => at = (at + 1) & mask,
                 None => return None,
             }
@@ -196,6 +200,29 @@ pub(crate) struct FastRule {
     pub(crate) constant_body: bool,
 }
 
+/// A complete plan's rules in source order, each with what deciding it needs next to it:
+/// walking it touches no block, no general rule and no action plan.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Flat {
+    pub(crate) rules: Vec<FlatRule>,
+    /// The templates of the rules' actions, rule after rule.
+    pub(crate) templates: Vec<u32>,
+}
+
+/// One rule of a [`Flat`] plan.
+#[derive(Debug, Clone)]
+pub(crate) struct FlatRule {
+    pub(crate) compiled: FastRule,
+    /// The rule's index among the plan's rules.
+    pub(crate) id: u32,
+    /// The position of its block among the plan's blocks.
+    pub(crate) block: u32,
+    /// Whether its block is a `first of`, settled once one of its rules applies.
+    pub(crate) first_of: bool,
+    /// Its actions' templates: `Flat::templates[start..end]`.
+    pub(crate) templates: (u32, u32),
+}
+
 /// A compiled condition.
 #[derive(Debug, Clone)]
 pub(crate) enum Guard {
@@ -205,8 +232,11 @@ pub(crate) enum Guard {
     Not(Box<Guard>),
     /// Two integers compared.
     Compare(CompareOp, Int, Int),
-    /// A text slot's code is one of `codes` (`==` is one code, `in` several), or with
-    /// `negated` is none of them.
+    /// An integer slot compared with a constant (`slot OP k`).
+    IntIs { op: CompareOp, slot: u8, k: i64 },
+    /// A text slot's code is `code`, or with `negated` is not.
+    TextEq { slot: u8, code: u32, negated: bool },
+    /// A text slot's code is one of `codes` (`in`), or with `negated` is none of them.
     TextIs {
         slot: u8,
         codes: Box<[u32]>,

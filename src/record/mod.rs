@@ -10,13 +10,14 @@
 
 use std::fmt;
 
-// Read by `batch` once it evaluates from typed slots; until then only the crate's tests,
-// benches and fuzz targets (through `internals`) use it.
+// Read by `batch` and the decision service; its public items are for the crate's tests,
+// benches and fuzz targets (through `internals`).
+pub(crate) mod keys;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod scan;
 #[cfg(not(feature = "internals"))]
-#[allow(dead_code, reason = "wired into `batch` with the slot evaluator")]
+#[allow(dead_code, reason = "some public items serve only `internals` users")]
 pub(crate) mod scan;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};

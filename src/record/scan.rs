@@ -33,6 +33,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::MAX_RECORD_VALUES;
+use super::keys::{hash, same};
 
 /// The deepest nesting of arrays and objects serde_json reads (its recursion limit is 128
 /// levels, the 128th refused); the top-level object is level 1.
@@ -236,56 +237,6 @@ impl Node {
         }
         None
     }
-}
-
-/// Whether two keys are equal, comparing short ones as words rather than through a call.
-#[inline(always)]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    // Two words that overlap cover 4 to 8 bytes, or 8 to 16.
-    if a.len() <= 16 {
-        if let (Some(a0), Some(a1), Some(b0), Some(b1)) = (
-            a.first_chunk::<8>(),
-            a.last_chunk::<8>(),
-            b.first_chunk::<8>(),
-            b.last_chunk::<8>(),
-        ) {
-            return a0 == b0 && a1 == b1;
-        }
-        if let (Some(a0), Some(a1), Some(b0), Some(b1)) = (
-            a.first_chunk::<4>(),
-            a.last_chunk::<4>(),
-            b.first_chunk::<4>(),
-            b.last_chunk::<4>(),
-        ) {
-            return a0 == b0 && a1 == b1;
-        }
-        return a.iter().zip(b).all(|(x, y)| x == y);
-    }
-    a == b
-}
-
-/// A key's hash for the layout's tables: the high bits of a multiplicative hash, 8 bytes
-/// at a time, the last 1 to 7 in one word.
-fn hash(key: &[u8]) -> usize {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = key.len() as u64;
-    let mut rest = key;
-    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(*word)).wrapping_mul(K);
-        rest = tail;
-    }
-    // 4 to 7 bytes: two words of 4 that overlap; fewer: byte by byte.
-    let tail = match (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
-        (Some(first), Some(last)) => {
-            u64::from(u32::from_le_bytes(*first)) << 32 | u64::from(u32::from_le_bytes(*last))
-        }
-        _ => rest.iter().fold(0, |w, &b| w << 8 | u64::from(b)),
-    };
-    h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
-    (h >> 32) as usize
 }
 
 const ROOT: usize = 0;
