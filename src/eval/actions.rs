@@ -50,16 +50,26 @@ impl Required {
     }
 }
 
-/// One action of the decision being built.
-#[derive(Debug)]
+/// One action of the decision being built: indexes only, so that forgetting an
+/// evaluation's actions drops nothing.
+#[derive(Debug, Clone, Copy)]
 struct Gathered {
-    action: Required,
+    action: Kept,
     /// A template's class (equal classes, equal actions).
     class: Option<u32>,
     /// Its rules (indexes into the policy's rules), an index into the pool.
     rules: usize,
-    /// Its key once worked out, unless the template has it.
-    key: Option<String>,
+    /// Its key once worked out, unless the template has it: an index into `keys`.
+    key: Option<usize>,
+}
+
+/// Where a gathered action is.
+#[derive(Debug, Clone, Copy)]
+enum Kept {
+    /// An index into the plan's templates.
+    Template(u32),
+    /// An index into the evaluation's actions computed from the record.
+    Owned(usize),
 }
 
 /// The actions of one evaluation, reusable across evaluations.
@@ -69,13 +79,9 @@ pub(crate) struct Actions {
     /// Rule lists; the first `used` belong to this evaluation, the rest wait to be reused.
     pool: Vec<Vec<u32>>,
     used: usize,
-    /// Per template class: the evaluation that last gathered it and its item then. An
-    /// action equals at most one item (equal ones merge), so this finds it without
-    /// comparing; `epoch` tells this evaluation's entries from older ones.
-    by_class: Vec<(u32, u32)>,
-    epoch: u32,
-    /// Whether an action computed from the record was gathered: one may equal a template.
-    owned: bool,
+    /// The actions computed from the record, and the keys worked out for them.
+    owned: Vec<Owned>,
+    keys: Vec<String>,
 }
 
 /// An action as the decision shows it.
@@ -89,14 +95,15 @@ pub(crate) struct View<'v> {
 }
 
 fn resolve<'v>(
-    action: &'v Required,
+    action: Kept,
     templates: &'v [Template],
+    owned: &'v [Owned],
 ) -> Option<(&'v ActionKind, Option<&'v Map<String, Json>>)> {
     match action {
-        Required::Template(id) => templates
-            .get(*id as usize)
+        Kept::Template(id) => templates
+            .get(id as usize)
             .map(|t| (&t.kind, t.args.as_ref())),
-        Required::Owned(owned) => Some((&owned.kind, owned.args.as_ref())),
+        Kept::Owned(at) => owned.get(at).map(|o| (&o.kind, o.args.as_ref())),
     }
 }
 
@@ -104,29 +111,26 @@ impl Actions {
     /// Forgets the previous evaluation's actions, keeping the memory.
     pub(crate) fn clear(&mut self) {
         self.items.clear();
-        self.owned = false;
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            // Entries as old as the wrap would read as current.
-            self.by_class.clear();
-            self.epoch = 1;
-        }
-        for list in self.pool.iter_mut().take(self.used) {
-            list.clear();
-        }
+        self.owned.clear();
+        self.keys.clear();
+        // The lists are emptied when they are reused.
         self.used = 0;
     }
 
     fn new_list(&mut self, rule: u32) -> usize {
         let index = self.used;
         match self.pool.get_mut(index) {
-            Some(list) => list.push(rule),
+            Some(list) => {
+                list.clear();
+                list.push(rule);
+            }
             None => self.pool.push(vec![rule]),
         }
         self.used += 1;
         index
     }
 
+    #[inline]
     fn rules(&self, item: &Gathered) -> &[u32] {
         self.pool.get(item.rules).map_or(&[], Vec::as_slice)
     }
@@ -137,16 +141,22 @@ impl Actions {
     pub(crate) fn gather(&mut self, templates: &[Template], action: Required, rule: u32) {
         let owned = match action {
             Required::Template(id) => return self.gather_template(templates, id, rule),
-            Required::Owned(owned) => owned,
+            Required::Owned(owned) => *owned,
         };
-        let merged = owned.kind.money().is_none()
-            && self.merge(rule, |g| {
-                resolve(&g.action, templates)
-                    .is_some_and(|(k, a)| *k == owned.kind && a == owned.args.as_ref())
-            });
-        if !merged {
-            self.owned = true;
-            self.push(Required::Owned(owned), None, rule);
+        let equal = (owned.kind.money().is_none())
+            .then(|| {
+                self.items.iter().position(|g| {
+                    resolve(g.action, templates, &self.owned)
+                        .is_some_and(|(k, a)| *k == owned.kind && a == owned.args.as_ref())
+                })
+            })
+            .flatten();
+        match equal {
+            Some(existing) => self.add_rule(existing, rule),
+            None => {
+                self.owned.push(owned);
+                self.push(Kept::Owned(self.owned.len() - 1), None, rule);
+            }
         }
     }
 
@@ -156,46 +166,22 @@ impl Actions {
         let Some(template) = templates.get(id as usize) else {
             return;
         };
-        if template.kind.money().is_some() {
-            self.push(Required::Template(id), Some(template.class), rule);
-            return;
+        // Equal templates share a class; an action computed from the record is compared
+        // by value.
+        let equal = (template.kind.money().is_none())
+            .then(|| {
+                self.items.iter().position(|g| match g.class {
+                    Some(class) => class == template.class,
+                    None => resolve(g.action, templates, &self.owned).is_some_and(|(k, a)| {
+                        *k == template.kind && a == template.args.as_ref()
+                    }),
+                })
+            })
+            .flatten();
+        match equal {
+            Some(existing) => self.add_rule(existing, rule),
+            None => self.push(Kept::Template(id), Some(template.class), rule),
         }
-        // Epoch 0 marks entries never written (a buffer not cleared yet starts there).
-        if self.epoch == 0 {
-            self.epoch = 1;
-        }
-        let class = template.class as usize;
-        if let Some(&(epoch, item)) = self.by_class.get(class)
-            && epoch == self.epoch
-        {
-            self.add_rule(item as usize, rule);
-            return;
-        }
-        let merged = self.owned
-            && self.merge(rule, |g| {
-                g.class.is_none()
-                    && resolve(&g.action, templates)
-                        .is_some_and(|(k, a)| *k == template.kind && a == template.args.as_ref())
-            });
-        if merged {
-            return;
-        }
-        if self.by_class.len() < templates.len() {
-            self.by_class.resize(templates.len(), (0, 0));
-        }
-        if let (Some(entry), Ok(item)) = (self.by_class.get_mut(class), u32::try_from(self.items.len())) {
-            *entry = (self.epoch, item);
-        }
-        self.push(Required::Template(id), Some(template.class), rule);
-    }
-
-    /// Adds `rule` to the first action `equal` accepts; whether there was one.
-    fn merge(&mut self, rule: u32, equal: impl Fn(&Gathered) -> bool) -> bool {
-        let Some(existing) = self.items.iter().position(equal) else {
-            return false;
-        };
-        self.add_rule(existing, rule);
-        true
     }
 
     /// Adds `rule` to item `item`'s rules, once.
@@ -208,7 +194,7 @@ impl Actions {
         }
     }
 
-    fn push(&mut self, action: Required, class: Option<u32>, rule: u32) {
+    fn push(&mut self, action: Kept, class: Option<u32>, rule: u32) {
         let rules = self.new_list(rule);
         self.items.push(Gathered {
             action,
@@ -234,9 +220,11 @@ impl Actions {
             let Some(item) = self.items.get(index) else {
                 continue;
             };
-            let key = match &item.action {
-                Required::Template(_) => continue,
-                Required::Owned(owned) => match (owned.kind.money(), &owned.key) {
+            let key = match item.action {
+                Kept::Template(_) => continue,
+                Kept::Owned(at) => match self.owned.get(at).map(|o| (o, o.kind.money(), &o.key)) {
+                    None => continue,
+                    Some((owned, money, key)) => match (money, key) {
                     // A money action's key also covers its rule and its place in the rule,
                     // so equal payments keep distinct keys and none is acted on only once.
                     (Some(_), _) => {
@@ -250,34 +238,47 @@ impl Actions {
                     }
                     (None, Some(key)) => key.to_string(),
                     (None, None) => super::action_key(policy, &owned.kind, owned.args.as_ref()),
+                    },
                 },
             };
+            self.keys.push(key);
+            let at = self.keys.len() - 1;
             if let Some(item) = self.items.get_mut(index) {
-                item.key = Some(key);
+                item.key = Some(at);
             }
         }
     }
 
     /// The actions, in decision order (after [`Actions::finish`]).
     pub(crate) fn iter<'v>(&'v self, templates: &'v [Template]) -> impl Iterator<Item = View<'v>> {
-        self.items.iter().filter_map(move |item| {
-            let (kind, args) = resolve(&item.action, templates)?;
-            let key = match (&item.key, &item.action) {
-                (Some(key), _) => key.as_str(),
-                (None, Required::Template(id)) => &templates.get(*id as usize)?.key,
-                (None, Required::Owned(_)) => "",
-            };
-            let template = match &item.action {
-                Required::Template(id) => templates.get(*id as usize),
-                Required::Owned(_) => None,
-            };
-            Some(View {
-                template,
-                kind,
-                args,
-                rules: self.rules(item),
-                key,
-            })
+        self.items
+            .iter()
+            .filter_map(move |item| self.view(item, templates))
+    }
+
+    /// One gathered action as the decision shows it.
+    #[inline]
+    fn view<'v>(&'v self, item: &Gathered, templates: &'v [Template]) -> Option<View<'v>> {
+        let (template, kind, args, key) = match item.action {
+            Kept::Template(id) => {
+                let t = templates.get(id as usize)?;
+                (Some(t), &t.kind, t.args.as_ref(), &*t.key)
+            }
+            Kept::Owned(at) => {
+                let o = self.owned.get(at)?;
+                (None, &o.kind, o.args.as_ref(), "")
+            }
+        };
+        let key = match item.key {
+            Some(at) => self.keys.get(at).map_or("", String::as_str),
+            None => key,
+        };
+        Some(View {
+            template,
+            kind,
+            args,
+            rules: self.rules(item),
+            key,
         })
     }
 
@@ -312,7 +313,7 @@ impl Actions {
         if ladder.is_empty() {
             return;
         }
-        let rank = |g: &Gathered| match resolve(&g.action, templates) {
+        let rank = |g: &Gathered| match resolve(g.action, templates, &self.owned) {
             Some((ActionKind::Escalate { to }, _)) => ladder.iter().position(|level| level == to),
             _ => None,
         };
@@ -357,7 +358,7 @@ impl Actions {
         errors: &mut Vec<ErrorEntry>,
     ) {
         let is_set = |g: &Gathered| {
-            matches!(resolve(&g.action, templates), Some((ActionKind::Set { .. }, _)))
+            matches!(resolve(g.action, templates, &self.owned), Some((ActionKind::Set { .. }, _)))
         };
         // Most decisions set nothing: no map to build.
         if !self.items.iter().any(is_set) {
@@ -376,7 +377,7 @@ impl Actions {
         let mut by_field: std::collections::HashMap<&str, usize> =
             std::collections::HashMap::new();
         for g in &self.items {
-            let Some((ActionKind::Set { field, value }, _)) = resolve(&g.action, templates) else {
+            let Some((ActionKind::Set { field, value }, _)) = resolve(g.action, templates, &self.owned) else {
                 continue;
             };
             let slot = *by_field.entry(field.as_str()).or_insert_with(|| {
