@@ -54,6 +54,11 @@ fn atom() -> impl Strategy<Value = String> {
         2 => (0..3u32).prop_map(|n| format!("amount > {}", n * 250)),
         1 => (1..4u32).prop_map(|n| format!("amount * {n} - 400 >= 100")),
         1 => Just("-amount < -300 or amount + 1 == 101".to_owned()),
+        // Constants that are not integers: compared exactly, in either order.
+        2 => prop::sample::select(vec!["99.5", "250.25", "600.50", "0.1"]).prop_map(|k| {
+            format!("amount > {k}")
+        }),
+        1 => Just("250.25 >= amount and amount != 600.5".to_owned()),
         1 => Just("tags contains \"vip\"".to_owned()),
         1 => Just("amount is missing".to_owned()),
     ]
@@ -222,12 +227,15 @@ fn record_of(noisy: bool) -> impl Strategy<Value = Json> {
                     json!(600),
                     json!("250"),
                     json!(12.5),
+                    json!(250.25),
+                    json!(0.1),
+                    json!(1e-7),
                     // Overflows 64 bits once doubled; past 64 bits.
                     json!(i64::MAX),
                     json!(u64::MAX),
                 ]
             } else {
-                vec![json!(100), json!(600)]
+                vec![json!(100), json!(600), json!(99.5)]
             },
         ),
         value(

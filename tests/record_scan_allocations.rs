@@ -57,7 +57,7 @@ fn a_usual_line_allocates_nothing() {
     assert_eq!(out[0], Found::Int(7));
     assert!(matches!(&out[2], Found::Text(Cow::Borrowed("gold"))));
     assert!(matches!(&out[5], Found::List(l) if l.len() == 2));
-    assert_eq!(out[4], Found::Other);
+    assert_eq!(out[4], Found::Number("120.50"));
     assert_eq!(out[7], Found::Absent);
     // Walking a list of plain texts allocates nothing either.
     let Found::List(tags) = &out[5] else { panic!() };

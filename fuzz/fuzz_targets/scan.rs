@@ -30,7 +30,9 @@ fn agrees(value: &Value, found: &Found<'_>) -> bool {
         (Value::Null, Found::Null) => true,
         (Value::Bool(a), Found::Bool(b)) => a == b,
         (Value::Number(n), Found::Int(i)) => n.as_i64() == Some(*i),
-        (Value::Number(n), Found::Other) => n.as_i64().is_none(),
+        (Value::Number(n), Found::Number(text)) => {
+            n.as_i64().is_none() && serde_json::from_str::<Value>(text).ok().as_ref() == Some(value)
+        }
         (Value::String(a), Found::Text(b)) => a == b,
         (Value::Object(_), Found::Other) => true,
         (Value::Array(items), Found::List(list)) => {

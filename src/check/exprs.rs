@@ -269,17 +269,20 @@ impl<'a> Checker<'a> {
             return Ty::Unknown;
         };
         let segments = &path.segments;
-        // The longest declared prefix, then into object members.
+        // The longest declared prefix, then into object members. The prefixes are cut from
+        // the whole dotted path by the segments' lengths (a backticked segment may hold a
+        // `.`), so a path costs one string however long it is.
         let mut joined = String::new();
-        let mut prefixes: Vec<String> = Vec::with_capacity(segments.len());
         for (i, segment) in segments.iter().enumerate() {
             if i > 0 {
                 joined.push('.');
             }
             joined.push_str(&segment.name);
-            prefixes.push(joined.clone());
         }
-        for (count, prefix) in prefixes.iter().enumerate().rev() {
+        let mut end = joined.len();
+        for (count, segment) in segments.iter().enumerate().rev() {
+            let prefix = joined.get(..end).unwrap_or("");
+            end = end.saturating_sub(segment.name.len() + usize::from(count > 0));
             if let Some(&index) = self.field_index.get(prefix) {
                 let Some((_, field)) = fields.get_mut(index) else {
                     return Ty::Unknown;
@@ -333,6 +336,9 @@ impl<'a> Checker<'a> {
 
     /// Follows `rest` into the members of an object type.
     fn descend(&mut self, mut ty: Ty, base: &str, rest: &[Ident]) -> Ty {
+        if rest.is_empty() {
+            return ty;
+        }
         let mut reached = base.to_owned();
         for segment in rest {
             match ty {

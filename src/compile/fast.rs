@@ -2,7 +2,8 @@
 //! those guards compiled over them.
 //!
 //! A guard compiles when it is made of `and`, `or`, `not`, comparisons of integer
-//! expressions (`+`, `-`, `*`, negation over number fields and integer constants), `==`,
+//! expressions (`+`, `-`, `*`, negation over number fields and integer constants), a
+//! number field compared with a constant that is not a 64-bit integer (exactly), `==`,
 //! `!=`, `in` and `not in` between a text field and text constants, `contains` of a text
 //! constant in a list-of-text field, `is missing` / `is present` of a field with a slot
 //! type, and truth-value fields. Anything else keeps the rule on the general evaluator,
@@ -83,6 +84,7 @@ fn flatten(rules: &[RulePlan], blocks: &[Block], compiled: &[Option<FastRule>]) 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Want {
     Int,
+    Decimal,
     Text,
     Texts,
     Bool,
@@ -151,7 +153,7 @@ impl Builder {
     /// slot is left.
     fn slot(&mut self, field: &FieldRef, want: Want, used: &mut Used) -> Option<u8> {
         let fits = match (&field.ty, want) {
-            (FieldType::Number | FieldType::Any, Want::Int) => true,
+            (FieldType::Number | FieldType::Any, Want::Int | Want::Decimal) => true,
             (FieldType::Text | FieldType::Enum(_) | FieldType::Any, Want::Text) => true,
             (FieldType::List(element), Want::Texts) => {
                 matches!(**element, FieldType::Text | FieldType::Enum(_))
@@ -172,6 +174,7 @@ impl Builder {
                 let index = u8::try_from(self.slots.len()).ok()?;
                 let kind = match want {
                     Want::Int => SlotKind::Int,
+                    Want::Decimal => SlotKind::Decimal,
                     Want::Bool => SlotKind::Bool,
                     Want::Text => match &field.ty {
                         FieldType::Enum(options) => {
@@ -353,6 +356,20 @@ impl Builder {
                 // `f == true` is `f`; `f != true` and `f == false` are `not f`.
                 negated: value == (op == CompareOp::Ne),
             });
+        }
+        // A number field against a constant that is not a 64-bit integer: compared exactly.
+        let decimal_pair = match (a, b) {
+            (Node::Field(f), Node::Const(Value::Number(n))) => Some((f, *n, op)),
+            (Node::Const(Value::Number(n)), Node::Field(f)) => Some((f, *n, op.flipped())),
+            _ => None,
+        };
+        if let Some((field, k, op)) = decimal_pair
+            && !(k.is_integer() && rust_decimal::prelude::ToPrimitive::to_i64(&k).is_some())
+        {
+            // As the two operands of an integer comparison.
+            used.steps += 2;
+            let slot = self.slot(field, Want::Decimal, used)?;
+            return Some(Guard::DecimalIs { op, slot, k });
         }
         let (x, y) = (self.int(a, used)?, self.int(b, used)?);
         Some(match (x, y) {

@@ -822,6 +822,35 @@ mod tests {
     }
 
     #[test]
+    fn decimal_constants_compile_and_decimal_numbers_read_straight() {
+        let policy = load(
+            r#"policy "P" { record { amount: number }
+              rule big { when amount > 99.5 then tag "big" } }"#,
+        );
+        assert!(policy.plan().fast.flat.is_some());
+        let options = EvalOptions::at("2026-03-02T10:00:00Z".parse().unwrap());
+        let mut buffer = Evaluation::new();
+        for (line, fires) in [
+            (r#"{"amount": 99.75}"#, true),
+            (r#"{"amount": 99.50}"#, false),
+            (r#"{"amount": 1e2}"#, true),
+            (r#"{"amount": 99}"#, false),
+            (r#"{"amount": -0.0}"#, false),
+        ] {
+            let (decision, _) = policy
+                .evaluate_json_line(line, None, &options, &mut buffer)
+                .unwrap_or_else(|| panic!("{line} read straight"));
+            assert_eq!(decision.fired().count() == 1, fires, "{line}");
+        }
+        // Beyond what a decimal holds: the general evaluator reports it.
+        assert!(
+            policy
+                .evaluate_json_line(r#"{"amount": 1e100}"#, None, &options, &mut buffer)
+                .is_none()
+        );
+    }
+
+    #[test]
     fn a_record_with_every_required_field_is_checked_by_one_mask() {
         let policy = load(SOURCE);
         let plan = policy.plan();

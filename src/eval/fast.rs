@@ -13,6 +13,7 @@ pub(crate) enum SlotValue {
     /// Present, but not a value of the slot's type: only the general evaluator reads it.
     Irregular,
     Int(i64),
+    Decimal(rust_decimal::Decimal),
     /// A text's code.
     Code(u32),
     /// A list of texts: the set of codes it holds, and its length.
@@ -186,6 +187,12 @@ impl Slots {
                 };
                 op.holds(n, *k)
             }
+            Guard::DecimalIs { op, slot, k } => {
+                let SlotValue::Decimal(n) = self.get(*slot)? else {
+                    return None;
+                };
+                op.holds(n, *k)
+            }
             Guard::TextEq {
                 slot,
                 code,
@@ -282,6 +289,10 @@ fn read_slot(slot: &Slot, found: Result<Option<&Json>, ()>) -> SlotValue {
     match (&slot.kind, json) {
         (SlotKind::Present, _) => SlotValue::Present,
         (SlotKind::Int, Json::Number(n)) => n.as_i64().map_or(SlotValue::Irregular, SlotValue::Int),
+        // Read as the general evaluator reads a number.
+        (SlotKind::Decimal, Json::Number(n)) => {
+            crate::value::decimal_from_json(n).map_or(SlotValue::Irregular, SlotValue::Decimal)
+        }
         (SlotKind::Text { codes, closed }, Json::String(text)) => text_code(codes, *closed, text),
         (SlotKind::Texts { codes }, Json::Array(items)) => {
             texts_code(codes, items.len(), items.iter().map(Json::as_str))

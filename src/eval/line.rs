@@ -99,6 +99,12 @@ fn slot_value(slot: &Slot, found: &Found<'_>) -> SlotValue {
         (Found::Other, _) => SlotValue::Irregular,
         (_, SlotKind::Present) => SlotValue::Present,
         (Found::Int(n), SlotKind::Int) => SlotValue::Int(*n),
+        (Found::Int(n), SlotKind::Decimal) => SlotValue::Decimal((*n).into()),
+        // serde_json reads the same text into the same number as in the parsed record.
+        (Found::Number(text), SlotKind::Decimal) => serde_json::from_str(text)
+            .ok()
+            .and_then(|n| crate::value::decimal_from_json(&n))
+            .map_or(SlotValue::Irregular, SlotValue::Decimal),
         (Found::Text(text), SlotKind::Text { codes, closed }) => text_code(codes, *closed, text),
         (Found::List(list), SlotKind::Texts { codes }) => {
             texts_code(codes, list.len(), list.items().map(|item| match item {
@@ -112,7 +118,7 @@ fn slot_value(slot: &Slot, found: &Found<'_>) -> SlotValue {
 }
 
 /// The echoed field's value as the parsed record holds it; `None` for what the scanner
-/// does not keep whole (an object, a float).
+/// does not keep whole (an object).
 fn echo_value(found: &Found<'_>) -> Option<Json> {
     Some(match found {
         Found::Absent | Found::Null => Json::Null,
@@ -120,6 +126,7 @@ fn echo_value(found: &Found<'_>) -> Option<Json> {
         Found::Int(n) => Json::from(*n),
         Found::Text(text) => Json::String(text.to_string()),
         Found::List(list) => crate::record::read_json_record(list.as_str()).ok()?,
+        Found::Number(text) => serde_json::from_str(text).ok()?,
         Found::Other => return None,
     })
 }

@@ -1,10 +1,12 @@
 //! Typed slots and compiled guards: the fast path of evaluation.
 //!
 //! Strategy: the record fields that simple guards read are read once per record into
-//! *slots* whose type is chosen at load — an integer, a text as the index of the constant
+//! *slots* whose type is chosen at load — an integer, an exact decimal (only for a field
+//! compared with a constant that is not an integer), a text as the index of the constant
 //! it equals (so `==`, `!=` and `in` compare integers), a list of texts as the set of
 //! constants it holds, a truth value. A rule whose guard uses only such slots, integer
-//! arithmetic and constants gets a [`Guard`] that decides it with two-valued logic.
+//! arithmetic and constants gets a [`Guard`] that decides it with two-valued logic. A plan
+//! whose every rule has one, and constant actions, is also kept flat ([`Flat`]).
 //!
 //! INVARIANT (byte-identical decisions): a guard is only used when every slot it reads
 //! holds a value of its type, no integer operation overflows, and the rule's step budget
@@ -165,6 +167,8 @@ pub(crate) struct Slot {
 pub(crate) enum SlotKind {
     /// A number that is a 64-bit integer.
     Int,
+    /// A number, exact (compared with constants that are not 64-bit integers).
+    Decimal,
     /// A text, as its code: its index among `codes`, or [`OTHER`]. With `closed` (an
     /// enumeration of that many options, the first codes), a text outside the options is
     /// irregular: the general evaluator reports it.
@@ -234,6 +238,12 @@ pub(crate) enum Guard {
     Compare(CompareOp, Int, Int),
     /// An integer slot compared with a constant (`slot OP k`).
     IntIs { op: CompareOp, slot: u8, k: i64 },
+    /// A decimal slot compared with a constant (`slot OP k`).
+    DecimalIs {
+        op: CompareOp,
+        slot: u8,
+        k: rust_decimal::Decimal,
+    },
     /// A text slot's code is `code`, or with `negated` is not.
     TextEq { slot: u8, code: u32, negated: bool },
     /// A text slot's code is one of `codes` (`in`), or with `negated` is none of them.

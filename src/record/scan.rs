@@ -63,12 +63,14 @@ pub enum Found<'a> {
     /// An integer token (no fraction, no exponent) that fits `i64`; `-0` is not one (it
     /// reads as a float).
     Int(i64),
+    /// Any other number (a float, or an integer beyond `i64`), as written: serde_json
+    /// reads the same text into the same number.
+    Number(&'a str),
     /// A text, unescaped: borrowed from the line when it had no escapes.
     Text(Cow<'a, str>),
     /// An array; see [`ListText`].
     List(ListText<'a>),
-    /// Anything else: an object, a float, an integer beyond `i64`, or a value that is not
-    /// an object where the path goes on.
+    /// Anything else: an object, or a value that is not an object where the path goes on.
     Other,
 }
 
@@ -375,8 +377,8 @@ enum Token<'a> {
     Bool(bool),
     Int(i64),
     Text { raw: &'a str, escaped: bool },
-    /// A float or an integer beyond `i64`.
-    Number,
+    /// A float or an integer beyond `i64`, as written.
+    Number(&'a str),
     List(ListText<'a>),
     Object,
 }
@@ -390,7 +392,8 @@ impl<'a> Token<'a> {
             Token::Int(n) => Found::Int(n),
             Token::Text { raw, escaped: false } => Found::Text(Cow::Borrowed(raw)),
             Token::Text { raw, escaped: true } => Found::Text(Cow::Owned(unescape(raw)?)),
-            Token::Number | Token::Object => Found::Other,
+            Token::Number(raw) => Found::Number(raw),
+            Token::Object => Found::Other,
             Token::List(list) => Found::List(list),
         })
     }
@@ -678,6 +681,7 @@ impl<'a> Scanner<'a> {
 
     /// A number as serde_json reads it: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
     fn number(&mut self) -> Step<Token<'a>> {
+        let start = self.pos;
         let negative = self.peek() == Some(b'-');
         if negative {
             self.pos += 1;
@@ -700,16 +704,17 @@ impl<'a> Scanner<'a> {
         }
         let int_len = self.pos - int_start;
         if let Some(b'.' | b'e' | b'E') = self.peek() {
-            return self.float(int_start, int_len);
+            self.float(int_start, int_len)?;
+            return self.raw_number(start);
         }
-        Ok(match value {
+        match value {
             // `-0` reads as a float.
-            Some(0) if negative => Token::Number,
+            Some(0) if negative => self.raw_number(start),
             Some(v) => {
                 let v = i128::from(v);
                 match i64::try_from(if negative { -v } else { v }) {
-                    Ok(n) => Token::Int(n),
-                    Err(_) => Token::Number,
+                    Ok(n) => Ok(Token::Int(n)),
+                    Err(_) => self.raw_number(start),
                 }
             }
             // Past `u64`: serde_json reads a float, which must be finite.
@@ -718,14 +723,19 @@ impl<'a> Scanner<'a> {
                 if magnitude > MAX_MAGNITUDE {
                     return Err(Decline);
                 }
-                Token::Number
+                self.raw_number(start)
             }
-        })
+        }
+    }
+
+    /// The number read from `start` to here, as written.
+    fn raw_number(&self, start: usize) -> Step<Token<'a>> {
+        self.text.get(start..self.pos).map(Token::Number).ok_or(Decline)
     }
 
     /// The rest of a number with a fraction or an exponent, its integer part (`int_len`
     /// digits from `int_start`) read.
-    fn float(&mut self, int_start: usize, int_len: usize) -> Step<Token<'a>> {
+    fn float(&mut self, int_start: usize, int_len: usize) -> Step<()> {
         // Where the first non-zero digit is, counting the integer part's digits and then
         // the fraction's.
         let mut first_nonzero = self
@@ -783,7 +793,7 @@ impl<'a> Scanner<'a> {
                 return Err(Decline);
             }
         }
-        Ok(Token::Number)
+        Ok(())
     }
 
     fn digits(&mut self) {

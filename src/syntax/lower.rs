@@ -6,10 +6,9 @@
 //! diagnostic was recorded, so placeholders never reach later stages.
 
 use std::cell::RefCell;
-use std::sync::LazyLock;
+use std::iter::Peekable;
 
-use pest::iterators::Pair;
-use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::iterators::{Pair, Pairs};
 
 use super::grammar::Rule;
 use super::literal::{self, LiteralError};
@@ -20,31 +19,41 @@ use crate::diagnostic::{Code, Diagnostic};
 /// a 50 000-term `1 + 1 + …` must be refused here rather than overflow their stacks.
 pub const MAX_EXPR_DEPTH: usize = 256;
 
-/// SPEC §6, lowest first. Comparisons and tests share a level; chains of them are
-/// refused after folding because the Pratt parser has no non-associative operators.
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
-    PrattParser::new()
-        .op(Op::infix(Rule::op_or, Assoc::Left))
-        .op(Op::infix(Rule::op_and, Assoc::Left))
-        .op(Op::prefix(Rule::op_not))
-        .op(Op::infix(Rule::op_eq, Assoc::Left)
-            | Op::infix(Rule::op_ne, Assoc::Left)
-            | Op::infix(Rule::op_lt, Assoc::Left)
-            | Op::infix(Rule::op_le, Assoc::Left)
-            | Op::infix(Rule::op_gt, Assoc::Left)
-            | Op::infix(Rule::op_ge, Assoc::Left)
-            | Op::infix(Rule::op_in, Assoc::Left)
-            | Op::infix(Rule::op_not_in, Assoc::Left)
-            | Op::infix(Rule::op_contains, Assoc::Left)
-            | Op::infix(Rule::op_matches, Assoc::Left)
-            | Op::postfix(Rule::op_is_missing)
-            | Op::postfix(Rule::op_is_present)
-            | Op::postfix(Rule::op_during))
-        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
-        .op(Op::prefix(Rule::op_neg))
-        .op(Op::prefix(Rule::percent_of))
-});
+/// Where an operator stands and how tightly it binds.
+#[derive(Clone, Copy)]
+enum Affix {
+    Prefix,
+    Infix,
+    Postfix,
+}
+
+/// SPEC §6: each operator's place and binding power, higher binding tighter. Comparisons
+/// and tests share a level; chains of them are refused after folding, since this folding
+/// has no non-associative operators. Every infix operator is left-associative. `None` for
+/// an operand.
+fn affix(rule: Rule) -> Option<(Affix, u32)> {
+    Some(match rule {
+        Rule::op_or => (Affix::Infix, 10),
+        Rule::op_and => (Affix::Infix, 20),
+        Rule::op_not => (Affix::Prefix, 30),
+        Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_lt
+        | Rule::op_le
+        | Rule::op_gt
+        | Rule::op_ge
+        | Rule::op_in
+        | Rule::op_not_in
+        | Rule::op_contains
+        | Rule::op_matches => (Affix::Infix, 40),
+        Rule::op_is_missing | Rule::op_is_present | Rule::op_during => (Affix::Postfix, 40),
+        Rule::op_add | Rule::op_sub => (Affix::Infix, 50),
+        Rule::op_mul | Rule::op_div => (Affix::Infix, 60),
+        Rule::op_neg => (Affix::Prefix, 70),
+        Rule::percent_of => (Affix::Prefix, 80),
+        _ => return None,
+    })
+}
 
 /// An expression while folding: whether it stood in parentheses decides whether a
 /// comparison may take it as an operand.
@@ -56,6 +65,9 @@ struct Folded {
 /// Lowers pairs of one parse, whose offsets start at `base` in the whole source.
 pub(crate) struct Lower {
     base: usize,
+    /// The comments of the parsed text (start and end, in its own offsets), in order: a
+    /// pair's span ends before those pest skipped at its end.
+    comments: Vec<(usize, usize)>,
     errors: RefCell<Vec<Diagnostic>>,
     /// The span of every expression written in parentheses (the parentheses not included),
     /// once per pair: the formatter keeps the author's parentheses.
@@ -98,9 +110,12 @@ fn inner(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
 }
 
 impl Lower {
-    pub(crate) fn new(base: usize) -> Lower {
+    /// A lowering of a parse whose offsets start at `base` in the whole source, with the
+    /// comments of the parsed text (start and end, in its own offsets, in order).
+    pub(crate) fn new(base: usize, comments: Vec<(usize, usize)>) -> Lower {
         Lower {
             base,
+            comments,
             errors: RefCell::new(Vec::new()),
             parens: RefCell::new(Vec::new()),
         }
@@ -119,8 +134,28 @@ impl Lower {
     /// The pair's span without the white space and comments pest leaves at the end of a
     /// rule that closes with an optional part (`const x = a ` → `const x = a`).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        let start = pair.as_span().start();
-        Span::new(self.base + start, self.base + end_of(pair))
+        let span = pair.as_span();
+        let start = span.start();
+        Span::new(self.base + start, self.base + self.end_of(start, span.as_str()))
+    }
+
+    /// Where the pair starting at `start` with `text` ends once the white space and comments
+    /// after its last token are left out. The grammar puts nothing else after a rule's last
+    /// token, so this is where its last token ends, found without walking the tree.
+    fn end_of(&self, start: usize, mut text: &str) -> usize {
+        // INVARIANT: each turn but the last shortens `text`, so the loop ends.
+        loop {
+            text = text.trim_end_matches([' ', '\t', '\r', '\n', '\u{FEFF}']);
+            let end = start + text.len();
+            // The last comment that starts before `end`, if it holds the last character.
+            let before = self.comments.partition_point(|&(s, _)| s < end);
+            match before.checked_sub(1).and_then(|i| self.comments.get(i)) {
+                Some(&(s, e)) if e >= end && s >= start => {
+                    text = text.get(..s - start).unwrap_or("");
+                }
+                _ => return end,
+            }
+        }
     }
 
     fn error(&self, diagnostic: Diagnostic) {
@@ -981,13 +1016,54 @@ impl Lower {
             );
             return placeholder(span);
         }
-        PRATT
-            .map_primary(|p| self.lower_operand(p, depth))
-            .map_prefix(|op, rhs| self.fold_prefix(op, rhs))
-            .map_postfix(|lhs, op| self.fold_postfix(lhs, op))
-            .map_infix(|lhs, op, rhs| self.fold_infix(lhs, op, rhs))
-            .parse(pair.into_inner())
+        self.fold(&mut pair.into_inner().peekable(), 0, depth, span)
             .expr
+    }
+
+    /// Folds the flat sequence of an expression by binding power (a Pratt parser): an
+    /// operand or a prefix operator and what it binds, then every operator binding tighter
+    /// than `bound` with what follows it. `span` stands for a part the grammar left out.
+    // INVARIANT: recursion goes one operator further each time, and `lower_expr` refused
+    // an expression with more than MAX_EXPR_DEPTH operators before calling it.
+    fn fold(
+        &self,
+        pairs: &mut Peekable<Pairs<'_, Rule>>,
+        bound: u32,
+        depth: usize,
+        span: Span,
+    ) -> Folded {
+        let mut lhs = match pairs.next() {
+            None => Folded {
+                expr: placeholder(span),
+                grouped: false,
+            },
+            Some(op) => match affix(op.as_rule()) {
+                Some((Affix::Prefix, power)) => {
+                    let rhs = self.fold(pairs, power - 1, depth, span);
+                    self.fold_prefix(op, rhs)
+                }
+                _ => self.lower_operand(op, depth),
+            },
+        };
+        while let Some((place, power)) = pairs.peek().and_then(|op| affix(op.as_rule())) {
+            if power <= bound {
+                break;
+            }
+            let Some(op) = pairs.next() else { break };
+            lhs = match place {
+                Affix::Infix => {
+                    let rhs = self.fold(pairs, power, depth, span);
+                    self.fold_infix(lhs, op, rhs)
+                }
+                Affix::Postfix => self.fold_postfix(lhs, op),
+                // The grammar puts a prefix operator only before an operand.
+                Affix::Prefix => {
+                    self.unexpected(&op);
+                    lhs
+                }
+            };
+        }
+        lhs
     }
 
     /// Refuses `a < b < c`: comparisons and tests do not chain (SPEC §6).
@@ -1349,18 +1425,6 @@ impl Lower {
     }
 }
 
-/// Where the last token inside a pair ends.
-fn end_of(pair: &Pair<'_, Rule>) -> usize {
-    let mut current = pair.clone();
-    // Down the last child of each level: `next_back` makes one pair where `last` would
-    // make one for every child on the way.
-    // INVARIANT: each step goes one level down the tree, which is finite.
-    while let Some(last) = current.clone().into_inner().next_back() {
-        current = last;
-    }
-    current.as_span().end()
-}
-
 fn compare_op(rule: Rule) -> Option<CompareOp> {
     Some(match rule {
         Rule::op_eq => CompareOp::Eq,
@@ -1374,7 +1438,7 @@ fn compare_op(rule: Rule) -> Option<CompareOp> {
 }
 
 /// Whether a rule is one of the grammar's expression positions (each folds to one `Expr`).
-pub(super) fn is_expr_rule(rule: Rule) -> bool {
+fn is_expr_rule(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::expr

@@ -4,7 +4,10 @@
 //! 1. A lexical pre-scan (`scan`) collects comments and refuses, before any recursion,
 //!    a source over [`MAX_SOURCE_BYTES`] or nesting `(`, `[`, `{` deeper than
 //!    [`MAX_NESTING`] (`E0002`), and unterminated texts.
-//! 2. pest parses the whole file with the grammar in `grammar/policy.pest`.
+//! 2. pest parses the whole file with the grammar in `grammar/policy.pest`, written to be
+//!    parsed fast. A text it refuses is parsed again with `grammar/expected.pest`, the
+//!    same language as a plain list of alternatives, whose record of what it tried says
+//!    what was expected (errors are rare; this path may be slow).
 //! 3. Lowering turns the parse tree into the AST, checking every literal once and
 //!    folding operators with a Pratt parser; problems become `E0001`/`E0002`.
 //! 4. When the parse fails, the body is split into its top-level items (and the rules of
@@ -142,9 +145,13 @@ pub(crate) fn parse_written(source: &str) -> Result<(PolicyFile, Vec<Span>), Fai
 
 fn parse_written_at(source: &str, base: usize) -> Result<(PolicyFile, Vec<Span>), Failed> {
     let comments = scan::prescan(source).map_err(|errors| (errors, None))?;
+    let comment_spans: Vec<(usize, usize)> = comments
+        .iter()
+        .map(|c| (c.span.start, c.span.end))
+        .collect();
     match PolicyParser::parse(Rule::file, source) {
         Ok(mut pairs) => {
-            let lower = Lower::new(base);
+            let lower = Lower::new(base, comment_spans);
             let file = pairs
                 .next()
                 .and_then(|pair| lower.lower_file(pair, comments));
@@ -159,7 +166,7 @@ fn parse_written_at(source: &str, base: usize) -> Result<(PolicyFile, Vec<Span>)
             }
         }
         Err(e) => {
-            let (errors, items) = recover(source, &e);
+            let (errors, items) = recover(source, &comment_spans, refused_at(&e));
             let partial = PolicyFile {
                 name: crate::ast::Text {
                     value: String::new(),
@@ -172,6 +179,14 @@ fn parse_written_at(source: &str, base: usize) -> Result<(PolicyFile, Vec<Span>)
             };
             Err((errors, Some(Box::new(partial))))
         }
+    }
+}
+
+/// Where pest stopped in a refused text.
+fn refused_at(error: &pest::error::Error<Rule>) -> usize {
+    match error.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
     }
 }
 
@@ -201,12 +216,16 @@ fn too_many_rules(file: &PolicyFile) -> Option<Diagnostic> {
 
 /// After a failed parse: the file's own error, plus those of each item parsed alone, and
 /// the items that parsed without any error.
-fn recover(source: &str, file_error: &pest::error::Error<Rule>) -> (Vec<Diagnostic>, Vec<Item>) {
-    let first = error::to_diagnostic(file_error, source, 0, Entry::File);
+fn recover(
+    source: &str,
+    comments: &[(usize, usize)],
+    refused_at: usize,
+) -> (Vec<Diagnostic>, Vec<Item>) {
+    let first = error::refused(source, source, 0, Entry::File, refused_at);
     let mut errors = vec![first];
     let mut items = Vec::new();
     for piece in scan::items(source) {
-        let (errs, item) = parse_piece(source, piece.span, Entry::Item);
+        let (errs, item) = parse_piece(source, comments, piece.span, Entry::Item);
         items.extend(item);
         if piece.first_of
             && errs
@@ -215,7 +234,7 @@ fn recover(source: &str, file_error: &pest::error::Error<Rule>) -> (Vec<Diagnost
         {
             let rule_errors: Vec<Diagnostic> = scan::rules(source, piece.span)
                 .into_iter()
-                .flat_map(|rule| parse_piece(source, rule.span, Entry::Rule).0)
+                .flat_map(|rule| parse_piece(source, comments, rule.span, Entry::Rule).0)
                 .collect();
             if rule_errors.is_empty() {
                 errors.extend(errs);
@@ -233,8 +252,13 @@ fn recover(source: &str, file_error: &pest::error::Error<Rule>) -> (Vec<Diagnost
 }
 
 /// Parses one item (or rule) on its own and lowers it, returning its problems and, for an
-/// item without any, the item.
-fn parse_piece(source: &str, span: Span, entry: Entry) -> (Vec<Diagnostic>, Option<Item>) {
+/// item without any, the item. `comments` are those of `source`.
+fn parse_piece(
+    source: &str,
+    comments: &[(usize, usize)],
+    span: Span,
+    entry: Entry,
+) -> (Vec<Diagnostic>, Option<Item>) {
     let Some(text) = source.get(span.range()) else {
         return (Vec::new(), None);
     };
@@ -244,7 +268,12 @@ fn parse_piece(source: &str, span: Span, entry: Entry) -> (Vec<Diagnostic>, Opti
     };
     match PolicyParser::parse(rule, text) {
         Ok(mut pairs) => {
-            let lower = Lower::new(span.start);
+            let inside = comments
+                .iter()
+                .filter(|&&(s, e)| s >= span.start && e <= span.end)
+                .map(|&(s, e)| (s - span.start, e - span.start))
+                .collect();
+            let lower = Lower::new(span.start, inside);
             let mut item = None;
             if let Some(pair) = pairs.next() {
                 match entry {
@@ -261,10 +290,77 @@ fn parse_piece(source: &str, span: Span, entry: Entry) -> (Vec<Diagnostic>, Opti
             (errors, item)
         }
         Err(e) => (
-            vec![error::to_diagnostic(&e, source, span.start, entry)],
+            vec![error::refused(
+                text,
+                source,
+                span.start,
+                entry,
+                refused_at(&e),
+            )],
             None,
         ),
     }
+}
+
+/// Checks that `grammar/policy.pest` and `grammar/expected.pest` agree on `source`: both
+/// refuse it, or both accept it with the same parse tree (every pair's rule and span, a
+/// span ending where its last token ends: pest lets a rule end after the white space
+/// that follows it, which lowering leaves out). The
+/// fast grammar decides what parses and the other says what was expected, so a text on
+/// which they disagree would get a wrong or no error message.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub fn grammars_agree(source: &str) -> Result<(), String> {
+    use grammar::expected::{self, ExpectedParser};
+    let entries = [
+        (Rule::file, expected::Rule::file),
+        (Rule::item_entry, expected::Rule::item_entry),
+        (Rule::rule_entry, expected::Rule::rule_entry),
+    ];
+    for (fast, slow) in entries {
+        let tree = |pairs: pest::iterators::Pairs<'_, Rule>| {
+            pairs
+                .flatten()
+                .map(|p| {
+                    let start = p.as_span().start();
+                    let mut last = p.clone();
+                    while let Some(child) = last.clone().into_inner().next_back() {
+                        last = child;
+                    }
+                    format!("{:?} {start}..{}", p.as_rule(), last.as_span().end())
+                })
+                .collect::<Vec<_>>()
+        };
+        let expected_tree = |pairs: pest::iterators::Pairs<'_, expected::Rule>| {
+            pairs
+                .flatten()
+                .map(|p| {
+                    let start = p.as_span().start();
+                    let mut last = p.clone();
+                    while let Some(child) = last.clone().into_inner().next_back() {
+                        last = child;
+                    }
+                    format!("{:?} {start}..{}", p.as_rule(), last.as_span().end())
+                })
+                .collect::<Vec<_>>()
+        };
+        let got = PolicyParser::parse(fast, source).map(tree);
+        let want = ExpectedParser::parse(slow, source).map(expected_tree);
+        match (got, want) {
+            (Ok(got), Ok(want)) if got != want => {
+                let at = got.iter().zip(&want).position(|(g, w)| g != w);
+                return Err(format!(
+                    "{fast:?}: the trees differ at pair {at:?}: {:?} against {:?}",
+                    at.and_then(|i| got.get(i)),
+                    at.and_then(|i| want.get(i))
+                ));
+            }
+            (Ok(_), Err(e)) => return Err(format!("{fast:?}: only policy.pest accepts it: {e}")),
+            (Err(e), Ok(_)) => return Err(format!("{fast:?}: only expected.pest accepts it: {e}")),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
