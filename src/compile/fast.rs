@@ -51,7 +51,6 @@ pub(crate) fn build(rules: &[RulePlan], blocks: &[Block], required: &[FieldRef])
         rules: compiled,
         required,
         required_mask,
-        complete,
     }
 }
 

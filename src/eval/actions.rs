@@ -143,14 +143,7 @@ impl Actions {
             Required::Template(id) => return self.gather_template(templates, id, rule),
             Required::Owned(owned) => *owned,
         };
-        let equal = (owned.kind.money().is_none())
-            .then(|| {
-                self.items.iter().position(|g| {
-                    resolve(g.action, templates, &self.owned)
-                        .is_some_and(|(k, a)| *k == owned.kind && a == owned.args.as_ref())
-                })
-            })
-            .flatten();
+        let equal = self.equal_item(templates, &owned.kind, owned.args.as_ref(), None);
         match equal {
             Some(existing) => self.add_rule(existing, rule),
             None => {
@@ -166,22 +159,31 @@ impl Actions {
         let Some(template) = templates.get(id as usize) else {
             return;
         };
-        // Equal templates share a class; an action computed from the record is compared
-        // by value.
-        let equal = (template.kind.money().is_none())
-            .then(|| {
-                self.items.iter().position(|g| match g.class {
-                    Some(class) => class == template.class,
-                    None => resolve(g.action, templates, &self.owned).is_some_and(|(k, a)| {
-                        *k == template.kind && a == template.args.as_ref()
-                    }),
-                })
-            })
-            .flatten();
+        let (kind, args) = (&template.kind, template.args.as_ref());
+        let equal = self.equal_item(templates, kind, args, Some(template.class));
         match equal {
             Some(existing) => self.add_rule(existing, rule),
             None => self.push(Kept::Template(id), Some(template.class), rule),
         }
+    }
+
+    /// The gathered action equal to one of `kind` and `args` (of template class `class`),
+    /// if any: equal templates share a class, anything else is compared by value. Money
+    /// equals nothing, so that every payment stays its own entry.
+    fn equal_item(
+        &self,
+        templates: &[Template],
+        kind: &ActionKind,
+        args: Option<&Map<String, Json>>,
+        class: Option<u32>,
+    ) -> Option<usize> {
+        if kind.money().is_some() {
+            return None;
+        }
+        self.items.iter().position(|g| match (g.class, class) {
+            (Some(a), Some(b)) => a == b,
+            _ => resolve(g.action, templates, &self.owned).is_some_and(|(k, a)| k == kind && a == args),
+        })
     }
 
     /// Adds `rule` to item `item`'s rules, once.

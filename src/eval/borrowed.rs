@@ -407,7 +407,7 @@ const COMPILED_RULES_PER_INDEX_READ: usize = 8;
 /// Whether walking every rule costs less than the index: every rule has a compiled guard
 /// and there are few of them for the fields the index would read.
 fn walk_whole(plan: &Plan, index: &crate::plan::RuleIndex, fast: bool) -> bool {
-    fast && plan.fast.complete
+    fast && plan.fast.flat.is_some()
         && plan.rules.len() <= COMPILED_RULES_PER_INDEX_READ.saturating_mul(index.fields())
 }
 
@@ -429,14 +429,7 @@ pub(crate) fn evaluate_into<'e>(
     let map = match record {
         Json::Object(map) => Some(map),
         other => {
-            buffer.errors.push(ErrorEntry {
-                rule: None,
-                field: None,
-                message: format!(
-                    "the record must be a JSON object, found `{}`",
-                    crate::value::describe_json(other)
-                ),
-            });
+            buffer.errors.push(super::not_an_object(other));
             None
         }
     };
@@ -458,7 +451,7 @@ pub(crate) fn evaluate_into<'e>(
                 None => is_absent_path(map, &field.segments),
             };
             if absent {
-                buffer.errors.push(missing_required(field));
+                buffer.errors.push(super::missing_required(&field.dotted));
             }
         }
     }
@@ -499,7 +492,7 @@ pub(crate) fn evaluate_slots<'e>(
             break;
         }
         if buffer.slots.is_absent(slot?) {
-            buffer.errors.push(missing_required(field));
+            buffer.errors.push(super::missing_required(&field.dotted));
         }
     }
     let walk = Walk::All(0..plan.blocks.len());
@@ -513,14 +506,6 @@ pub(crate) fn evaluate_slots<'e>(
 fn required_slots(plan: &Plan, fast: bool) -> impl Iterator<Item = Option<u8>> + '_ {
     let slot = move |i: usize| plan.fast.required.get(i).copied().flatten().filter(|_| fast);
     (0..plan.required.len()).map(slot)
-}
-
-fn missing_required(field: &crate::plan::FieldRef) -> ErrorEntry {
-    ErrorEntry {
-        rule: None,
-        field: Some(field.dotted.to_string()),
-        message: format!("required field `{}` is missing", field.dotted),
-    }
 }
 
 /// What the rules are evaluated from.

@@ -143,6 +143,27 @@ fn convert_seen(seen: Vec<expr::Seen>) -> Vec<Comparison> {
         .collect()
 }
 
+/// The error of a record that is not a JSON object (both evaluators report it alike).
+pub(crate) fn not_an_object(record: &Json) -> crate::decision::ErrorEntry {
+    crate::decision::ErrorEntry {
+        rule: None,
+        field: None,
+        message: format!(
+            "the record must be a JSON object, found `{}`",
+            crate::value::describe_json(record)
+        ),
+    }
+}
+
+/// The error of a required field the record lacks (both evaluators report it alike).
+pub(crate) fn missing_required(dotted: &str) -> crate::decision::ErrorEntry {
+    crate::decision::ErrorEntry {
+        rule: None,
+        field: Some(dotted.to_owned()),
+        message: format!("required field `{dotted}` is missing"),
+    }
+}
+
 /// Whether a record path is absent or null.
 pub(crate) fn is_absent_path<S: AsRef<str>>(map: &Map<String, Json>, segments: &[S]) -> bool {
     let mut current = map;

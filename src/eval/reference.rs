@@ -1576,14 +1576,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
     let map = match record {
         Json::Object(map) => Some(map),
         other => {
-            errors.push(ErrorEntry {
-                rule: None,
-                field: None,
-                message: format!(
-                    "the record must be a JSON object, found `{}`",
-                    crate::value::describe_json(other)
-                ),
-            });
+            errors.push(super::not_an_object(other));
             None
         }
     };
@@ -1591,12 +1584,7 @@ fn run(world: &World<'_>, policy: &PolicyFile, record: &Json, options: &EvalOpti
         for (path, _, optional) in &world.fields {
             // Only top-level declarations are required of the record itself.
             if !optional && is_absent_path(map, path) {
-                let dotted = path.join(".");
-                errors.push(ErrorEntry {
-                    rule: None,
-                    field: Some(dotted.clone()),
-                    message: format!("required field `{dotted}` is missing"),
-                });
+                errors.push(super::missing_required(&path.join(".")));
             }
         }
     }

@@ -51,9 +51,8 @@ pub(crate) struct FastPlan {
     pub(crate) required: Vec<Option<u8>>,
     /// When every required field has a slot: those slots, as a set.
     pub(crate) required_mask: Option<u64>,
-    /// Whether every rule has a compiled guard and actions known at load.
-    pub(crate) complete: bool,
-    /// When the plan is complete: its rules as one flat list, walked in order.
+    /// When every rule has a compiled guard and actions known at load (the plan is
+    /// complete): its rules as one flat list, walked in order.
     pub(crate) flat: Option<Flat>,
     /// The slots by the first key of their path.
     pub(crate) roots: Roots,

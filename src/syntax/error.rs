@@ -426,23 +426,7 @@ const EXPRESSION_WORDS: [&str; 13] = [
 
 /// Whether a rule is one of the grammar's expression positions.
 fn is_expr_rule(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::expr
-            | Rule::cond
-            | Rule::done_expr
-            | Rule::within_expr
-            | Rule::start_expr
-            | Rule::excluding_expr
-            | Rule::by_expr
-            | Rule::target_expr
-            | Rule::duration_expr
-            | Rule::amount_expr
-            | Rule::text_expr
-            | Rule::limit_value
-            | Rule::limit_max
-            | Rule::table_output
-    )
+    matches!(rule, super::grammar::expression_rules!(Rule))
 }
 
 /// The error of a text that `policy.pest` refused, from parsing it again with

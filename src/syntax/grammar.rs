@@ -14,3 +14,25 @@ pub(crate) mod expected {
     #[grammar = "../grammar/expected.pest"]
     pub(crate) struct ExpectedParser;
 }
+
+/// The pattern of the grammars' expression positions (each folds to one `Expr`), for
+/// either grammar's `Rule`: `matches!(rule, expression_rules!(Rule))`.
+macro_rules! expression_rules {
+    ($rule:ident) => {
+        $rule::expr
+            | $rule::cond
+            | $rule::done_expr
+            | $rule::within_expr
+            | $rule::start_expr
+            | $rule::excluding_expr
+            | $rule::by_expr
+            | $rule::target_expr
+            | $rule::duration_expr
+            | $rule::amount_expr
+            | $rule::text_expr
+            | $rule::limit_value
+            | $rule::limit_max
+            | $rule::table_output
+    };
+}
+pub(crate) use expression_rules;

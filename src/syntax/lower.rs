@@ -1439,21 +1439,5 @@ fn compare_op(rule: Rule) -> Option<CompareOp> {
 
 /// Whether a rule is one of the grammar's expression positions (each folds to one `Expr`).
 fn is_expr_rule(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::expr
-            | Rule::cond
-            | Rule::done_expr
-            | Rule::within_expr
-            | Rule::start_expr
-            | Rule::excluding_expr
-            | Rule::by_expr
-            | Rule::target_expr
-            | Rule::duration_expr
-            | Rule::amount_expr
-            | Rule::text_expr
-            | Rule::limit_value
-            | Rule::limit_max
-            | Rule::table_output
-    )
+    matches!(rule, super::grammar::expression_rules!(Rule))
 }

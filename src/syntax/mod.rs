@@ -318,34 +318,8 @@ pub fn grammars_agree(source: &str) -> Result<(), String> {
         (Rule::rule_entry, expected::Rule::rule_entry),
     ];
     for (fast, slow) in entries {
-        let tree = |pairs: pest::iterators::Pairs<'_, Rule>| {
-            pairs
-                .flatten()
-                .map(|p| {
-                    let start = p.as_span().start();
-                    let mut last = p.clone();
-                    while let Some(child) = last.clone().into_inner().next_back() {
-                        last = child;
-                    }
-                    format!("{:?} {start}..{}", p.as_rule(), last.as_span().end())
-                })
-                .collect::<Vec<_>>()
-        };
-        let expected_tree = |pairs: pest::iterators::Pairs<'_, expected::Rule>| {
-            pairs
-                .flatten()
-                .map(|p| {
-                    let start = p.as_span().start();
-                    let mut last = p.clone();
-                    while let Some(child) = last.clone().into_inner().next_back() {
-                        last = child;
-                    }
-                    format!("{:?} {start}..{}", p.as_rule(), last.as_span().end())
-                })
-                .collect::<Vec<_>>()
-        };
         let got = PolicyParser::parse(fast, source).map(tree);
-        let want = ExpectedParser::parse(slow, source).map(expected_tree);
+        let want = ExpectedParser::parse(slow, source).map(tree);
         match (got, want) {
             (Ok(got), Ok(want)) if got != want => {
                 let at = got.iter().zip(&want).position(|(g, w)| g != w);
@@ -361,6 +335,23 @@ pub fn grammars_agree(source: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Every pair of a parse tree as its rule and span, the span ending where its last token
+/// ends (see [`grammars_agree`]).
+#[cfg(feature = "internals")]
+fn tree<R: pest::RuleType>(pairs: pest::iterators::Pairs<'_, R>) -> Vec<String> {
+    pairs
+        .flatten()
+        .map(|p| {
+            let start = p.as_span().start();
+            let mut last = p.clone();
+            while let Some(child) = last.clone().into_inner().next_back() {
+                last = child;
+            }
+            format!("{:?} {start}..{}", p.as_rule(), last.as_span().end())
+        })
+        .collect()
 }
 
 #[cfg(test)]
